@@ -1,0 +1,76 @@
+"""Settings from the environment and ``.env`` (the real environment wins over the file).
+
+Every setting is documented in ``.env.example``. The token is a secret: it is kept out of
+``repr`` so that logging a Settings object never prints it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the bot cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    db_path: Path = Path("var/bot.sqlite3")
+    top_k: int = 3
+    log_level: str = "INFO"
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    admin_ids: frozenset[int] = frozenset()
+    telegram_api_url: str = DEFAULT_API_URL
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids = set()
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(f"ADMIN_IDS takes numeric Telegram user ids, got {part!r}")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings: ``.env`` first, then the process environment on top."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return Settings(
+        data_dir=Path(values.get("DATA_DIR") or "data"),
+        db_path=Path(values.get("DB_PATH") or "var/bot.sqlite3"),
+        top_k=_int(values, "TOP_K", 3),
+        log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
+        max_file_bytes=_int(values, "MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES),
+        telegram_bot_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        admin_ids=_admin_ids(values.get("ADMIN_IDS", "")),
+        telegram_api_url=(values.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),
+    )

@@ -1,0 +1,1 @@
+"""Vietnamese sentence retrieval: clean, split, tokenize, index, rank (no Telegram here)."""

@@ -1,0 +1,112 @@
+"""The data dir: which article files it holds and how to read them.
+
+``.txt`` files hold one article (see ``cleaner.parse_text_article``); ``.jsonl`` files hold one
+article per line, ``{"title", "text", "date"?, "url"?}``. Reading never raises for one bad file or
+line: the problem comes back as a message that names it, and the rest is indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.cleaner import Article, parse_record, parse_text_article
+
+SUPPORTED_SUFFIXES = (".txt", ".jsonl")
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class CorpusFileError(Exception):
+    """A file that cannot be indexed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One candidate file: ``name`` is its path relative to the data dir, with "/"."""
+
+    name: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class FileContent:
+    sha256: str
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+
+
+def scan_data_dir(data_dir: Path) -> list[FileEntry]:
+    """All supported files under ``data_dir`` (hidden files and folders skipped), sorted by name."""
+    entries: list[FileEntry] = []
+    for root, dirs, files in os.walk(data_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(root, name)
+            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            rel = path.relative_to(data_dir).as_posix()
+            entries.append(FileEntry(rel, path, stat.st_size, stat.st_mtime_ns))
+    return sorted(entries, key=lambda e: e.name)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or a clear error naming the file."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusFileError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def parse_content(name: str, data: bytes) -> FileContent:
+    """Parse the bytes of one data file into articles."""
+    digest = hashlib.sha256(data).hexdigest()
+    if b"\x00" in data[:8192]:
+        raise CorpusFileError(f"{name}: binary file, not text")
+    text = decode_text(data, name)
+    if not text.strip():
+        raise CorpusFileError(f"{name}: empty file")
+    if name.lower().endswith(".jsonl"):
+        return _parse_jsonl(name, text, digest)
+    article = parse_text_article(text)
+    if not article.paragraphs:
+        raise CorpusFileError(f"{name}: no article text left after cleaning")
+    return FileContent(digest, [article])
+
+
+def _parse_jsonl(name: str, text: str, digest: str) -> FileContent:
+    articles: list[Article] = []
+    warnings: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+            articles.append(parse_record(record))
+        except (ValueError, TypeError) as exc:
+            warnings.append(f"{name} line {number}: {exc}")
+    if not articles:
+        detail = f" ({warnings[0]})" if warnings else ""
+        raise CorpusFileError(f"{name}: no readable article{detail}")
+    return FileContent(digest, articles, warnings)
+
+
+def read_file(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FileContent:
+    """Read and parse one file, or raise CorpusFileError."""
+    if entry.size > max_bytes:
+        raise CorpusFileError(f"{entry.name}: {entry.size} bytes, over the {max_bytes}-byte limit")
+    try:
+        data = entry.path.read_bytes()
+    except OSError as exc:
+        raise CorpusFileError(f"{entry.name}: cannot read ({exc.strerror})") from None
+    return parse_content(entry.name, data)

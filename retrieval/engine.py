@@ -1,0 +1,191 @@
+"""The question-answering engine shared by the console and the Telegram bot.
+
+``QAEngine.open`` reconciles the data dir with the database (new and changed files are parsed and
+segmented, removed ones dropped, unchanged ones only loaded), then builds the in-memory index.
+``reload`` does the same while the current index keeps answering, and swaps the new index in
+with one assignment; if anything fails, the old index stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
+from retrieval.index import RankingConfig, SearchIndex, SearchResult
+from retrieval.pipeline import PreparedArticle, prepare_article
+from retrieval.store import Store
+
+Progress = Callable[[str], None]
+# Below this much new text, starting worker processes costs more than it saves.
+PARALLEL_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class ReloadReport:
+    """What a reconciliation did; ``errors`` name each file that could not be indexed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    articles: int = 0
+    passages: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"{self.articles} articles, {self.passages} passages, {self.sentences} sentences; "
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged, {len(self.errors)} errors in {self.seconds:.2f} s"
+        )
+
+
+@dataclass
+class _Parsed:
+    entry: FileEntry
+    sha256: str = ""
+    articles: list[PreparedArticle] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _parse_file(entry: FileEntry, max_bytes: int) -> _Parsed:
+    """Read, clean, split and segment one file (runs in a worker)."""
+    try:
+        content = read_file(entry, max_bytes)
+    except CorpusFileError as exc:
+        return _Parsed(entry, error=str(exc))
+    return _Parsed(entry, content.sha256, [prepare_article(a) for a in content.articles], content.warnings)
+
+
+class QAEngine:
+    """Owns the store and the current index for one data dir."""
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        corpus: int,
+        config: RankingConfig,
+        max_file_bytes: int,
+    ) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self.corpus = corpus
+        self.config = config
+        self.max_file_bytes = max_file_bytes
+        self.index: SearchIndex | None = None
+        self._reload_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls,
+        data_dir: Path,
+        db_path: Path,
+        config: RankingConfig | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        progress: Progress | None = None,
+    ) -> tuple[QAEngine, ReloadReport]:
+        """Open the database, reconcile it with ``data_dir`` and build the index."""
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"data dir {data_dir} does not exist or is not a directory")
+        store = await Store.open(db_path)
+        try:
+            corpus = await store.corpus_id(data_dir)
+            engine = cls(store, data_dir, corpus, config or RankingConfig(), max_file_bytes)
+            report = await engine.reload(progress)
+        except BaseException:
+            await store.close()
+            raise
+        return engine, report
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def reload(self, progress: Progress | None = None) -> ReloadReport:
+        """Reconcile the data dir with the database and swap in a fresh index."""
+        async with self._reload_lock:
+            started = time.perf_counter()
+            report = ReloadReport()
+            entries = await asyncio.to_thread(scan_data_dir, self.data_dir)
+            stored = await self.store.files(self.corpus)
+            present = {e.name for e in entries}
+            stale = [e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)]
+            report.unchanged = len(entries) - len(stale)
+            parsed = await self._parse_all(stale, progress)
+
+            replaced, touched = [], []
+            for item in parsed:
+                old = stored.get(item.entry.name)
+                if item.error:
+                    report.errors.append(item.error)  # an older good version, if any, stays
+                    continue
+                report.warnings.extend(item.warnings)
+                if old is not None and old.sha256 == item.sha256:
+                    touched.append((old.id, item.entry.size, item.entry.mtime_ns))
+                    report.unchanged += 1
+                    continue
+                (report.changed if old else report.added).append(item.entry.name)
+                replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.articles))
+            removed = [s for name, s in stored.items() if name not in present]
+            report.removed = sorted(s.name for s in removed)
+            await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
+
+            rows = await self.store.load_corpus(self.corpus)
+            index = await asyncio.to_thread(SearchIndex, rows, self.config)
+            self.index = index
+            report.articles, report.passages, report.sentences = index.size
+            report.seconds = time.perf_counter() - started
+            return report
+
+    async def _parse_all(self, entries: list[FileEntry], progress: Progress | None) -> list[_Parsed]:
+        """Parse files in worker processes when there is enough text to pay for them."""
+        if not entries:
+            return []
+        loop = asyncio.get_running_loop()
+        total = len(entries)
+        executor: Executor
+        if sum(e.size for e in entries) > PARALLEL_BYTES:
+            executor = ProcessPoolExecutor(max_workers=2)
+        else:
+            executor = ThreadPoolExecutor(max_workers=1)
+        try:
+            futures = [loop.run_in_executor(executor, _parse_file, e, self.max_file_bytes) for e in entries]
+            results: list[_Parsed] = []
+            for done, future in enumerate(asyncio.as_completed(futures), start=1):
+                results.append(await future)
+                if progress:
+                    progress(f"indexed {done}/{total} files")
+            return sorted(results, key=lambda r: r.entry.name)
+        finally:
+            executor.shutdown(cancel_futures=True)
+
+    def search(self, question: str, top_k: int = 3) -> SearchResult:
+        """Answer from the current index (CPU-bound; call from a worker thread in async code)."""
+        index = self.index
+        if index is None:
+            raise RuntimeError("the index is not loaded yet")
+        return index.search(question, top_k)
+
+    async def ask(
+        self,
+        question: str,
+        top_k: int = 3,
+        source: str = "console",
+        chat_type: str | None = None,
+        user_hash: str | None = None,
+    ) -> tuple[SearchResult, float]:
+        """Search off the event loop, log the question, return (result, milliseconds)."""
+        started = time.perf_counter()
+        result = await asyncio.to_thread(self.search, question, top_k)
+        took_ms = (time.perf_counter() - started) * 1000
+        await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
+        return result, took_ms

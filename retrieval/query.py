@@ -1,0 +1,123 @@
+"""From a question to weighted BM25 terms.
+
+- Question and function words ("ai", "là gì", "bao nhiêu", "của", "thế nào") are dropped: they say
+  what kind of answer is wanted, not where it is, and a rare one like "ai" would otherwise pull
+  sentences that merely contain it.
+- A question with diacritics matches its exact syllables and words at full weight and their
+  accent-folded forms at ``FOLDED_WEIGHT``, so "đường" finds "đường" first but still finds text
+  typed loosely. A question without any diacritic ("bo doi bien phong") can only be matched
+  folded; adjacent syllables also form folded word candidates ("~bo_doi"), which pyvi cannot
+  segment without accents but the index has from the accented text. Folded stop words are
+  few: "tu" may be "từ" or "tư" (lệnh), "dang" "đang" or "Đảng", so only unambiguous ones go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.tokenizer import FOLDED, segment, syllables
+
+FOLDED_WEIGHT = 0.3
+
+_STOP_PHRASES_ACCENTED = """
+ai gì nào đâu sao bao_nhiêu bao_giờ khi_nào lúc_nào thế_nào như_thế_nào ra_sao tại_sao vì_sao
+là_gì là_ai là_những_gì là_bao_nhiêu có_phải không chưa hả vậy nhỉ nhé ạ à ư
+cho_biết xin_cho_biết hãy cho_hỏi hỏi
+là của và các những có được cho trong với thì mà này đó ấy ở tại về từ đến bị bởi do nên
+cũng đã đang sẽ rất hơn nhất một những việc gồm như theo hay hoặc nhưng
+"""
+_STOP_PHRASES_FOLDED = """
+ai gi nao bao_nhieu bao_gio khi_nao luc_nao the_nao nhu_the_nao ra_sao tai_sao vi_sao
+la_gi la_ai la_nhung_gi co_phai khong vay nhi nhe cho_biet xin_cho_biet cho_hoi
+la va cac nhung duoc
+"""
+
+
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(p.split("_")) for p in text.split())
+
+
+STOP_ACCENTED = _phrases(_STOP_PHRASES_ACCENTED)
+STOP_FOLDED = _phrases(_STOP_PHRASES_FOLDED)
+_LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready to score.
+
+    ``terms``: BM25 term -> weight. ``groups``: one entry per content syllable, the terms any of
+    which counts as that syllable being present (used to measure how much of the question a
+    passage covers, for abstention).
+    """
+
+    text: str
+    accented: bool
+    terms: dict[str, float]
+    groups: list[tuple[str, ...]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def _stop_mask(sylls: list[str], stops: frozenset[tuple[str, ...]]) -> list[bool]:
+    """Mark syllables covered by stop phrases, longest phrase first, left to right."""
+    mask = [False] * len(sylls)
+    i = 0
+    while i < len(sylls):
+        for n in range(min(_LONGEST, len(sylls) - i), 0, -1):
+            if tuple(sylls[i:i + n]) in stops:
+                mask[i:i + n] = [True] * n
+                i += n
+                break
+        else:
+            i += 1
+    return mask
+
+
+def _add(terms: dict[str, float], term: str, weight: float) -> None:
+    terms[term] = terms.get(term, 0.0) + weight
+
+
+def analyze_question(question: str) -> Query:
+    """Turn raw user text into a ``Query`` (see module docstring for the weighting)."""
+    text = clean_unicode(question)
+    accented = has_diacritics(normalize(text))
+    words = segment(text)
+    # Flatten to syllables, remembering which word each came from.
+    sylls: list[str] = []
+    owner: list[int] = []
+    for w_idx, word in enumerate(words):
+        for part in syllables(word):
+            sylls.append(part if accented else fold_diacritics(part))
+            owner.append(w_idx)
+    stop = _stop_mask(sylls, STOP_ACCENTED if accented else STOP_FOLDED)
+
+    terms: dict[str, float] = {}
+    groups: list[tuple[str, ...]] = []
+    kept = [i for i in range(len(sylls)) if not stop[i]]
+    for i in kept:
+        folded = FOLDED + fold_diacritics(sylls[i])
+        if accented:
+            _add(terms, sylls[i], 1.0)
+            _add(terms, folded, FOLDED_WEIGHT)
+            groups.append((sylls[i], folded))
+        else:
+            _add(terms, folded, 1.0)
+            groups.append((folded,))
+    if accented:
+        # Whole words from pyvi when none of their syllables was a stop word.
+        for w_idx, word in enumerate(words):
+            parts = [i for i in range(len(sylls)) if owner[i] == w_idx]
+            if len(parts) > 1 and not any(stop[i] for i in parts):
+                compound = "_".join(sylls[i] for i in parts)
+                _add(terms, compound, 1.0)
+                _add(terms, FOLDED + fold_diacritics(compound), FOLDED_WEIGHT)
+    else:
+        # Without accents pyvi cannot find words; try every adjacent pair as a folded word.
+        for a, b in zip(kept, kept[1:]):
+            if b == a + 1:
+                _add(terms, f"{FOLDED}{sylls[a]}_{sylls[b]}", 1.0)
+    return Query(text=text, accented=accented, terms=terms, groups=groups)

@@ -1,0 +1,255 @@
+"""One SQLite file (via aiosqlite): corpora, files, articles, passages, sentences, query log.
+
+Segmented words are stored with each sentence, so a restart with an unchanged data dir rebuilds
+the in-memory index from the database without running pyvi again. Each data dir is its own
+corpus (keyed by its resolved path), so pointing one database at two data dirs never mixes
+their answers. ``SCHEMA_VERSION`` is checked at start-up: a file written by another version is
+refused with a clear message instead of being misread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from retrieval.index import CorpusRows, DocInfo
+from retrieval.pipeline import PreparedArticle
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS corpora (id INTEGER PRIMARY KEY, root TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    indexed_at REAL NOT NULL,
+    UNIQUE (corpus_id, name)
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    url TEXT,
+    title_tokens TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY,
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queries (
+    id INTEGER PRIMARY KEY,
+    asked_at REAL NOT NULL,
+    source TEXT NOT NULL,
+    chat_type TEXT,
+    user_hash TEXT,
+    question TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    answers INTEGER NOT NULL,
+    latency_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_file ON articles(file_id);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
+CREATE INDEX IF NOT EXISTS queries_time ON queries(asked_at);
+"""
+
+
+class SchemaError(Exception):
+    """The database file belongs to another schema version or is not ours."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    name: str
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+class Store:
+    """Async access to the database; one connection, used from one event loop."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        """Open (creating if needed) and check the schema version."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await cls._check_schema(db, path)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, path)
+
+    @staticmethod
+    async def _check_schema(db: aiosqlite.Connection, path: Path) -> None:
+        try:
+            async with db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
+            ) as cur:
+                has_meta = await cur.fetchone() is not None
+        except aiosqlite.DatabaseError as exc:
+            raise SchemaError(f"{path}: not a readable SQLite database ({exc})") from None
+        if has_meta:
+            async with db.execute("SELECT value FROM meta WHERE key='schema_version'") as cur:
+                row = await cur.fetchone()
+            found = int(row[0]) if row else None
+            if found != SCHEMA_VERSION:
+                raise SchemaError(
+                    f"{path}: schema version {found}, this program needs {SCHEMA_VERSION}; "
+                    "move the file away to rebuild the index from the data dir"
+                )
+        else:
+            async with db.execute("SELECT count(*) FROM sqlite_master") as cur:
+                (objects,) = await cur.fetchone()  # type: ignore[misc]
+            if objects:
+                raise SchemaError(f"{path}: an SQLite file that is not this bot's database")
+        await db.executescript(_SCHEMA)
+        await db.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        await db.commit()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def corpus_id(self, root: Path) -> int:
+        """The id of the corpus for a data dir, created on first use."""
+        key = str(root.resolve())
+        await self.db.execute("INSERT OR IGNORE INTO corpora(root) VALUES (?)", (key,))
+        async with self.db.execute("SELECT id FROM corpora WHERE root = ?", (key,)) as cur:
+            (corpus,) = await cur.fetchone()  # type: ignore[misc]
+        await self.db.commit()
+        return int(corpus)
+
+    async def files(self, corpus: int) -> dict[str, StoredFile]:
+        async with self.db.execute(
+            "SELECT id, name, sha256, size, mtime_ns FROM files WHERE corpus_id = ?", (corpus,)
+        ) as cur:
+            return {row[1]: StoredFile(*row) async for row in cur}
+
+    async def apply_changes(
+        self,
+        corpus: int,
+        replaced: list[tuple[str, str, int, int, list[PreparedArticle]]],
+        touched: list[tuple[int, int, int]],
+        removed: list[int],
+    ) -> None:
+        """One transaction: replace changed files, refresh stat data, drop removed files.
+
+        ``replaced``: (name, sha256, size, mtime_ns, articles); ``touched``: (file id, size,
+        mtime_ns) for files whose bytes did not change; ``removed``: file ids.
+        """
+        db = self.db
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            for file_id in removed:
+                await db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+            for file_id, size, mtime_ns in touched:
+                await db.execute(
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id)
+                )
+            now = time.time()
+            for name, sha, size, mtime_ns, articles in replaced:
+                await db.execute("DELETE FROM files WHERE corpus_id = ? AND name = ?", (corpus, name))
+                cur = await db.execute(
+                    "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (corpus, name, sha, size, mtime_ns, now),
+                )
+                file_id = cur.lastrowid
+                for a_ord, art in enumerate(articles):
+                    cur = await db.execute(
+                        "INSERT INTO articles(file_id, ord, title, date, url, title_tokens, text)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (file_id, a_ord, art.title, art.date, art.url, " ".join(art.title_words), art.text),
+                    )
+                    article_id = cur.lastrowid
+                    for p_ord, passage in enumerate(art.passages):
+                        cur = await db.execute(
+                            "INSERT INTO passages(article_id, ord) VALUES (?, ?)", (article_id, p_ord)
+                        )
+                        passage_id = cur.lastrowid
+                        await db.executemany(
+                            "INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)",
+                            [(passage_id, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)],
+                        )
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+    async def load_corpus(self, corpus: int) -> CorpusRows:
+        """Everything the index needs for one corpus, in file/article/passage/sentence order."""
+        rows = CorpusRows()
+        doc_index: dict[int, int] = {}
+        passage_index: dict[int, int] = {}
+        async with self.db.execute(
+            "SELECT a.id, f.name, a.ord, a.title, a.date, a.url, a.title_tokens FROM articles a"
+            " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord",
+            (corpus,),
+        ) as cur:
+            async for a_id, name, _ord, title, date, url, title_tokens in cur:
+                doc_index[a_id] = len(rows.docs)
+                rows.docs.append(DocInfo(name, title, date, url, title_tokens.split()))
+        async with self.db.execute(
+            "SELECT p.id, p.article_id, s.id, s.text, s.tokens FROM sentences s"
+            " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
+            " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?"
+            " ORDER BY f.name, a.ord, p.ord, s.ord",
+            (corpus,),
+        ) as cur:
+            async for p_id, a_id, s_id, text, tokens in cur:
+                if p_id not in passage_index:
+                    passage_index[p_id] = len(rows.passage_ids)
+                    rows.passage_ids.append(p_id)
+                    rows.passage_doc.append(doc_index[a_id])
+                rows.sentence_ids.append(s_id)
+                rows.sentence_text.append(text)
+                rows.sentence_words.append(tokens.split())
+                rows.sentence_passage.append(passage_index[p_id])
+        return rows
+
+    async def log_query(
+        self,
+        source: str,
+        question: str,
+        answers: int,
+        latency_ms: float,
+        chat_type: str | None = None,
+        user_hash: str | None = None,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
+            " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms),
+        )
+        await self.db.commit()

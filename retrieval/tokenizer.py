@@ -1,0 +1,53 @@
+"""Vietnamese tokens for BM25: pyvi words, their syllables, and accent-folded forms.
+
+One sentence gives one bag of terms in a single BM25 vocabulary:
+- syllables ("tư", "lệnh") — robust to segmentation mistakes;
+- multi-syllable words from pyvi ("tư_lệnh") — reward the right compound;
+- folded syllables and words with a "~" prefix ("~tu", "~tu_lenh") — so a question typed
+  without diacritics still matches, while exact spellings keep their own, rarer, terms.
+pyvi runs once per sentence at index time; its words are stored, so a restart does not run it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from pyvi import ViTokenizer
+
+from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics
+
+FOLDED = "~"
+_PARTS = re.compile(r"[_\W]+")
+_HAS_ALNUM = re.compile(r"[^\W_]")
+# pyvi's CRF tagger is one shared object; questions are segmented from worker threads.
+_PYVI_LOCK = threading.Lock()
+
+
+def segment(text: str) -> list[str]:
+    """pyvi word segmentation of one sentence, normalised: ["tư_lệnh", "bộ_đội", "là", "ai"]."""
+    prepared = canonical_tones(clean_unicode(text))
+    with _PYVI_LOCK:
+        segmented = ViTokenizer.tokenize(prepared)
+    return [w.lower() for w in segmented.split() if _HAS_ALNUM.search(w)]
+
+
+def syllables(word: str) -> list[str]:
+    """The parts of one word: "tư_lệnh" -> ["tư", "lệnh"], "33-nq" -> ["33", "nq"]."""
+    return [p for p in _PARTS.split(word) if p]
+
+
+def index_terms(words: list[str]) -> list[str]:
+    """All BM25 terms of a segmented text (see module docstring), in text order."""
+    terms: list[str] = []
+    for word in words:
+        parts = syllables(word)
+        if not parts:
+            continue
+        terms.extend(parts)
+        terms.extend(FOLDED + fold_diacritics(p) for p in parts)
+        if len(parts) > 1:
+            compound = "_".join(parts)
+            terms.append(compound)
+            terms.append(FOLDED + fold_diacritics(compound))
+    return terms
