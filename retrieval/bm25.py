@@ -54,9 +54,7 @@ class BM25Index:
         self.idf_values = idf
         norm = k1 * (1 - b + b * self.doc_lengths[row_idx] / (self.avgdl or 1.0))
         impacts = idf[col_idx] * tf * (k1 + 1) / (tf + norm)
-        self.impacts = sparse.csc_matrix(
-            (impacts, (row_idx, col_idx)), shape=(self.size, len(self.vocabulary))
-        )
+        self.impacts = sparse.csc_matrix((impacts, (row_idx, col_idx)), shape=(self.size, len(self.vocabulary)))
         self.impacts.sort_indices()
 
     def idf(self, term: str) -> float | None:

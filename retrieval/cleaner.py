@@ -36,33 +36,85 @@ def _key(line: str) -> str:
 _NOISE_LINES = {
     _key(s)
     for s in (
-        "Ý kiến ()", "Ý kiến", "Phản hồi", "Mới nhất", "Chia sẻ", "In bài", "Bình luận",
-        "Gửi bình luận", "Gửi ý kiến", "Bài viết", "Tags", "Từ khóa", "Quay lại", "Về đầu trang",
-        "Lên đầu trang", "Đọc nhiều", "Xem nhiều", "Tin nổi bật", "Tin mới", "Bản in", "Video",
+        "Ý kiến ()",
+        "Ý kiến",
+        "Phản hồi",
+        "Mới nhất",
+        "Chia sẻ",
+        "In bài",
+        "Bình luận",
+        "Gửi bình luận",
+        "Gửi ý kiến",
+        "Bài viết",
+        "Tags",
+        "Từ khóa",
+        "Quay lại",
+        "Về đầu trang",
+        "Lên đầu trang",
+        "Đọc nhiều",
+        "Xem nhiều",
+        "Tin nổi bật",
+        "Tin mới",
+        "Bản in",
+        "Video",
     )
 }
 # Lines after which the rest of the page is lists of other articles.
 _TAIL_MARKERS = {
     _key(s)
     for s in (
-        "Tin liên quan", "Các tin khác", "Tin khác", "Tin cùng chuyên mục", "Bài liên quan",
-        "Bài viết liên quan", "Xem thêm", "Đọc thêm", "Liên kết website", "Tin đã đưa",
+        "Tin liên quan",
+        "Các tin khác",
+        "Tin khác",
+        "Tin cùng chuyên mục",
+        "Bài liên quan",
+        "Bài viết liên quan",
+        "Xem thêm",
+        "Đọc thêm",
+        "Liên kết website",
+        "Tin đã đưa",
     )
 }
 # Section labels that news sites print above a title.
 _CATEGORY_LABELS = {
     _key(s)
     for s in (
-        "Đời sống xã hội", "Thời sự", "Chính trị", "Kinh tế", "Xã hội", "Quốc phòng", "An ninh",
-        "Pháp luật", "Thế giới", "Quốc tế", "Văn hóa", "Thể thao", "Giáo dục", "Sức khỏe",
-        "Biên giới", "Biên phòng", "Tin tức", "Trong nước", "Quân sự", "Đối ngoại", "Du lịch",
-        "Khoa học", "Công nghệ", "Môi trường", "Địa phương", "Tiêu điểm", "Phóng sự",
+        "Đời sống xã hội",
+        "Thời sự",
+        "Chính trị",
+        "Kinh tế",
+        "Xã hội",
+        "Quốc phòng",
+        "An ninh",
+        "Pháp luật",
+        "Thế giới",
+        "Quốc tế",
+        "Văn hóa",
+        "Thể thao",
+        "Giáo dục",
+        "Sức khỏe",
+        "Biên giới",
+        "Biên phòng",
+        "Tin tức",
+        "Trong nước",
+        "Quân sự",
+        "Đối ngoại",
+        "Du lịch",
+        "Khoa học",
+        "Công nghệ",
+        "Môi trường",
+        "Địa phương",
+        "Tiêu điểm",
+        "Phóng sự",
     )
 }
 
 _IMAGE_FILE = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|bmp)$", re.IGNORECASE)
-_PHOTO_CREDIT = re.compile(r"\s*[(\[]?\s*Ảnh\s*(?:minh họa|minh hoạ)?\s*:\s*[^.()]{1,40}?[)\]]?\.?\s*$")
-_PHOTO_CREDIT_ONLY = re.compile(r"^[(\[]?\s*Ảnh\s*(?:minh họa|minh hoạ)?\s*[)\]]?\.?$", re.IGNORECASE)
+# "... tại buổi làm việc. Ảnh: T.C", "(Ảnh: Quang Huy)", "Ảnh minh họa": credits, not content.
+_PHOTO_CREDIT = re.compile(r"\s*[(\[]?\s*Ảnh\s*(?:minh họa|minh hoạ)?\s*:\s*[^()\[\]]{1,40}?[)\]]?\s*$")
+_PHOTO_CREDIT_ONLY = re.compile(
+    r"^[(\[]?\s*Ảnh\s*(?:minh họa|minh hoạ)?\s*(?::\s*[^()\[\]]{0,40})?[)\]]?\.?$", re.IGNORECASE
+)
 _AGENCY_TAG = re.compile(r"^\(\s*[A-ZĐ][A-ZĐa-z.&/ ]{1,15}\)\s*[-–—:]?\s*")
 _LEADING_DATE = re.compile(r"^date\s+(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*", re.IGNORECASE)
 # "Thứ Năm, 01/10/2020, 08:10 [GMT+7]" or "Trúc Linh 07/03/2024 - 06:00": a dateline or byline.
@@ -75,10 +127,12 @@ _LEAD_DAY_MONTH = re.compile(
     r"(?:ngày\s+)?(\d{1,2})[-/](\d{1,2})\b(?![-/]\d)",
     re.IGNORECASE,
 )
-_ANY_DAY_MONTH = re.compile(r"\b(?:sáng|trưa|chiều|tối|ngày)(?:\s+nay)?\s+(\d{1,2})[-/](\d{1,2})\b(?![-/]\d)", re.IGNORECASE)
+_ANY_DAY_MONTH = re.compile(
+    r"\b(?:sáng|trưa|chiều|tối|ngày)(?:\s+nay)?\s+(\d{1,2})[-/](\d{1,2})\b(?![-/]\d)", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20\d\d)(?!\d)")
 _AUTHOR_NOTE = re.compile(r"^[^.!?]{2,60}\((?:thực hiện|tổng hợp|lược dịch|biên dịch|ghi)\)\.?$", re.IGNORECASE)
-_TERMINAL = ".!?…:;\"”’)»"
+_TERMINAL = '.!?…:;"”’)»'
 
 
 def _is_title_like(line: str) -> bool:
@@ -178,14 +232,10 @@ def parse_text_article(raw: str) -> Article:
     if lines and (m := _LEADING_DATE.match(lines[0])):
         year, month, day = (int(g) if g else None for g in m.groups())
         date = _iso(year, month, day) if month else str(year)
-        lines[0] = lines[0][m.end():]
+        lines[0] = lines[0][m.end() :]
     else:
         nonempty = [line for line in lines if _key(line)]
-        if (
-            len(nonempty) >= 2
-            and _key(nonempty[0]) in _CATEGORY_LABELS
-            and _is_title_like(nonempty[1])
-        ):
+        if len(nonempty) >= 2 and _key(nonempty[0]) in _CATEGORY_LABELS and _is_title_like(nonempty[1]):
             dropped.append(nonempty[0])
             lines.remove(nonempty[0])
         if lines and _is_title_like(lines[0]) and not _DATELINE.match(lines[0]):

@@ -118,7 +118,9 @@ class QAEngine:
             entries = await asyncio.to_thread(scan_data_dir, self.data_dir)
             stored = await self.store.files(self.corpus)
             present = {e.name for e in entries}
-            stale = [e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)]
+            stale = [
+                e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)
+            ]
             report.unchanged = len(entries) - len(stale)
             parsed = await self._parse_all(stale, progress)
 

@@ -103,7 +103,7 @@ class SearchIndex:
         self.sentence_passage = np.asarray(rows.sentence_passage, dtype=np.int64)
         sentence_terms = [index_terms(words) for words in rows.sentence_words]
         passage_terms: list[list[str]] = [[] for _ in rows.passage_ids]
-        for terms, passage in zip(sentence_terms, rows.sentence_passage):
+        for terms, passage in zip(sentence_terms, rows.sentence_passage, strict=True):
             passage_terms[passage].extend(terms)
         if self.config.title_in_passage:
             title_terms = [index_terms(d.title_words) for d in rows.docs]

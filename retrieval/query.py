@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
 from retrieval.tokenizer import FOLDED, segment, syllables
@@ -68,8 +69,8 @@ def _stop_mask(sylls: list[str], stops: frozenset[tuple[str, ...]]) -> list[bool
     i = 0
     while i < len(sylls):
         for n in range(min(_LONGEST, len(sylls) - i), 0, -1):
-            if tuple(sylls[i:i + n]) in stops:
-                mask[i:i + n] = [True] * n
+            if tuple(sylls[i : i + n]) in stops:
+                mask[i : i + n] = [True] * n
                 i += n
                 break
         else:
@@ -109,7 +110,7 @@ def analyze_question(question: str) -> Query:
             groups.append((folded,))
     if accented:
         # Whole words from pyvi when none of their syllables was a stop word.
-        for w_idx, word in enumerate(words):
+        for w_idx in range(len(words)):
             parts = [i for i in range(len(sylls)) if owner[i] == w_idx]
             if len(parts) > 1 and not any(stop[i] for i in parts):
                 compound = "_".join(sylls[i] for i in parts)
@@ -117,7 +118,7 @@ def analyze_question(question: str) -> Query:
                 _add(terms, FOLDED + fold_diacritics(compound), FOLDED_WEIGHT)
     else:
         # Without accents pyvi cannot find words; try every adjacent pair as a folded word.
-        for a, b in zip(kept, kept[1:]):
+        for a, b in pairwise(kept):
             if b == a + 1:
                 _add(terms, f"{FOLDED}{sylls[a]}_{sylls[b]}", 1.0)
     return Query(text=text, accented=accented, terms=terms, groups=groups)

@@ -15,9 +15,47 @@ import re
 # a dotted run ("PGS.TS.") must be one of them.
 ABBREVIATIONS = frozenset(
     {
-        "TP", "Tp", "TX", "TT", "Q", "P", "H", "X", "Th", "S", "ThS", "TS", "GS", "PGS", "BS",
-        "KS", "CN", "ThS", "NCS", "Ths", "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Jr", "Sr", "Co",
-        "Ltd", "Inc", "No", "vs", "v.v", "tr", "Tr", "ĐT", "Đ", "Bs", "Ts", "Gs", "Pgs",
+        "TP",
+        "Tp",
+        "TX",
+        "TT",
+        "Q",
+        "P",
+        "H",
+        "X",
+        "Th",
+        "S",
+        "ThS",
+        "TS",
+        "GS",
+        "PGS",
+        "BS",
+        "KS",
+        "CN",
+        "NCS",
+        "Ths",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Prof",
+        "St",
+        "Jr",
+        "Sr",
+        "Co",
+        "Ltd",
+        "Inc",
+        "No",
+        "vs",
+        "v.v",
+        "tr",
+        "Tr",
+        "ĐT",
+        "Đ",
+        "Bs",
+        "Ts",
+        "Gs",
+        "Pgs",
     }
 )
 
@@ -49,11 +87,11 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        rest = text[match.end():]
+        rest = text[match.end() :]
         if not _starts_sentence(rest):
             continue
         if match.group(1) == ".":
-            before = text[start:match.start()].rsplit(None, 1)
+            before = text[start : match.start()].rsplit(None, 1)
             word = before[-1] if before else ""
             if _is_abbreviation(word):
                 continue

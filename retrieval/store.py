@@ -9,6 +9,7 @@ refused with a clear message instead of being misread.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,25 +100,23 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
         try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA busy_timeout=5000")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await cls._check_schema(db, path)
+            try:
+                await db.execute("PRAGMA journal_mode=WAL")
+                await db.execute("PRAGMA foreign_keys=ON")
+                await db.execute("PRAGMA busy_timeout=5000")
+                await db.execute("PRAGMA synchronous=NORMAL")
+                async with db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'") as cur:
+                    has_meta = await cur.fetchone() is not None
+            except sqlite3.DatabaseError as exc:
+                raise SchemaError(f"{path}: not a readable SQLite database ({exc})") from None
+            await cls._check_schema(db, path, has_meta)
         except BaseException:
             await db.close()
             raise
         return cls(db, path)
 
     @staticmethod
-    async def _check_schema(db: aiosqlite.Connection, path: Path) -> None:
-        try:
-            async with db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'"
-            ) as cur:
-                has_meta = await cur.fetchone() is not None
-        except aiosqlite.DatabaseError as exc:
-            raise SchemaError(f"{path}: not a readable SQLite database ({exc})") from None
+    async def _check_schema(db: aiosqlite.Connection, path: Path, has_meta: bool) -> None:
         if has_meta:
             async with db.execute("SELECT value FROM meta WHERE key='schema_version'") as cur:
                 row = await cur.fetchone()
@@ -133,9 +132,7 @@ class Store:
             if objects:
                 raise SchemaError(f"{path}: an SQLite file that is not this bot's database")
         await db.executescript(_SCHEMA)
-        await db.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        await db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         await db.commit()
 
     async def close(self) -> None:
@@ -174,15 +171,12 @@ class Store:
             for file_id in removed:
                 await db.execute("DELETE FROM files WHERE id = ?", (file_id,))
             for file_id, size, mtime_ns in touched:
-                await db.execute(
-                    "UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id)
-                )
+                await db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
             now = time.time()
             for name, sha, size, mtime_ns, articles in replaced:
                 await db.execute("DELETE FROM files WHERE corpus_id = ? AND name = ?", (corpus, name))
                 cur = await db.execute(
-                    "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (corpus, name, sha, size, mtime_ns, now),
                 )
                 file_id = cur.lastrowid

@@ -20,6 +20,9 @@ from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics
 FOLDED = "~"
 _PARTS = re.compile(r"[_\W]+")
 _HAS_ALNUM = re.compile(r"[^\W_]")
+# pyvi does not join a word that touches punctuation ("hòa bình." -> "hòa bình ."), so each
+# punctuation-free span is segmented on its own. Inner marks of numbers and codes stay.
+_SPAN_BREAK = re.compile(r"(?:(?<!\d),|,(?!\d)|[;:!?()\[\]{}\"“”‘’«»…]|\.(?!\d)|(?<!\w)[-–—/](?!\w)|\s[-–—]\s)+")
 # pyvi's CRF tagger is one shared object; questions are segmented from worker threads.
 _PYVI_LOCK = threading.Lock()
 
@@ -27,9 +30,17 @@ _PYVI_LOCK = threading.Lock()
 def segment(text: str) -> list[str]:
     """pyvi word segmentation of one sentence, normalised: ["tư_lệnh", "bộ_đội", "là", "ai"]."""
     prepared = canonical_tones(clean_unicode(text))
-    with _PYVI_LOCK:
-        segmented = ViTokenizer.tokenize(prepared)
-    return [w.lower() for w in segmented.split() if _HAS_ALNUM.search(w)]
+    letters = [ch for ch in prepared if ch.isalpha()]
+    if letters and sum(ch.isupper() for ch in letters) * 2 > len(letters):
+        prepared = prepared.lower()  # pyvi finds no words in shouted text ("TƯ LỆNH")
+    words: list[str] = []
+    for span in _SPAN_BREAK.split(prepared):
+        if not _HAS_ALNUM.search(span):
+            continue
+        with _PYVI_LOCK:
+            segmented = ViTokenizer.tokenize(span.strip())
+        words.extend(w.lower() for w in segmented.split() if _HAS_ALNUM.search(w))
+    return words
 
 
 def syllables(word: str) -> list[str]:

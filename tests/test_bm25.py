@@ -1,0 +1,56 @@
+"""The sparse index must score exactly as rank_bm25.BM25Okapi, the definition of the score."""
+
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval.bm25 import BM25Index
+
+
+def _random_corpus(seed: int, docs: int = 400, vocab: int = 250):
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(vocab)]
+    # Zipf-like: low ids are common, so some idfs go negative and hit Okapi's floor.
+    corpus = [
+        [words[min(int(rng.paretovariate(1.1)) - 1, vocab - 1)] for _ in range(rng.randint(0, 30))] for _ in range(docs)
+    ]
+    return rng, words, corpus
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_scores_equal_rank_bm25(seed):
+    rng, words, corpus = _random_corpus(seed)
+    reference = BM25Okapi(corpus)
+    index = BM25Index(corpus)
+    assert any(
+        v < 0
+        for v in (
+            np.log(len(corpus) - c + 0.5) - np.log(c + 0.5) for c in Counter(w for d in corpus for w in set(d)).values()
+        )
+    )
+    for _ in range(40):
+        query = [*rng.sample(words, 3), "w0", "w0", "unknown-term"]
+        expected = reference.get_scores(query)
+        got = index.scores(Counter(query))
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+        top_expected = set(np.argsort(-expected, kind="stable")[:10])
+        assert len(top_expected & set(np.argsort(-got, kind="stable")[:10])) >= 9
+
+
+def test_idf_floor_matches_okapi():
+    corpus = [["a", "b"], ["a", "c"], ["a"], ["d"]]
+    reference = BM25Okapi(corpus)
+    index = BM25Index(corpus)
+    for term in "abcd":
+        assert index.idf(term) == pytest.approx(reference.idf[term])
+    assert index.idf("zzz") is None
+
+
+def test_has_term_and_empty_corpus():
+    index = BM25Index([["a"], ["b"], ["a", "b"]])
+    assert index.has_term("a", np.array([0, 1, 2])).tolist() == [True, False, True]
+    empty = BM25Index([])
+    assert empty.size == 0 and empty.scores({"a": 1.0}).size == 0

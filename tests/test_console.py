@@ -1,0 +1,89 @@
+"""The console JSON contract, through a real ``python -m bot console --json`` process."""
+
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+
+from tests.conftest import ROOT
+
+QUESTIONS = [
+    "Tư lệnh Bộ đội Biên phòng là ai?",
+    "tu lenh bo doi bien phong la ai",
+    unicodedata.normalize("NFD", "Quảng Ninh thu hút đầu tư nước ngoài năm 2023 đạt bao nhiêu?"),
+    "",
+    "Giá vàng hôm nay bao nhiêu?",
+    "😀 <b>x</b> ' OR 1=1 --",
+]
+
+
+def run_console(args, stdin, tmp_path, env_extra=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATA_DIR", "DB_PATH", "TOP_K")}
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin.encode("utf-8"),
+        capture_output=True,
+        cwd=tmp_path,  # no .env there, and var/ is created there
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_json_contract(tmp_path, data_dir):
+    db = tmp_path / "contract.sqlite3"
+    proc = run_console(
+        ["console", "--json", "--data-dir", str(data_dir), "--db", str(db), "--top", "2"],
+        "\n".join(QUESTIONS) + "\n",
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == len(QUESTIONS)  # exactly one object per input line, nothing else on stdout
+    objects = [json.loads(line) for line in lines]
+    for question, obj in zip(QUESTIONS, objects, strict=True):
+        assert set(obj) == {"question", "answers", "took_ms"}
+        assert obj["question"] == question
+        assert isinstance(obj["took_ms"], float | int) and obj["took_ms"] >= 0
+        assert len(obj["answers"]) <= 2
+        for answer in obj["answers"]:
+            assert set(answer) == {"sentence", "doc", "title", "date", "url", "score"}
+            assert (data_dir / answer["doc"]).is_file()
+            assert answer["date"] is None or len(answer["date"]) in (7, 10)
+    first, unaccented, nfd, empty, gold, junk = objects
+    assert "Lê Đức Thái" in first["answers"][0]["sentence"]
+    assert first["answers"][0]["date"] == "2024-03-27"
+    assert unaccented["answers"][0]["sentence"] == first["answers"][0]["sentence"]
+    assert "3,1 tỷ USD" in nfd["answers"][0]["sentence"]
+    assert empty["answers"] == [] and gold["answers"] == [] and junk["answers"] == []
+    assert b"index:" in proc.stderr  # progress and logs go to stderr
+    assert db.is_file()
+
+
+def test_defaults_come_from_the_environment(tmp_path, data_dir):
+    proc = run_console(
+        ["console", "--json"],
+        "Huyện nào về đích nông thôn mới?\n",
+        tmp_path,
+        {"DATA_DIR": str(data_dir), "DB_PATH": str(tmp_path / "env.sqlite3"), "TOP_K": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    (obj,) = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert len(obj["answers"]) == 1 and "Bình Liêu" in obj["answers"][0]["sentence"]
+    assert (tmp_path / "env.sqlite3").is_file()
+
+
+def test_no_token_starts_the_console_with_readable_output(tmp_path, data_dir):
+    proc = run_console([], "Tư lệnh Bộ đội Biên phòng là ai?\n", tmp_path, {"DATA_DIR": str(data_dir)})
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert out.startswith("1. ") and "Lê Đức Thái" in out and "— Đại tướng Lương Cường" in out
+    assert (tmp_path / "var" / "bot.sqlite3").is_file()  # default DB under var/
+
+
+def test_missing_data_dir_is_a_clear_error(tmp_path):
+    proc = run_console(["console", "--json", "--data-dir", str(tmp_path / "nope")], "x\n", tmp_path)
+    assert proc.returncode == 2
+    assert b"does not exist" in proc.stderr and proc.stdout == b""

@@ -1,0 +1,60 @@
+import json
+
+import pytest
+
+from retrieval.corpus import CorpusFileError, parse_content, read_file, scan_data_dir
+from tests.conftest import cp1258
+
+
+def test_scan_finds_supported_files_only(tmp_path):
+    (tmp_path / "a.txt").write_text("Tiêu đề\nCâu.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl").write_text("{}", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "c.pdf").write_bytes(b"%PDF")
+    assert [e.name for e in scan_data_dir(tmp_path)] == ["a.txt", "sub/b.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"   \n\n", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        ("Tiêu đề\nNội dung.".encode("utf-16"), "binary"),
+        (cp1258("Biên phòng Việt Nam"), "not UTF-8"),
+    ],
+)
+def test_unreadable_files_get_a_message_naming_them(data, message):
+    with pytest.raises(CorpusFileError, match=message) as info:
+        parse_content("bad.txt", data)
+    assert str(info.value).startswith("bad.txt:")
+
+
+def test_jsonl_bad_lines_are_reported_and_the_rest_kept():
+    lines = [
+        json.dumps({"title": "Một", "text": "Câu một."}, ensure_ascii=False),
+        "{not json",
+        json.dumps({"title": "Hai"}),
+        json.dumps(["list"]),
+        json.dumps(
+            {"title": "Ba", "text": "Câu ba.", "date": "2024-01-02", "url": "https://a.vn/3"}, ensure_ascii=False
+        ),
+    ]
+    content = parse_content("bulk.jsonl", "\n".join(lines).encode())
+    assert [a.title for a in content.articles] == ["Một", "Ba"]
+    assert content.articles[1].url == "https://a.vn/3"
+    assert [w.split(":")[0] for w in content.warnings] == [
+        "bulk.jsonl line 2",
+        "bulk.jsonl line 3",
+        "bulk.jsonl line 4",
+    ]
+
+
+def test_file_over_the_size_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text("Tiêu đề\n" + "Câu dài. " * 100, encoding="utf-8")
+    (entry,) = scan_data_dir(tmp_path)
+    with pytest.raises(CorpusFileError, match="over the 100-byte limit"):
+        read_file(entry, max_bytes=100)
+    assert read_file(entry).articles

@@ -1,0 +1,132 @@
+"""The engine over a real SQLite file: reconciliation, restarts, isolation of corpora."""
+
+import os
+import sqlite3
+
+import pytest
+
+import retrieval.engine as engine_module
+from retrieval.engine import QAEngine
+from retrieval.store import SCHEMA_VERSION, SchemaError
+from tests.conftest import cp1258
+
+QUESTION = "Tư lệnh Bộ đội Biên phòng là ai?"
+
+
+async def test_first_open_indexes_everything_and_answers(data_dir, db_path):
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert sorted(report.added) == sorted(p.name for p in data_dir.glob("*.txt"))
+        assert report.articles == 5 and report.sentences > 100 and report.errors == []
+        result, took_ms = await engine.ask(QUESTION)
+        assert "Lê Đức Thái" in result.answers[0].sentence and took_ms >= 0
+    finally:
+        await engine.close()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT count(*) FROM queries").fetchone() == (1,)
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        tokens = db.execute("SELECT tokens FROM sentences LIMIT 1").fetchone()[0]
+        assert "_" in tokens or tokens  # segmented words are stored
+
+
+async def test_restart_with_unchanged_data_does_not_parse_again(data_dir, db_path, monkeypatch):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    await engine.close()
+    calls = []
+    monkeypatch.setattr(engine_module, "_parse_file", lambda *a: calls.append(a))
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert calls == [] and report.unchanged == 5 and not (report.added or report.changed or report.removed)
+        assert report.articles == 5
+    finally:
+        await engine.close()
+
+
+async def test_changed_and_removed_files_are_reindexed(data_dir, db_path):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        (data_dir / "000_7322326c6deb17f8.txt").unlink()
+        changed = data_dir / "004_6c83cc2604363b12.txt"
+        changed.write_text(
+            changed.read_text(encoding="utf-8") + "\nChim cánh cụt hoàng đế sống ở Nam Cực.\n", encoding="utf-8"
+        )
+        touched = data_dir / "002_79f83d946e63c172.txt"
+        os.utime(touched, ns=(1, 1))  # new mtime, same bytes
+        report = await engine.reload()
+        assert report.removed == ["000_7322326c6deb17f8.txt"]
+        assert report.changed == ["004_6c83cc2604363b12.txt"]
+        assert report.articles == 4 and report.unchanged == 3
+        answers = engine.search("chim cánh cụt sống ở đâu").answers
+        assert answers and "Nam Cực" in answers[0].sentence
+        assert all(a.doc != "000_7322326c6deb17f8.txt" for a in engine.search(QUESTION, 10).answers)
+    finally:
+        await engine.close()
+
+
+async def test_a_bad_file_is_reported_and_the_rest_indexed(data_dir, db_path):
+    (data_dir / "broken.txt").write_bytes(cp1258("Biên phòng Việt Nam"))
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert len(report.errors) == 1 and report.errors[0].startswith("broken.txt:")
+        assert report.articles == 5
+    finally:
+        await engine.close()
+
+
+async def test_a_file_that_turns_bad_keeps_its_last_good_version(data_dir, db_path):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        (data_dir / "000_7322326c6deb17f8.txt").write_bytes(b"\xff\xfe\x00garbage")
+        report = await engine.reload()
+        assert report.errors and report.articles == 5
+        assert "Lê Đức Thái" in engine.search(QUESTION).answers[0].sentence
+    finally:
+        await engine.close()
+
+
+async def test_one_db_two_data_dirs_never_mix(tmp_path, data_dir, db_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "penguin.txt").write_text(
+        "Chim cánh cụt\nChim cánh cụt hoàng đế sống ở Nam Cực. Tư lệnh đàn chim là con lớn nhất.\n", encoding="utf-8"
+    )
+    first, _ = await QAEngine.open(data_dir, db_path)
+    await first.close()
+    second, report = await QAEngine.open(other, db_path)
+    try:
+        assert report.articles == 1
+        assert {a.doc for a in second.search(QUESTION, 10).answers} <= {"penguin.txt"}
+    finally:
+        await second.close()
+    first, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and report.unchanged == 5
+        assert "penguin.txt" not in {a.doc for a in first.search("chim cánh cụt Nam Cực", 10).answers}
+    finally:
+        await first.close()
+
+
+async def test_schema_version_is_checked(data_dir, db_path):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    await engine.close()
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    with pytest.raises(SchemaError, match="schema version 999"):
+        await QAEngine.open(data_dir, db_path)
+
+
+async def test_foreign_or_corrupt_db_file_is_refused(data_dir, tmp_path):
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE x (y)")
+    with pytest.raises(SchemaError, match="not this bot's database"):
+        await QAEngine.open(data_dir, foreign)
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(SchemaError, match="not a readable SQLite database"):
+        await QAEngine.open(data_dir, corrupt)
+
+
+async def test_missing_data_dir(tmp_path, db_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        await QAEngine.open(tmp_path / "nope", db_path)

@@ -1,0 +1,31 @@
+import unicodedata
+
+from retrieval.query import FOLDED_WEIGHT, analyze_question
+
+
+def test_question_words_do_not_become_terms():
+    query = analyze_question("Tư lệnh Bộ đội Biên phòng là ai?")
+    assert "ai" not in query.terms and "là" not in query.terms
+    assert query.terms["tư_lệnh"] == 1.0 and query.terms["~tu_lenh"] == FOLDED_WEIGHT
+    assert [g[0] for g in query.groups] == ["tư", "lệnh", "bộ", "đội", "biên", "phòng"]
+
+
+def test_unaccented_question_matches_folded_terms_and_pairs():
+    query = analyze_question("tu lenh bo doi bien phong la ai")
+    assert not query.accented
+    assert {"~tu", "~lenh", "~tu_lenh", "~bo_doi", "~bien_phong"} <= set(query.terms)
+    assert "~ai" not in query.terms and "~la" not in query.terms
+
+
+def test_spelling_variants_give_the_same_query():
+    base = analyze_question("Ủy ban hòa bình")
+    for variant in ("Uỷ ban hoà bình", unicodedata.normalize("NFD", "Ủy ban hòa bình"), "  ỦY BAN   HÒA BÌNH ?!"):
+        assert analyze_question(variant).terms == base.terms
+
+
+def test_multi_word_question_phrases_are_dropped():
+    assert set(analyze_question("Bao nhiêu đồn biên phòng như thế nào?").terms) == set(
+        analyze_question("đồn biên phòng").terms
+    )
+    assert analyze_question("là gì vậy ?").empty
+    assert analyze_question("😀 🎉").empty

@@ -1,0 +1,23 @@
+from retrieval.tokenizer import FOLDED, index_terms, segment, syllables
+
+
+def test_segment_uses_pyvi_words_and_normalises():
+    words = segment("Tư lệnh Bộ đội Biên phòng là ai?")
+    assert words == ["tư_lệnh", "bộ_đội", "biên_phòng", "là", "ai"]
+
+
+def test_segment_folds_tone_placement_before_pyvi():
+    assert segment("Uỷ viên") == segment("Ủy viên")
+
+
+def test_index_terms_hold_syllables_words_and_folded_forms():
+    terms = index_terms(["tư_lệnh", "là"])
+    assert terms == ["tư", "lệnh", f"{FOLDED}tu", f"{FOLDED}lenh", "tư_lệnh", f"{FOLDED}tu_lenh", "là", f"{FOLDED}la"]
+
+
+def test_syllables_split_codes():
+    assert syllables("33-nq/tw") == ["33", "nq", "tw"]
+
+
+def test_shouted_text_is_segmented_like_normal_text():
+    assert segment("TƯ LỆNH BỘ ĐỘI BIÊN PHÒNG") == segment("Tư lệnh Bộ đội Biên phòng")
