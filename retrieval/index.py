@@ -126,17 +126,17 @@ class SearchIndex:
         if not query.groups or passages.size == 0:
             return 0.0
         weights = []
-        present = np.zeros((len(query.groups), passages.size), dtype=bool)
+        credit = np.zeros((len(query.groups), passages.size))
         for g, group in enumerate(query.groups):
-            idf = self.passages.idf(group[0])
+            idf = self.passages.idf(group[0][0])
             weights.append(idf if idf is not None else self.passages.unseen_idf())
-            for term in group:
-                present[g] |= self.passages.has_term(term, passages)
+            for term, value in group:
+                credit[g] = np.maximum(credit[g], value * self.passages.has_term(term, passages))
         w = np.asarray(weights)
         total = w.sum()
         if total <= 0:
             return 0.0
-        return float((w @ present).max() / total)
+        return float((w @ credit).max() / total)
 
     def search(self, question: str, top_k: int = 3) -> SearchResult:
         """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer."""

@@ -48,15 +48,16 @@ _LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
 class Query:
     """A question ready to score.
 
-    ``terms``: BM25 term -> weight. ``groups``: one entry per content syllable, the terms any of
-    which counts as that syllable being present (used to measure how much of the question a
-    passage covers, for abstention).
+    ``terms``: BM25 term -> weight. ``groups``: one entry per content syllable, as (term, credit)
+    pairs: the syllable counts as present in a passage with the best credit among the terms found
+    there (used to measure how much of the question a passage covers, for abstention). In an
+    accented question a folded-only match ("mẫu" for "mau") earns ``FOLDED_WEIGHT`` credit.
     """
 
     text: str
     accented: bool
     terms: dict[str, float]
-    groups: list[tuple[str, ...]]
+    groups: list[tuple[tuple[str, float], ...]]
 
     @property
     def empty(self) -> bool:
@@ -97,17 +98,17 @@ def analyze_question(question: str) -> Query:
     stop = _stop_mask(sylls, STOP_ACCENTED if accented else STOP_FOLDED)
 
     terms: dict[str, float] = {}
-    groups: list[tuple[str, ...]] = []
+    groups: list[tuple[tuple[str, float], ...]] = []
     kept = [i for i in range(len(sylls)) if not stop[i]]
     for i in kept:
         folded = FOLDED + fold_diacritics(sylls[i])
         if accented:
             _add(terms, sylls[i], 1.0)
             _add(terms, folded, FOLDED_WEIGHT)
-            groups.append((sylls[i], folded))
+            groups.append(((sylls[i], 1.0), (folded, FOLDED_WEIGHT)))
         else:
             _add(terms, folded, 1.0)
-            groups.append((folded,))
+            groups.append(((folded, 1.0),))
     if accented:
         # Whole words from pyvi when none of their syllables was a stop word.
         for w_idx in range(len(words)):

@@ -1,0 +1,169 @@
+"""Evaluation: score the engine on a question set, by the benchmark's scoring rule.
+
+    python -m retrieval.evaluate bench/xquad_vi             # a bench dir with corpus/
+    python -m retrieval.evaluate bench/dev --data-dir data  # our dev set over the shipped corpus
+    python -m retrieval.evaluate                            # both of the above
+
+A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
+``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
+hit when it comes from the question's ``doc`` (any doc when ``doc`` is null) and contains one of the
+``answers``, both compared after NFC, lowercasing and collapsing white space. Reported: hit@1/3/5,
+MRR@5, the share of answerable questions wrongly abstained on, the share of unanswerable ones
+abstained on, and how both move with the abstention threshold (the evidence sweep).
+The run goes through the real engine and a real SQLite file (cached under ``var/eval/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from retrieval.engine import QAEngine
+from retrieval.index import RankingConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPTH = 5
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).lower()).strip()
+
+
+@dataclass
+class Outcome:
+    kind: str
+    answerable: bool
+    evidence: float
+    rank: int | None  # 1-based rank of the first hit within DEPTH, None if no hit
+
+
+@dataclass
+class Report:
+    name: str
+    threshold: float
+    outcomes: list[Outcome] = field(default_factory=list)
+    ms_per_question: float = 0.0
+
+    def metrics(self, threshold: float | None = None, kind: str | None = None) -> dict[str, float]:
+        """Metrics as if the engine abstained below ``threshold`` (default: the configured one)."""
+        tau = self.threshold if threshold is None else threshold
+        chosen = [o for o in self.outcomes if kind is None or o.kind == kind]
+        answerable = [o for o in chosen if o.answerable]
+        unanswerable = [o for o in chosen if not o.answerable]
+        ranks = [o.rank if o.evidence >= tau else None for o in answerable]
+        n = len(answerable) or 1
+        out = {
+            "questions": float(len(answerable)),
+            "hit@1": sum(r is not None and r <= 1 for r in ranks) / n,
+            "hit@3": sum(r is not None and r <= 3 for r in ranks) / n,
+            "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
+            "mrr@5": sum(1 / r for r in ranks if r is not None) / n,
+            "wrongly_abstained": sum(o.evidence < tau for o in answerable) / n,
+        }
+        if unanswerable:
+            out["unanswerable"] = float(len(unanswerable))
+            out["abstained"] = sum(o.evidence < tau for o in unanswerable) / len(unanswerable)
+        return out
+
+
+def load_questions(bench: Path) -> list[dict]:
+    questions = []
+    for name in ("questions.jsonl", "unanswerable.jsonl"):
+        path = bench / name
+        if path.is_file():
+            with path.open(encoding="utf-8") as handle:
+                questions.extend(json.loads(line) for line in handle if line.strip())
+    return questions
+
+
+def first_hit(answers: list, expected: list[str], doc: str | None) -> int | None:
+    wanted = [_norm(a) for a in expected]
+    for rank, answer in enumerate(answers[:DEPTH], start=1):
+        if (doc is None or answer.doc == doc) and any(w in _norm(answer.sentence) for w in wanted):
+            return rank
+    return None
+
+
+async def evaluate(
+    bench: Path, data_dir: Path | None = None, config: RankingConfig | None = None, db_dir: Path | None = None
+) -> Report:
+    """Run every question of ``bench`` through the engine (threshold applied afterwards)."""
+    config = config or RankingConfig()
+    data_dir = data_dir or bench / "corpus"
+    db_dir = db_dir or ROOT / "var" / "eval"
+    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
+    # Search without abstaining, so one run yields the metrics at every threshold.
+    engine, _ = await QAEngine.open(data_dir, db_dir / f"{bench.name}-{key}.sqlite3", replace(config, min_evidence=0.0))
+    report = Report(bench.name, config.min_evidence)
+    try:
+        questions = load_questions(bench)
+        started = time.perf_counter()
+        for q in questions:
+            result = engine.search(q["question"], DEPTH)
+            answerable = bool(q.get("answers"))
+            rank = first_hit(result.answers, q["answers"], q.get("doc")) if answerable else None
+            report.outcomes.append(Outcome(q.get("kind", "all"), answerable, result.evidence, rank))
+        report.ms_per_question = (time.perf_counter() - started) * 1000 / max(len(questions), 1)
+    finally:
+        await engine.close()
+    return report
+
+
+def format_report(report: Report) -> str:
+    lines = [f"## {report.name} (abstain below evidence {report.threshold:.2f})", ""]
+    lines.append("| subset | questions | hit@1 | hit@3 | hit@5 | MRR@5 | wrongly abstained | OOD abstained |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    kinds = sorted({o.kind for o in report.outcomes})
+    for kind in [None, *kinds] if len(kinds) > 1 else [None]:
+        m = report.metrics(kind=kind)
+        ood = f"{m['abstained']:.3f} of {m['unanswerable']:.0f}" if "abstained" in m else "–"
+        if not m["questions"]:
+            lines.append(f"| {kind} | 0 | – | – | – | – | – | {ood} |")
+            continue
+        lines.append(
+            f"| {kind or 'all'} | {m['questions']:.0f} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['hit@5']:.3f} "
+            f"| {m['mrr@5']:.3f} | {m['wrongly_abstained']:.3f} | {ood} |"
+        )
+    lines += ["", "Evidence sweep (answerable kept vs. unanswerable abstained):", ""]
+    lines.append("| threshold | hit@1 | wrongly abstained | OOD abstained |")
+    lines.append("|---:|---:|---:|---:|")
+    for tau in [x / 20 for x in range(0, 20)]:
+        m = report.metrics(tau)
+        ood = f"{m['abstained']:.3f}" if "abstained" in m else "–"
+        lines.append(f"| {tau:.2f} | {m['hit@1']:.3f} | {m['wrongly_abstained']:.3f} | {ood} |")
+    lines.append(f"\n{report.ms_per_question:.2f} ms per question (search only).")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("bench", nargs="?", type=Path, help="bench dir (default: bench/dev and bench/xquad_vi)")
+    parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
+    parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    args = parser.parse_args(argv)
+    if args.bench:
+        runs = [(args.bench, args.data_dir)]
+    else:
+        runs = [(ROOT / "bench" / "dev", ROOT / "data"), (ROOT / "bench" / "xquad_vi", None)]
+    for bench, data_dir in runs:
+        if not (bench / "questions.jsonl").is_file():
+            print(f"error: {bench} has no questions.jsonl", file=sys.stderr)
+            return 2
+        report = asyncio.run(evaluate(bench, data_dir))
+        if args.json:
+            print(json.dumps({"bench": report.name, **report.metrics()}))
+        else:
+            print(format_report(report) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
