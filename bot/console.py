@@ -74,5 +74,5 @@ async def run_console(
         if as_json:
             stdout.write(result_json(question, result, took_ms) + "\n")
         else:
-            stdout.write(format_result(result) + "\n")
+            stdout.write(format_result(result) + "\n\n")
         stdout.flush()
