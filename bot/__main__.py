@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
+from bot.logs import setup_logging
+from bot.telegram_bot import run_bot
 from retrieval.engine import QAEngine
 from retrieval.store import SchemaError
 
@@ -57,16 +59,21 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        stream=sys.stderr, level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings.log_level, [settings.telegram_bot_token or ""])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
     command = args.command or ("run" if settings.telegram_bot_token else "console")
     if command == "run":
-        print("error: the Telegram bot is not built yet; use `python -m bot console`", file=sys.stderr)
-        return 2
+        if not settings.telegram_bot_token:
+            print("error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)
+            return 2
+        try:
+            run_bot(settings)
+        except (FileNotFoundError, SchemaError) as exc:
+            log.error("%s", exc)
+            return 2
+        return 0
     if command == "console" and not hasattr(args, "json"):
         args = _parser().parse_args(["console"])
     try:

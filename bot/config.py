@@ -32,6 +32,8 @@ class Settings:
     telegram_bot_token: str | None = field(default=None, repr=False)
     admin_ids: frozenset[int] = frozenset()
     telegram_api_url: str = DEFAULT_API_URL
+    questions_per_minute: int = 20
+    upload_max_bytes: int = 5 * 1024 * 1024
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -73,4 +75,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         telegram_bot_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
         admin_ids=_admin_ids(values.get("ADMIN_IDS", "")),
         telegram_api_url=(values.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),
+        questions_per_minute=_int(values, "QUESTIONS_PER_MINUTE", 20),
+        # The Bot API lets bots download files of at most 20 MB.
+        upload_max_bytes=min(_int(values, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024), 20 * 1024 * 1024),
     )

@@ -70,7 +70,7 @@ async def run_console(
         question = line.rstrip("\r\n")
         if not as_json and not question.strip():
             continue
-        result, took_ms = await engine.ask(question, top_k, source="console")
+        result, took_ms, _ = await engine.ask(question, top_k, source="console")
         if as_json:
             stdout.write(result_json(question, result, took_ms) + "\n")
         else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,3 +112,21 @@ def read_file(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> File
     except OSError as exc:
         raise CorpusFileError(f"{entry.name}: cannot read ({exc.strerror})") from None
     return parse_content(entry.name, data)
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that stays inside the data dir: no folders, no hidden or odd characters.
+
+    "../../etc/passwd.txt" -> "passwd.txt", "Báo cáo 1/2024?.txt" -> "2024.txt",
+    "  .env.txt" -> "env.txt". Raises ValueError when nothing usable is left or the suffix is not
+    one we index.
+    """
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or "." + suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"only {', '.join(SUPPORTED_SUFFIXES)} files are accepted")
+    stem = re.sub(r"[^\w\-. ]+", "_", stem, flags=re.UNICODE).strip(" ._")
+    stem = re.sub(r"\s+", "_", stem)[:100]
+    if not stem:
+        raise ValueError("the file name has no usable characters")
+    return f"{stem}.{suffix.lower()}"

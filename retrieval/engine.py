@@ -184,10 +184,10 @@ class QAEngine:
         source: str = "console",
         chat_type: str | None = None,
         user_hash: str | None = None,
-    ) -> tuple[SearchResult, float]:
-        """Search off the event loop, log the question, return (result, milliseconds)."""
+    ) -> tuple[SearchResult, float, int]:
+        """Search off the event loop, log the question; returns (result, milliseconds, query id)."""
         started = time.perf_counter()
         result = await asyncio.to_thread(self.search, question, top_k)
         took_ms = (time.perf_counter() - started) * 1000
-        await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
-        return result, took_ms
+        query_id = await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
+        return result, took_ms, query_id

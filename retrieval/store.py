@@ -9,6 +9,8 @@ refused with a clear message instead of being misread.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -67,6 +69,13 @@ CREATE TABLE IF NOT EXISTS queries (
     answers INTEGER NOT NULL,
     latency_ms REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS feedback (
+    query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
+    user_hash TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (query_id, user_hash)
+);
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file_id);
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
@@ -87,12 +96,42 @@ class StoredFile:
     mtime_ns: int
 
 
+@dataclass(frozen=True)
+class PassageView:
+    """A passage shown around one answer sentence (``focus`` is that sentence's position)."""
+
+    title: str
+    date: str | None
+    url: str | None
+    doc: str
+    sentences: list[str]
+    focus: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    articles: int
+    passages: int
+    sentences: int
+    questions_total: int
+    questions_today: int
+    unanswered_share: float
+    top_unanswered: list[tuple[str, int]]
+    helpful: int
+    unhelpful: int
+
+
 class Store:
-    """Async access to the database; one connection, used from one event loop."""
+    """Async access to the database; one connection, used from one event loop.
+
+    Writes go through ``_write``: the connection is shared, so without it a query-log commit could
+    land in the middle of a reload's transaction and commit half of it.
+    """
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self._write = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Store:
@@ -165,6 +204,16 @@ class Store:
         ``replaced``: (name, sha256, size, mtime_ns, articles); ``touched``: (file id, size,
         mtime_ns) for files whose bytes did not change; ``removed``: file ids.
         """
+        async with self._write:
+            await self._apply_changes(corpus, replaced, touched, removed)
+
+    async def _apply_changes(
+        self,
+        corpus: int,
+        replaced: list[tuple[str, str, int, int, list[PreparedArticle]]],
+        touched: list[tuple[int, int, int]],
+        removed: list[int],
+    ) -> None:
         db = self.db
         try:
             await db.execute("BEGIN IMMEDIATE")
@@ -240,10 +289,89 @@ class Store:
         latency_ms: float,
         chat_type: str | None = None,
         user_hash: str | None = None,
-    ) -> None:
-        await self.db.execute(
-            "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
-            " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms),
+    ) -> int:
+        """Record one question; returns its id (used by the feedback and "more" buttons)."""
+        async with self._write:
+            cur = await self.db.execute(
+                "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
+                " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms),
+            )
+            await self.db.commit()
+            return int(cur.lastrowid or 0)
+
+    async def question(self, query_id: int) -> str | None:
+        async with self.db.execute("SELECT question FROM queries WHERE id = ?", (query_id,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else str(row[0])
+
+    async def record_feedback(self, query_id: int, user_hash: str, helpful: bool) -> bool:
+        """Store (or change) one user's verdict on one answer; False if the question is unknown."""
+        async with self._write:
+            async with self.db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cur:
+                if await cur.fetchone() is None:
+                    return False
+            await self.db.execute(
+                "INSERT INTO feedback(query_id, user_hash, helpful, at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(query_id, user_hash) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+                (query_id, user_hash, int(helpful), time.time()),
+            )
+            await self.db.commit()
+            return True
+
+    async def passage_of(self, sentence_id: int, corpus: int) -> PassageView | None:
+        """The passage holding a sentence of ``corpus`` (None if it is gone, e.g. after a reload)."""
+        async with self.db.execute(
+            "SELECT s.passage_id, a.title, a.date, a.url, f.name FROM sentences s"
+            " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
+            " JOIN files f ON f.id = a.file_id WHERE s.id = ? AND f.corpus_id = ?",
+            (sentence_id, corpus),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        passage_id, title, date, url, doc = row
+        async with self.db.execute(
+            "SELECT id, text FROM sentences WHERE passage_id = ? ORDER BY ord", (passage_id,)
+        ) as cur:
+            rows = await cur.fetchall()
+        ids = [r[0] for r in rows]
+        return PassageView(title, date, url, doc, [r[1] for r in rows], ids.index(sentence_id))
+
+    async def secret(self, name: str) -> str:
+        """A random value kept in the database (created on first use), e.g. the user-id salt."""
+        key = f"secret:{name}"
+        async with self._write:
+            await self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, secrets.token_hex(32)))
+            await self.db.commit()
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            (value,) = await cur.fetchone()  # type: ignore[misc]
+        return str(value)
+
+    async def stats(self, size: tuple[int, int, int], since: float, top: int = 5) -> Stats:
+        """Usage numbers for /stats; ``since`` is the start of "today" (epoch seconds)."""
+
+        async def one(sql: str, *args: object) -> int:
+            async with self.db.execute(sql, args) as cur:
+                row = await cur.fetchone()
+            return int(row[0] or 0) if row else 0
+
+        total = await one("SELECT count(*) FROM queries")
+        unanswered = await one("SELECT count(*) FROM queries WHERE answered = 0")
+        async with self.db.execute(
+            "SELECT lower(trim(question)) AS q, count(*) AS n FROM queries WHERE answered = 0 AND q != ''"
+            " GROUP BY q ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
+            (top,),
+        ) as cur:
+            top_unanswered = [(str(q), int(n)) async for q, n in cur]
+        return Stats(
+            articles=size[0],
+            passages=size[1],
+            sentences=size[2],
+            questions_total=total,
+            questions_today=await one("SELECT count(*) FROM queries WHERE asked_at >= ?", since),
+            unanswered_share=unanswered / total if total else 0.0,
+            top_unanswered=top_unanswered,
+            helpful=await one("SELECT count(*) FROM feedback WHERE helpful = 1"),
+            unhelpful=await one("SELECT count(*) FROM feedback WHERE helpful = 0"),
         )
-        await self.db.commit()

@@ -1,0 +1,131 @@
+"""Telegram messages: HTML-escaped answers with matched words in bold, within Telegram's limits.
+
+Limits honoured here, so no Bot API call is ever refused for them: message text at most 4096
+UTF-16 code units (we measure the HTML source, which is never shorter than the text Telegram
+counts), callback data at most 64 bytes.
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from retrieval.highlight import matched_spans
+from retrieval.index import Answer, SearchResult
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_DATA = 64
+
+NO_ANSWER = (
+    "😔 Mình chưa tìm thấy câu trả lời trong kho bài viết.\n"
+    "Gợi ý: thử dùng từ khác, bớt từ, hoặc hỏi cụ thể hơn (tên người, địa danh, đơn vị…)."
+)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def format_date(date: str | None) -> str | None:
+    """ "2024-03-27" -> "27/03/2024", "2023-06" -> "06/2023"."""
+    if not date:
+        return None
+    parts = date.split("-")
+    return "/".join(reversed(parts))
+
+
+def source_html(title: str, date: str | None, doc: str, url: str | None) -> str:
+    """ "📰 Title · 27/03/2024 · file.txt" (the title links to the URL when there is one)."""
+    shown = html.escape(title)
+    if url and url.startswith(("http://", "https://")):
+        shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+    parts = [f"📰 <i>{shown}</i>"]
+    if (when := format_date(date)) is not None:
+        parts.append(html.escape(when))
+    parts.append(f"<code>{html.escape(doc)}</code>")
+    return " · ".join(parts)
+
+
+def highlighted(sentence: str, spans: list[tuple[int, int]], limit: int | None = None) -> str:
+    """Escape ``sentence`` and bold the spans; cut at ``limit`` characters (at a word) with "…"."""
+    text = sentence
+    if limit is not None and len(text) > limit:
+        cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+        text = cut.rstrip(" ,;:") + "…"
+    out, pos = [], 0
+    for start, end in spans:
+        if start >= len(text):
+            break
+        end = min(end, len(text))
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<b>{html.escape(text[start:end])}</b>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _answer_block(number: int, answer: Answer, result: SearchResult, limit: int | None) -> str:
+    spans = matched_spans(answer.sentence, result.query)
+    sentence = highlighted(answer.sentence, spans, limit)
+    return f"<b>{number}.</b> {sentence}\n{source_html(answer.title, answer.date, answer.doc, answer.url)}"
+
+
+def answers_html(result: SearchResult, answers: list[Answer], first_number: int = 1) -> str:
+    """The reply for a page of answers; sentences are shortened until it fits Telegram's limit."""
+    if not answers:
+        return NO_ANSWER
+    limit: int | None = None
+    while True:
+        blocks = [_answer_block(first_number + i, a, result, limit) for i, a in enumerate(answers)]
+        text = "\n\n".join(blocks)
+        if utf16_len(text) <= MAX_MESSAGE:
+            return text
+        longest = max(len(a.sentence) for a in answers)
+        limit = max(40, (limit or longest) * 3 // 4)
+        if limit == 40 and utf16_len(text) > MAX_MESSAGE:
+            # Titles alone could still be too long: keep what fits, whole blocks only.
+            kept = []
+            for block in blocks:
+                if utf16_len("\n\n".join([*kept, block])) > MAX_MESSAGE:
+                    break
+                kept.append(block)
+            return "\n\n".join(kept) or NO_ANSWER
+
+
+def passage_html(title: str, date: str | None, doc: str, url: str | None, sentences: list[str], focus: int) -> str:
+    """The passage around an answer, the answer sentence in bold, cut to fit one message."""
+    header = source_html(title, date, doc, url)
+    body_parts = [f"<b>{html.escape(s)}</b>" if i == focus else html.escape(s) for i, s in enumerate(sentences)]
+    text = f"{header}\n\n" + " ".join(body_parts)
+    if utf16_len(text) <= MAX_MESSAGE:
+        return text
+    room = MAX_MESSAGE - utf16_len(header) - 40
+    focus_text = sentences[focus] if 0 <= focus < len(sentences) else " ".join(sentences)
+    return f"{header}\n\n<b>{highlighted(focus_text, [], room)}</b>"
+
+
+def callback(*parts: object) -> str:
+    """Callback data "kind:a:b", checked against Telegram's 64-byte limit."""
+    data = ":".join(str(p) for p in parts)
+    if len(data.encode()) > MAX_CALLBACK_DATA:
+        raise ValueError(f"callback data over {MAX_CALLBACK_DATA} bytes: {data!r}")
+    return data
+
+
+def answers_keyboard(
+    query_id: int, page: int, first: int, answers: list[Answer], has_more: bool
+) -> InlineKeyboardMarkup:
+    """Per answer a "📄 n" button (its passage, n counting from ``first``); then 👍 / 👎 and more."""
+    context_row = [
+        InlineKeyboardButton(f"📄 {first + i}", callback_data=callback("ctx", a.sentence_id))
+        for i, a in enumerate(answers)
+    ]
+    action_row = [
+        InlineKeyboardButton("👍", callback_data=callback("fb", query_id, 1)),
+        InlineKeyboardButton("👎", callback_data=callback("fb", query_id, 0)),
+    ]
+    if has_more:
+        action_row.append(InlineKeyboardButton("Thêm kết quả ➡️", callback_data=callback("more", query_id, page + 1)))
+    return InlineKeyboardMarkup([context_row, action_row] if context_row else [action_row])

@@ -1,0 +1,510 @@
+"""The Telegram bot: python-telegram-bot v22, long polling, on top of ``retrieval.QAEngine``.
+
+Users ask in a private chat (any text), in groups by mentioning the bot, replying to it or with
+``/ask``, and inline (``@bot question``). Admins (numeric ids in ADMIN_IDS) reload the data dir,
+upload ``.txt``/``.jsonl`` files and read ``/stats``. Resources open in ``post_init`` and close in
+``post_shutdown``; flood limits are left to PTB's ``AIORateLimiter``, which also retries
+``RetryAfter``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import html
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
+from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
+from retrieval.engine import QAEngine, ReloadReport
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+SERVICE = "service"
+
+HELP = """<b>Xin chào! Mình là bot hỏi đáp về Bộ đội Biên phòng.</b>
+
+Mình trả lời bằng những câu phù hợp nhất trong kho <b>{articles}</b> bài báo ({sentences} câu), \
+kèm nguồn: tên bài, ngày đăng.
+
+<b>Hỏi thế nào?</b> Cứ gõ câu hỏi, có dấu hay không dấu đều được:
+• Tư lệnh Bộ đội Biên phòng là ai?
+• quang ninh thu hut dau tu nuoc ngoai nam 2023 dat bao nhieu
+• Huyện nào về đích nông thôn mới?
+
+<b>Các nút dưới câu trả lời:</b>
+📄 <i>n</i> — xem đoạn văn quanh câu thứ <i>n</i>
+👍 / 👎 — câu trả lời có hữu ích không
+Thêm kết quả ➡️ — xem các câu tiếp theo
+
+Trong nhóm: nhắc tên mình (@{username} câu hỏi), trả lời tin nhắn của mình, hoặc dùng /ask câu hỏi.
+Ở bất kỳ cuộc trò chuyện nào: gõ @{username} câu hỏi."""
+
+ADMIN_ONLY = "🔒 Xin lỗi, chức năng này chỉ dành cho quản trị viên."
+LOADING = "⏳ Mình đang nạp dữ liệu, bạn thử lại sau ít giây nhé."
+TEXT_ONLY = "✍️ Mình chỉ đọc được câu hỏi dạng chữ. Bạn hãy gõ câu hỏi nhé!"
+ERROR = "⚠️ Đã có lỗi xảy ra. Bạn thử lại sau ít phút nhé."
+
+
+class Throttle:
+    """At most ``limit`` questions per user in any ``window`` seconds (a sliding window)."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self.seen: dict[int, deque[float]] = {}
+
+    def wait_seconds(self, user_id: int, now: float | None = None) -> float:
+        """0 when the user may ask now (and counts the question), else seconds to wait."""
+        now = time.monotonic() if now is None else now
+        times = self.seen.setdefault(user_id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return self.window - (now - times[0])
+        times.append(now)
+        if len(self.seen) > 10_000:  # forget idle users so memory stays flat
+            for uid in [u for u, t in self.seen.items() if not t or now - t[-1] >= self.window]:
+                del self.seen[uid]
+        return 0.0
+
+
+@dataclass
+class BotService:
+    """What the handlers share: settings, the engine (None until post_init), throttle, salt."""
+
+    settings: Settings
+    engine: QAEngine | None = None
+    salt: bytes = b""
+    throttle: Throttle = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.throttle = Throttle(self.settings.questions_per_minute)
+
+    def user_hash(self, user_id: int) -> str:
+        """Pseudonymous id for the log: HMAC-SHA256 with a per-database random salt."""
+        return hmac.new(self.salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def service_of(context: ContextTypes.DEFAULT_TYPE) -> BotService:
+    return context.bot_data[SERVICE]
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /help: what the bot knows and how to ask."""
+    service = service_of(context)
+    articles, _, sentences = service.engine.index.size if service.engine and service.engine.index else (0, 0, 0)
+    text = HELP.format(articles=articles, sentences=sentences, username=html.escape(context.bot.username or "bot"))
+    await update.effective_message.reply_html(text, disable_web_page_preview=True)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question."""
+    await answer_question(update, context, update.effective_message.text or "")
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups, answer only when mentioned or replied to; ignore other chatter."""
+    message = update.effective_message
+    text = message.text or ""
+    mention = f"@{context.bot.username}".lower()
+    mentions = [e for e, value in message.parse_entities([MessageEntity.MENTION]).items() if value.lower() == mention]
+    replied = message.reply_to_message is not None and message.reply_to_message.from_user is not None
+    if mentions:
+        for entity in sorted(mentions, key=lambda e: e.offset, reverse=True):
+            text = _cut_utf16(text, entity.offset, entity.length)
+    elif not (replied and message.reply_to_message.from_user.id == context.bot.id):
+        return
+    await answer_question(update, context, text)
+
+
+def _cut_utf16(text: str, offset: int, length: int) -> str:
+    """Remove an entity from text; Telegram's offsets count UTF-16 code units."""
+    raw = text.encode("utf-16-le")
+    return (raw[: offset * 2] + raw[(offset + length) * 2 :]).decode("utf-16-le")
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask question — works in groups and private chats."""
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await update.effective_message.reply_text("Cách dùng: /ask câu hỏi của bạn")
+        return
+    await answer_question(update, context, question)
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Throttle, search off the event loop, reply with the first page and its buttons."""
+    service = service_of(context)
+    message = update.effective_message
+    user = update.effective_user
+    if not question.strip():
+        await message.reply_text("Bạn muốn hỏi gì? Hãy gõ câu hỏi sau tên mình nhé.")
+        return
+    if len(question) > MAX_QUESTION_CHARS:
+        await message.reply_text(
+            f"✂️ Câu hỏi dài quá ({len(question)} ký tự). Bạn hỏi ngắn gọn hơn nhé (tối đa {MAX_QUESTION_CHARS})."
+        )
+        return
+    if user is not None and (wait := service.throttle.wait_seconds(user.id)) > 0:
+        await message.reply_text(f"⏳ Bạn hỏi hơi nhanh. Vui lòng đợi {int(wait) + 1} giây rồi hỏi tiếp nhé.")
+        return
+    engine = service.engine
+    if engine is None or engine.index is None:
+        await message.reply_text(LOADING)
+        return
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    top_k = service.settings.top_k
+    result, _, query_id = await engine.ask(
+        question,
+        top_k + 1,  # one more than shown tells whether "more results" has anything
+        source="telegram",
+        chat_type=message.chat.type,
+        user_hash=service.user_hash(user.id) if user else None,
+    )
+    shown = result.answers[:top_k]
+    if not shown:
+        await message.reply_text(NO_ANSWER)
+        return
+    await message.reply_html(
+        answers_html(result, shown),
+        reply_markup=answers_keyboard(query_id, 0, 1, shown, len(result.answers) > top_k),
+        disable_web_page_preview=True,
+    )
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline buttons: "more:<query>:<page>", "ctx:<sentence>", "fb:<query>:<1|0>"."""
+    query = update.callback_query
+    service = service_of(context)
+    engine = service.engine
+    kind, *args = (query.data or "").split(":")
+    if engine is None or engine.index is None:
+        await query.answer(LOADING, show_alert=True)
+        return
+    try:
+        numbers = [int(a) for a in args]
+    except ValueError:
+        numbers = []
+    if kind == "fb" and len(numbers) == 2:
+        stored = await engine.store.record_feedback(numbers[0], service.user_hash(query.from_user.id), numbers[1] == 1)
+        await query.answer("Cảm ơn bạn đã góp ý! 🙏" if stored else "Câu hỏi này không còn trong nhật ký.")
+    elif kind == "ctx" and len(numbers) == 1:
+        view = await engine.store.passage_of(numbers[0], engine.corpus)
+        if view is None:
+            await query.answer("Đoạn văn này không còn trong kho (dữ liệu vừa được nạp lại).", show_alert=True)
+            return
+        await query.answer()
+        await query.message.reply_html(
+            passage_html(view.title, view.date, view.doc, view.url, view.sentences, view.focus),
+            disable_web_page_preview=True,
+        )
+    elif kind == "more" and len(numbers) == 2:
+        await _more_results(query, service, engine, *numbers)
+    else:
+        await query.answer("Nút này không còn dùng được.", show_alert=True)
+
+
+async def _more_results(query: CallbackQuery, service: BotService, engine: QAEngine, query_id: int, page: int) -> None:
+    question = await engine.store.question(query_id)
+    if question is None or page < 1 or page > 20:
+        await query.answer("Không còn kết quả nào nữa.", show_alert=True)
+        return
+    top_k = service.settings.top_k
+    result = await asyncio.to_thread(engine.search, question, (page + 1) * top_k + 1)
+    shown = result.answers[page * top_k : (page + 1) * top_k]
+    if not shown:
+        await query.answer("Không còn kết quả nào nữa.", show_alert=True)
+        return
+    await query.answer()
+    first = page * top_k + 1
+    await query.message.reply_html(
+        answers_html(result, shown, first),
+        reply_markup=answers_keyboard(query_id, page, first, shown, len(result.answers) > (page + 1) * top_k),
+        disable_web_page_preview=True,
+    )
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot question in any chat: the top answers as results to pick from."""
+    service = service_of(context)
+    inline = update.inline_query
+    question = inline.query.strip()[:MAX_QUESTION_CHARS]
+    engine = service.engine
+    if not question or engine is None or engine.index is None:
+        await inline.answer([], cache_time=5)
+        return
+    if service.throttle.wait_seconds(inline.from_user.id) > 0:
+        await inline.answer([], cache_time=5, is_personal=True)
+        return
+    result, _, _ = await engine.ask(
+        question,
+        service.settings.top_k,
+        source="inline",
+        chat_type="inline",
+        user_hash=service.user_hash(inline.from_user.id),
+    )
+    results = [
+        InlineQueryResultArticle(
+            id=str(answer.sentence_id),
+            title=_shorten(answer.sentence, 100),
+            description=_shorten(answer.title, 100),
+            input_message_content=InputTextMessageContent(
+                answers_html(result, [answer]), parse_mode=ParseMode.HTML, link_preview_options=None
+            ),
+        )
+        for answer in result.answers
+    ]
+    button = (
+        None
+        if results
+        else InlineQueryResultsButton(text="Không tìm thấy câu trả lời — mở bot", start_parameter="help")
+    )
+    await inline.answer(results, cache_time=60, is_personal=False, button=button)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice… in a private chat: say what the bot understands."""
+    await update.effective_message.reply_text(TEXT_ONLY)
+
+
+# --- admins --------------------------------------------------------------------------------
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admin commands and uploads from anyone else: a polite refusal, nothing happens."""
+    await update.effective_message.reply_text(ADMIN_ONLY)
+
+
+def report_html(report: ReloadReport, saved: str | None = None) -> str:
+    lines = []
+    if saved:
+        lines.append(f"📥 Đã lưu tệp <code>{html.escape(saved)}</code>.")
+    lines.append(
+        f"✅ Đã nạp lại trong {report.seconds:.1f} giây: <b>{report.articles}</b> bài, "
+        f"{report.passages} đoạn, {report.sentences} câu."
+    )
+    lines.append(
+        f"Thêm {len(report.added)}, sửa {len(report.changed)}, xóa {len(report.removed)}, "
+        f"giữ nguyên {report.unchanged}."
+    )
+    problems = report.errors + report.warnings
+    if problems:
+        lines.append(f"⚠️ {len(problems)} lỗi:")
+        lines.extend(f"• {html.escape(p)}" for p in problems[:20])
+        if len(problems) > 20:
+            lines.append(f"… và {len(problems) - 20} lỗi khác.")
+    text = "\n".join(lines)
+    return text if len(text) <= 4000 else text[:3990].rsplit("\n", 1)[0] + "\n…"
+
+
+async def _reload_and_report(message: Message, engine: QAEngine, saved: str | None = None) -> None:
+    status = await message.reply_text("⏳ Đang nạp lại dữ liệu…")
+    last_edit = time.monotonic()
+
+    def progress(text: str) -> None:
+        nonlocal last_edit
+        if time.monotonic() - last_edit >= 3:
+            last_edit = time.monotonic()
+            asyncio.get_running_loop().create_task(_quiet_edit(status, f"⏳ Đang nạp lại dữ liệu… ({text})"))
+
+    try:
+        report = await engine.reload(progress)
+    except Exception as exc:
+        log.exception("reload failed")
+        await status.edit_text(f"❌ Nạp lại thất bại ({type(exc).__name__}). Dữ liệu cũ vẫn đang được dùng.")
+        return
+    await status.edit_text(report_html(report, saved), parse_mode=ParseMode.HTML)
+
+
+async def _quiet_edit(message: Message, text: str) -> None:
+    with contextlib.suppress(TelegramError):  # a progress line is not worth an error
+        await message.edit_text(text)
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload (admins): re-read the data dir; the old index answers until the new one is ready."""
+    engine = service_of(context).engine
+    if engine is None:
+        await update.effective_message.reply_text(LOADING)
+        return
+    await _reload_and_report(update.effective_message, engine)
+
+
+async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A .txt/.jsonl document from an admin: checked, saved under a safe name, indexed."""
+    service = service_of(context)
+    message = update.effective_message
+    document = message.document
+    engine = service.engine
+    if engine is None:
+        await message.reply_text(LOADING)
+        return
+    try:
+        name = safe_file_name(document.file_name or "")
+    except ValueError as exc:
+        await message.reply_text(f"❌ Không nhận tệp này: {exc}.")
+        return
+    limit = service.settings.upload_max_bytes
+    if document.file_size and document.file_size > limit:
+        await message.reply_text(f"❌ Tệp quá lớn ({document.file_size} byte, tối đa {limit}).")
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > limit:
+        await message.reply_text(f"❌ Tệp quá lớn ({len(data)} byte, tối đa {limit}).")
+        return
+    try:
+        await asyncio.to_thread(parse_content, name, data)
+    except CorpusFileError as exc:
+        await message.reply_html(f"❌ Không nhận tệp: {html.escape(str(exc))}")
+        return
+    await asyncio.to_thread(_write_atomically, engine.data_dir / name, data)
+    await _reload_and_report(message, engine, saved=name)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so a reload never sees half a file."""
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins): corpus size, questions, unanswered share and the most asked of them, feedback."""
+    engine = service_of(context).engine
+    if engine is None or engine.index is None:
+        await update.effective_message.reply_text(LOADING)
+        return
+    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    s = await engine.store.stats(engine.index.size, midnight)
+    lines = [
+        "📊 <b>Thống kê</b>",
+        f"Kho: {s.articles} bài, {s.passages} đoạn, {s.sentences} câu",
+        f"Câu hỏi: hôm nay {s.questions_today}, tổng {s.questions_total}",
+        f"Không có câu trả lời: {s.unanswered_share:.0%}",
+        f"Phản hồi: 👍 {s.helpful} · 👎 {s.unhelpful}",
+    ]
+    if s.top_unanswered:
+        lines.append("\nHỏi nhiều mà chưa trả lời được:")
+        lines.extend(f"• {html.escape(q[:200])} ({n})" for q, n in s.top_unanswered)
+    await update.effective_message.reply_html("\n".join(lines))
+
+
+# --- wiring --------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One error handler: log (secrets are redacted by the formatter) and tell the user."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message and update.effective_chat:
+        with contextlib.suppress(TelegramError):
+            await update.effective_message.reply_text(ERROR)
+
+
+async def post_init(application: Application) -> None:
+    """Open the database and index the data dir before the first update is handled."""
+    service: BotService = application.bot_data[SERVICE]
+    settings = service.settings
+    engine, report = await QAEngine.open(settings.data_dir, settings.db_path, max_file_bytes=settings.max_file_bytes)
+    log.info("index ready: %s", report.summary())
+    for problem in report.errors + report.warnings:
+        log.warning("%s", problem)
+    service.salt = (await engine.store.secret("user-hash-salt")).encode()
+    service.engine = engine
+    await application.bot.set_my_commands(
+        [
+            BotCommand("start", "Giới thiệu và cách hỏi"),
+            BotCommand("help", "Hướng dẫn"),
+            BotCommand("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+        ]
+    )
+
+
+async def post_shutdown(application: Application) -> None:
+    service: BotService = application.bot_data[SERVICE]
+    if service.engine is not None:
+        await service.engine.close()
+        service.engine = None
+
+
+def build_application(settings: Settings) -> Application:
+    """The PTB application with every handler; call ``run_polling`` (or drive it yourself)."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICE] = BotService(settings)
+    admins = filters.User(user_id=settings.admin_ids, allow_empty=False)
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["start", "help"], start))
+    application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler(["reload", "stats"], refuse, filters=~admins), group=0)
+    application.add_handler(CommandHandler("reload", reload_command, filters=admins))
+    application.add_handler(CommandHandler("stats", stats_command, filters=admins))
+    application.add_handler(MessageHandler(filters.Document.ALL & private & admins, upload_document))
+    application.add_handler(MessageHandler(filters.Document.ALL & private & ~admins, refuse))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, private_text))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS, group_text))
+    application.add_handler(
+        MessageHandler(private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, non_text)
+    )
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(InlineQueryHandler(inline_query))
+    application.add_error_handler(on_error)
+    return application
+
+
+def run_bot(settings: Settings) -> None:
+    """Long polling until Ctrl-C / SIGTERM; PTB then calls post_shutdown."""
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)

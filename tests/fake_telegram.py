@@ -1,0 +1,364 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real PTB client.
+
+It speaks the HTTP API the way python-telegram-bot uses it (``/bot<token>/<method>`` with form or
+multipart fields, JSON-encoded complex values; files under ``/file/bot<token>/<path>``), queues
+updates for ``getUpdates`` long polling, records every call, and refuses what Telegram refuses:
+text over 4096 UTF-16 units or empty, HTML it cannot parse, callback data over 64 bytes, too many
+inline results, over-long callback answers, a wrong token; and, on request, 429 with
+``retry_after`` or a 5xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7000001
+BOT_USERNAME = "vn_qa_test_bot"
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
+                "span", "blockquote", "tg-emoji"}  # fmt: skip
+_HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)((?:\s+[^<>]*)?)>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class BadRequest(Exception):
+    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.description, self.code, self.retry_after = description, code, retry_after
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> str:
+    """The plain text Telegram would show, or BadRequest as Telegram's HTML parser would raise."""
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _HTML_TOKEN.finditer(text):
+        chunk = text[pos : match.start()]
+        if any(c in chunk for c in "<>&"):
+            raise BadRequest("Bad Request: can't parse entities: unescaped character in text")
+        out.append(chunk)
+        pos = match.end()
+        if match.group(2) is None:  # an entity
+            out.append(html.unescape(match.group(0)))
+            continue
+        closing, tag = match.group(1) == "/", match.group(2).lower()
+        if tag not in ALLOWED_TAGS:
+            raise BadRequest(f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
+        if closing:
+            if not stack or stack[-1] != tag:
+                raise BadRequest(f'Bad Request: can\'t parse entities: unexpected end tag "{tag}"')
+            stack.pop()
+        else:
+            if tag == "a" and "href=" not in match.group(3):
+                raise BadRequest("Bad Request: can't parse entities: <a> without href")
+            stack.append(tag)
+    tail = text[pos:]
+    if any(c in tail for c in "<>&"):
+        raise BadRequest("Bad Request: can't parse entities: unescaped character in text")
+    if stack:
+        raise BadRequest(f'Bad Request: can\'t parse entities: unclosed tag "{stack[-1]}"')
+    out.append(tail)
+    return "".join(out)
+
+
+def check_text(text: Any, parse_mode: Any) -> str:
+    if not isinstance(text, str):
+        raise BadRequest("Bad Request: message text is empty")
+    shown = parse_html(text) if str(parse_mode).upper() == "HTML" else text
+    if not shown.strip():
+        raise BadRequest("Bad Request: message text is empty")
+    if utf16_len(shown) > 4096:
+        raise BadRequest("Bad Request: message is too long")
+    return shown
+
+
+def check_markup(markup: Any) -> None:
+    if markup is None:
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise BadRequest("Bad Request: text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= 64:
+                raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    ok: bool = True
+    error: str | None = None
+    result: Any = None
+
+
+class FakeTelegram:
+    """The server; ``url`` is the Bot API root to give the bot as TELEGRAM_API_URL."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.updates: list[dict[str, Any]] = []
+        self.files: dict[str, bytes] = {}
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.failures: dict[str, list[BadRequest]] = {}
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # --- lifecycle ---
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # --- test controls ---
+    def fail(self, method: str, code: int = 429, retry_after: int | None = 1, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail (429 with retry_after, or a 5xx)."""
+        description = f"Too Many Requests: retry after {retry_after}" if code == 429 else "Internal Server Error"
+        self.failures.setdefault(method, []).extend(BadRequest(description, code, retry_after) for _ in range(times))
+
+    def push(self, update: dict[str, Any]) -> int:
+        update["update_id"] = next(self._update_ids)
+        self.updates.append(update)
+        self._new_update.set()
+        return update["update_id"]
+
+    def user(self, user_id: int) -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "vi"}
+
+    def chat(self, chat_id: int, chat_type: str) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+        if chat_type in ("group", "supergroup"):
+            chat["title"] = "Nhóm thử"
+        else:
+            chat["first_name"] = f"User{chat_id}"
+        return chat
+
+    def send_text(
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        chat_type: str = "private",
+        entities: list[dict[str, Any]] | None = None,
+        reply_to: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> int:
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, chat_type),
+            "from": self.user(user_id),
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+        if entities:
+            message["entities"] = entities
+        elif text and text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return self.push({"message": message})
+
+    def send_document(self, chat_id: int, user_id: int, file_name: str, data: bytes) -> int:
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "mime_type": "text/plain", "file_size": len(data)}  # fmt: skip
+        return self.send_text(chat_id, user_id, None, document=document)  # type: ignore[arg-type]
+
+    def press(self, user_id: int, message: dict[str, Any], data: str) -> int:
+        query = {"id": f"cb{len(self.calls)}-{time.monotonic_ns()}", "from": self.user(user_id),
+                 "chat_instance": "ci", "data": data, "message": message}  # fmt: skip
+        return self.push({"callback_query": query})
+
+    def inline(self, user_id: int, query: str) -> int:
+        return self.push({"inline_query": {"id": f"iq{time.monotonic_ns()}", "from": self.user(user_id),
+                                           "query": query, "offset": ""}})  # fmt: skip
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        return [
+            c for c in self.calls
+            if c.method == method and c.ok and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]  # fmt: skip
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
+        """Wait until ``predicate()`` is truthy (re-checked after every call), bounded in time."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not (result := predicate()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"timed out after {timeout} s; last calls: {[c.method for c in self.calls[-8:]]}"
+                    )
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    continue
+            return result
+
+    async def reply_to(
+        self, chat_id: int, count: int = 1, method: str = "sendMessage", timeout: float = 15.0
+    ) -> list[Call]:
+        """Wait for ``count`` successful ``method`` calls to ``chat_id``; returns them."""
+        return await self.wait_for(lambda: (s := self.sent(method, chat_id)) and len(s) >= count and s, timeout)
+
+    # --- HTTP ---
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                form = await request.post()
+                for key, value in form.items():
+                    params[key] = value if isinstance(value, str) else value.file.read()
+        for key in ("reply_markup", "results", "commands", "allowed_updates", "link_preview_options",
+                    "reply_parameters", "button", "entities"):  # fmt: skip
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        call = Call(method, params)
+        try:
+            if request.match_info["token"] != self.token:
+                raise BadRequest("Unauthorized", 401)
+            pending = self.failures.get(method)
+            if pending:
+                raise pending.pop(0)
+            handler = getattr(self, f"_m_{method}", None)
+            if handler is None:
+                raise BadRequest(f"Not Found: method {method} not found", 404)
+            result = await handler(params)
+            call.result = result
+            body: dict[str, Any] = {"ok": True, "result": result}
+            status = 200
+        except BadRequest as exc:
+            call.ok, call.error = False, exc.description
+            body = {"ok": False, "error_code": exc.code, "description": exc.description}
+            if exc.retry_after is not None and exc.code == 429:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            status = exc.code
+        if method != "getUpdates" or body.get("result"):
+            self.calls.append(call)
+            async with self._changed:
+                self._changed.notify_all()
+        return web.json_response(body, status=status)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        data = self.files.get(request.match_info["path"].rsplit("/", 1)[-1])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
+    def _bot_message(self, params: dict[str, Any], text: str) -> dict[str, Any]:
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self.chat(int(params["chat_id"]), "private" if int(params["chat_id"]) > 0 else "group"),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME},
+            "text": text,
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[message["message_id"]] = message
+        return message
+
+    # --- methods ---
+    async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}  # fmt: skip
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_sendChatAction(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 5.0)
+        limit = int(params.get("limit") or 100)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates and timeout > 0:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except TimeoutError:
+                pass
+        return [u for u in self.updates if u["update_id"] >= offset][:limit]
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = check_text(params.get("text"), params.get("parse_mode"))
+        check_markup(params.get("reply_markup"))
+        return self._bot_message(params, text)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = check_text(params.get("text"), params.get("parse_mode"))
+        check_markup(params.get("reply_markup"))
+        message = self.messages.get(int(params.get("message_id", 0)))
+        if message is None:
+            raise BadRequest("Bad Request: message to edit not found")
+        message["text"] = text
+        return message
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        if len(params.get("text") or "") > 200:
+            raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    async def _m_answerInlineQuery(self, params: dict[str, Any]) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise BadRequest("Bad Request: RESULTS_TOO_MUCH")
+        ids = [r.get("id", "") for r in results]
+        if len(set(ids)) != len(ids) or any(not 1 <= len(i.encode()) <= 64 for i in ids):
+            raise BadRequest("Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            check_text(content.get("message_text"), content.get("parse_mode"))
+        return True
+
+    async def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = params.get("file_id")
+        if file_id not in self.files:
+            raise BadRequest("Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
+                "file_path": f"documents/{file_id}"}  # fmt: skip

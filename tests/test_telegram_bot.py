@@ -1,0 +1,254 @@
+"""Every user and admin flow, end to end: the real PTB client, the fake Bot API on 127.0.0.1."""
+
+import asyncio
+import json
+import sqlite3
+
+from bot.render import MAX_MESSAGE, NO_ANSWER, utf16_len
+from bot.telegram_bot import ADMIN_ONLY, TEXT_ONLY
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, parse_html
+from tests.telegram_env import ADMIN, USER, running_bot, service
+
+QUESTION = "Tư lệnh Bộ đội Biên phòng là ai?"
+
+
+def buttons(call):
+    return [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"] for b in row]
+
+
+async def test_start_and_help(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_text(USER, USER, "/start")
+        server.send_text(USER + 1, USER + 1, "/help")
+        (start,) = await server.reply_to(USER)
+        (help_,) = await server.reply_to(USER + 1)
+        for call in (start, help_):
+            assert call.params["parse_mode"] == "HTML"
+            text = parse_html(call.params["text"])
+            assert "Bộ đội Biên phòng" in text and "5 bài báo" in text and f"@{BOT_USERNAME}" in text
+            assert "tu lenh" in text or "quang ninh" in text  # an example typed without accents
+
+
+async def test_question_answered_with_source_bold_and_buttons(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, app):
+        server.send_text(USER, USER, QUESTION)
+        (reply,) = await server.reply_to(USER)
+        html_text = reply.params["text"]
+        assert "<b>Tư lệnh Bộ đội Biên phòng</b>" in html_text
+        shown = parse_html(html_text)
+        assert "Lê Đức Thái" in shown and "📰" in shown and "27/03/2024" in shown
+        assert "Đại tướng Lương Cường" in shown  # the source title
+        data = buttons(reply)
+        assert [d.split(":")[0] for d in data] == ["ctx", "ctx", "ctx", "fb", "fb", "more"]
+        assert all(len(d.encode()) <= 64 for d in data)
+        assert server.sent("sendChatAction", USER)  # "typing…" while it works
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT source, chat_type, user_hash, question, answered FROM queries").fetchone()
+    assert row[0] == "telegram" and row[1] == "private" and row[3] == QUESTION and row[4] == 1
+    assert row[2] and str(USER) not in row[2]  # pseudonymous user id
+
+
+async def test_no_answer_is_a_friendly_hint(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_text(USER, USER, "Giá vàng hôm nay bao nhiêu?")
+        (reply,) = await server.reply_to(USER)
+        assert reply.params["text"] == NO_ANSWER and "reply_markup" not in reply.params
+
+
+async def test_each_button(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, app):
+        server.send_text(USER, USER, "Bộ đội Biên phòng")
+        (reply,) = await server.reply_to(USER)
+        message = reply.result
+        ctx, _, _, up, down, more = buttons(reply)
+
+        server.press(USER, message, ctx)
+        passage = (await server.reply_to(USER, 2))[1]
+        first_sentence = parse_html(reply.params["text"]).split("\n")[0].removeprefix("1. ")
+        assert first_sentence[:60] in parse_html(passage.params["text"])
+        assert "<b>" in passage.params["text"]
+
+        server.press(USER, message, more)
+        page2 = (await server.reply_to(USER, 3))[2]
+        assert parse_html(page2.params["text"]).startswith("4. ")
+        assert [d.split(":")[0] for d in buttons(page2)][:3] == ["ctx", "ctx", "ctx"]
+        assert buttons(page2)[-1].endswith(":2")  # next page
+
+        server.press(USER, message, up)
+        server.press(USER + 7, message, down)
+        answers = await server.wait_for(
+            lambda: len(server.sent("answerCallbackQuery")) >= 4 and server.sent("answerCallbackQuery")
+        )
+        assert sum("Cảm ơn" in (a.params.get("text") or "") for a in answers) == 2
+
+        server.press(USER, message, "junk:1")
+        await server.wait_for(lambda: len(server.sent("answerCallbackQuery")) >= 5)
+        assert "không còn dùng được" in server.sent("answerCallbackQuery")[-1].params["text"]
+    with sqlite3.connect(db_path) as db:
+        assert sorted(db.execute("SELECT helpful FROM feedback").fetchall()) == [(0,), (1,)]
+
+
+async def test_group_mention_reply_and_ask_but_no_chatter(data_dir, db_path):
+    group = -100500
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_text(group, USER, QUESTION, chat_type="supergroup")  # chatter: ignored
+        mention = f"@{BOT_USERNAME} {QUESTION}"
+        server.send_text(group, USER, mention, chat_type="supergroup",
+                         entities=[{"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}])  # fmt: skip
+        (first,) = await server.reply_to(group)
+        assert "Lê Đức Thái" in parse_html(first.params["text"])
+        bot_message = first.result
+        server.send_text(group, USER, "huyen nao ve dich nong thon moi", chat_type="supergroup", reply_to=bot_message)
+        server.send_text(group, USER, f"/ask@{BOT_USERNAME} Bí thư Tỉnh ủy Quảng Ninh là ai?", chat_type="supergroup")
+        replies = await server.reply_to(group, 3)
+        texts = [parse_html(r.params["text"]) for r in replies]
+        assert any("Bình Liêu" in t for t in texts) and any("Nguyễn Xuân Ký" in t for t in texts)
+        await asyncio.sleep(0.5)
+        assert len(server.sent("sendMessage", group)) == 3  # the chatter got nothing
+        assert first.result["from"]["id"] == BOT_ID
+
+
+async def test_inline_query(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.inline(USER, "tu lenh bo doi bien phong")
+        (call,) = await server.reply_to(None, method="answerInlineQuery")
+        results = call.params["results"]
+        assert 1 <= len(results) <= 3
+        assert "Lê Đức Thái" in parse_html(results[0]["input_message_content"]["message_text"])
+        server.inline(USER, "gia vang hom nay")
+        calls = await server.reply_to(None, 2, method="answerInlineQuery")
+        assert calls[1].params["results"] == [] and "button" in calls[1].params
+
+
+async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, app):
+        server.send_text(USER, USER, "/reload")
+        server.send_text(USER + 1, USER + 1, "/stats")
+        assert (await server.reply_to(USER))[0].params["text"] == ADMIN_ONLY
+        assert (await server.reply_to(USER + 1))[0].params["text"] == ADMIN_ONLY
+        (data_dir / "000_7322326c6deb17f8.txt").unlink()
+        server.send_text(ADMIN, ADMIN, "/reload")
+        report = await server.wait_for(
+            lambda: [c for c in server.sent("editMessageText") if "Đã nạp lại" in c.params["text"]]
+        )
+        text = parse_html(report[-1].params["text"])
+        assert "4 bài" in text and "xóa 1" in text
+        assert service(app).engine.index.size[0] == 4
+        server.send_text(ADMIN, ADMIN, "/stats")
+        stats = (await server.reply_to(ADMIN, 2))[-1]
+        assert "Thống kê" in parse_html(stats.params["text"]) and "4 bài" in parse_html(stats.params["text"])
+
+
+async def test_questions_are_answered_during_a_reload_and_a_failed_reload_keeps_the_old_index(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, app):
+        engine = service(app).engine
+        big = "\n".join(
+            f"Đoạn {i}: lực lượng chức năng tuần tra khu vực cột mốc số {i} trên tuyến biên giới." for i in range(12000)
+        )
+        (data_dir / "big.txt").write_text("Bài rất dài\n" + big, encoding="utf-8")
+        server.send_text(ADMIN, ADMIN, "/reload")
+        await server.reply_to(ADMIN)  # "⏳ Đang nạp lại…"
+        server.send_text(USER, USER, QUESTION)
+        (answer,) = await server.reply_to(USER)
+        report = await server.wait_for(
+            lambda: [c for c in server.sent("editMessageText") if "Đã nạp lại" in c.params["text"]], 60
+        )
+        assert answer.at < report[-1].at  # answered from the old index while the reload ran
+        assert "Lê Đức Thái" in parse_html(answer.params["text"])
+
+        async def broken(*_):
+            raise RuntimeError("disk on fire")
+
+        engine.store.load_corpus = broken
+        old = engine.index
+        server.send_text(ADMIN, ADMIN, "/reload")
+        failed = await server.wait_for(
+            lambda: [c for c in server.sent("editMessageText") if "thất bại" in c.params["text"]]
+        )
+        assert "Dữ liệu cũ" in failed[0].params["text"] and engine.index is old
+        server.send_text(USER, USER, QUESTION)
+        assert "Lê Đức Thái" in parse_html((await server.reply_to(USER, 2))[1].params["text"])
+
+
+async def test_admin_upload_and_refusals(data_dir, db_path):
+    article = "Chim cánh cụt\nChim cánh cụt hoàng đế sống ở Nam Cực và chịu lạnh giỏi.\n".encode()
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_document(USER, USER, "penguin.txt", article)
+        assert (await server.reply_to(USER))[0].params["text"] == ADMIN_ONLY
+        assert not (data_dir / "penguin.txt").exists()
+
+        server.send_document(ADMIN, ADMIN, "../../chim cánh cụt.txt", article)
+        await server.wait_for(lambda: [c for c in server.sent("editMessageText") if "Đã lưu tệp" in c.params["text"]])
+        assert (data_dir / "chim_cánh_cụt.txt").read_bytes() == article
+        assert not (data_dir.parent / "chim cánh cụt.txt").exists()
+        server.send_text(USER, USER, "chim cánh cụt sống ở đâu?")
+        assert "Nam Cực" in parse_html((await server.reply_to(USER, 2))[1].params["text"])
+
+        server.send_document(ADMIN, ADMIN, "virus.exe", b"MZ\x00\x00")
+        server.send_document(ADMIN, ADMIN, "latin.txt", "Biên phòng".encode("utf-16"))
+        replies = await server.reply_to(ADMIN, 3)  # reload status, then two refusals
+        refusals = [parse_html(r.params["text"]) for r in replies[-2:]]
+        assert any(".txt, .jsonl" in r for r in refusals) and any("binary" in r or "UTF-8" in r for r in refusals)
+        assert not (data_dir / "virus.exe").exists() and not (data_dir / "latin.txt").exists()
+
+
+async def test_upload_over_the_size_limit(data_dir, db_path):
+    async with running_bot(data_dir, db_path, upload_max_bytes=1000) as (server, _):
+        server.send_document(ADMIN, ADMIN, "big.txt", ("Tiêu đề\n" + "Câu. " * 400).encode())
+        (reply,) = await server.reply_to(ADMIN)
+        assert "quá lớn" in reply.params["text"] and not (data_dir / "big.txt").exists()
+
+
+async def test_reply_never_exceeds_telegram_limit(data_dir, db_path):
+    long_sentence = "Đồn biên phòng Pò Hèn " + "tuần tra bảo vệ cột mốc " * 400 + "."
+    record = {
+        "title": "Bài dài " * 60,
+        "text": "\n".join([long_sentence] * 1 + [long_sentence.replace("Pò", "Pò Hèn Pò")]),
+    }
+    (data_dir / "long.jsonl").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_text(USER, USER, "đồn biên phòng Pò Hèn tuần tra cột mốc")
+        (reply,) = await server.reply_to(USER)
+        assert utf16_len(parse_html(reply.params["text"])) <= MAX_MESSAGE
+        assert "…" in reply.params["text"]
+
+
+async def test_burst_of_100_questions_from_50_chats(data_dir, db_path):
+    questions = [QUESTION, "quang ninh thu hut dau tu nuoc ngoai nam 2023 dat bao nhieu"]
+    async with running_bot(data_dir, db_path) as (server, _):
+        for chat in range(50):
+            for question in questions:
+                server.send_text(10_000 + chat, 10_000 + chat, question)
+        await server.wait_for(lambda: len(server.sent("sendMessage")) >= 100, timeout=60)
+        for chat in range(50):
+            texts = [parse_html(c.params["text"]) for c in server.sent("sendMessage", 10_000 + chat)]
+            assert len(texts) == 2 and any("Lê Đức Thái" in t for t in texts) and any("3,1 tỷ USD" in t for t in texts)
+        assert not [c for c in server.calls if not c.ok]
+
+
+async def test_flood_control_429_is_retried(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.fail("sendMessage", 429, retry_after=1)
+        server.send_text(USER, USER, QUESTION)
+        (reply,) = await server.reply_to(USER)
+        failed = [c for c in server.calls if c.method == "sendMessage" and not c.ok]
+        assert len(failed) == 1 and reply.at - failed[0].at >= 0.9  # waited retry_after, then sent
+
+
+async def test_per_user_throttling(data_dir, db_path):
+    async with running_bot(data_dir, db_path, questions_per_minute=3) as (server, _):
+        for _ in range(4):
+            server.send_text(USER, USER, QUESTION)
+        replies = await server.reply_to(USER, 4)
+        assert sum("hỏi hơi nhanh" in r.params["text"] for r in replies) == 1
+        server.send_text(USER + 1, USER + 1, QUESTION)  # others are not slowed down
+        assert "Lê Đức Thái" in parse_html((await server.reply_to(USER + 1))[0].params["text"])
+
+
+async def test_stickers_get_a_hint_and_long_questions_a_limit(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_text(USER, USER, None, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                                                    "width": 1, "height": 1, "is_animated": False, "is_video": False})  # fmt: skip
+        assert (await server.reply_to(USER))[0].params["text"] == TEXT_ONLY
+        server.send_text(USER, USER, "biên phòng " * 1500)
+        assert "dài quá" in (await server.reply_to(USER, 2))[1].params["text"]
