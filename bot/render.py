@@ -50,10 +50,10 @@ def source_html(title: str, date: str | None, doc: str, url: str | None) -> str:
 
 def highlighted(sentence: str, spans: list[tuple[int, int]], limit: int | None = None) -> str:
     """Escape ``sentence`` and bold the spans; cut at ``limit`` characters (at a word) with "…"."""
-    text = sentence
+    text, suffix = sentence, ""
     if limit is not None and len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-        text = cut.rstrip(" ,;:") + "…"
+        text, suffix = cut.rstrip(" ,;:"), "…"
     out, pos = [], 0
     for start, end in spans:
         if start >= len(text):
@@ -62,7 +62,7 @@ def highlighted(sentence: str, spans: list[tuple[int, int]], limit: int | None =
         out.append(html.escape(text[pos:start]))
         out.append(f"<b>{html.escape(text[start:end])}</b>")
         pos = end
-    out.append(html.escape(text[pos:]))
+    out.append(html.escape(text[pos:]) + suffix)
     return "".join(out)
 
 

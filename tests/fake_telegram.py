@@ -11,6 +11,7 @@ inline results, over-long callback answers, a wrong token; and, on request, 429 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -300,8 +301,15 @@ class FakeTelegram:
 
     # --- methods ---
     async def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "QA", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}  # fmt: skip
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "QA",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -319,10 +327,8 @@ class FakeTelegram:
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
         if not self.updates and timeout > 0:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return [u for u in self.updates if u["update_id"] >= offset][:limit]
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,7 @@ async def test_real_client_meets_the_refusals():
             with pytest.raises(PTBBadRequest, match="parse entities"):
                 await bot.send_message(5, "<b>x", parse_mode="HTML")
             markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="d" * 65)]])
-            with pytest.raises(PTBBadRequest, match="(?i)button_data_invalid"):
+            with pytest.raises(PTBBadRequest, match=r"(?i)button_data_invalid"):
                 await bot.send_message(5, "x", reply_markup=markup)
             server.fail("sendMessage", 429, retry_after=7)
             with pytest.raises(RetryAfter) as info:

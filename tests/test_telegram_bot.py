@@ -30,7 +30,7 @@ async def test_start_and_help(data_dir, db_path):
 
 
 async def test_question_answered_with_source_bold_and_buttons(data_dir, db_path):
-    async with running_bot(data_dir, db_path) as (server, app):
+    async with running_bot(data_dir, db_path) as (server, _):
         server.send_text(USER, USER, QUESTION)
         (reply,) = await server.reply_to(USER)
         html_text = reply.params["text"]
@@ -56,7 +56,7 @@ async def test_no_answer_is_a_friendly_hint(data_dir, db_path):
 
 
 async def test_each_button(data_dir, db_path):
-    async with running_bot(data_dir, db_path) as (server, app):
+    async with running_bot(data_dir, db_path) as (server, _):
         server.send_text(USER, USER, "Bộ đội Biên phòng")
         (reply,) = await server.reply_to(USER)
         message = reply.result
@@ -247,8 +247,8 @@ async def test_per_user_throttling(data_dir, db_path):
 
 async def test_stickers_get_a_hint_and_long_questions_a_limit(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
-        server.send_text(USER, USER, None, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
-                                                    "width": 1, "height": 1, "is_animated": False, "is_video": False})  # fmt: skip
+        sticker = {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1, "height": 1}
+        server.send_text(USER, USER, None, sticker={**sticker, "is_animated": False, "is_video": False})
         assert (await server.reply_to(USER))[0].params["text"] == TEXT_ONLY
         server.send_text(USER, USER, "biên phòng " * 1500)
         assert "dài quá" in (await server.reply_to(USER, 2))[1].params["text"]

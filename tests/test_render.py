@@ -1,0 +1,64 @@
+import pytest
+
+from bot.render import (
+    MAX_MESSAGE,
+    answers_html,
+    answers_keyboard,
+    callback,
+    format_date,
+    highlighted,
+    passage_html,
+    utf16_len,
+)
+from retrieval.index import Answer, SearchResult
+from retrieval.query import analyze_question
+from tests.fake_telegram import parse_html
+
+
+def _answer(sentence, title="Tiêu đề <b>&", url=None, sid=1):
+    return Answer(sentence, "a.txt", title, "2024-03-27", url, 1.0, sid, 1)
+
+
+def test_everything_user_visible_is_escaped():
+    result = SearchResult(analyze_question("biên phòng"), [], 1.0)
+    text = answers_html(result, [_answer("<script>alert(1)</script> biên phòng & co", url='https://x.vn/?a=1&b="2"')])
+    shown = parse_html(text)  # would raise if Telegram could not parse it
+    assert "<script>alert(1)</script> biên phòng & co" in shown and "Tiêu đề <b>&" in shown
+    assert "<b>biên phòng</b>" in text
+
+
+def test_long_answers_are_shortened_to_fit():
+    result = SearchResult(analyze_question("biên phòng"), [], 1.0)
+    answers = [_answer("biên phòng " + "rất dài " * 2000, sid=i) for i in range(3)]
+    text = answers_html(result, answers)
+    assert utf16_len(text) <= MAX_MESSAGE and text.count("…") == 3
+    parse_html(text)
+
+
+def test_passage_focus_is_bold_and_fits():
+    text = passage_html("T", None, "a.txt", None, ["Một.", "Hai < ba.", "Bốn."], 1)
+    assert "<b>Hai &lt; ba.</b>" in text
+    long = passage_html("T", None, "a.txt", None, ["x " * 5000, "y " * 5000], 0)
+    assert utf16_len(long) <= MAX_MESSAGE
+    parse_html(long)
+
+
+def test_highlight_cut_keeps_tags_balanced():
+    text = highlighted("abc def ghi jkl", [(4, 11)], limit=9)
+    assert text == "abc <b>def</b>…"
+    parse_html(text)
+
+
+def test_callback_data_is_limited_and_keyboard_shape():
+    assert callback("fb", 12, 1) == "fb:12:1"
+    with pytest.raises(ValueError):
+        callback("x" * 70)
+    markup = answers_keyboard(10**15, 5, 16, [_answer("a", sid=10**15)], has_more=True)
+    rows = markup.inline_keyboard
+    assert [b.text for b in rows[0]] == ["📄 16"] and rows[1][-1].callback_data == f"more:{10**15}:6"
+
+
+def test_format_date():
+    assert format_date("2024-03-27") == "27/03/2024"
+    assert format_date("2023-06") == "06/2023"
+    assert format_date(None) is None
