@@ -56,10 +56,11 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 SERVICE = "service"
 
-HELP = """<b>Xin chào! Mình là bot hỏi đáp về Bộ đội Biên phòng.</b>
+HELP = """<b>Xin chào! Mình là bot hỏi đáp từ kho bài báo tiếng Việt.</b>
 
 Mình trả lời bằng những câu phù hợp nhất trong kho <b>{articles}</b> bài báo ({sentences} câu), \
-kèm nguồn: tên bài, ngày đăng.
+kèm nguồn: tên bài, ngày đăng. Một số bài trong kho:
+{titles}
 
 <b>Hỏi thế nào?</b> Cứ gõ câu hỏi, có dấu hay không dấu đều được:
 • Tư lệnh Bộ đội Biên phòng là ai?
@@ -128,9 +129,12 @@ def service_of(context: ContextTypes.DEFAULT_TYPE) -> BotService:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start and /help: what the bot knows and how to ask."""
-    service = service_of(context)
-    articles, _, sentences = service.engine.index.size if service.engine and service.engine.index else (0, 0, 0)
-    text = HELP.format(articles=articles, sentences=sentences, username=html.escape(context.bot.username or "bot"))
+    index = service_of(context).engine.index if service_of(context).engine else None
+    articles, _, sentences = index.size if index else (0, 0, 0)
+    titles = "\n".join(f"• <i>{html.escape(_shorten(d.title, 90))}</i>" for d in (index.docs[:5] if index else []))
+    text = HELP.format(
+        articles=articles, sentences=sentences, titles=titles, username=html.escape(context.bot.username or "bot")
+    )
     await update.effective_message.reply_html(text, disable_web_page_preview=True)
 
 
