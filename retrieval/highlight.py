@@ -18,7 +18,8 @@ def matched_spans(sentence: str, query: Query) -> list[tuple[int, int]]:
     "dương"); one typed without accents highlights every folded match. Adjacent matches
     separated only by spaces are merged into one span.
     """
-    wanted = {term for group in query.groups for term, credit in group if credit >= 1.0}
+    wanted = {t for g in query.groups for t, credit in g.terms if credit >= 1.0 and "_" not in t}
+    wanted |= {p for g in query.groups for p in g.parts}
     spans: list[tuple[int, int]] = []
     for match in _SYLLABLE.finditer(sentence):
         syllable = canonical_tones(match.group()).lower()

@@ -1,9 +1,16 @@
 """Search: BM25 picks passages, then the best sentences inside them are ranked and returned.
 
 Scoring of a candidate sentence s in passage p (both BM25 scores scaled by their best candidate):
-    score(s) = bm25_sentence(s) / max_sentence + passage_weight * bm25_passage(p) / max_passage
+    score(s) = bm25_sentence(s) / max_sentence
+             + passage_weight * bm25_passage(p) / max_passage
+             + coverage_weight * coverage(s)          # idf share of the question's syllables in s
+             + answer_type_weight * [s holds the kind of answer asked for, not in the question]
 The passage term lets a sentence that answers without repeating the question's words win when its
-neighbours hold them; the sentence term picks the one sentence that does hold them.
+neighbours hold them; the sentence term picks the one sentence that does hold them; coverage
+prefers the sentence that holds *all* of them over one that repeats a rare one; the answer type
+("bao nhiêu" wants a number) breaks ties between sentences that talk about the same thing.
+Sentences use BM25 with b = 0.3: an answer sentence is often long, and full length normalisation
+(b = 0.75) punished it. Every number here comes from the evaluation (README, ablation table).
 
 Abstention: ``evidence`` is the idf-weighted share of the question's content syllables found in
 the best-covered top passage (an unknown word weighs as a word seen once). Below
@@ -18,10 +25,44 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from retrieval.abbreviations import Abbreviations
+from retrieval.answer_type import expected_answer, holds_answer
 from retrieval.bm25 import BM25Index
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
 from retrieval.tokenizer import index_terms
+
+# A question word missing from a text but known to the corpus is weaker evidence against the
+# text (a paraphrase, most often) than a word the corpus has never seen (another topic).
+KNOWN_MISSING_WEIGHT = 0.3
+
+
+def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
+    """For each row, how much of the question it covers, in [0, 1].
+
+    matched / (matched + missing), both idf-weighted over the question's words (``Query.groups``):
+    a word counts with the best credit among its terms found. A missing word the corpus knows
+    weighs ``KNOWN_MISSING_WEIGHT``; one it has never seen weighs fully, as a word seen in one
+    document. On the dev set this separates out-of-domain questions far better than a plain share
+    (README: calibration).
+    """
+    if not query.groups or rows.size == 0:
+        return np.zeros(rows.size)
+    weights = np.empty(len(query.groups))
+    missing_weights = np.empty(len(query.groups))
+    credit = np.zeros((len(query.groups), rows.size))
+    for g, group in enumerate(query.groups):
+        idfs = [index.idf(t) for t, _ in group.terms[:1]] + [index.idf(p) for p in group.parts]
+        known = idfs[0] is not None or (bool(group.parts) and all(i is not None for i in idfs[1:]))
+        weights[g] = (
+            idfs[0] if idfs[0] is not None else max((i for i in idfs if i is not None), default=index.unseen_idf())
+        )
+        missing_weights[g] = weights[g] * (KNOWN_MISSING_WEIGHT if known else 1.0)
+        for term, value in group.terms:
+            credit[g] = np.maximum(credit[g], value * index.has_term(term, rows))
+    matched = weights @ credit
+    missing = missing_weights @ (1.0 - credit)
+    return matched / np.maximum(matched + missing, 1e-12)
 
 
 @dataclass(frozen=True)
@@ -30,8 +71,15 @@ class RankingConfig:
 
     candidate_passages: int = 20
     passage_weight: float = 0.5
-    min_evidence: float = 0.5
+    coverage_weight: float = 1.0
+    answer_type_weight: float = 0.3
+    min_evidence: float = 0.55
     title_in_passage: bool = True
+    abbreviations: bool = True
+    sentence_k1: float = 1.2
+    sentence_b: float = 0.3
+    passage_k1: float = 1.5
+    passage_b: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -102,6 +150,10 @@ class SearchIndex:
         self.sentence_text = rows.sentence_text
         self.sentence_passage = np.asarray(rows.sentence_passage, dtype=np.int64)
         sentence_terms = [index_terms(words) for words in rows.sentence_words]
+        if self.config.abbreviations:
+            known = Abbreviations.learn(rows.sentence_text)
+            for terms, words in zip(sentence_terms, rows.sentence_words, strict=True):
+                terms.extend(known.extra_terms(words))
         passage_terms: list[list[str]] = [[] for _ in rows.passage_ids]
         for terms, passage in zip(sentence_terms, rows.sentence_passage, strict=True):
             passage_terms[passage].extend(terms)
@@ -109,8 +161,8 @@ class SearchIndex:
             title_terms = [index_terms(d.title_words) for d in rows.docs]
             for passage, doc in enumerate(rows.passage_doc):
                 passage_terms[passage].extend(title_terms[doc])
-        self.sentences = BM25Index(sentence_terms)
-        self.passages = BM25Index(passage_terms)
+        self.sentences = BM25Index(sentence_terms, k1=self.config.sentence_k1, b=self.config.sentence_b)
+        self.passages = BM25Index(passage_terms, k1=self.config.passage_k1, b=self.config.passage_b)
         # First sentence of each passage and how many it has, for candidate expansion.
         counts = np.bincount(self.sentence_passage, minlength=len(self.passage_ids))
         self.passage_first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
@@ -123,20 +175,9 @@ class SearchIndex:
 
     def evidence(self, query: Query, passages: np.ndarray) -> float:
         """Best share of the question's idf mass that one of ``passages`` contains."""
-        if not query.groups or passages.size == 0:
+        if passages.size == 0:
             return 0.0
-        weights = []
-        credit = np.zeros((len(query.groups), passages.size))
-        for g, group in enumerate(query.groups):
-            idf = self.passages.idf(group[0][0])
-            weights.append(idf if idf is not None else self.passages.unseen_idf())
-            for term, value in group:
-                credit[g] = np.maximum(credit[g], value * self.passages.has_term(term, passages))
-        w = np.asarray(weights)
-        total = w.sum()
-        if total <= 0:
-            return 0.0
-        return float((w @ credit).max() / total)
+        return float(coverage(self.passages, query, passages).max())
 
     def search(self, question: str, top_k: int = 3) -> SearchResult:
         """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer."""
@@ -156,8 +197,14 @@ class SearchIndex:
         )
         s_scores = self.sentences.scores(query.terms)[candidates]
         c_passages = self.sentence_passage[candidates]
+        config = self.config
         final = s_scores / (s_scores.max() or 1.0)
-        final += self.config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
+        final += config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
+        if config.coverage_weight:
+            final += config.coverage_weight * coverage(self.sentences, query, candidates)
+        if config.answer_type_weight and (kind := expected_answer(question)):
+            holds = [holds_answer(kind, self.sentence_text[c], question) for c in candidates]
+            final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)
 
         answers: list[Answer] = []
         seen: set[str] = set()

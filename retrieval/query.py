@@ -45,19 +45,28 @@ _LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
 
 
 @dataclass(frozen=True)
-class Query:
-    """A question ready to score.
+class Evidence:
+    """One content word of the question, for measuring how much of it a text covers.
 
-    ``terms``: BM25 term -> weight. ``groups``: one entry per content syllable, as (term, credit)
-    pairs: the syllable counts as present in a passage with the best credit among the terms found
-    there (used to measure how much of the question a passage covers, for abstention). In an
-    accented question a folded-only match ("mẫu" for "mau") earns ``FOLDED_WEIGHT`` credit.
+    ``terms``: (term, credit) pairs; the word is present with the best credit among the terms found
+    (exact 1.0; in an accented question a folded-only match, "mẫu" for "mau", earns
+    ``FOLDED_WEIGHT``). Scattered syllables of a compound earn nothing ("thời tiết" is not in
+    "thời gian ... tiết kiệm"). ``parts``: the syllables of a compound; the corpus "knows" the
+    word when it has the word or all of them.
     """
+
+    terms: tuple[tuple[str, float], ...]
+    parts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question ready to score: ``terms`` (BM25 term -> weight) and ``groups`` (its words)."""
 
     text: str
     accented: bool
     terms: dict[str, float]
-    groups: list[tuple[tuple[str, float], ...]]
+    groups: list[Evidence]
 
     @property
     def empty(self) -> bool:
@@ -98,25 +107,28 @@ def analyze_question(question: str) -> Query:
     stop = _stop_mask(sylls, STOP_ACCENTED if accented else STOP_FOLDED)
 
     terms: dict[str, float] = {}
-    groups: list[tuple[tuple[str, float], ...]] = []
+    groups: list[Evidence] = []
     kept = [i for i in range(len(sylls)) if not stop[i]]
     for i in kept:
         folded = FOLDED + fold_diacritics(sylls[i])
         if accented:
             _add(terms, sylls[i], 1.0)
             _add(terms, folded, FOLDED_WEIGHT)
-            groups.append(((sylls[i], 1.0), (folded, FOLDED_WEIGHT)))
         else:
             _add(terms, folded, 1.0)
-            groups.append(((folded, 1.0),))
+            groups.append(Evidence(((folded, 1.0),)))
     if accented:
-        # Whole words from pyvi when none of their syllables was a stop word.
+        # Evidence per pyvi word; whole words are terms too when none of their syllables is a stop word.
         for w_idx in range(len(words)):
-            parts = [i for i in range(len(sylls)) if owner[i] == w_idx]
-            if len(parts) > 1 and not any(stop[i] for i in parts):
-                compound = "_".join(sylls[i] for i in parts)
-                _add(terms, compound, 1.0)
-                _add(terms, FOLDED + fold_diacritics(compound), FOLDED_WEIGHT)
+            parts = [sylls[i] for i in range(len(sylls)) if owner[i] == w_idx and not stop[i]]
+            if not parts:
+                continue
+            word = "_".join(parts)
+            folded = FOLDED + fold_diacritics(word)
+            if len(parts) > 1:
+                _add(terms, word, 1.0)
+                _add(terms, folded, FOLDED_WEIGHT)
+            groups.append(Evidence(((word, 1.0), (folded, FOLDED_WEIGHT)), tuple(parts) if len(parts) > 1 else ()))
     else:
         # Without accents pyvi cannot find words; try every adjacent pair as a folded word.
         for a, b in pairwise(kept):

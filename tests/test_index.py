@@ -62,7 +62,7 @@ def test_number_question(index):
 
 
 @pytest.mark.parametrize(
-    "question", ["Giá vàng hôm nay bao nhiêu?", "Thời tiết Hà Nội ngày mai thế nào?", "", "   ", "?!", "😀"]
+    "question", ["Giá vàng hôm nay bao nhiêu?", "Ai vô địch World Cup 2022?", "", "   ", "?!", "😀"]
 )
 def test_abstains_when_the_corpus_has_no_answer(index, question):
     result = index.search(question)
@@ -78,3 +78,14 @@ def test_top_k_and_no_duplicate_sentences(index):
 def test_chunk_is_balanced():
     assert [len(c) for c in chunk(list(range(7)), 3)] == [3, 2, 2]
     assert chunk([], 3) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Tư lệnh BĐBP là ai?", "Lê Đức Thái"),  # abbreviation in the question, long form in the text
+        ("Hai huyện đầu tiên đạt chuẩn nông thôn mới nâng cao?", "Đầm Hà"),  # long form asked, "NTM" in the text
+    ],
+)
+def test_abbreviations_in_both_directions(index, question, expected):
+    assert any(expected in a.sentence for a in index.search(question).answers)

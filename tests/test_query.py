@@ -7,8 +7,9 @@ def test_question_words_do_not_become_terms():
     query = analyze_question("Tư lệnh Bộ đội Biên phòng là ai?")
     assert "ai" not in query.terms and "là" not in query.terms
     assert query.terms["tư_lệnh"] == 1.0 and query.terms["~tu_lenh"] == FOLDED_WEIGHT
-    assert [g[0][0] for g in query.groups] == ["tư", "lệnh", "bộ", "đội", "biên", "phòng"]
-    assert query.groups[0] == (("tư", 1.0), ("~tu", FOLDED_WEIGHT))
+    assert [g.terms[0][0] for g in query.groups] == ["tư_lệnh", "bộ_đội", "biên_phòng"]
+    assert query.groups[0].terms == (("tư_lệnh", 1.0), ("~tu_lenh", FOLDED_WEIGHT))
+    assert query.groups[0].parts == ("tư", "lệnh")
 
 
 def test_unaccented_question_matches_folded_terms_and_pairs():

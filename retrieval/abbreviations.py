@@ -1,0 +1,115 @@
+"""Abbreviations: "BĐBP" and "Bộ đội Biên phòng" must find each other, in both directions.
+
+Pairs come from a small curated list of common ones and from the corpus itself, wherever an
+article defines one: "Bộ đội Biên phòng (BĐBP)", "khu vực biên giới (KVBG)" — the letters in
+brackets must be the initials of the words before them. At index time a sentence that holds one
+form also gets the BM25 terms of the other, so a question with either form matches both, and the
+evidence used for abstention needs no special case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from retrieval.normalize import fold_diacritics, normalize
+from retrieval.tokenizer import FOLDED, index_terms, segment, syllables
+
+CURATED = {
+    "BĐBP": "Bộ đội Biên phòng",
+    "BP": "biên phòng",
+    "KVBG": "khu vực biên giới",
+    "NTM": "nông thôn mới",
+    "QP-AN": "quốc phòng - an ninh",
+    "QPAN": "quốc phòng an ninh",
+    "KT-XH": "kinh tế - xã hội",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "CBCS": "cán bộ, chiến sĩ",
+    "TTATXH": "trật tự an toàn xã hội",
+    "ANTT": "an ninh trật tự",
+    "ANCT": "an ninh chính trị",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "QĐND": "Quân đội nhân dân",
+    "BCH": "Bộ Chỉ huy",
+    "BTL": "Bộ Tư lệnh",
+    "XNC": "xuất nhập cảnh",
+    "CSGT": "cảnh sát giao thông",
+    "THPT": "trung học phổ thông",
+    "TW": "Trung ương",
+    "ĐBQH": "đại biểu Quốc hội",
+    "CHXHCN": "Cộng hòa xã hội chủ nghĩa",
+    "TP.HCM": "Thành phố Hồ Chí Minh",
+    "TPHCM": "Thành phố Hồ Chí Minh",
+}
+
+_DEFINED = re.compile(r"\(([A-ZĐ][A-ZĐ\-.]{1,9})\)")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def key(abbreviation: str) -> str:
+    """ "QP-AN" -> "qpan", "BĐBP" -> "bđbp": how an abbreviation is looked up."""
+    return re.sub(r"[\W_]+", "", normalize(abbreviation))
+
+
+def defined_pairs(text: str) -> dict[str, str]:
+    """Abbreviations a text defines: "... Bộ đội Biên phòng (BĐBP) ..." -> {"BĐBP": "Bộ đội Biên phòng"}."""
+    pairs = {}
+    for match in _DEFINED.finditer(text):
+        abbreviation = match.group(1).strip(".-")
+        letters = fold_diacritics(key(abbreviation))
+        words = _WORD.findall(text[max(0, match.start() - 200) : match.start()])[-len(letters) :]
+        if len(words) == len(letters) and "".join(fold_diacritics(w[0].lower()) for w in words) == letters:
+            pairs[abbreviation] = " ".join(words)
+    return pairs
+
+
+class Abbreviations:
+    """The known pairs, and the extra index terms a segmented sentence gets from them."""
+
+    def __init__(self, pairs: dict[str, str]) -> None:
+        self.long_terms: dict[str, list[str]] = {}  # abbreviation key -> terms of the long form
+        self.long_forms: dict[tuple[str, ...], str] = {}  # long-form syllables -> abbreviation key
+        for abbreviation, long_form in pairs.items():
+            k = key(abbreviation)
+            words = segment(long_form)
+            self.long_terms[k] = index_terms(words)
+            self.long_forms[tuple(s for w in words for s in syllables(w))] = k
+        self._longest = max((len(f) for f in self.long_forms), default=0)
+        self._max_parts = 3  # "QP-AN" reaches the index as "qp", "an"
+
+    @classmethod
+    def learn(cls, texts: Iterable[str]) -> Abbreviations:
+        """The curated pairs plus those the texts define (a definition in the corpus wins)."""
+        pairs = dict(CURATED)
+        for text in texts:
+            if "(" in text:
+                pairs.update(defined_pairs(text))
+        return cls(pairs)
+
+    def extra_terms(self, words: list[str]) -> list[str]:
+        """Terms to add for the abbreviations and long forms found in ``words``.
+
+        Only the form that is missing is added: where a sentence defines "Bộ đội Biên phòng
+        (BĐBP)" it has both already, and adding them again would count them twice.
+        """
+        sylls = [s for w in words for s in syllables(w)]
+        short_found: set[str] = set()
+        long_found: set[str] = set()
+        for i in range(len(sylls)):
+            joined = ""
+            for j in range(i, min(i + self._max_parts, len(sylls))):
+                joined += sylls[j]
+                if joined in self.long_terms:
+                    short_found.add(joined)
+            for n in range(min(self._longest, len(sylls) - i), 1, -1):
+                abbreviation = self.long_forms.get(tuple(sylls[i : i + n]))
+                if abbreviation is not None:
+                    long_found.add(abbreviation)
+                    break
+        extra: list[str] = []
+        for abbreviation in sorted(short_found - long_found):
+            extra.extend(self.long_terms[abbreviation])
+        for abbreviation in sorted(long_found - short_found):
+            extra.extend((abbreviation, FOLDED + fold_diacritics(abbreviation)))
+        return extra

@@ -1,0 +1,66 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+Question words are dropped from the BM25 query (they say nothing about *where* the answer is), but
+they do say *what* it looks like: "bao nhiêu" wants a number, "khi nào"/"năm nào" a time, "ai" a
+name, "ở đâu" a place. A candidate sentence that holds such a thing, not already in the question,
+gets a bonus in ranking. On xquad_vi this lifts hit@1 by about 0.01 (see the ablation in README).
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.normalize import fold_diacritics, normalize
+
+# Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
+_QUESTION_PATTERNS = {
+    "time": r"khi nào|năm nào|bao giờ|ngày nào|tháng nào|lúc nào|thời gian nào|thời điểm nào|thế kỷ nào|năm bao nhiêu",
+    "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
+    "person": r"\bai\b|người nào|nhân vật nào|những ai",
+    "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
+}
+# Without accents "mấy" would be "may" (also "máy", a machine): left out there.
+_AMBIGUOUS_FOLDED = {"may"}
+
+
+def _compile(folded: bool) -> dict[str, re.Pattern[str]]:
+    out = {}
+    for kind, pattern in _QUESTION_PATTERNS.items():
+        alternatives = [fold_diacritics(a) if folded else a for a in pattern.split("|")]
+        alternatives = [a for a in alternatives if not (folded and a in _AMBIGUOUS_FOLDED)]
+        out[kind] = re.compile("|".join(alternatives))
+    return out
+
+
+_ACCENTED = _compile(folded=False)
+_FOLDED = _compile(folded=True)
+
+_NUMBER = re.compile(
+    r"\d|\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|nửa|chục)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ\b|\btháng\b|\bthập niên\b", re.IGNORECASE)
+# A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
+_INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
+
+
+def expected_answer(question: str) -> str | None:
+    """ "time", "number", "person", "place", or None when the question does not say."""
+    text = normalize(question)
+    patterns = _ACCENTED if fold_diacritics(text) != text else _FOLDED
+    for kind, pattern in patterns.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def holds_answer(kind: str, sentence: str, question: str) -> bool:
+    """Whether ``sentence`` contains something of ``kind`` that the question does not."""
+    asked = fold_diacritics(normalize(question))
+    if kind == "time":
+        found = [m.group() for m in _TIME.finditer(sentence)]
+    elif kind == "number":
+        found = [m.group() for m in _NUMBER.finditer(sentence)]
+    else:
+        found = [m.group() for m in _INNER_WORD.finditer(sentence) if m.group()[0].isupper()]
+    return any(fold_diacritics(normalize(f)) not in asked for f in found)

@@ -1,0 +1,24 @@
+from retrieval.abbreviations import Abbreviations, defined_pairs, key
+from retrieval.tokenizer import segment
+
+
+def test_pairs_defined_in_text_need_matching_initials():
+    text = "Bộ Tư lệnh Bộ đội Biên phòng (BĐBP) giúp khu vực biên giới (KVBG); ở Mỹ (USA) thì khác."
+    assert defined_pairs(text) == {"BĐBP": "Bộ đội Biên phòng", "KVBG": "khu vực biên giới"}
+
+
+def test_key_ignores_case_and_punctuation():
+    assert key("QP-AN") == "qpan" and key("BĐBP") == "bđbp"
+
+
+def test_each_form_brings_the_other():
+    known = Abbreviations.learn(["Xây dựng nông thôn mới (NTM)."])
+    assert {"nông_thôn", "mới"} <= set(known.extra_terms(segment("đạt chuẩn NTM nâng cao")))
+    assert {"ntm", "~ntm"} <= set(known.extra_terms(segment("về đích nông thôn mới")))
+    assert {"quốc_phòng", "an_ninh"} <= set(known.extra_terms(segment("đảm bảo QP-AN")))
+
+
+def test_a_definition_is_not_counted_twice():
+    known = Abbreviations.learn([])
+    assert known.extra_terms(segment("khu vực biên giới (KVBG) tỉnh")) == []
+    assert "bộ_đội" not in known.extra_terms(segment("Bộ đội Biên phòng (BĐBP) tỉnh"))
