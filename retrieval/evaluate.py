@@ -143,25 +143,82 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+# Each ingredient switched off alone, to show what it buys (README: ablation table).
+ABLATIONS: dict[str, dict[str, object]] = {
+    "all ingredients (default)": {},
+    "no answer-type bonus": {"answer_type_weight": 0.0},
+    "no coverage in sentence ranking": {"coverage_weight": 0.0},
+    "no passage score in sentence ranking": {"passage_weight": 0.0},
+    "no abbreviation expansion": {"abbreviations": False},
+    "no title in passages": {"title_in_passage": False},
+    "sentence BM25 k1=1.5, b=0.75 (rank-bm25 defaults)": {"sentence_k1": 1.5, "sentence_b": 0.75},
+    "plain: BM25 sentences only (no passage, coverage, type)": {
+        "answer_type_weight": 0.0,
+        "coverage_weight": 0.0,
+        "passage_weight": 0.0,
+        "sentence_k1": 1.5,
+        "sentence_b": 0.75,
+    },
+}
+
+
+def calibrate(reports: list[Report], max_wrong: float = 0.01, step: float = 0.05) -> float:
+    """The abstention threshold: the lowest one that abstains on the most unanswerable questions
+    while no answerable set loses more than ``max_wrong`` of its questions to abstention."""
+    best, best_ood = 0.0, -1.0
+    for tau in [round(i * step, 4) for i in range(int(1 / step))]:
+        metrics = [r.metrics(tau) for r in reports]
+        if any(m["wrongly_abstained"] > max_wrong for m in metrics):
+            break
+        ood = [m["abstained"] for m in metrics if "abstained" in m]
+        if ood and min(ood) > best_ood:
+            best, best_ood = tau, min(ood)
+    return best
+
+
+async def ablation(runs: list[tuple[Path, Path | None]]) -> str:
+    """Markdown table: each ablation's hit@1 and MRR@5 on every set."""
+    header = "| configuration | " + " | ".join(f"{b.name} hit@1 | {b.name} MRR@5" for b, _ in runs) + " |"
+    lines = [header, "|---|" + "---:|" * (2 * len(runs))]
+    for name, change in ABLATIONS.items():
+        config = replace(RankingConfig(), **change)  # type: ignore[arg-type]
+        cells = []
+        for bench, data_dir in runs:
+            m = (await evaluate(bench, data_dir, config)).metrics()
+            cells += [f"{m['hit@1']:.3f}", f"{m['mrr@5']:.3f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("bench", nargs="?", type=Path, help="bench dir (default: bench/dev and bench/xquad_vi)")
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument("--ablation", action="store_true", help="switch each ranking ingredient off in turn")
     args = parser.parse_args(argv)
     if args.bench:
         runs = [(args.bench, args.data_dir)]
     else:
         runs = [(ROOT / "bench" / "dev", ROOT / "data"), (ROOT / "bench" / "xquad_vi", None)]
-    for bench, data_dir in runs:
+    for bench, _ in runs:
         if not (bench / "questions.jsonl").is_file():
             print(f"error: {bench} has no questions.jsonl", file=sys.stderr)
             return 2
-        report = asyncio.run(evaluate(bench, data_dir))
+    if args.ablation:
+        print(asyncio.run(ablation(runs)))
+        return 0
+    reports = [asyncio.run(evaluate(bench, data_dir)) for bench, data_dir in runs]
+    for report in reports:
         if args.json:
             print(json.dumps({"bench": report.name, **report.metrics()}))
         else:
             print(format_report(report) + "\n")
+    if not args.json:
+        print(
+            f"Calibrated threshold: {calibrate(reports):.2f} (the lowest that abstains most on unanswerable "
+            f"questions with at most 1% of any answerable set abstained); configured: {reports[0].threshold:.2f}"
+        )
     return 0
 
 

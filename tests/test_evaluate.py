@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from retrieval.evaluate import Outcome, Report, evaluate, first_hit, main
+from retrieval.evaluate import Outcome, Report, calibrate, evaluate, first_hit, main
 from tests.conftest import DATA, ROOT
 
 
@@ -49,3 +49,11 @@ def test_quality_floor(bench, data_dir, floor, tmp_path):
 def test_cli_rejects_a_dir_without_questions(tmp_path, capsys):
     assert main([str(tmp_path)]) == 2
     assert "no questions.jsonl" in capsys.readouterr().err
+
+
+def test_calibrate_picks_the_lowest_threshold_with_the_most_abstention():
+    answerable = [Outcome("a", True, e, 1) for e in (0.9, 0.8, 0.7, 0.62)]
+    unanswerable = [Outcome("o", False, e, None) for e in (0.1, 0.3, 0.52)]
+    report = Report("x", 0.5, answerable + unanswerable)
+    # 0.55 abstains on all three unanswerable; 0.65 would lose an answerable one (25% > 1%)
+    assert calibrate([report]) == 0.55
