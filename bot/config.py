@@ -34,6 +34,9 @@ class Settings:
     telegram_api_url: str = DEFAULT_API_URL
     questions_per_minute: int = 20
     upload_max_bytes: int = 5 * 1024 * 1024
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    rate_limit_per_second: int = 30
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -49,13 +52,14 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
-def _admin_ids(raw: str) -> frozenset[int]:
+def _ids(raw: str, name: str) -> frozenset[int]:
+    """Comma-separated numeric ids (usernames change, ids do not)."""
     ids = set()
     for part in raw.replace(" ", "").split(","):
         if not part:
             continue
         if not part.lstrip("-").isdigit():
-            raise ConfigError(f"ADMIN_IDS takes numeric Telegram user ids, got {part!r}")
+            raise ConfigError(f"{name} takes numeric Telegram ids, got {part!r}")
         ids.add(int(part))
     return frozenset(ids)
 
@@ -73,9 +77,12 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
         max_file_bytes=_int(values, "MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES),
         telegram_bot_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-        admin_ids=_admin_ids(values.get("ADMIN_IDS", "")),
+        admin_ids=_ids(values.get("ADMIN_IDS", ""), "ADMIN_IDS"),
         telegram_api_url=(values.get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/"),
         questions_per_minute=_int(values, "QUESTIONS_PER_MINUTE", 20),
         # The Bot API lets bots download files of at most 20 MB.
         upload_max_bytes=min(_int(values, "UPLOAD_MAX_BYTES", 5 * 1024 * 1024), 20 * 1024 * 1024),
+        allowed_user_ids=_ids(values.get("ALLOWED_USER_IDS", ""), "ALLOWED_USER_IDS"),
+        allowed_chat_ids=_ids(values.get("ALLOWED_CHAT_IDS", ""), "ALLOWED_CHAT_IDS"),
+        rate_limit_per_second=_int(values, "RATE_LIMIT_PER_SECOND", 30, minimum=0),
     )

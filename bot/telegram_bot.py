@@ -3,8 +3,7 @@
 Users ask in a private chat (any text), in groups by mentioning the bot, replying to it or with
 ``/ask``, and inline (``@bot question``). Admins (numeric ids in ADMIN_IDS) reload the data dir,
 upload ``.txt``/``.jsonl`` files and read ``/stats``. Resources open in ``post_init`` and close in
-``post_shutdown``; flood limits are left to PTB's ``AIORateLimiter``, which also retries
-``RetryAfter``.
+``post_shutdown``; flood limits and retries are in ``bot.retry.RetryingRateLimiter``.
 """
 
 from __future__ import annotations
@@ -35,19 +34,21 @@ from telegram import (
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
+from bot.retry import RetryingRateLimiter
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
 from retrieval.engine import QAEngine, ReloadReport
 
@@ -398,9 +399,14 @@ async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await message.reply_text(f"❌ Tệp quá lớn ({len(data)} byte, tối đa {limit}).")
         return
     try:
-        await asyncio.to_thread(parse_content, name, data)
+        content = await asyncio.to_thread(parse_content, name, data)
     except CorpusFileError as exc:
         await message.reply_html(f"❌ Không nhận tệp: {html.escape(str(exc))}")
+        return
+    if (twin := await engine.file_with_content(content.sha256)) is not None:
+        await message.reply_html(
+            f"ℹ️ Nội dung này đã có trong kho (tệp <code>{html.escape(twin)}</code>); không lưu lại."
+        )
         return
     await asyncio.to_thread(_write_atomically, engine.data_dir / name, data)
     await _reload_and_report(message, engine, saved=name)
@@ -435,6 +441,27 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 # --- wiring --------------------------------------------------------------------------------
+
+PRIVATE_BOT = "🔒 Đây là bot riêng, chỉ dành cho người được cấp quyền."
+
+
+async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """With ALLOWED_USER_IDS / ALLOWED_CHAT_IDS set, nobody else gets past this (admins always do)."""
+    settings = service_of(context).settings
+    if not (settings.allowed_user_ids or settings.allowed_chat_ids):
+        return
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None and (user.id in settings.admin_ids or user.id in settings.allowed_user_ids):
+        return
+    if chat is not None and chat.id in settings.allowed_chat_ids:
+        return
+    if update.message and chat is not None and chat.type == "private":
+        await update.message.reply_text(PRIVATE_BOT)
+    elif update.callback_query:
+        await update.callback_query.answer(PRIVATE_BOT, show_alert=True)
+    elif update.inline_query:
+        await update.inline_query.answer([], cache_time=60, is_personal=True)
+    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -481,7 +508,14 @@ def build_application(settings: Settings) -> Application:
         .token(settings.telegram_bot_token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            RetryingRateLimiter(
+                max_retries=3,  # 429 RetryAfter
+                network_retries=3,  # 5xx, timeouts and dropped connections where safe
+                overall_max_rate=settings.rate_limit_per_second,  # 0: no overall limit
+                overall_time_period=1,
+            )
+        )
         .concurrent_updates(True)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -490,6 +524,7 @@ def build_application(settings: Settings) -> Application:
     application.bot_data[SERVICE] = BotService(settings)
     admins = filters.User(user_id=settings.admin_ids, allow_empty=False)
     private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     application.add_handler(CommandHandler(["start", "help"], start))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler(["reload", "stats"], refuse, filters=~admins), group=0)

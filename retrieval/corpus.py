@@ -60,28 +60,69 @@ def scan_data_dir(data_dir: Path) -> list[FileEntry]:
     return sorted(entries, key=lambda e: e.name)
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) or a clear error naming the file."""
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+_VOWELS = set("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
+
+
+def _looks_like_cp1258(text: str) -> bool:
+    """Windows-1258 writes Vietnamese tones as combining marks after a vowel. Text that decodes
+    with such marks, all of them after a vowel, is Vietnamese in cp1258; Latin-1 French or
+    German decodes with none, so it is not mistaken for it."""
+    letters = sum(ch.isalpha() for ch in text)
+    marks = [i for i, ch in enumerate(text) if ch in _TONE_MARKS]
+    if not marks or len(marks) * 40 < letters:
+        return False
+    return all(i > 0 and text[i - 1] in _VOWELS for i in marks)
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """Text of a file and, when it was not UTF-8, a note saying what it was converted from.
+
+    UTF-8 (with or without BOM); UTF-16 with a BOM; Windows-1258 when it can be told safely
+    (see ``_looks_like_cp1258``). Anything else is refused with a message naming the file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "converted from UTF-16"
+        except UnicodeDecodeError:
+            raise CorpusFileError(f"{name}: broken UTF-16 text") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        raise CorpusFileError(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        offset = exc.start
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _looks_like_cp1258(text):  # before NFC composes the marks away
+        return unicodedata.normalize("NFC", text), "converted from Windows-1258"
+    raise CorpusFileError(
+        f"{name}: not UTF-8 text (invalid byte at offset {offset}) and not a recognisable "
+        "UTF-16 or Windows-1258 file; save it as UTF-8"
+    )
 
 
 def parse_content(name: str, data: bytes) -> FileContent:
     """Parse the bytes of one data file into articles."""
     digest = hashlib.sha256(data).hexdigest()
-    if b"\x00" in data[:8192]:
+    is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not is_utf16 and b"\x00" in data[:8192]:
         raise CorpusFileError(f"{name}: binary file, not text")
-    text = decode_text(data, name)
+    text, note = decode_text(data, name)
     if not text.strip():
         raise CorpusFileError(f"{name}: empty file")
+    if "\x00" in text or sum(not ch.isprintable() and ch not in "\n\r\t" for ch in text[:8192]) > 8:
+        raise CorpusFileError(f"{name}: binary file, not text")
     if name.lower().endswith(".jsonl"):
-        return _parse_jsonl(name, text, digest)
-    article = parse_text_article(text)
-    if not article.paragraphs:
-        raise CorpusFileError(f"{name}: no article text left after cleaning")
-    return FileContent(digest, [article])
+        content = _parse_jsonl(name, text, digest)
+    else:
+        article = parse_text_article(text)
+        if not article.paragraphs:
+            raise CorpusFileError(f"{name}: no article text left after cleaning")
+        content = FileContent(digest, [article])
+    if note:
+        content.warnings.insert(0, f"{name}: {note}")
+    return content
 
 
 def _parse_jsonl(name: str, text: str, digest: str) -> FileContent:

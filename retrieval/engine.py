@@ -9,6 +9,8 @@ with one assignment; if anything fails, the old index stays.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -19,6 +21,8 @@ from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry,
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
 from retrieval.store import Store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 # Below this much new text, starting worker processes costs more than it saves.
@@ -125,10 +129,16 @@ class QAEngine:
             parsed = await self._parse_all(stale, progress)
 
             replaced, touched = [], []
+            # Content already indexed under another name is not indexed twice.
+            seen = {s.sha256: name for name, s in stored.items() if name in present}
             for item in parsed:
                 old = stored.get(item.entry.name)
                 if item.error:
                     report.errors.append(item.error)  # an older good version, if any, stays
+                    continue
+                twin = seen.setdefault(item.sha256, item.entry.name)
+                if twin != item.entry.name:
+                    report.errors.append(f"{item.entry.name}: same content as {twin}; not indexed twice")
                     continue
                 report.warnings.extend(item.warnings)
                 if old is not None and old.sha256 == item.sha256:
@@ -170,6 +180,13 @@ class QAEngine:
         finally:
             executor.shutdown(cancel_futures=True)
 
+    async def file_with_content(self, sha256: str) -> str | None:
+        """The name of the indexed file with exactly these bytes, if any (duplicate uploads)."""
+        for name, stored in (await self.store.files(self.corpus)).items():
+            if stored.sha256 == sha256:
+                return name
+        return None
+
     def search(self, question: str, top_k: int = 3) -> SearchResult:
         """Answer from the current index (CPU-bound; call from a worker thread in async code)."""
         index = self.index
@@ -189,5 +206,9 @@ class QAEngine:
         started = time.perf_counter()
         result = await asyncio.to_thread(self.search, question, top_k)
         took_ms = (time.perf_counter() - started) * 1000
-        query_id = await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
+        try:
+            query_id = await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
+        except sqlite3.Error as exc:  # disk full, database locked too long: answer anyway
+            log.warning("query not logged: %s", exc)
+            query_id = 0
         return result, took_ms, query_id

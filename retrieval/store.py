@@ -10,6 +10,7 @@ refused with a clear message instead of being misread.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import sqlite3
 import time
@@ -20,6 +21,8 @@ import aiosqlite
 
 from retrieval.index import CorpusRows, DocInfo
 from retrieval.pipeline import PreparedArticle
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -87,6 +90,10 @@ class SchemaError(Exception):
     """The database file belongs to another schema version or is not ours."""
 
 
+class CorruptDatabase(SchemaError):
+    """The database file cannot be read; it is moved aside and rebuilt."""
+
+
 @dataclass(frozen=True)
 class StoredFile:
     id: int
@@ -135,7 +142,26 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path) -> Store:
-        """Open (creating if needed) and check the schema version."""
+        """Open (creating if needed) and check the schema version.
+
+        A file that SQLite cannot read, or whose pages fail ``quick_check``, is moved aside as
+        ``<name>.corrupt-<time>`` (kept for inspection, never deleted) and a fresh database is
+        built from the data dir. A readable file of another program or schema version is refused.
+        """
+        try:
+            return await cls._open(path)
+        except CorruptDatabase as exc:
+            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            log.error("%s; moved to %s, rebuilding the index from the data dir", exc, aside.name)
+            path.rename(aside)
+            for suffix in ("-wal", "-shm"):
+                companion = path.with_name(path.name + suffix)
+                if companion.exists():
+                    companion.rename(aside.with_name(aside.name + suffix))
+            return await cls._open(path)
+
+    @classmethod
+    async def _open(cls, path: Path) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
         try:
@@ -146,8 +172,12 @@ class Store:
                 await db.execute("PRAGMA synchronous=NORMAL")
                 async with db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'") as cur:
                     has_meta = await cur.fetchone() is not None
+                async with db.execute("PRAGMA quick_check(1)") as cur:
+                    (check,) = await cur.fetchone()  # type: ignore[misc]
             except sqlite3.DatabaseError as exc:
-                raise SchemaError(f"{path}: not a readable SQLite database ({exc})") from None
+                raise CorruptDatabase(f"{path}: not a readable SQLite database ({exc})") from None
+            if check != "ok":
+                raise CorruptDatabase(f"{path}: damaged database ({check})")
             await cls._check_schema(db, path, has_meta)
         except BaseException:
             await db.close()

@@ -22,8 +22,15 @@ def test_defaults_without_anything(tmp_path):
     assert settings.telegram_api_url == "https://api.telegram.org" and str(settings.db_path) == "var/bot.sqlite3"
 
 
-@pytest.mark.parametrize(("env", "message"), [({"ADMIN_IDS": "@alice"}, "numeric"), ({"TOP_K": "x"}, "TOP_K"),
-                                              ({"TOP_K": "0"}, "at least 1")])  # fmt: skip
+BAD = [
+    ({"ADMIN_IDS": "@alice"}, "numeric"),
+    ({"ALLOWED_CHAT_IDS": "x"}, "ALLOWED_CHAT_IDS"),
+    ({"TOP_K": "x"}, "TOP_K"),
+    ({"TOP_K": "0"}, "at least 1"),
+]
+
+
+@pytest.mark.parametrize(("env", "message"), BAD)
 def test_bad_settings_are_named(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         load_settings(None, env)

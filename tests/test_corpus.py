@@ -21,14 +21,29 @@ def test_scan_finds_supported_files_only(tmp_path):
         (b"", "empty file"),
         (b"   \n\n", "empty file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
-        ("Tiêu đề\nNội dung.".encode("utf-16"), "binary"),
-        (cp1258("Biên phòng Việt Nam"), "not UTF-8"),
+        (b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4, "not UTF-8|binary"),
+        ("Ceci est un café très agréable.\n".encode("latin-1"), "not UTF-8"),
+        ("Tiêu đề\nNội dung.".encode("utf-16-le"), "binary"),  # UTF-16 without BOM: cannot be told
     ],
 )
 def test_unreadable_files_get_a_message_naming_them(data, message):
     with pytest.raises(CorpusFileError, match=message) as info:
         parse_content("bad.txt", data)
     assert str(info.value).startswith("bad.txt:")
+
+
+@pytest.mark.parametrize(
+    ("data", "note"),
+    [
+        ("Tin biên giới\nBộ đội Biên phòng giữ vững chủ quyền biên giới.".encode("utf-16"), "UTF-16"),
+        (cp1258("Tin biên giới\nBộ đội Biên phòng giữ vững chủ quyền biên giới."), "Windows-1258"),
+    ],
+)
+def test_other_encodings_are_converted_when_safe(data, note):
+    content = parse_content("old.txt", data)
+    assert content.articles[0].title == "Tin biên giới"
+    assert content.articles[0].paragraphs == ["Bộ đội Biên phòng giữ vững chủ quyền biên giới."]
+    assert content.warnings[0] == f"old.txt: converted from {note}"
 
 
 def test_jsonl_bad_lines_are_reported_and_the_rest_kept():

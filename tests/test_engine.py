@@ -1,5 +1,6 @@
 """The engine over a real SQLite file: reconciliation, restarts, isolation of corpora."""
 
+import hashlib
 import os
 import sqlite3
 
@@ -8,7 +9,6 @@ import pytest
 import retrieval.engine as engine_module
 from retrieval.engine import QAEngine
 from retrieval.store import SCHEMA_VERSION, SchemaError
-from tests.conftest import cp1258
 
 QUESTION = "Tư lệnh Bộ đội Biên phòng là ai?"
 
@@ -64,7 +64,7 @@ async def test_changed_and_removed_files_are_reindexed(data_dir, db_path):
 
 
 async def test_a_bad_file_is_reported_and_the_rest_indexed(data_dir, db_path):
-    (data_dir / "broken.txt").write_bytes(cp1258("Biên phòng Việt Nam"))
+    (data_dir / "broken.txt").write_bytes("Ceci est un café très agréable.".encode("latin-1"))
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
         assert len(report.errors) == 1 and report.errors[0].startswith("broken.txt:")
@@ -121,12 +121,48 @@ async def test_foreign_or_corrupt_db_file_is_refused(data_dir, tmp_path):
         db.execute("CREATE TABLE x (y)")
     with pytest.raises(SchemaError, match="not this bot's database"):
         await QAEngine.open(data_dir, foreign)
+    assert foreign.exists()  # someone else's data is never touched
+
+
+async def test_corrupt_db_file_is_moved_aside_and_rebuilt(data_dir, tmp_path):
     corrupt = tmp_path / "corrupt.sqlite3"
     corrupt.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(SchemaError, match="not a readable SQLite database"):
-        await QAEngine.open(data_dir, corrupt)
+    engine, report = await QAEngine.open(data_dir, corrupt)
+    try:
+        assert report.articles == 5 and "Lê Đức Thái" in engine.search(QUESTION).answers[0].sentence
+    finally:
+        await engine.close()
+    (aside,) = tmp_path.glob("corrupt.sqlite3.corrupt-*")
+    assert aside.read_bytes().startswith(b"this is not a database")
+
+
+async def test_damaged_pages_are_detected(data_dir, db_path):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    await engine.close()
+    raw = bytearray(db_path.read_bytes())
+    page = 4096
+    raw[3 * page : 3 * page + 200] = b"\xff" * 200  # scribble over a b-tree page, header intact
+    db_path.write_bytes(bytes(raw))
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and engine.search(QUESTION).answers
+    finally:
+        await engine.close()
+    assert list(db_path.parent.glob("*.corrupt-*"))
 
 
 async def test_missing_data_dir(tmp_path, db_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         await QAEngine.open(tmp_path / "nope", db_path)
+
+
+async def test_duplicate_content_is_reported_not_indexed_twice(data_dir, db_path):
+    original = data_dir / "004_6c83cc2604363b12.txt"
+    (data_dir / "copy-of-004.txt").write_bytes(original.read_bytes())
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.errors == ["copy-of-004.txt: same content as 004_6c83cc2604363b12.txt; not indexed twice"]
+        assert report.articles == 5
+        assert await engine.file_with_content(hashlib.sha256(original.read_bytes()).hexdigest()) == original.name
+    finally:
+        await engine.close()
