@@ -37,6 +37,7 @@ class Settings:
     allowed_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
     rate_limit_per_second: int = 30
+    telegram_timeout: float = 10.0
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -85,4 +86,5 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         allowed_user_ids=_ids(values.get("ALLOWED_USER_IDS", ""), "ALLOWED_USER_IDS"),
         allowed_chat_ids=_ids(values.get("ALLOWED_CHAT_IDS", ""), "ALLOWED_CHAT_IDS"),
         rate_limit_per_second=_int(values, "RATE_LIMIT_PER_SECOND", 30, minimum=0),
+        telegram_timeout=float(_int(values, "TELEGRAM_TIMEOUT", 10)),
     )

@@ -51,6 +51,7 @@ from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
 from bot.retry import RetryingRateLimiter
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
 from retrieval.engine import QAEngine, ReloadReport
+from retrieval.normalize import clean_unicode
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +180,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     service = service_of(context)
     message = update.effective_message
     user = update.effective_user
-    if not question.strip():
+    if not clean_unicode(question):  # blank, or only invisible characters
         await message.reply_text("Bạn muốn hỏi gì? Hãy gõ câu hỏi sau tên mình nhé.")
         return
     if len(question) > MAX_QUESTION_CHARS:
@@ -517,6 +518,10 @@ def build_application(settings: Settings) -> Application:
             )
         )
         .concurrent_updates(True)
+        .connect_timeout(settings.telegram_timeout)
+        .read_timeout(settings.telegram_timeout)
+        .write_timeout(settings.telegram_timeout)
+        .pool_timeout(settings.telegram_timeout)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

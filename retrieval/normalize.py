@@ -27,6 +27,14 @@ _OLD_TONE = re.compile(
 )
 
 
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,80}>|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
+
+
+def strip_markup(text: str) -> str:
+    """Drop HTML tags and Markdown emphasis a user pasted: "<b>Tư lệnh</b> **BĐBP**" -> "Tư lệnh BĐBP"."""
+    return _MARKUP.sub(" ", text)
+
+
 def clean_unicode(text: str) -> str:
     """NFC, no invisible or control characters, single spaces; keeps case and punctuation."""
     text = _INVISIBLE.sub("", text)

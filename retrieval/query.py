@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize, strip_markup
 from retrieval.tokenizer import FOLDED, segment, syllables
 
 FOLDED_WEIGHT = 0.3
@@ -94,7 +94,7 @@ def _add(terms: dict[str, float], term: str, weight: float) -> None:
 
 def analyze_question(question: str) -> Query:
     """Turn raw user text into a ``Query`` (see module docstring for the weighting)."""
-    text = clean_unicode(question)
+    text = clean_unicode(strip_markup(question))
     accented = has_diacritics(normalize(text))
     words = segment(text)
     # Flatten to syllables, remembering which word each came from.

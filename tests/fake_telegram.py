@@ -117,6 +117,8 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}
         self.messages: dict[int, dict[str, Any]] = {}
         self.failures: dict[str, list[BadRequest]] = {}
+        self.drops: dict[str, int] = {}
+        self.delays: dict[str, list[float]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
@@ -145,6 +147,14 @@ class FakeTelegram:
         """Make the next ``times`` calls of ``method`` fail (429 with retry_after, or a 5xx)."""
         description = f"Too Many Requests: retry after {retry_after}" if code == 429 else "Internal Server Error"
         self.failures.setdefault(method, []).extend(BadRequest(description, code, retry_after) for _ in range(times))
+
+    def drop(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` without answering."""
+        self.drops[method] = self.drops.get(method, 0) + times
+
+    def delay(self, method: str, seconds: float, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` only after ``seconds``."""
+        self.delays.setdefault(method, []).extend([seconds] * times)
 
     def push(self, update: dict[str, Any]) -> int:
         update["update_id"] = next(self._update_ids)
@@ -255,6 +265,15 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         call = Call(method, params)
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method].pop(0))
+        if self.drops.get(method):
+            self.drops[method] -= 1
+            call.ok, call.error = False, "connection dropped"
+            self.calls.append(call)
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
         try:
             if request.match_info["token"] != self.token:
                 raise BadRequest("Unauthorized", 401)

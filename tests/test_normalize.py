@@ -1,6 +1,13 @@
 import unicodedata
 
-from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.normalize import (
+    canonical_tones,
+    clean_unicode,
+    fold_diacritics,
+    has_diacritics,
+    normalize,
+    strip_markup,
+)
 
 
 def test_old_and_new_tone_placement_map_to_one_key():
@@ -33,3 +40,8 @@ def test_fold_diacritics_strips_all_marks_and_d_stroke():
     assert fold_diacritics("Đường biên giới Việt Nam") == "Duong bien gioi Viet Nam"
     assert fold_diacritics("dương đường") == "duong duong"
     assert has_diacritics("bộ đội") and not has_diacritics("bo doi")
+
+
+def test_strip_markup():
+    assert strip_markup("<b>Tư lệnh</b> **BĐBP** là _ai_?").split() == ["Tư", "lệnh", "BĐBP", "là", "ai", "?"]
+    assert strip_markup("a < b và c > d") == "a < b và c > d"
