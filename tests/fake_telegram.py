@@ -118,6 +118,9 @@ class FakeTelegram:
         self.messages: dict[int, dict[str, Any]] = {}
         self.failures: dict[str, list[BadRequest]] = {}
         self.drops: dict[str, int] = {}
+        self.keep_calls = True  # False: only count them (long soak runs)
+        self.counts: dict[tuple[str, bool], int] = {}
+        self.last_messages: dict[int, dict[str, Any]] = {}
         self.delays: dict[str, list[float]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -293,7 +296,14 @@ class FakeTelegram:
             if exc.retry_after is not None and exc.code == 429:
                 body["parameters"] = {"retry_after": exc.retry_after}
             status = exc.code
-        if method != "getUpdates" or body.get("result"):
+        self.counts[method, call.ok] = self.counts.get((method, call.ok), 0) + 1
+        if not self.keep_calls:
+            if method == "sendMessage" and call.ok:
+                self.last_messages[int(params["chat_id"])] = call.result
+            self.messages.clear()
+            async with self._changed:
+                self._changed.notify_all()
+        elif method != "getUpdates" or body.get("result"):
             self.calls.append(call)
             async with self._changed:
                 self._changed.notify_all()

@@ -186,7 +186,7 @@ async def test_admin_upload_and_refusals(data_dir, db_path):
         assert "Nam Cực" in parse_html((await server.reply_to(USER, 2))[1].params["text"])
 
         server.send_document(ADMIN, ADMIN, "virus.exe", b"MZ\x00\x00")
-        server.send_document(ADMIN, ADMIN, "latin.txt", "Biên phòng".encode("utf-16"))
+        server.send_document(ADMIN, ADMIN, "latin.txt", "Ceci est un café très agréable.".encode("latin-1"))
         replies = await server.reply_to(ADMIN, 3)  # reload status, then two refusals
         refusals = [parse_html(r.params["text"]) for r in replies[-2:]]
         assert any(".txt, .jsonl" in r for r in refusals) and any("binary" in r or "UTF-8" in r for r in refusals)

@@ -1,0 +1,76 @@
+"""Security: admins by numeric id only, an optional allow-list, no unpickling, safe uploads."""
+
+import re
+
+from bot.telegram_bot import ADMIN_ONLY, PRIVATE_BOT
+from tests.conftest import ROOT, cp1258
+from tests.fake_telegram import parse_html
+from tests.telegram_env import ADMIN, USER, running_bot
+
+QUESTION = "Tư lệnh Bộ đội Biên phòng là ai?"
+
+
+async def test_allow_list_lets_listed_users_chats_and_admins_in_only(data_dir, db_path):
+    group = -100900
+    async with running_bot(
+        data_dir, db_path, allowed_user_ids=frozenset({USER}), allowed_chat_ids=frozenset({group})
+    ) as (
+        server,
+        _,
+    ):
+        server.send_text(USER, USER, QUESTION)
+        server.send_text(USER + 5, USER + 5, QUESTION)  # a stranger
+        server.send_text(ADMIN, ADMIN, QUESTION)
+        server.send_text(group, USER + 6, f"/ask {QUESTION}", chat_type="supergroup")  # stranger in an allowed chat
+        server.send_text(-100901, USER + 7, f"/ask {QUESTION}", chat_type="supergroup")  # stranger elsewhere
+        server.inline(USER + 5, "tu lenh")
+        for chat in (USER, ADMIN, group):
+            assert "Lê Đức Thái" in parse_html((await server.reply_to(chat))[0].params["text"])
+        assert (await server.reply_to(USER + 5))[0].params["text"] == PRIVATE_BOT
+        (inline,) = await server.reply_to(None, method="answerInlineQuery")
+        assert inline.params["results"] == []
+        assert server.sent("sendMessage", -100901) == []
+
+
+async def test_admin_is_a_numeric_id_not_a_username(data_dir, db_path):
+    async with running_bot(data_dir, db_path) as (server, _):
+        # Same first name and a username that looks like an admin's: still not an admin.
+        server.send_text(USER, USER, "/reload", **{"from": {"id": USER, "is_bot": False, "first_name": "Admin",
+                                                              "username": "admin"}})  # fmt: skip
+        assert (await server.reply_to(USER))[0].params["text"] == ADMIN_ONLY
+
+
+def test_nothing_is_unpickled_or_evaluated():
+    sources = [p for d in ("bot", "retrieval") for p in (ROOT / d).rglob("*.py")]
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\b(pickle|marshal|shelve|dill)\b|\beval\(|\bexec\(", text), path
+
+
+def test_sql_is_always_parameterised():
+    for path in (ROOT / "retrieval").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.search(r"execute(many)?\(\s*f[\"']", line):
+                assert "PRAGMA" in line, (path, line)  # only our own numbers go into PRAGMAs
+
+
+async def test_uploads_in_other_encodings_and_duplicates(data_dir, db_path):
+    utf16 = "Tin biên giới\nĐồn biên phòng Pò Hèn tuần tra mốc 1340.".encode("utf-16")
+    vn1258 = cp1258("Tin cửa khẩu\nCửa khẩu Móng Cái đón khách du lịch.")
+    async with running_bot(data_dir, db_path) as (server, _):
+        server.send_document(ADMIN, ADMIN, "utf16.txt", utf16)
+        await server.wait_for(lambda: [c for c in server.sent("editMessageText") if "utf16.txt" in c.params["text"]])
+        server.send_document(ADMIN, ADMIN, "cp1258.txt", vn1258)
+        report = await server.wait_for(
+            lambda: [c for c in server.sent("editMessageText") if "cp1258.txt" in c.params["text"]]
+        )
+        assert "Windows-1258" in parse_html(report[0].params["text"])
+        assert (data_dir / "cp1258.txt").read_bytes() == vn1258  # the file is kept as sent
+        server.send_text(USER, USER, "cửa khẩu nào đón khách du lịch?")
+        assert "Móng Cái" in parse_html((await server.reply_to(USER))[0].params["text"])
+        server.send_document(ADMIN, ADMIN, "again.txt", utf16)
+        replies = await server.wait_for(
+            lambda: [c for c in server.sent("sendMessage", ADMIN) if "đã có" in c.params["text"]]
+        )
+        assert "utf16.txt" in parse_html(replies[0].params["text"]) and not (data_dir / "again.txt").exists()
