@@ -54,13 +54,28 @@ def expected_answer(question: str) -> str | None:
     return None
 
 
+class AnswerCheck:
+    """The expected answer of one question, ready to test many sentences against it."""
+
+    def __init__(self, question: str) -> None:
+        self.kind = expected_answer(question)
+        self.asked = fold_diacritics(normalize(question))
+
+    def holds(self, sentence: str) -> bool:
+        """Whether ``sentence`` contains something of the expected kind that the question does not."""
+        if self.kind == "time":
+            found = (m.group() for m in _TIME.finditer(sentence))
+        elif self.kind == "number":
+            found = (m.group() for m in _NUMBER.finditer(sentence))
+        elif self.kind is not None:
+            found = (m.group() for m in _INNER_WORD.finditer(sentence) if m.group()[0].isupper())
+        else:
+            return False
+        return any(fold_diacritics(f.lower()) not in self.asked for f in found)
+
+
 def holds_answer(kind: str, sentence: str, question: str) -> bool:
-    """Whether ``sentence`` contains something of ``kind`` that the question does not."""
-    asked = fold_diacritics(normalize(question))
-    if kind == "time":
-        found = [m.group() for m in _TIME.finditer(sentence)]
-    elif kind == "number":
-        found = [m.group() for m in _NUMBER.finditer(sentence)]
-    else:
-        found = [m.group() for m in _INNER_WORD.finditer(sentence) if m.group()[0].isupper()]
-    return any(fold_diacritics(normalize(f)) not in asked for f in found)
+    """Whether ``sentence`` contains something of ``kind`` that ``question`` does not."""
+    check = AnswerCheck(question)
+    check.kind = kind
+    return check.holds(sentence)

@@ -56,6 +56,7 @@ class BM25Index:
         impacts = idf[col_idx] * tf * (k1 + 1) / (tf + norm)
         self.impacts = sparse.csc_matrix((impacts, (row_idx, col_idx)), shape=(self.size, len(self.vocabulary)))
         self.impacts.sort_indices()
+        self._rows: sparse.csr_matrix | None = None
 
     def idf(self, term: str) -> float | None:
         """The term's idf, or None when no document has it."""
@@ -78,10 +79,22 @@ class BM25Index:
             out[indices[start:end]] += weight * data[start:end]
         return out
 
+    def presence(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
+        """Boolean matrix (term, row): whether document ``rows[j]`` contains ``terms[i]``.
+
+        Reads only the given rows, through a row-major copy of the matrix structure (built on first
+        use): a common term's whole posting list is never scanned.
+        """
+        out = np.zeros((len(terms), len(rows)), dtype=bool)
+        cols = [(i, self.vocabulary[t]) for i, t in enumerate(terms) if t in self.vocabulary]
+        if not cols or not len(rows):
+            return out
+        if self._rows is None:
+            self._rows = self.impacts.tocsr()
+        sub = self._rows[rows][:, [c for _, c in cols]].toarray() != 0
+        out[[i for i, _ in cols]] = sub.T
+        return out
+
     def has_term(self, term: str, rows: np.ndarray) -> np.ndarray:
         """For each row in ``rows``, whether its document contains ``term``."""
-        col = self.vocabulary.get(term)
-        if col is None:
-            return np.zeros(len(rows), dtype=bool)
-        start, end = self.impacts.indptr[col], self.impacts.indptr[col + 1]
-        return np.isin(rows, self.impacts.indices[start:end])
+        return self.presence([term], rows)[0]

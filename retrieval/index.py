@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from retrieval.abbreviations import Abbreviations
-from retrieval.answer_type import expected_answer, holds_answer
+from retrieval.answer_type import AnswerCheck
 from retrieval.bm25 import BM25Index
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
@@ -51,6 +51,8 @@ def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
     weights = np.empty(len(query.groups))
     missing_weights = np.empty(len(query.groups))
     credit = np.zeros((len(query.groups), rows.size))
+    terms = sorted({t for group in query.groups for t, _ in group.terms})
+    present = dict(zip(terms, index.presence(terms, rows), strict=True))
     for g, group in enumerate(query.groups):
         idfs = [index.idf(t) for t, _ in group.terms[:1]] + [index.idf(p) for p in group.parts]
         known = idfs[0] is not None or (bool(group.parts) and all(i is not None for i in idfs[1:]))
@@ -59,7 +61,7 @@ def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
         )
         missing_weights[g] = weights[g] * (KNOWN_MISSING_WEIGHT if known else 1.0)
         for term, value in group.terms:
-            credit[g] = np.maximum(credit[g], value * index.has_term(term, rows))
+            credit[g] = np.maximum(credit[g], value * present[term])
     matched = weights @ credit
     missing = missing_weights @ (1.0 - credit)
     return matched / np.maximum(matched + missing, 1e-12)
@@ -202,8 +204,9 @@ class SearchIndex:
         final += config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
         if config.coverage_weight:
             final += config.coverage_weight * coverage(self.sentences, query, candidates)
-        if config.answer_type_weight and (kind := expected_answer(question)):
-            holds = [holds_answer(kind, self.sentence_text[c], question) for c in candidates]
+        check = AnswerCheck(question)
+        if config.answer_type_weight and check.kind is not None:
+            holds = [check.holds(self.sentence_text[c]) for c in candidates]
             final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)
 
         answers: list[Answer] = []
