@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "data", ROOT / "bench" / "xquad_vi" / "corpus"]
 ONSETS = "b c ch d đ g gh h k kh l m n ng nh p ph qu r s t th tr v x".split()  # noqa: SIM905
 RHYMES = (  # noqa: SIM905
-    "a ai an ang anh ao at ay e em en eng i ia im in inh it o oa oai oan oc oi om on ong ot u ua uan uc ui um un ung ut uy"
+    "a ai an ang anh ao at ay e em en eng i ia im in inh it o oa oai oan oc oi om on ong ot "
+    "u ua uan uc ui um un ung ut uy"
 ).split()
 TONES = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
 PASSAGES_PER_ARTICLE = 5
