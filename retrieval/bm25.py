@@ -58,6 +58,41 @@ class BM25Index:
         self.impacts.sort_indices()
         self._rows: sparse.csr_matrix | None = None
 
+    ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Everything needed to rebuild this index without the documents (see ``from_arrays``)."""
+        return {
+            "doc_lengths": self.doc_lengths,
+            "idf_values": self.idf_values,
+            "data": self.impacts.data,
+            "indices": self.impacts.indices,
+            "indptr": self.impacts.indptr,
+        }
+
+    @classmethod
+    def from_arrays(
+        cls, vocabulary: list[str], arrays: dict[str, np.ndarray], k1: float, b: float, epsilon: float
+    ) -> BM25Index:
+        """An index saved with ``arrays()``; the arrays may be memory-mapped (nothing is copied)."""
+        index = cls.__new__(cls)
+        index.k1, index.b, index.epsilon = k1, b, epsilon
+        index.vocabulary = {term: i for i, term in enumerate(vocabulary)}
+        index.doc_lengths = arrays["doc_lengths"]
+        index.size = len(index.doc_lengths)
+        index.avgdl = float(index.doc_lengths.mean()) if index.size else 0.0
+        index.idf_values = arrays["idf_values"]
+        index.average_idf = float("nan")  # only needed while building
+        index.impacts = sparse.csc_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(index.size, len(vocabulary)), copy=False
+        )
+        index._rows = None
+        return index
+
+    def terms(self) -> list[str]:
+        """The vocabulary in column order."""
+        return sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+
     def idf(self, term: str) -> float | None:
         """The term's idf, or None when no document has it."""
         col = self.vocabulary.get(term)

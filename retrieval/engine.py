@@ -17,6 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval import snapshot
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
@@ -151,12 +152,31 @@ class QAEngine:
             report.removed = sorted(s.name for s in removed)
             await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
 
-            rows = await self.store.load_corpus(self.corpus)
-            index = await asyncio.to_thread(SearchIndex, rows, self.config)
+            index = await self._current_index()
             self.index = index
             report.articles, report.passages, report.sentences = index.size
             report.seconds = time.perf_counter() - started
             return report
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.store.path.with_name(f"{self.store.path.name}.index") / f"corpus-{self.corpus}"
+
+    async def _current_index(self) -> SearchIndex:
+        """The saved index when it matches the database, else a fresh build (then saved)."""
+        files = await self.store.files(self.corpus)
+        version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
+        index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
+        if index is not None:
+            return index
+        rows = await self.store.load_corpus(self.corpus)
+        index = await asyncio.to_thread(SearchIndex, rows, self.config)
+        del rows
+        try:
+            await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
+        except OSError as exc:  # a full disk costs the next restart time, not this answer
+            log.warning("index snapshot not saved: %s", exc)
+        return index
 
     async def _parse_all(self, entries: list[FileEntry], progress: Progress | None) -> list[_Parsed]:
         """Parse files in worker processes when there is enough text to pay for them."""

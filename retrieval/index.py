@@ -21,6 +21,7 @@ separates answerable from out-of-domain questions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -140,16 +141,51 @@ class CorpusRows:
     sentence_passage: list[int] = field(default_factory=list)  # index into passage_ids
 
 
+class TextColumn:
+    """Many strings in one UTF-8 buffer plus offsets: a fraction of the memory of a list of str,
+    and saved or memory-mapped as two arrays."""
+
+    def __init__(self, texts: list[str]) -> None:
+        encoded = [t.encode("utf-8") for t in texts]
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
+        self.blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+
+    @classmethod
+    def from_arrays(cls, blob: np.ndarray, offsets: np.ndarray) -> TextColumn:
+        column = cls.__new__(cls)
+        column.blob, column.offsets = blob, offsets
+        return column
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.blob[self.offsets[i] : self.offsets[i + 1]].tobytes().decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
 class SearchIndex:
     """Immutable in-memory index over one corpus; safe to share between threads."""
 
+    @classmethod
+    def from_parts(cls, config: RankingConfig, docs: list[DocInfo], **parts: object) -> SearchIndex:
+        """An index from already-built parts (see ``retrieval.snapshot``)."""
+        index = cls.__new__(cls)
+        index.config, index.docs = config, docs
+        for name, value in parts.items():
+            setattr(index, name, value)
+        return index
+
     def __init__(self, rows: CorpusRows, config: RankingConfig | None = None) -> None:
         self.config = config or RankingConfig()
-        self.docs = rows.docs
+        self.docs = [DocInfo(d.doc, d.title, d.date, d.url) for d in rows.docs]
         self.passage_ids = np.asarray(rows.passage_ids, dtype=np.int64)
         self.passage_doc = np.asarray(rows.passage_doc, dtype=np.int64)
         self.sentence_ids = np.asarray(rows.sentence_ids, dtype=np.int64)
-        self.sentence_text = rows.sentence_text
+        self.sentence_text = TextColumn(rows.sentence_text)
         self.sentence_passage = np.asarray(rows.sentence_passage, dtype=np.int64)
         sentence_terms = [index_terms(words) for words in rows.sentence_words]
         if self.config.abbreviations:

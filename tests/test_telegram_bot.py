@@ -160,7 +160,7 @@ async def test_questions_are_answered_during_a_reload_and_a_failed_reload_keeps_
         async def broken(*_):
             raise RuntimeError("disk on fire")
 
-        engine.store.load_corpus = broken
+        engine.store.apply_changes = broken
         old = engine.index
         server.send_text(ADMIN, ADMIN, "/reload")
         failed = await server.wait_for(
