@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval import snapshot
+from retrieval.cleaner import Article
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
@@ -53,22 +54,44 @@ class ReloadReport:
         )
 
 
+# pyvi work is shipped to the workers in chunks of this many articles: small enough to keep both
+# cores busy on one big .jsonl file and to report progress often, large enough to amortise pickling.
+CHUNK_ARTICLES = 100
+
+
 @dataclass
 class _Parsed:
     entry: FileEntry
     sha256: str = ""
+    raw: list[Article] = field(default_factory=list)
     articles: list[PreparedArticle] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
 
-def _parse_file(entry: FileEntry, max_bytes: int) -> _Parsed:
-    """Read, clean, split and segment one file (runs in a worker)."""
-    try:
-        content = read_file(entry, max_bytes)
-    except CorpusFileError as exc:
-        return _Parsed(entry, error=str(exc))
-    return _Parsed(entry, content.sha256, [prepare_article(a) for a in content.articles], content.warnings)
+def _read_files(entries: list[FileEntry], max_bytes: int) -> list[_Parsed]:
+    """Read and clean every file (cheap); a file that cannot be read carries its error."""
+    parsed = []
+    for entry in entries:
+        try:
+            content = read_file(entry, max_bytes)
+        except CorpusFileError as exc:
+            parsed.append(_Parsed(entry, error=str(exc)))
+            continue
+        parsed.append(_Parsed(entry, content.sha256, content.articles, warnings=content.warnings))
+    return parsed
+
+
+def _prepare_chunk(articles: list[Article]) -> list[PreparedArticle]:
+    """Split and segment a chunk of articles (the expensive part; runs in a worker)."""
+    return [prepare_article(a) for a in articles]
+
+
+def progress_bar(done: int, total: int, unit: str, width: int = 30) -> str:
+    """ "[##########....................]  33% 1,000/3,000 articles"."""
+    share = done / total if total else 1.0
+    filled = round(width * share)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} {unit}"
 
 
 class QAEngine:
@@ -179,24 +202,40 @@ class QAEngine:
         return index
 
     async def _parse_all(self, entries: list[FileEntry], progress: Progress | None) -> list[_Parsed]:
-        """Parse files in worker processes when there is enough text to pay for them."""
+        """Read files, then segment their articles in chunks: on both cores when there is enough
+        text to pay for starting worker processes, else in one worker thread."""
         if not entries:
             return []
-        loop = asyncio.get_running_loop()
-        total = len(entries)
+        parsed = await asyncio.to_thread(_read_files, entries, self.max_file_bytes)
+        chunks = [
+            (item, start, item.raw[start : start + CHUNK_ARTICLES])
+            for item in parsed
+            for start in range(0, len(item.raw), CHUNK_ARTICLES)
+        ]
+        total = sum(len(item.raw) for item in parsed)
         executor: Executor
         if sum(e.size for e in entries) > PARALLEL_BYTES:
             executor = ProcessPoolExecutor(max_workers=2)
         else:
             executor = ThreadPoolExecutor(max_workers=1)
+        loop = asyncio.get_running_loop()
+
+        async def prepare(item: _Parsed, start: int, articles: list[Article]) -> tuple[_Parsed, int, list]:
+            return item, start, await loop.run_in_executor(executor, _prepare_chunk, articles)
+
         try:
-            futures = [loop.run_in_executor(executor, _parse_file, e, self.max_file_bytes) for e in entries]
-            results: list[_Parsed] = []
-            for done, future in enumerate(asyncio.as_completed(futures), start=1):
-                results.append(await future)
+            pieces: dict[int, dict[int, list[PreparedArticle]]] = {id(item): {} for item in parsed}
+            done = 0
+            for next_done in asyncio.as_completed([prepare(*chunk) for chunk in chunks]):
+                item, start, prepared = await next_done
+                pieces[id(item)][start] = prepared
+                done += len(prepared)
                 if progress:
-                    progress(f"indexed {done}/{total} files")
-            return sorted(results, key=lambda r: r.entry.name)
+                    progress(progress_bar(done, total, "articles"))
+            for item in parsed:
+                item.articles = [a for start in sorted(pieces[id(item)]) for a in pieces[id(item)][start]]
+                item.raw = []
+            return parsed
         finally:
             executor.shutdown(cancel_futures=True)
 

@@ -33,7 +33,7 @@ async def test_restart_with_unchanged_data_does_not_parse_again(data_dir, db_pat
     engine, _ = await QAEngine.open(data_dir, db_path)
     await engine.close()
     calls = []
-    monkeypatch.setattr(engine_module, "_parse_file", lambda *a: calls.append(a))
+    monkeypatch.setattr(engine_module, "_read_files", lambda *a: calls.append(a))
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
         assert calls == [] and report.unchanged == 5 and not (report.added or report.changed or report.removed)
