@@ -1,0 +1,205 @@
+"""Speed and scale benchmark: cold build, warm restart, latency, memory, answers/s.
+
+    python -m bench.scale --passages 1000 10000 100000
+    python -m bench.scale --passages 100000 --e2e      # plus 1,000 questions through the Bot API
+
+For each size a corpus is generated once (``bench.generate``, cached under ``var/bench/``) and each
+measurement runs in a fresh process, so memory and start-up times are those a user would see:
+- cold: first start on an empty database (parse, segment on both cores, store, build, save);
+- warm: a restart with nothing changed (the saved index is loaded);
+- touched: a restart after one article file changed;
+- p50/p99: whole questions (segmentation, retrieval, sentence ranking, answer objects), 1,000 of
+  them made from corpus sentences, a third typed without accents;
+- RSS: resident memory of the serving process after the questions;
+- loop lag: the longest the asyncio event loop was held during the warm start and the questions.
+With ``--e2e``: the real bot against the fake Bot API server on 127.0.0.1, 1,000 questions from
+200 chats, rate limit off (as with a self-hosted Bot API server): answers/s and p99 latency.
+Prints a Markdown table (the README's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench"
+
+CHILD = r"""
+import asyncio, json, random, sys, time
+from pathlib import Path
+from retrieval.engine import QAEngine
+from retrieval.normalize import fold_diacritics
+
+async def lag_monitor(state):
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.005)
+        state["max"] = max(state["max"], time.perf_counter() - before - 0.005)
+
+async def main(data, db, questions):
+    state = {"max": 0.0}
+    monitor = asyncio.create_task(lag_monitor(state))
+    started = time.perf_counter()
+    engine, report = await QAEngine.open(Path(data), Path(db))
+    opened = time.perf_counter() - started
+    out = {"open_s": opened, "report": report.summary(), "passages": report.passages}
+    if questions:
+        rng = random.Random(5)
+        texts = [engine.index.sentence_text[rng.randrange(report.sentences)] for _ in range(1000)]
+        asked = []
+        for i, text in enumerate(texts):
+            words = text.split()
+            start = rng.randrange(max(1, len(words) - 6))
+            q = " ".join(words[start:start + rng.randint(4, 7)])
+            asked.append(fold_diacritics(q).lower() if i % 3 == 0 else q)
+        for q in asked[:20]:
+            engine.search(q)  # warm-up
+        times = []
+        for q in asked:
+            t = time.perf_counter()
+            engine.search(q)
+            times.append((time.perf_counter() - t) * 1000)
+            await asyncio.sleep(0)
+        times.sort()
+        out.update(p50_ms=times[len(times) // 2], p99_ms=times[int(len(times) * 0.99)])
+        with open("/proc/self/statm") as handle:
+            import resource
+            out["rss_mb"] = int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+    monitor.cancel()
+    out["loop_lag_ms"] = state["max"] * 1000
+    await engine.close()
+    print(json.dumps(out))
+
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1"))
+"""
+
+
+def run_child(data: Path, db: Path, questions: bool) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, str(data), str(db), "1" if questions else "0"],
+        capture_output=True, text=True, check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def corpus(passages: int) -> Path:
+    from bench.generate import generate
+
+    data = WORK / f"{passages}" / "data"
+    if not (data / ".complete").exists():
+        shutil.rmtree(data, ignore_errors=True)
+        generate(passages, data)
+        (data / ".complete").touch()
+    return data
+
+
+def measure(passages: int) -> dict:
+    data = corpus(passages)
+    db = WORK / f"{passages}" / "bench.sqlite3"
+    for path in db.parent.glob("bench.sqlite3*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    cold = run_child(data, db, questions=False)
+    warm = run_child(data, db, questions=True)
+    first = sorted(data.glob("*.jsonl"))[0]
+    lines = first.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[0])
+    record["text"] += "\nMột câu mới được thêm vào để đo thời gian nạp lại khi một bài thay đổi."
+    lines[0] = json.dumps(record, ensure_ascii=False)
+    backup = first.read_bytes()
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        touched = run_child(data, db, questions=False)
+    finally:
+        first.write_bytes(backup)
+    return {
+        "passages": passages,
+        "cold_s": cold["open_s"],
+        "warm_s": warm["open_s"],
+        "touched_s": touched["open_s"],
+        "p50_ms": warm["p50_ms"],
+        "p99_ms": warm["p99_ms"],
+        "rss_mb": warm["rss_mb"],
+        "loop_lag_ms": max(warm["loop_lag_ms"], cold["loop_lag_ms"]),
+    }
+
+
+async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> dict:
+    """The real bot against the fake Bot API: answers/s and latency for many chats at once."""
+    sys.path.insert(0, str(ROOT))
+    from tests.fake_telegram import FakeTelegram
+    from tests.telegram_env import running_bot
+
+    data = corpus(passages)
+    db = WORK / f"{passages}" / "bench.sqlite3"
+    rng = random.Random(9)
+    async with running_bot(data, db, rate_limit_per_second=0, questions_per_minute=10_000) as (server, _):
+        server: FakeTelegram
+        server.keep_calls = False
+        asked: dict[int, float] = {}
+        latencies: list[float] = []
+        started = time.perf_counter()
+        for i in range(questions):
+            chat = 1_000_000 + rng.randrange(chats)
+            server.send_text(chat, chat, rng.choice(E2E_QUESTIONS))
+            asked[i] = time.perf_counter()
+        answered = lambda: server.counts.get(("sendMessage", True), 0)  # noqa: E731
+        seen = 0
+        while seen < questions and time.perf_counter() - started < 120:
+            await asyncio.sleep(0.01)
+            now_seen = answered()
+            latencies += [time.perf_counter() - asked[j] for j in range(seen, min(now_seen, questions))]
+            seen = now_seen
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {"answers": seen, "seconds": elapsed, "answers_per_s": seen / elapsed,
+            "p50_s": statistics.median(latencies), "p99_s": latencies[int(len(latencies) * 0.99) - 1]}  # fmt: skip
+
+
+E2E_QUESTIONS = [
+    "Tư lệnh Bộ đội Biên phòng là ai?",
+    "quang ninh dau tu nuoc ngoai",
+    "Đội thủ Panthers đã thua bao nhiêu điểm?",
+    "Giá vàng hôm nay?",
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--passages", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--e2e", action="store_true", help="also 1,000 questions through the fake Bot API")
+    args = parser.parse_args(argv)
+    print("| passages | cold build | warm restart | one file changed | p50 | p99 | RSS | max loop lag |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for passages in args.passages:
+        m = measure(passages)
+        cells = [
+            f"{passages:,}",
+            f"{m['cold_s']:.1f} s",
+            f"{m['warm_s']:.2f} s",
+            f"{m['touched_s']:.1f} s",
+            f"{m['p50_ms']:.2f} ms",
+            f"{m['p99_ms']:.2f} ms",
+            f"{m['rss_mb']:.0f} MB",
+            f"{m['loop_lag_ms']:.0f} ms",
+        ]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    if args.e2e:
+        e = asyncio.run(end_to_end(args.passages[-1]))
+        print(
+            f"\nEnd to end at {args.passages[-1]:,} passages: {e['answers']} answers in {e['seconds']:.1f} s = "
+            f"{e['answers_per_s']:.0f} answers/s; latency p50 {e['p50_s']:.2f} s, p99 {e['p99_s']:.2f} s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
