@@ -53,10 +53,10 @@ class BM25Index:
         idf[idf < 0] = epsilon * self.average_idf
         self.idf_values = idf
         norm = k1 * (1 - b + b * self.doc_lengths[row_idx] / (self.avgdl or 1.0))
-        impacts = idf[col_idx] * tf * (k1 + 1) / (tf + norm)
+        # float32 halves the memory; its 7 significant digits leave rank-bm25's order intact (tested).
+        impacts = (idf[col_idx] * tf * (k1 + 1) / (tf + norm)).astype(np.float32)
         self.impacts = sparse.csc_matrix((impacts, (row_idx, col_idx)), shape=(self.size, len(self.vocabulary)))
         self.impacts.sort_indices()
-        self._rows: sparse.csr_matrix | None = None
 
     ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr")
 
@@ -86,7 +86,6 @@ class BM25Index:
         index.impacts = sparse.csc_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(index.size, len(vocabulary)), copy=False
         )
-        index._rows = None
         return index
 
     def terms(self) -> list[str]:
@@ -114,20 +113,34 @@ class BM25Index:
             out[indices[start:end]] += weight * data[start:end]
         return out
 
-    def presence(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
-        """Boolean matrix (term, row): whether document ``rows[j]`` contains ``terms[i]``.
+    def _lookup(self, term: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For ``rows`` (any order): whether each holds ``term``, and its impact there (0 if not).
 
-        Reads only the given rows, through a row-major copy of the matrix structure (built on first
-        use): a common term's whole posting list is never scanned.
+        A posting list is sorted by row, so a binary search per row finds it without reading the
+        list: a few microseconds even for a term in half of a million documents.
         """
+        col = self.vocabulary.get(term)
+        if col is None or not len(rows):
+            return np.zeros(len(rows), dtype=bool), np.zeros(len(rows))
+        start, end = self.impacts.indptr[col], self.impacts.indptr[col + 1]
+        postings = self.impacts.indices[start:end]
+        at = np.minimum(np.searchsorted(postings, rows), max(end - start - 1, 0))
+        found = postings[at] == rows
+        return found, np.where(found, self.impacts.data[start:end][at], 0.0)
+
+    def scores_of(self, query: Mapping[str, float], rows: np.ndarray) -> np.ndarray:
+        """``scores(query)[rows]``, reading only those rows (for re-ranking a few candidates)."""
+        out = np.zeros(len(rows), dtype=np.float64)
+        for term, weight in query.items():
+            if weight:
+                out += weight * self._lookup(term, rows)[1]
+        return out
+
+    def presence(self, terms: list[str], rows: np.ndarray) -> np.ndarray:
+        """Boolean matrix (term, row): whether document ``rows[j]`` contains ``terms[i]``."""
         out = np.zeros((len(terms), len(rows)), dtype=bool)
-        cols = [(i, self.vocabulary[t]) for i, t in enumerate(terms) if t in self.vocabulary]
-        if not cols or not len(rows):
-            return out
-        if self._rows is None:
-            self._rows = self.impacts.tocsr()
-        sub = self._rows[rows][:, [c for _, c in cols]].toarray() != 0
-        out[[i for i, _ in cols]] = sub.T
+        for i, term in enumerate(terms):
+            out[i] = self._lookup(term, rows)[0]
         return out
 
     def has_term(self, term: str, rows: np.ndarray) -> np.ndarray:

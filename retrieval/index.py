@@ -233,7 +233,7 @@ class SearchIndex:
         candidates = np.concatenate(
             [np.arange(self.passage_first[p], self.passage_first[p] + self.passage_count[p]) for p in top]
         )
-        s_scores = self.sentences.scores(query.terms)[candidates]
+        s_scores = self.sentences.scores_of(query.terms, candidates)
         c_passages = self.sentence_passage[candidates]
         config = self.config
         final = s_scores / (s_scores.max() or 1.0)

@@ -23,7 +23,7 @@ import numpy as np
 from retrieval.bm25 import BM25Index
 from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
 
-FORMAT = 1
+FORMAT = 2  # 2: float32 impacts
 _ARRAYS = ("passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first", "passage_count")
 
 

@@ -22,9 +22,11 @@ def _random_corpus(seed: int, docs: int = 400, vocab: int = 250):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_scores_equal_rank_bm25(seed):
+    """Scores equal rank-bm25's to 1e-6 (float32 impacts); the top 10 overlap is at least 99% overall."""
     rng, words, corpus = _random_corpus(seed)
     reference = BM25Okapi(corpus)
     index = BM25Index(corpus)
+    overlap = []
     assert any(
         v < 0
         for v in (
@@ -35,9 +37,12 @@ def test_scores_equal_rank_bm25(seed):
         query = [*rng.sample(words, 3), "w0", "w0", "unknown-term"]
         expected = reference.get_scores(query)
         got = index.scores(Counter(query))
-        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)  # float32 impacts
+        rows = np.array(sorted(rng.sample(range(len(corpus)), 25)))
+        np.testing.assert_allclose(index.scores_of(Counter(query), rows), got[rows], rtol=1e-12)
         top_expected = set(np.argsort(-expected, kind="stable")[:10])
-        assert len(top_expected & set(np.argsort(-got, kind="stable")[:10])) >= 9
+        overlap.append(len(top_expected & set(np.argsort(-got, kind="stable")[:10])) / 10)
+    assert np.mean(overlap) >= 0.99
 
 
 def test_idf_floor_matches_okapi():
