@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import sqlite3
 import time
 from collections.abc import Callable
@@ -54,6 +55,9 @@ class ReloadReport:
         )
 
 
+# From this many sentences on, the index is built in a worker process (see _current_index); below,
+# starting one costs more than the short lock it avoids.
+PROCESS_BUILD_SENTENCES = 10_000
 # pyvi work is shipped to the workers in chunks of this many articles: small enough to keep both
 # cores busy on one big .jsonl file and to report progress often, large enough to amortise pickling.
 CHUNK_ARTICLES = 100
@@ -192,6 +196,20 @@ class QAEngine:
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         if index is not None:
             return index
+        if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
+            # A big build would hold the interpreter lock for seconds: build in another process,
+            # which saves the snapshot that this one then maps.
+            loop = asyncio.get_running_loop()
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+                try:
+                    await loop.run_in_executor(
+                        pool, snapshot.build, self.store.path, self.corpus, self.config, self.snapshot_dir, version
+                    )
+                except OSError as exc:
+                    log.warning("index build in a worker failed (%s); building here", exc)
+            index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
+            if index is not None:
+                return index
         rows = await self.store.load_corpus(self.corpus)
         index = await asyncio.to_thread(SearchIndex, rows, self.config)
         del rows

@@ -22,6 +22,7 @@ import numpy as np
 
 from retrieval.bm25 import BM25Index
 from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
+from retrieval.store import read_corpus
 
 FORMAT = 2  # 2: float32 impacts
 _ARRAYS = ("passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first", "passage_count")
@@ -59,6 +60,12 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
         directory.rename(old)
     tmp.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def build(db_path: Path, corpus: int, config: RankingConfig, directory: Path, version: str) -> None:
+    """Build the index of ``corpus`` from the database and save it (run in a worker process:
+    building holds the interpreter lock for seconds at 100k passages)."""
+    save(SearchIndex(read_corpus(db_path, corpus), config), directory, version)
 
 
 def load(directory: Path, version: str, config: RankingConfig) -> SearchIndex | None:

@@ -10,10 +10,12 @@ refused with a clear message instead of being misread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,43 @@ CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
 CREATE INDEX IF NOT EXISTS queries_time ON queries(asked_at);
 """
+
+
+_DOCS_SQL = (
+    "SELECT a.id, f.name, a.title, a.date, a.url, a.title_tokens FROM articles a"
+    " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
+)
+_SENTENCES_SQL = (
+    "SELECT p.id, p.article_id, s.id, s.text, s.tokens FROM sentences s"
+    " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
+    " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord, p.ord, s.ord"
+)
+
+
+def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRows:
+    """CorpusRows from the rows of ``_DOCS_SQL`` and ``_SENTENCES_SQL`` (ordered as they are)."""
+    rows = CorpusRows()
+    doc_index: dict[int, int] = {}
+    passage_index: dict[int, int] = {}
+    for a_id, name, title, date, url, title_tokens in docs:
+        doc_index[a_id] = len(rows.docs)
+        rows.docs.append(DocInfo(name, title, date, url, title_tokens.split()))
+    for p_id, a_id, s_id, text, tokens in sentences:
+        if p_id not in passage_index:
+            passage_index[p_id] = len(rows.passage_ids)
+            rows.passage_ids.append(p_id)
+            rows.passage_doc.append(doc_index[a_id])
+        rows.sentence_ids.append(s_id)
+        rows.sentence_text.append(text)
+        rows.sentence_words.append(tokens.split())
+        rows.sentence_passage.append(passage_index[p_id])
+    return rows
+
+
+def read_corpus(path: Path, corpus: int) -> CorpusRows:
+    """``Store.load_corpus`` for another process: a plain read-only connection, no event loop."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        return assemble_rows(db.execute(_DOCS_SQL, (corpus,)), db.execute(_SENTENCES_SQL, (corpus,)))
 
 
 class SchemaError(Exception):
@@ -312,34 +351,20 @@ class Store:
 
     async def load_corpus(self, corpus: int) -> CorpusRows:
         """Everything the index needs for one corpus, in file/article/passage/sentence order."""
-        rows = CorpusRows()
-        doc_index: dict[int, int] = {}
-        passage_index: dict[int, int] = {}
+        async with self.db.execute(_DOCS_SQL, (corpus,)) as cur:
+            docs = await cur.fetchall()
+        async with self.db.execute(_SENTENCES_SQL, (corpus,)) as cur:
+            sentences = await cur.fetchall()
+        return assemble_rows(docs, sentences)
+
+    async def sentence_count(self, corpus: int) -> int:
         async with self.db.execute(
-            "SELECT a.id, f.name, a.ord, a.title, a.date, a.url, a.title_tokens FROM articles a"
-            " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord",
+            "SELECT count(*) FROM sentences s JOIN passages p ON p.id = s.passage_id"
+            " JOIN articles a ON a.id = p.article_id JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?",
             (corpus,),
         ) as cur:
-            async for a_id, name, _ord, title, date, url, title_tokens in cur:
-                doc_index[a_id] = len(rows.docs)
-                rows.docs.append(DocInfo(name, title, date, url, title_tokens.split()))
-        async with self.db.execute(
-            "SELECT p.id, p.article_id, s.id, s.text, s.tokens FROM sentences s"
-            " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
-            " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?"
-            " ORDER BY f.name, a.ord, p.ord, s.ord",
-            (corpus,),
-        ) as cur:
-            async for p_id, a_id, s_id, text, tokens in cur:
-                if p_id not in passage_index:
-                    passage_index[p_id] = len(rows.passage_ids)
-                    rows.passage_ids.append(p_id)
-                    rows.passage_doc.append(doc_index[a_id])
-                rows.sentence_ids.append(s_id)
-                rows.sentence_text.append(text)
-                rows.sentence_words.append(tokens.split())
-                rows.sentence_passage.append(passage_index[p_id])
-        return rows
+            (count,) = await cur.fetchone()  # type: ignore[misc]
+        return int(count)
 
     async def log_query(
         self,

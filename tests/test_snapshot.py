@@ -61,3 +61,20 @@ async def test_changed_data_or_config_or_a_damaged_snapshot_rebuild(data_dir, db
         assert report.articles == 4 and (snapshot_dir / "meta.json").is_file()
     finally:
         await engine.close()
+
+
+async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_path, monkeypatch):
+    reference, _ = await QAEngine.open(data_dir, tmp_path / "reference.sqlite3")
+    expected = answers(reference)
+    await reference.close()
+    monkeypatch.setattr(engine_module, "PROCESS_BUILD_SENTENCES", 0)
+
+    def no_build(*_args, **_kwargs):
+        raise AssertionError("built in the serving process")
+
+    monkeypatch.setattr(engine_module.SearchIndex, "__init__", no_build)  # the worker is another process
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and answers(engine) == expected
+    finally:
+        await engine.close()
