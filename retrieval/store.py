@@ -303,51 +303,43 @@ class Store:
         mtime_ns) for files whose bytes did not change; ``removed``: file ids.
         """
         async with self._write:
-            await self._apply_changes(corpus, replaced, touched, removed)
-
-    async def _apply_changes(
-        self,
-        corpus: int,
-        replaced: list[tuple[str, str, int, int, list[PreparedArticle]]],
-        touched: list[tuple[int, int, int]],
-        removed: list[int],
-    ) -> None:
-        db = self.db
-        await db.commit()  # query-log rows written so far
-        try:
-            await db.execute("BEGIN IMMEDIATE")
-            for file_id in removed:
-                await db.execute("DELETE FROM files WHERE id = ?", (file_id,))
-            for file_id, size, mtime_ns in touched:
-                await db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
-            now = time.time()
-            for name, sha, size, mtime_ns, articles in replaced:
-                await db.execute("DELETE FROM files WHERE corpus_id = ? AND name = ?", (corpus, name))
-                cur = await db.execute(
-                    "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (corpus, name, sha, size, mtime_ns, now),
-                )
-                file_id = cur.lastrowid
-                for a_ord, art in enumerate(articles):
+            db = self.db
+            await db.commit()  # query-log rows written so far
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                for file_id in removed:
+                    await db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+                for file_id, size, mtime_ns in touched:
+                    await db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
+                now = time.time()
+                for name, sha, size, mtime_ns, articles in replaced:
+                    await db.execute("DELETE FROM files WHERE corpus_id = ? AND name = ?", (corpus, name))
                     cur = await db.execute(
-                        "INSERT INTO articles(file_id, ord, title, date, url, title_tokens, text)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (file_id, a_ord, art.title, art.date, art.url, " ".join(art.title_words), art.text),
+                        "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (corpus, name, sha, size, mtime_ns, now),
                     )
-                    article_id = cur.lastrowid
-                    for p_ord, passage in enumerate(art.passages):
+                    file_id = cur.lastrowid
+                    for a_ord, art in enumerate(articles):
                         cur = await db.execute(
-                            "INSERT INTO passages(article_id, ord) VALUES (?, ?)", (article_id, p_ord)
+                            "INSERT INTO articles(file_id, ord, title, date, url, title_tokens, text)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (file_id, a_ord, art.title, art.date, art.url, " ".join(art.title_words), art.text),
                         )
-                        passage_id = cur.lastrowid
-                        await db.executemany(
-                            "INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)",
-                            [(passage_id, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)],
-                        )
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
+                        article_id = cur.lastrowid
+                        for p_ord, passage in enumerate(art.passages):
+                            cur = await db.execute(
+                                "INSERT INTO passages(article_id, ord) VALUES (?, ?)", (article_id, p_ord)
+                            )
+                            passage_id = cur.lastrowid
+                            await db.executemany(
+                                "INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)",
+                                [(passage_id, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)],
+                            )
+                await db.commit()
+            except BaseException:
+                await db.rollback()
+                raise
 
     async def load_corpus(self, corpus: int) -> CorpusRows:
         """Everything the index needs for one corpus, in file/article/passage/sentence order."""

@@ -16,7 +16,7 @@ import asyncio, sys
 from pathlib import Path
 import retrieval.store as store
 
-original = store.Store._apply_changes
+original = store.Store.apply_changes
 
 async def slow_apply(self, *args):
     real_executemany = self.db.executemany
@@ -28,7 +28,7 @@ async def slow_apply(self, *args):
     self.db.executemany = executemany
     return await original(self, *args)
 
-store.Store._apply_changes = slow_apply
+store.Store.apply_changes = slow_apply
 from retrieval.engine import QAEngine
 asyncio.run(QAEngine.open(Path(sys.argv[1]), Path(sys.argv[2])))
 """
