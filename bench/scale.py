@@ -12,8 +12,9 @@ measurement runs in a fresh process, so memory and start-up times are those a us
   them made from corpus sentences, a third typed without accents;
 - RSS: resident memory of the serving process after the questions;
 - loop lag: the longest the asyncio event loop was held during the warm start and the questions.
-With ``--e2e``: the real bot against the fake Bot API server on 127.0.0.1, 1,000 questions from
-200 chats, rate limit off (as with a self-hosted Bot API server): answers/s and p99 latency.
+With ``--e2e``: the real bot against the fake Bot API server, in its own process on 127.0.0.1;
+1,000 questions from 200 chats arrive at once, rate limit off (as with a self-hosted Bot API
+server): answers/s, and when each answer arrived (p50/p99 from the start).
 Prints a Markdown table (the README's).
 """
 
@@ -133,33 +134,43 @@ def measure(passages: int) -> dict:
 
 
 async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> dict:
-    """The real bot against the fake Bot API: answers/s and latency for many chats at once."""
+    """The real bot against the fake Bot API running in its own process, as Telegram would be:
+    answers/s and latency for many chats at once."""
+    import aiohttp
+
     sys.path.insert(0, str(ROOT))
-    from tests.fake_telegram import FakeTelegram
-    from tests.telegram_env import running_bot
+    from tests.telegram_env import TOKEN, bot_settings, running_application
 
     data = corpus(passages)
     db = WORK / f"{passages}" / "bench.sqlite3"
-    rng = random.Random(9)
-    async with running_bot(data, db, rate_limit_per_second=0, questions_per_minute=10_000) as (server, _):
-        server: FakeTelegram
-        server.keep_calls = False
-        asked: dict[int, float] = {}
-        latencies: list[float] = []
-        started = time.perf_counter()
-        for i in range(questions):
-            chat = 1_000_000 + rng.randrange(chats)
-            server.send_text(chat, chat, rng.choice(E2E_QUESTIONS))
-            asked[i] = time.perf_counter()
-        answered = lambda: server.counts.get(("sendMessage", True), 0)  # noqa: E731
-        seen = 0
-        while seen < questions and time.perf_counter() - started < 120:
-            await asyncio.sleep(0.01)
-            now_seen = answered()
-            latencies += [time.perf_counter() - asked[j] for j in range(seen, min(now_seen, questions))]
-            seen = now_seen
-        elapsed = time.perf_counter() - started
-    latencies.sort()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fake_telegram", TOKEN, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )  # fmt: skip
+    try:
+        url = (await asyncio.wait_for(server.stdout.readline(), 30)).decode().strip()
+        settings = bot_settings(data, db, url, rate_limit_per_second=0, questions_per_minute=10_000)
+        rng = random.Random(9)
+        batch = [[1_000_000 + rng.randrange(chats), rng.choice(E2E_QUESTIONS)] for _ in range(questions)]
+        async with running_application(settings), aiohttp.ClientSession() as http:
+
+            async def answered() -> int:
+                async with http.get(f"{url}/_control/counts") as response:
+                    return (await response.json()).get("sendMessage:True", 0)
+
+            started = time.perf_counter()
+            async with http.post(f"{url}/_control/questions", json=batch):
+                pass
+            latencies, seen = [], 0
+            while seen < questions and time.perf_counter() - started < 120:
+                await asyncio.sleep(0.02)
+                now_seen = await answered()
+                latencies += [time.perf_counter() - started] * (min(now_seen, questions) - seen)
+                seen = now_seen
+            elapsed = time.perf_counter() - started
+    finally:
+        server.kill()
+        await server.wait()
     return {"answers": seen, "seconds": elapsed, "answers_per_s": seen / elapsed,
             "p50_s": statistics.median(latencies), "p99_s": latencies[int(len(latencies) * 0.99) - 1]}  # fmt: skip
 

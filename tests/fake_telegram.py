@@ -134,6 +134,8 @@ class FakeTelegram:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
+        app.router.add_post("/_control/questions", self._control_questions)
+        app.router.add_get("/_control/counts", self._control_counts)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -309,6 +311,15 @@ class FakeTelegram:
                 self._changed.notify_all()
         return web.json_response(body, status=status)
 
+    async def _control_questions(self, request: web.Request) -> web.Response:
+        """Benchmark control (server in another process): queue [[chat_id, text], ...] as messages."""
+        for chat, text in await request.json():
+            self.send_text(int(chat), int(chat), str(text))
+        return web.json_response({"queued": True})
+
+    async def _control_counts(self, request: web.Request) -> web.Response:
+        return web.json_response({f"{method}:{ok}": n for (method, ok), n in self.counts.items()})
+
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
@@ -397,3 +408,18 @@ class FakeTelegram:
             raise BadRequest("Bad Request: invalid file_id")
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[file_id]),
                 "file_path": f"documents/{file_id}"}  # fmt: skip
+
+
+async def serve_forever(token: str) -> None:
+    """Run a fake server that only counts calls and print its URL (benchmarks in another process)."""
+    server = FakeTelegram(token)
+    server.keep_calls = False
+    await server.start()
+    print(server.url, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(serve_forever(sys.argv[1]))

@@ -19,35 +19,45 @@ USER = 1111
 
 
 @contextlib.asynccontextmanager
-async def running_bot(
-    data_dir: Path, db_path: Path, **overrides: object
-) -> AsyncIterator[tuple[FakeTelegram, Application]]:
-    """Fake server + application; PTB's own start-up and shutdown order, post_init included."""
-    server = FakeTelegram(TOKEN)
-    await server.start()
-    settings = replace(
+async def running_application(settings: Settings) -> AsyncIterator[Application]:
+    """The bot application started and stopped in PTB's own order (as ``run_polling``), post_init included."""
+    app = build_application(settings)
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def bot_settings(data_dir: Path, db_path: Path, api_url: str, **overrides: object) -> Settings:
+    return replace(
         Settings(
             data_dir=data_dir,
             db_path=db_path,
             telegram_bot_token=TOKEN,
             admin_ids=frozenset({ADMIN}),
-            telegram_api_url=server.url,
+            telegram_api_url=api_url,
         ),
         **overrides,
     )
-    app = build_application(settings)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    data_dir: Path, db_path: Path, **overrides: object
+) -> AsyncIterator[tuple[FakeTelegram, Application]]:
+    """Fake server + application."""
+    server = FakeTelegram(TOKEN)
+    await server.start()
     try:
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        await app.start()
-        try:
+        async with running_application(bot_settings(data_dir, db_path, server.url, **overrides)) as app:
             yield server, app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.post_shutdown(app)
-            await app.shutdown()
     finally:
         await server.stop()
 
