@@ -72,10 +72,3 @@ class AnswerCheck:
         else:
             return False
         return any(fold_diacritics(f.lower()) not in self.asked for f in found)
-
-
-def holds_answer(kind: str, sentence: str, question: str) -> bool:
-    """Whether ``sentence`` contains something of ``kind`` that ``question`` does not."""
-    check = AnswerCheck(question)
-    check.kind = kind
-    return check.holds(sentence)

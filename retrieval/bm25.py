@@ -142,7 +142,3 @@ class BM25Index:
         for i, term in enumerate(terms):
             out[i] = self._lookup(term, rows)[0]
         return out
-
-    def has_term(self, term: str, rows: np.ndarray) -> np.ndarray:
-        """For each row in ``rows``, whether its document contains ``term``."""
-        return self.presence([term], rows)[0]

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.answer_type import expected_answer, holds_answer
+from retrieval.answer_type import AnswerCheck, expected_answer
 
 
 @pytest.mark.parametrize(
@@ -21,10 +21,12 @@ def test_expected_answer(question, kind):
     assert expected_answer(question) == kind
 
 
-def test_holds_answer_needs_something_new():
-    question = "Năm 2023 Quảng Ninh thu hút bao nhiêu vốn?"
-    assert holds_answer("number", "Năm 2023 đạt 3,1 tỷ USD.", question)
-    assert not holds_answer("number", "Năm 2023 Quảng Ninh thu hút vốn.", question)
-    assert holds_answer("person", "Dự có Trung tướng Lê Đức Thái.", "Tư lệnh là ai?")
-    assert not holds_answer("person", "tư lệnh đã phát biểu.", "Tư lệnh là ai?")
-    assert holds_answer("time", "Nghị quyết ngày 28/9/2018.", "Nghị quyết ban hành khi nào?")
+def test_an_answer_must_hold_something_new():
+    number = AnswerCheck("Năm 2023 Quảng Ninh thu hút bao nhiêu vốn?")
+    assert number.holds("Năm 2023 đạt 3,1 tỷ USD.")
+    assert not number.holds("Năm 2023 Quảng Ninh thu hút vốn.")
+    person = AnswerCheck("Tư lệnh là ai?")
+    assert person.holds("Dự có Trung tướng Lê Đức Thái.")
+    assert not person.holds("tư lệnh đã phát biểu.")
+    assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")
+    assert not AnswerCheck("Phương châm là gì?").holds("Có 3 bám, 4 cùng.")  # no kind asked

@@ -54,8 +54,8 @@ def test_idf_floor_matches_okapi():
     assert index.idf("zzz") is None
 
 
-def test_has_term_and_empty_corpus():
+def test_presence_and_empty_corpus():
     index = BM25Index([["a"], ["b"], ["a", "b"]])
-    assert index.has_term("a", np.array([0, 1, 2])).tolist() == [True, False, True]
+    assert index.presence(["a", "zzz"], np.array([2, 0, 1])).tolist() == [[True, True, False], [False] * 3]
     empty = BM25Index([])
     assert empty.size == 0 and empty.scores({"a": 1.0}).size == 0
