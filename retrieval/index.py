@@ -103,7 +103,6 @@ class Answer:
     url: str | None
     score: float
     sentence_id: int
-    passage_id: int
 
     def to_json(self) -> dict[str, object]:
         """The console contract's answer object."""
@@ -240,8 +239,7 @@ class SearchIndex:
         final += config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
         if config.coverage_weight:
             final += config.coverage_weight * coverage(self.sentences, query, candidates)
-        check = AnswerCheck(question)
-        if config.answer_type_weight and check.kind is not None:
+        if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             holds = [check.holds(self.sentence_text[c]) for c in candidates]
             final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)
 
@@ -265,7 +263,6 @@ class SearchIndex:
                     url=doc.url,
                     score=float(final[i]),
                     sentence_id=int(self.sentence_ids[sentence]),
-                    passage_id=int(self.passage_ids[passage]),
                 )
             )
             if len(answers) == top_k:

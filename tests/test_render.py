@@ -16,7 +16,7 @@ from tests.fake_telegram import parse_html
 
 
 def _answer(sentence, title="Tiêu đề <b>&", url=None, sid=1):
-    return Answer(sentence, "a.txt", title, "2024-03-27", url, 1.0, sid, 1)
+    return Answer(sentence, "a.txt", title, "2024-03-27", url, 1.0, sid)
 
 
 def test_everything_user_visible_is_escaped():
