@@ -77,6 +77,10 @@ class Abbreviations:
             self.long_forms[tuple(s for w in words for s in syllables(w))] = k
         self._longest = max((len(f) for f in self.long_forms), default=0)
         self._max_parts = 3  # "QP-AN" reaches the index as "qp", "an"
+        # Syllables that can begin a match; most syllables begin none, and skip the inner loops.
+        self._short_starts = {k[:n] for k in self.long_terms for n in range(1, len(k) + 1)}
+        self._long_starts = {form[0] for form in self.long_forms}
+        self._begins: dict[str, bool] = {}  # word -> whether one of its syllables can begin a match
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Abbreviations:
@@ -93,15 +97,28 @@ class Abbreviations:
         Only the form that is missing is added: where a sentence defines "Bộ đội Biên phòng
         (BĐBP)" it has both already, and adding them again would count them twice.
         """
+        begins = self._begins
+        for word in words:
+            hit = begins.get(word)
+            if hit is None:
+                starts = self._short_starts | self._long_starts
+                hit = begins[word] = any(s in starts for s in syllables(word))
+            if hit:
+                break
+        else:
+            return []  # most sentences: nothing to look for
         sylls = [s for w in words for s in syllables(w)]
         short_found: set[str] = set()
         long_found: set[str] = set()
-        for i in range(len(sylls)):
-            joined = ""
-            for j in range(i, min(i + self._max_parts, len(sylls))):
-                joined += sylls[j]
-                if joined in self.long_terms:
-                    short_found.add(joined)
+        for i, first in enumerate(sylls):
+            if first in self._short_starts:
+                joined = ""
+                for j in range(i, min(i + self._max_parts, len(sylls))):
+                    joined += sylls[j]
+                    if joined in self.long_terms:
+                        short_found.add(joined)
+            if first not in self._long_starts:
+                continue
             for n in range(min(self._longest, len(sylls) - i), 1, -1):
                 abbreviation = self.long_forms.get(tuple(sylls[i : i + n]))
                 if abbreviation is not None:

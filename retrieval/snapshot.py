@@ -24,7 +24,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_corpus
 
-FORMAT = 2  # 2: float32 impacts
+FORMAT = 3  # 2: float32 impacts; 3: one vocabulary for both indexes
 _ARRAYS = ("passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first", "passage_count")
 
 
@@ -46,11 +46,11 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
     for name, column in (("text", index.sentence_text),):
         np.save(tmp / f"{name}_blob.npy", column.blob)
         np.save(tmp / f"{name}_offsets.npy", column.offsets)
+    vocabulary = TextColumn(index.passages.terms())  # shared by both indexes
+    np.save(tmp / "vocab_blob.npy", vocabulary.blob)
+    np.save(tmp / "vocab_offsets.npy", vocabulary.offsets)
     for part in ("sentences", "passages"):
         bm25: BM25Index = getattr(index, part)
-        vocabulary = TextColumn(bm25.terms())
-        np.save(tmp / f"{part}_vocab_blob.npy", vocabulary.blob)
-        np.save(tmp / f"{part}_vocab_offsets.npy", vocabulary.offsets)
         for name, array in bm25.arrays().items():
             np.save(tmp / f"{part}_{name}.npy", array)
     docs = [[d.doc, d.title, d.date, d.url] for d in index.docs]
@@ -78,12 +78,13 @@ def load(directory: Path, version: str, config: RankingConfig) -> SearchIndex | 
         def array(name: str) -> np.ndarray:
             return np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
+        terms = TextColumn.from_arrays(array("vocab_blob"), array("vocab_offsets"))
+        vocabulary = {term: i for i, term in enumerate(terms)}
         parts = {}
         for part, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
                             ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
-            vocabulary = TextColumn.from_arrays(array(f"{part}_vocab_blob"), array(f"{part}_vocab_offsets"))
             arrays = {name: array(f"{part}_{name}") for name in BM25Index.ARRAYS}
-            parts[part] = BM25Index.from_arrays(list(vocabulary), arrays, k1, b, 0.25)
+            parts[part] = BM25Index.from_arrays(vocabulary, arrays, k1, b, 0.25)
         return SearchIndex.from_parts(
             config=config,
             docs=[DocInfo(*d) for d in meta["docs"]],

@@ -59,3 +59,22 @@ def test_presence_and_empty_corpus():
     assert index.presence(["a", "zzz"], np.array([2, 0, 1])).tolist() == [[True, True, False], [False] * 3]
     empty = BM25Index([])
     assert empty.size == 0 and empty.scores({"a": 1.0}).size == 0
+
+
+def test_shared_vocabulary_terms_absent_from_this_index():
+    """Columns of a shared vocabulary that no document here holds are unknown terms: no idf,
+    no score, and they do not move Okapi's floor (the mean idf is over present terms only)."""
+    from retrieval.bm25 import term_counts
+
+    corpus = [["a", "b"], ["a", "c"], ["a"], ["d"]]
+    vocabulary = {"a": 0, "b": 1, "c": 2, "d": 3, "title-only": 4}
+    rows = np.repeat(np.arange(len(corpus)), [len(d) for d in corpus])
+    cols = np.array([vocabulary[t] for d in corpus for t in d])
+    index = BM25Index.from_counts(term_counts(rows, cols, (4, 5)), vocabulary, 1.5, 0.75)
+    reference = BM25Okapi(corpus)
+    assert index.idf("title-only") is None
+    for term in "abcd":
+        assert index.idf(term) == pytest.approx(reference.idf[term])
+    np.testing.assert_allclose(index.scores({"a": 1.0, "title-only": 1.0}), reference.get_scores(["a"]), rtol=1e-6)
+    assert index.presence(["title-only", "a"], np.array([0, 3])).tolist() == [[False, False], [True, False]]
+    assert index.scores_of({"title-only": 1.0}, np.array([0, 1])).tolist() == [0.0, 0.0]

@@ -2,6 +2,7 @@
 
 import unicodedata
 
+import numpy as np
 import pytest
 
 from retrieval.cleaner import parse_text_article
@@ -89,3 +90,34 @@ def test_chunk_is_balanced():
 )
 def test_abbreviations_in_both_directions(index, question, expected):
     assert any(expected in a.sentence for a in index.search(question).answers)
+
+
+def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
+    """The index counts terms with sparse products; rank-bm25 over the term lists of each sentence
+    and each passage (its sentences + its title), built the plain way, must score the same."""
+    from rank_bm25 import BM25Okapi
+
+    from retrieval.abbreviations import Abbreviations
+    from retrieval.tokenizer import index_terms
+
+    articles = [
+        (p.name, prepare_article(parse_text_article(p.read_text(encoding="utf-8")))) for p in sorted(DATA.glob("*.txt"))
+    ]
+    rows = build_rows(articles)
+    known = Abbreviations.learn(rows.sentence_text)
+    sentence_terms = [index_terms(w) + known.extra_terms(w) for w in rows.sentence_words]
+    passage_terms = [[] for _ in rows.passage_ids]
+    for terms, passage in zip(sentence_terms, rows.sentence_passage, strict=True):
+        passage_terms[passage].extend(terms)
+    for passage, doc in enumerate(rows.passage_doc):
+        passage_terms[passage].extend(index_terms(rows.docs[doc].title_words))
+    config = index.config
+    for built, terms, k1, b in (
+        (index.sentences, sentence_terms, config.sentence_k1, config.sentence_b),
+        (index.passages, passage_terms, config.passage_k1, config.passage_b),
+    ):
+        reference = BM25Okapi(terms, k1=k1, b=b)
+        for query in (["biên", "phòng"], ["~bien", "tư_lệnh", "bđbp"], ["quảng", "ninh", "2023"], ["các", "của"]):
+            expected = reference.get_scores(query)
+            assert expected.max() > 0
+            np.testing.assert_allclose(built.scores(dict.fromkeys(query, 1.0)), expected, rtol=1e-5, atol=1e-9)

@@ -16,7 +16,7 @@ def test_index_terms_hold_syllables_words_and_folded_forms():
 
 
 def test_syllables_split_codes():
-    assert syllables("33-nq/tw") == ["33", "nq", "tw"]
+    assert syllables("33-nq/tw") == ("33", "nq", "tw")
 
 
 def test_shouted_text_is_segmented_like_normal_text():
