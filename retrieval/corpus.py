@@ -12,6 +12,7 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +38,22 @@ class FileEntry:
 
 @dataclass
 class FileContent:
+    """A parsed file. ``records`` are its articles in file order, each with ``record_key`` of its
+    source text; an article whose key was passed as known is not parsed again (``None``)."""
+
     sha256: str
-    articles: list[Article]
+    records: list[tuple[str, Article | None]]
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> list[Article]:
+        return [article for _, article in self.records if article is not None]
+
+
+def record_key(source: str) -> str:
+    """Identity of one article's source text (a .jsonl line, a whole .txt file): when a big file
+    changes, its articles with a known key keep their stored words and skip pyvi."""
+    return hashlib.blake2b(source.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def scan_data_dir(data_dir: Path) -> list[FileEntry]:
@@ -102,8 +116,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     )
 
 
-def parse_content(name: str, data: bytes) -> FileContent:
-    """Parse the bytes of one data file into articles."""
+def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileContent:
+    """Parse the bytes of one data file into articles (those whose key is ``known`` are left
+    unparsed: the caller has them already)."""
     digest = hashlib.sha256(data).hexdigest()
     is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not is_utf16 and b"\x00" in data[:8192]:
@@ -114,45 +129,55 @@ def parse_content(name: str, data: bytes) -> FileContent:
     if "\x00" in text or sum(not ch.isprintable() and ch not in "\n\r\t" for ch in text[:8192]) > 8:
         raise CorpusFileError(f"{name}: binary file, not text")
     if name.lower().endswith(".jsonl"):
-        content = _parse_jsonl(name, text, digest)
+        content = _parse_jsonl(name, text, digest, known)
+    elif (key := record_key(text)) in known:
+        content = FileContent(digest, [(key, None)])
     else:
         article = parse_text_article(text)
         if not article.paragraphs:
             raise CorpusFileError(f"{name}: no article text left after cleaning")
-        content = FileContent(digest, [article])
+        content = FileContent(digest, [(key, article)])
     if note:
         content.warnings.insert(0, f"{name}: {note}")
     return content
 
 
-def _parse_jsonl(name: str, text: str, digest: str) -> FileContent:
-    articles: list[Article] = []
+def _parse_jsonl(name: str, text: str, digest: str, known: Container[str]) -> FileContent:
+    records: list[tuple[str, Article | None]] = []
     warnings: list[str] = []
+    first_line: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        key = record_key(line.strip())
+        if (twin := first_line.setdefault(key, number)) != number:
+            warnings.append(f"{name} line {number}: same article as line {twin}; indexed once")
+            continue
+        if key in known:
+            records.append((key, None))
             continue
         try:
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("not a JSON object")
-            articles.append(parse_record(record))
+            records.append((key, parse_record(record)))
         except (ValueError, TypeError) as exc:
             warnings.append(f"{name} line {number}: {exc}")
-    if not articles:
+    if not records:
         detail = f" ({warnings[0]})" if warnings else ""
         raise CorpusFileError(f"{name}: no readable article{detail}")
-    return FileContent(digest, articles, warnings)
+    return FileContent(digest, records, warnings)
 
 
-def read_file(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> FileContent:
-    """Read and parse one file, or raise CorpusFileError."""
+def read_file(entry: FileEntry, max_bytes: int = DEFAULT_MAX_FILE_BYTES, known: Container[str] = ()) -> FileContent:
+    """Read and parse one file (see ``parse_content``), or raise CorpusFileError."""
     if entry.size > max_bytes:
         raise CorpusFileError(f"{entry.name}: {entry.size} bytes, over the {max_bytes}-byte limit")
     try:
         data = entry.path.read_bytes()
     except OSError as exc:
         raise CorpusFileError(f"{entry.name}: cannot read ({exc.strerror})") from None
-    return parse_content(entry.name, data)
+    return parse_content(entry.name, data, known)
 
 
 def safe_file_name(name: str) -> str:

@@ -28,8 +28,8 @@ from retrieval.store import Store
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-# Below this much new text, starting worker processes costs more than it saves.
-PARALLEL_BYTES = 2 * 1024 * 1024
+# Below this much new text (characters), starting worker processes costs more than it saves.
+PARALLEL_CHARACTERS = 1_000_000
 
 
 @dataclass
@@ -65,24 +65,36 @@ CHUNK_ARTICLES = 100
 
 @dataclass
 class _Parsed:
+    """One file on its way in: ``records`` are (source key, article) in file order, where the
+    article is a stored one's id (kept as it is) or, once segmented, a new PreparedArticle."""
+
     entry: FileEntry
     sha256: str = ""
-    raw: list[Article] = field(default_factory=list)
-    articles: list[PreparedArticle] = field(default_factory=list)
+    raw: list[tuple[int, Article]] = field(default_factory=list)  # (position, article) to segment
+    records: list[tuple[str, PreparedArticle | int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
 
-def _read_files(entries: list[FileEntry], max_bytes: int) -> list[_Parsed]:
-    """Read and clean every file (cheap); a file that cannot be read carries its error."""
+def _read_files(entries: list[FileEntry], max_bytes: int, known: dict[str, dict[str, int]]) -> list[_Parsed]:
+    """Read and clean every file; ``known`` maps a file name to its stored articles' keys -> ids,
+    which are not parsed again. A file that cannot be read carries its error."""
     parsed = []
     for entry in entries:
+        stored = known.get(entry.name, {})
         try:
-            content = read_file(entry, max_bytes)
+            content = read_file(entry, max_bytes, stored)
         except CorpusFileError as exc:
             parsed.append(_Parsed(entry, error=str(exc)))
             continue
-        parsed.append(_Parsed(entry, content.sha256, content.articles, warnings=content.warnings))
+        item = _Parsed(entry, content.sha256, warnings=content.warnings)
+        for position, (key, article) in enumerate(content.records):
+            if article is None:
+                item.records.append((key, stored[key]))
+            else:
+                item.raw.append((position, article))
+                item.records.append((key, -1))  # replaced by the segmented article
+        parsed.append(item)
     return parsed
 
 
@@ -154,7 +166,8 @@ class QAEngine:
                 e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)
             ]
             report.unchanged = len(entries) - len(stale)
-            parsed = await self._parse_all(stale, progress)
+            known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
+            parsed = await self._parse_all(stale, known, progress)
 
             replaced, touched = [], []
             # Content already indexed under another name is not indexed twice.
@@ -174,7 +187,7 @@ class QAEngine:
                     report.unchanged += 1
                     continue
                 (report.changed if old else report.added).append(item.entry.name)
-                replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.articles))
+                replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.records))
             removed = [s for name, s in stored.items() if name not in present]
             report.removed = sorted(s.name for s in removed)
             await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
@@ -219,39 +232,39 @@ class QAEngine:
             log.warning("index snapshot not saved: %s", exc)
         return index
 
-    async def _parse_all(self, entries: list[FileEntry], progress: Progress | None) -> list[_Parsed]:
-        """Read files, then segment their articles in chunks: on both cores when there is enough
-        text to pay for starting worker processes, else in one worker thread."""
+    async def _parse_all(
+        self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None
+    ) -> list[_Parsed]:
+        """Read files, then segment their new articles in chunks: on both cores when there is
+        enough text to pay for starting worker processes, else in one worker thread."""
         if not entries:
             return []
-        parsed = await asyncio.to_thread(_read_files, entries, self.max_file_bytes)
-        chunks = [
-            (item, start, item.raw[start : start + CHUNK_ARTICLES])
-            for item in parsed
-            for start in range(0, len(item.raw), CHUNK_ARTICLES)
-        ]
+        parsed = await asyncio.to_thread(_read_files, entries, self.max_file_bytes, known)
+        chunks = [(item, item.raw[start : start + CHUNK_ARTICLES])
+                  for item in parsed for start in range(0, len(item.raw), CHUNK_ARTICLES)]  # fmt: skip
         total = sum(len(item.raw) for item in parsed)
+        new_text = sum(len(p) for item in parsed for _, article in item.raw for p in article.paragraphs)
         executor: Executor
-        if sum(e.size for e in entries) > PARALLEL_BYTES:
+        if new_text > PARALLEL_CHARACTERS:
             executor = ProcessPoolExecutor(max_workers=2)
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         loop = asyncio.get_running_loop()
 
-        async def prepare(item: _Parsed, start: int, articles: list[Article]) -> tuple[_Parsed, int, list]:
-            return item, start, await loop.run_in_executor(executor, _prepare_chunk, articles)
+        async def prepare(item: _Parsed, chunk: list[tuple[int, Article]]) -> tuple[_Parsed, list, list]:
+            articles = [article for _, article in chunk]
+            return item, chunk, await loop.run_in_executor(executor, _prepare_chunk, articles)
 
         try:
-            pieces: dict[int, dict[int, list[PreparedArticle]]] = {id(item): {} for item in parsed}
             done = 0
             for next_done in asyncio.as_completed([prepare(*chunk) for chunk in chunks]):
-                item, start, prepared = await next_done
-                pieces[id(item)][start] = prepared
+                item, chunk, prepared = await next_done
+                for (position, _), article in zip(chunk, prepared, strict=True):
+                    item.records[position] = (item.records[position][0], article)
                 done += len(prepared)
                 if progress:
                     progress(progress_bar(done, total, "articles"))
             for item in parsed:
-                item.articles = [a for start in sorted(pieces[id(item)]) for a in pieces[id(item)][start]]
                 item.raw = []
             return parsed
         finally:

@@ -26,7 +26,11 @@ from retrieval.pipeline import PreparedArticle
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Older versions this one upgrades in place: version -> statements.
+_MIGRATIONS = {
+    1: ["ALTER TABLE articles ADD COLUMN source_key TEXT"],  # 2: articles of a changed file kept by key
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +53,8 @@ CREATE TABLE IF NOT EXISTS articles (
     date TEXT,
     url TEXT,
     title_tokens TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    source_key TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
@@ -97,6 +102,9 @@ _SENTENCES_SQL = (
     " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
     " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord, p.ord, s.ord"
 )
+
+
+_MAX_ID = {table: f"SELECT coalesce(max(id), 0) FROM {table}" for table in ("files", "articles", "passages")}
 
 
 def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRows:
@@ -165,6 +173,60 @@ class Stats:
     top_unanswered: list[tuple[str, int]]
     helpful: int
     unhelpful: int
+
+
+class _NewRows:
+    """The rows one reload writes, with ids given in advance (see ``Store.apply_changes``)."""
+
+    def __init__(self, last_file: int, last_article: int, last_passage: int) -> None:
+        self.last_file, self.last_article, self.last_passage = last_file, last_article, last_passage
+        self.files: list[tuple] = []
+        self.changed_files: list[tuple] = []
+        self.dropped_articles: list[tuple[int]] = []
+        self.kept_articles: list[tuple[int, int]] = []
+        self.articles: list[tuple] = []
+        self.passages: list[tuple[int, int, int]] = []
+        self.sentences: list[tuple[int, int, str, str]] = []
+
+    def file(self, corpus: int, name: str, sha: str, size: int, mtime_ns: int) -> int:
+        self.last_file += 1
+        self.files.append((self.last_file, corpus, name, sha, size, mtime_ns, time.time()))
+        return self.last_file
+
+    def add_records(self, file_id: int, records: list[tuple[str, PreparedArticle | int]]) -> None:
+        for a_ord, (key, item) in enumerate(records):
+            if isinstance(item, int):
+                self.kept_articles.append((a_ord, item))
+            else:
+                self._article(file_id, a_ord, key, item)
+
+    def _article(self, file_id: int, a_ord: int, key: str, art: PreparedArticle) -> None:
+        self.last_article += 1
+        title_tokens = " ".join(art.title_words)
+        self.articles.append((self.last_article, file_id, a_ord, art.title, art.date, art.url, title_tokens,
+                              art.text, key))  # fmt: skip
+        for p_ord, passage in enumerate(art.passages):
+            self.last_passage += 1
+            self.passages.append((self.last_passage, self.last_article, p_ord))
+            self.sentences += [(self.last_passage, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)]
+
+    async def write(self, db: aiosqlite.Connection) -> None:
+        await db.executemany("DELETE FROM articles WHERE id = ?", self.dropped_articles)
+        await db.executemany(
+            "UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?", self.changed_files
+        )
+        await db.executemany("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles)
+        await db.executemany(
+            "INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.files,
+        )
+        await db.executemany(
+            "INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.articles,
+        )
+        await db.executemany("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages)
+        await db.executemany("INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)", self.sentences)
 
 
 class Store:
@@ -247,6 +309,13 @@ class Store:
             async with db.execute("SELECT value FROM meta WHERE key='schema_version'") as cur:
                 row = await cur.fetchone()
             found = int(row[0]) if row else None
+            while found in _MIGRATIONS:
+                for statement in _MIGRATIONS[found]:
+                    await db.execute(statement)
+                found += 1
+                await db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(found),))
+                await db.commit()
+                log.info("%s: database upgraded to schema version %d", path, found)
             if found != SCHEMA_VERSION:
                 raise SchemaError(
                     f"{path}: schema version {found}, this program needs {SCHEMA_VERSION}; "
@@ -290,56 +359,58 @@ class Store:
         ) as cur:
             return {row[1]: StoredFile(*row) async for row in cur}
 
+    async def article_keys(self, file_id: int) -> dict[str, int]:
+        """Source key -> article id for the articles of one stored file (see ``record_key``)."""
+        async with self.db.execute(
+            "SELECT source_key, id FROM articles WHERE file_id = ? AND source_key IS NOT NULL", (file_id,)
+        ) as cur:
+            return {key: article_id async for key, article_id in cur}
+
     async def apply_changes(
         self,
         corpus: int,
-        replaced: list[tuple[str, str, int, int, list[PreparedArticle]]],
+        replaced: list[tuple[str, str, int, int, list[tuple[str, PreparedArticle | int]]]],
         touched: list[tuple[int, int, int]],
         removed: list[int],
     ) -> None:
         """One transaction: replace changed files, refresh stat data, drop removed files.
 
-        ``replaced``: (name, sha256, size, mtime_ns, articles); ``touched``: (file id, size,
-        mtime_ns) for files whose bytes did not change; ``removed``: file ids.
+        ``replaced``: (name, sha256, size, mtime_ns, records) where a record is (source key, a new
+        article) or (source key, id of a stored article of that file, kept as it is);
+        ``touched``: (file id, size, mtime_ns) for files whose bytes did not change; ``removed``:
+        file ids. Rows get their ids here (the write lock is held), so each table is written by one
+        ``executemany``: a few statements per reload instead of one await per row.
         """
         async with self._write:
             db = self.db
             await db.commit()  # query-log rows written so far
             try:
                 await db.execute("BEGIN IMMEDIATE")
-                for file_id in removed:
-                    await db.execute("DELETE FROM files WHERE id = ?", (file_id,))
-                for file_id, size, mtime_ns in touched:
-                    await db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
-                now = time.time()
-                for name, sha, size, mtime_ns, articles in replaced:
-                    await db.execute("DELETE FROM files WHERE corpus_id = ? AND name = ?", (corpus, name))
-                    cur = await db.execute(
-                        "INSERT INTO files(corpus_id, name, sha256, size, mtime_ns, indexed_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (corpus, name, sha, size, mtime_ns, now),
-                    )
-                    file_id = cur.lastrowid
-                    for a_ord, art in enumerate(articles):
-                        cur = await db.execute(
-                            "INSERT INTO articles(file_id, ord, title, date, url, title_tokens, text)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (file_id, a_ord, art.title, art.date, art.url, " ".join(art.title_words), art.text),
-                        )
-                        article_id = cur.lastrowid
-                        for p_ord, passage in enumerate(art.passages):
-                            cur = await db.execute(
-                                "INSERT INTO passages(article_id, ord) VALUES (?, ?)", (article_id, p_ord)
-                            )
-                            passage_id = cur.lastrowid
-                            await db.executemany(
-                                "INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)",
-                                [(passage_id, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)],
-                            )
+                await db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in removed])
+                await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", touched)
+                rows = _NewRows(*[await self._max_id(table) for table in _MAX_ID])
+                for name, sha, size, mtime_ns, records in replaced:
+                    async with db.execute("SELECT id FROM files WHERE corpus_id = ? AND name = ?", (corpus, name)) as c:
+                        found = await c.fetchone()
+                    if found is None:
+                        file_id = rows.file(corpus, name, sha, size, mtime_ns)
+                    else:
+                        file_id = found[0]
+                        rows.changed_files.append((sha, size, mtime_ns, time.time(), file_id))
+                        kept = {item for _, item in records if isinstance(item, int)}
+                        async with db.execute("SELECT id FROM articles WHERE file_id = ?", (file_id,)) as c:
+                            rows.dropped_articles += [(i,) async for (i,) in c if i not in kept]
+                    await asyncio.to_thread(rows.add_records, file_id, records)  # 100k+ rows at a cold start
+                await rows.write(db)
                 await db.commit()
             except BaseException:
                 await db.rollback()
                 raise
+
+    async def _max_id(self, table: str) -> int:
+        async with self.db.execute(_MAX_ID[table]) as cur:
+            (value,) = await cur.fetchone()  # type: ignore[misc]
+        return int(value)
 
     async def load_corpus(self, corpus: int) -> CorpusRows:
         """Everything the index needs for one corpus, in file/article/passage/sentence order."""

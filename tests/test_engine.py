@@ -1,6 +1,7 @@
 """The engine over a real SQLite file: reconciliation, restarts, isolation of corpora."""
 
 import hashlib
+import json
 import os
 import sqlite3
 
@@ -168,3 +169,74 @@ async def test_duplicate_content_is_reported_not_indexed_twice(data_dir, db_path
         assert await engine.file_with_content(hashlib.sha256(original.read_bytes()).hexdigest()) == original.name
     finally:
         await engine.close()
+
+
+def _jsonl(records):
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
+
+
+async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, monkeypatch):
+    """One article edited in a many-article file: the others keep their stored rows (same ids)
+    and are not segmented again; the edit is answerable, the old text is gone."""
+    records = [{"title": f"Tin số {i}", "text": f"Đồn biên phòng số {i} tuần tra đường biên {i}."} for i in range(6)]
+    bulk = data_dir / "bulk.jsonl"
+    bulk.write_text(_jsonl(records), encoding="utf-8")
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        with sqlite3.connect(db_path) as db:
+            before = dict(db.execute("SELECT title, id FROM articles"))
+        segmented = []
+        real_prepare = engine_module._prepare_chunk
+        monkeypatch.setattr(engine_module, "_prepare_chunk", lambda a: segmented.extend(a) or real_prepare(a))
+        records[2] = {"title": "Tin số 2", "text": "Chim cánh cụt hoàng đế sống ở Nam Cực."}
+        del records[4]
+        records.append({"title": "Tin mới", "text": "Đàn sếu đầu đỏ bay về Tràm Chim."})
+        bulk.write_text(_jsonl(records), encoding="utf-8")
+        report = await engine.reload()
+        assert report.changed == ["bulk.jsonl"] and report.errors == []
+        assert sorted(a.title for a in segmented) == ["Tin mới", "Tin số 2"]
+        with sqlite3.connect(db_path) as db:
+            after = dict(db.execute("SELECT title, id FROM articles"))
+            order = [t for (t,) in db.execute(
+                "SELECT a.title FROM articles a JOIN files f ON f.id = a.file_id WHERE f.name = 'bulk.jsonl'"
+                " ORDER BY a.ord")]  # fmt: skip
+        assert order == [r["title"] for r in records]
+        for title in ("Tin số 0", "Tin số 1", "Tin số 3", "Tin số 5"):
+            assert after[title] == before[title]
+        assert "Tin số 4" not in after and after["Tin số 2"] != before["Tin số 2"]
+        assert "Nam Cực" in engine.search("chim cánh cụt sống ở đâu").answers[0].sentence
+        assert "Tràm Chim" in engine.search("sếu đầu đỏ bay về đâu").answers[0].sentence
+        gone = "Đồn biên phòng số 4 tuần tra đường biên 4."
+        assert gone not in {a.sentence for a in engine.search("đồn biên phòng số 4 tuần tra", 10).answers}
+        assert "Đồn biên phòng số 3 tuần tra đường biên 3." in {
+            a.sentence for a in engine.search("đồn biên phòng số 3 tuần tra", 10).answers
+        }
+    finally:
+        await engine.close()
+
+
+async def test_repeated_jsonl_line_is_indexed_once(data_dir, db_path):
+    line = {"title": "Tin lặp", "text": "Chim cánh cụt hoàng đế sống ở Nam Cực."}
+    (data_dir / "bulk.jsonl").write_text(_jsonl([line, line]), encoding="utf-8")
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.warnings == ["bulk.jsonl line 2: same article as line 1; indexed once"]
+        assert report.articles == 6
+    finally:
+        await engine.close()
+
+
+async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    await engine.close()
+    with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys
+        db.execute("ALTER TABLE articles DROP COLUMN source_key")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.unchanged == 5 and "Lê Đức Thái" in engine.search(QUESTION).answers[0].sentence
+    finally:
+        await engine.close()
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        assert db.execute("SELECT count(*) FROM articles WHERE source_key IS NULL").fetchone() == (5,)
