@@ -12,9 +12,10 @@ measurement runs in a fresh process, so memory and start-up times are those a us
   them made from corpus sentences, a third typed without accents;
 - RSS: resident memory of the serving process after the questions;
 - loop lag: the longest the asyncio event loop was held during any of these starts and the questions.
-With ``--e2e``: the real bot against the fake Bot API server, in its own process on 127.0.0.1;
-1,000 questions from 200 chats arrive at once, rate limit off (as with a self-hosted Bot API
-server): answers/s, and when each answer arrived (p50/p99 from the start).
+With ``--e2e``: the real bot against the fake Bot API server, in its own process on 127.0.0.1,
+rate limit off (as with a self-hosted Bot API server), 1,000 questions from 200 chats twice: as
+one burst (answers/s; when the answers arrived, from the start), then as conversations (each chat
+asks its next question once answered: latency of each question).
 Prints a Markdown table (the README's).
 """
 
@@ -134,8 +135,11 @@ def measure(passages: int) -> dict:
 
 
 async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> dict:
-    """The real bot against the fake Bot API running in its own process, as Telegram would be:
-    answers/s and latency for many chats at once."""
+    """The real bot against the fake Bot API running in its own process, as Telegram would be.
+
+    Two loads of ``questions`` from ``chats``: a burst (all sent at once: answers/s, and when the
+    answers arrived, counted from the start), then conversations (each chat asks its next question
+    when the previous one is answered, as people do: the latency of each question)."""
     import aiohttp
 
     sys.path.insert(0, str(ROOT))
@@ -147,32 +151,63 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> 
         sys.executable, "-m", "tests.fake_telegram", TOKEN, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
         env={"PYTHONPATH": str(ROOT), "PATH": ""},
     )  # fmt: skip
+    rng = random.Random(9)
     try:
         url = (await asyncio.wait_for(server.stdout.readline(), 30)).decode().strip()
         settings = bot_settings(data, db, url, rate_limit_per_second=0, questions_per_minute=10_000)
-        rng = random.Random(9)
-        batch = [[1_000_000 + rng.randrange(chats), rng.choice(E2E_QUESTIONS)] for _ in range(questions)]
         async with running_application(settings), aiohttp.ClientSession() as http:
 
-            async def answered() -> int:
-                async with http.get(f"{url}/_control/counts") as response:
-                    return (await response.json()).get("sendMessage:True", 0)
+            async def answered() -> dict[int, int]:
+                async with http.get(f"{url}/_control/answered") as response:
+                    return {int(chat): n for chat, n in (await response.json()).items()}
 
+            async def ask(batch: list[list]) -> None:
+                async with http.post(f"{url}/_control/questions", json=batch):
+                    pass
+
+            # Burst: chat ids 1,000,000 + i.
+            burst_chats = [1_000_000 + rng.randrange(chats) for _ in range(questions)]
             started = time.perf_counter()
-            async with http.post(f"{url}/_control/questions", json=batch):
-                pass
-            latencies, seen = [], 0
-            while seen < questions and time.perf_counter() - started < 120:
+            await ask([[chat, rng.choice(E2E_QUESTIONS)] for chat in burst_chats])
+            arrivals: list[float] = []
+            while len(arrivals) < questions and time.perf_counter() - started < 120:
                 await asyncio.sleep(0.02)
-                now_seen = await answered()
-                latencies += [time.perf_counter() - started] * (min(now_seen, questions) - seen)
-                seen = now_seen
-            elapsed = time.perf_counter() - started
+                done = sum(n for chat, n in (await answered()).items() if chat < 2_000_000)
+                arrivals += [time.perf_counter() - started] * (min(done, questions) - len(arrivals))
+            burst_s = time.perf_counter() - started
+
+            # Conversations: chat ids 2,000,000 + i, questions // chats each, one at a time.
+            turns = questions // chats
+            people = [2_000_000 + i for i in range(chats)]
+            asked_at = {chat: time.perf_counter() for chat in people}
+            started = time.perf_counter()
+            await ask([[chat, rng.choice(E2E_QUESTIONS)] for chat in people])
+            latencies: list[float] = []
+            seen = dict.fromkeys(people, 0)
+            while len(latencies) < turns * chats and time.perf_counter() - started < 120:
+                await asyncio.sleep(0.01)
+                now, counts, follow_ups = time.perf_counter(), await answered(), []
+                for chat in people:
+                    if counts.get(chat, 0) > seen[chat]:
+                        seen[chat] = counts[chat]
+                        latencies.append(now - asked_at[chat])
+                        if seen[chat] < turns:
+                            asked_at[chat] = now
+                            follow_ups.append([chat, rng.choice(E2E_QUESTIONS)])
+                if follow_ups:
+                    await ask(follow_ups)
+            conversation_s = time.perf_counter() - started
     finally:
         server.kill()
         await server.wait()
-    return {"answers": seen, "seconds": elapsed, "answers_per_s": seen / elapsed,
-            "p50_s": statistics.median(latencies), "p99_s": latencies[int(len(latencies) * 0.99) - 1]}  # fmt: skip
+    arrivals.sort()
+    latencies.sort()
+    return {
+        "answers": len(arrivals), "seconds": burst_s, "answers_per_s": len(arrivals) / burst_s,
+        "p50_s": statistics.median(arrivals), "p99_s": arrivals[int(len(arrivals) * 0.99) - 1],
+        "conversation_answers": len(latencies), "conversation_per_s": len(latencies) / conversation_s,
+        "latency_p50_s": statistics.median(latencies), "latency_p99_s": latencies[int(len(latencies) * 0.99) - 1],
+    }  # fmt: skip
 
 
 E2E_QUESTIONS = [
@@ -206,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.e2e:
         e = asyncio.run(end_to_end(args.passages[-1]))
         print(
-            f"\nEnd to end at {args.passages[-1]:,} passages: {e['answers']} answers in {e['seconds']:.1f} s = "
-            f"{e['answers_per_s']:.0f} answers/s; latency p50 {e['p50_s']:.2f} s, p99 {e['p99_s']:.2f} s"
+            f"\nEnd to end at {args.passages[-1]:,} passages: burst of {e['answers']} answers in {e['seconds']:.1f} s"
+            f" = {e['answers_per_s']:.0f} answers/s (arrived by p50 {e['p50_s']:.2f} s, p99 {e['p99_s']:.2f} s);"
+            f" conversations: {e['conversation_answers']} answers, {e['conversation_per_s']:.0f} answers/s,"
+            f" latency p50 {e['latency_p50_s']:.2f} s, p99 {e['latency_p99_s']:.2f} s"
         )
     return 0
 

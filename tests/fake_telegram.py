@@ -121,6 +121,7 @@ class FakeTelegram:
         self.keep_calls = True  # False: only count them (long soak runs)
         self.counts: dict[tuple[str, bool], int] = {}
         self.last_messages: dict[int, dict[str, Any]] = {}
+        self.answered: dict[int, int] = {}  # counts mode: messages sent to each chat
         self.delays: dict[str, list[float]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -136,6 +137,7 @@ class FakeTelegram:
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_post("/_control/questions", self._control_questions)
         app.router.add_get("/_control/counts", self._control_counts)
+        app.router.add_get("/_control/answered", self._control_answered)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -302,6 +304,7 @@ class FakeTelegram:
         if not self.keep_calls:
             if method == "sendMessage" and call.ok:
                 self.last_messages[int(params["chat_id"])] = call.result
+                self.answered[int(params["chat_id"])] = self.answered.get(int(params["chat_id"]), 0) + 1
             self.messages.clear()
             async with self._changed:
                 self._changed.notify_all()
@@ -319,6 +322,10 @@ class FakeTelegram:
 
     async def _control_counts(self, request: web.Request) -> web.Response:
         return web.json_response({f"{method}:{ok}": n for (method, ok), n in self.counts.items()})
+
+    async def _control_answered(self, request: web.Request) -> web.Response:
+        """Messages sent to each chat so far (counts mode), {chat_id: n}."""
+        return web.json_response({str(chat): n for chat, n in self.answered.items()})
 
     async def _file(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:

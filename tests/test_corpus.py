@@ -73,3 +73,32 @@ def test_file_over_the_size_limit(tmp_path):
     with pytest.raises(CorpusFileError, match="over the 100-byte limit"):
         read_file(entry, max_bytes=100)
     assert read_file(entry).articles
+
+
+def test_utf8_is_decoded_in_pieces_with_file_offsets(monkeypatch):
+    """Big files are decoded piece by piece (the event loop stays free); the text and the offset
+    of a bad byte are those of decoding the file in one go, wherever a piece boundary falls."""
+    import retrieval.corpus as corpus
+
+    good = "\ufeffĐường biên giới Việt Nam – chủ quyền".encode()
+    for piece in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(corpus, "_DECODE_PIECE", piece)
+        assert corpus._decode_utf8(good) == good.decode("utf-8-sig")
+        for at in range(0, len(good), 3):
+            bad = good[:at] + b"\xff" + good[at:]
+            with pytest.raises(UnicodeDecodeError) as whole:
+                bad.decode("utf-8-sig")
+            with pytest.raises(UnicodeDecodeError) as pieces:
+                corpus._decode_utf8(bad)
+            assert pieces.value.start == whole.value.start
+
+
+def test_jsonl_lines_split_at_newlines_only():
+    """A raw U+2028 inside a JSON string (json.dumps with ensure_ascii=False writes one) is text,
+    not a line break; Windows line ends are fine."""
+    lines = [
+        json.dumps({"title": "Một", "text": "Câu một.\u2028Vẫn câu một."}, ensure_ascii=False),
+        json.dumps({"title": "Hai", "text": "Câu hai."}, ensure_ascii=False),
+    ]
+    content = parse_content("bulk.jsonl", "\r\n".join(lines).encode())
+    assert [a.title for a in content.articles] == ["Một", "Hai"] and content.warnings == []
