@@ -240,3 +240,32 @@ async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.execute("SELECT count(*) FROM articles WHERE source_key IS NULL").fetchone() == (5,)
+
+
+async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path, monkeypatch):
+    """The collector's full passes held the event loop during big reloads (bench: loop lag), so it
+    waits while a reload runs, and is back on afterwards, also when the reload failed."""
+    import gc
+
+    seen = []
+    real_parse_all = QAEngine._parse_all
+
+    async def spy(self, *args):
+        seen.append(gc.isenabled())
+        return await real_parse_all(self, *args)
+
+    monkeypatch.setattr(QAEngine, "_parse_all", spy)
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        assert seen == [False] and gc.isenabled()
+
+        async def broken(*args):
+            raise OSError("disk on fire")
+
+        monkeypatch.setattr(engine.store, "apply_changes", broken)
+        (data_dir / "new.txt").write_text("Tin mới\nChim cánh cụt sống ở Nam Cực.\n", encoding="utf-8")
+        with pytest.raises(OSError, match="disk on fire"):
+            await engine.reload()
+        assert seen == [False, False] and gc.isenabled()
+    finally:
+        await engine.close()
