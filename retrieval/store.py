@@ -175,6 +175,16 @@ class Stats:
     unhelpful: int
 
 
+async def release(lists: list[list], piece: int = 500) -> None:
+    """Empty big lists ``piece`` items at a time, yielding to the event loop in between: freeing
+    20,000 segmented articles or 300,000 sentence rows in one cascade held the loop for 100-360 ms
+    at 100k passages."""
+    for items in lists:
+        while items:
+            del items[-piece:]
+            await asyncio.sleep(0)
+
+
 class _NewRows:
     """The rows one reload writes, with ids given in advance (see ``Store.apply_changes``)."""
 
@@ -210,23 +220,24 @@ class _NewRows:
             self.passages.append((self.last_passage, self.last_article, p_ord))
             self.sentences += [(self.last_passage, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)]
 
+    # Rows per executemany: one call over 300k sentences held the event loop for 80 ms (sqlite3
+    # lets go of the interpreter lock for every row and the loop thread rarely got it back).
+    BATCH = 5000
+
     async def write(self, db: aiosqlite.Connection) -> None:
-        await db.executemany("DELETE FROM articles WHERE id = ?", self.dropped_articles)
-        await db.executemany(
-            "UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?", self.changed_files
-        )
-        await db.executemany("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles)
-        await db.executemany(
-            "INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            self.files,
-        )
-        await db.executemany(
-            "INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.articles,
-        )
-        await db.executemany("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages)
-        await db.executemany("INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)", self.sentences)
+        for sql, rows in (
+            ("DELETE FROM articles WHERE id = ?", self.dropped_articles),
+            ("UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?", self.changed_files),
+            ("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles),
+            ("INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             self.files),
+            ("INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.articles),
+            ("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages),
+            ("INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)", self.sentences),
+        ):  # fmt: skip
+            for start in range(0, len(rows), self.BATCH):
+                await db.executemany(sql, rows[start : start + self.BATCH])
 
 
 class Store:
@@ -403,6 +414,7 @@ class Store:
                     await asyncio.to_thread(rows.add_records, file_id, records)  # 100k+ rows at a cold start
                 await rows.write(db)
                 await db.commit()
+                await release([rows.sentences, rows.passages, rows.articles])
             except BaseException:
                 await db.rollback()
                 raise
