@@ -80,6 +80,7 @@ class Abbreviations:
         # Syllables that can begin a match; most syllables begin none, and skip the inner loops.
         self._short_starts = {k[:n] for k in self.long_terms for n in range(1, len(k) + 1)}
         self._long_starts = {form[0] for form in self.long_forms}
+        self._starts = self._short_starts | self._long_starts
         self._begins: dict[str, bool] = {}  # word -> whether one of its syllables can begin a match
 
     @classmethod
@@ -101,8 +102,7 @@ class Abbreviations:
         for word in words:
             hit = begins.get(word)
             if hit is None:
-                starts = self._short_starts | self._long_starts
-                hit = begins[word] = any(s in starts for s in syllables(word))
+                hit = begins[word] = any(s in self._starts for s in syllables(word))
             if hit:
                 break
         else:

@@ -187,9 +187,9 @@ def _parse_jsonl(name: str, text: str, digest: str, known: Container[str]) -> Fi
     warnings: list[str] = []
     first_line: dict[str, int] = {}
     for number, line in enumerate(_lines(text), start=1):
-        if not line.strip():
+        if not (stripped := line.strip()):
             continue
-        key = record_key(line.strip())
+        key = record_key(stripped)
         if (twin := first_line.setdefault(key, number)) != number:
             warnings.append(f"{name} line {number}: same article as line {twin}; indexed once")
             continue
