@@ -38,6 +38,7 @@ class Settings:
     allowed_chat_ids: frozenset[int] = frozenset()
     rate_limit_per_second: int = 30
     telegram_timeout: float = 10.0
+    typing_after_ms: int = 300
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -87,4 +88,5 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         allowed_chat_ids=_ids(values.get("ALLOWED_CHAT_IDS", ""), "ALLOWED_CHAT_IDS"),
         rate_limit_per_second=_int(values, "RATE_LIMIT_PER_SECOND", 30, minimum=0),
         telegram_timeout=float(_int(values, "TELEGRAM_TIMEOUT", 10)),
+        typing_after_ms=_int(values, "TYPING_AFTER_MS", 300, minimum=0),
     )

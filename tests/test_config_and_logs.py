@@ -1,8 +1,9 @@
 import logging
+from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.logs import REDACTED, RedactingFormatter
 from bot.telegram_bot import Throttle
 
@@ -22,11 +23,21 @@ def test_defaults_without_anything(tmp_path):
     assert settings.telegram_api_url == "https://api.telegram.org" and str(settings.db_path) == "var/bot.sqlite3"
 
 
+def test_env_example_documents_the_defaults():
+    example = Path(__file__).resolve().parent.parent / ".env.example"
+    assert load_settings(example, {}) == Settings()
+    lines = example.read_text(encoding="utf-8").splitlines()
+    named = {line.split("=")[0] for line in lines if "=" in line and not line.startswith("#")}
+    assert {"TYPING_AFTER_MS", "TELEGRAM_TIMEOUT", "TELEGRAM_BOT_TOKEN"} <= named
+    assert load_settings(None, {"TYPING_AFTER_MS": "0"}).typing_after_ms == 0
+
+
 BAD = [
     ({"ADMIN_IDS": "@alice"}, "numeric"),
     ({"ALLOWED_CHAT_IDS": "x"}, "ALLOWED_CHAT_IDS"),
     ({"TOP_K": "x"}, "TOP_K"),
     ({"TOP_K": "0"}, "at least 1"),
+    ({"TYPING_AFTER_MS": "-1"}, "at least 0"),
 ]
 
 

@@ -24,7 +24,7 @@ async def test_5xx_is_retried(data_dir, db_path):
 
 
 async def test_dropped_connection_is_retried_where_safe_and_never_duplicates_an_answer(data_dir, db_path):
-    async with running_bot(data_dir, db_path) as (server, _):
+    async with running_bot(data_dir, db_path, typing_after_ms=0) as (server, _):
         server.drop("sendChatAction")  # safe to repeat: retried, the answer follows
         server.send_text(USER, USER, QUESTION)
         (reply,) = await server.reply_to(USER)
@@ -35,6 +35,19 @@ async def test_dropped_connection_is_retried_where_safe_and_never_duplicates_an_
         (second,) = await server.reply_to(USER + 1)
         await asyncio.sleep(0.5)
         assert second.params["text"] == ERROR and len(server.sent("sendMessage", USER + 1)) == 1
+
+
+async def test_slow_answer_shows_typing_first_and_a_failed_typing_loses_nothing(data_dir, db_path):
+    async with running_bot(data_dir, db_path, typing_after_ms=0) as (server, _):  # 0: every answer is "slow"
+        server.send_text(USER, USER, QUESTION)
+        (reply,) = await server.reply_to(USER)
+        (typing,) = server.sent("sendChatAction", USER)
+        assert answered(reply) and typing.params["action"] == "typing" and typing.at <= reply.at
+
+        server.fail("sendChatAction", 400)  # refused outright, not retried
+        server.send_text(USER + 1, USER + 1, QUESTION)
+        (second,) = await server.reply_to(USER + 1)
+        assert answered(second) and not server.sent("sendChatAction", USER + 1)
 
 
 async def test_timeouts_are_retried_where_safe(data_dir, db_path):

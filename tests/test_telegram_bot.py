@@ -42,7 +42,7 @@ async def test_question_answered_with_source_bold_and_buttons(data_dir, db_path)
         data = buttons(reply)
         assert [d.split(":")[0] for d in data] == ["ctx", "ctx", "ctx", "fb", "fb", "more"]
         assert all(len(d.encode()) <= 64 for d in data)
-        assert server.sent("sendChatAction", USER)  # "typing…" while it works
+        assert not server.sent("sendChatAction", USER)  # answered at once: no "typing…"
     with sqlite3.connect(db_path) as db:
         row = db.execute("SELECT source, chat_type, user_hash, question, answered FROM queries").fetchone()
     assert row[0] == "telegram" and row[1] == "private" and row[3] == QUESTION and row[4] == 1
