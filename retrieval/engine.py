@@ -280,7 +280,9 @@ class QAEngine:
         new_text = sum(len(p) for item in parsed for _, article in item.raw for p in article.paragraphs)
         executor: Executor
         if new_text > PARALLEL_CHARACTERS:
-            executor = ProcessPoolExecutor(max_workers=2)
+            # Spawned, not forked: forking copies the page tables of a bot already serving a big
+            # index (and forking a process with threads, aiosqlite's among them, is unsafe).
+            executor = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         loop = asyncio.get_running_loop()

@@ -78,3 +78,20 @@ async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_
         assert report.articles == 5 and answers(engine) == expected
     finally:
         await engine.close()
+
+
+async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_path, tmp_path, monkeypatch):
+    reference, _ = await QAEngine.open(data_dir, tmp_path / "reference.sqlite3")
+    expected = answers(reference)
+    await reference.close()
+    monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("segmented in the serving process")
+
+    monkeypatch.setattr(engine_module, "prepare_article", not_here)  # a spawned worker has the real one
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and not report.errors and answers(engine) == expected
+    finally:
+        await engine.close()
