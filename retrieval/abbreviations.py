@@ -10,6 +10,7 @@ evidence used for abstention needs no special case.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from retrieval.normalize import fold_diacritics, normalize
@@ -64,6 +65,28 @@ def defined_pairs(text: str) -> dict[str, str]:
     return pairs
 
 
+def definitions(texts: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
+    """(position, pairs) for each text that defines an abbreviation: what an index keeps so that
+    a corpus change can tell whether the learned pairs moved (then everything is counted again)."""
+    found = []
+    for i, text in enumerate(texts):
+        if "(" in text and (pairs := defined_pairs(text)):
+            found.append((i, pairs))
+    return found
+
+
+def learned_pairs(defined: Iterable[dict[str, str]]) -> dict[str, str]:
+    """The curated pairs, overridden by the corpus's definitions. Where the corpus defines one
+    abbreviation in several ways the most frequent wins (then the first in alphabetical order),
+    so the result does not depend on the order of the articles."""
+    votes = Counter((short, long) for pairs in defined for short, long in pairs.items())
+    best: dict[str, tuple[int, str]] = {}
+    for (short, long), count in votes.items():
+        if short not in best or (-count, long) < best[short]:
+            best[short] = (-count, long)
+    return CURATED | {short: long for short, (_, long) in best.items()}
+
+
 class Abbreviations:
     """The known pairs, and the extra index terms a segmented sentence gets from them."""
 
@@ -85,12 +108,8 @@ class Abbreviations:
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Abbreviations:
-        """The curated pairs plus those the texts define (a definition in the corpus wins)."""
-        pairs = dict(CURATED)
-        for text in texts:
-            if "(" in text:
-                pairs.update(defined_pairs(text))
-        return cls(pairs)
+        """The curated pairs plus those the texts define (see ``learned_pairs``)."""
+        return cls(learned_pairs(pairs for _, pairs in definitions(texts)))
 
     def extra_terms(self, words: list[str]) -> list[str]:
         """Terms to add for the abbreviations and long forms found in ``words``.

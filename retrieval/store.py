@@ -115,6 +115,7 @@ def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRo
     for a_id, name, title, date, url, title_tokens in docs:
         doc_index[a_id] = len(rows.docs)
         rows.docs.append(DocInfo(name, title, date, url, title_tokens.split()))
+        rows.article_ids.append(a_id)
     for p_id, a_id, s_id, text, tokens in sentences:
         if p_id not in passage_index:
             passage_index[p_id] = len(rows.passage_ids)

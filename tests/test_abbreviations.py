@@ -1,4 +1,4 @@
-from retrieval.abbreviations import Abbreviations, defined_pairs, key
+from retrieval.abbreviations import CURATED, Abbreviations, defined_pairs, definitions, key, learned_pairs
 from retrieval.tokenizer import segment
 
 
@@ -22,3 +22,14 @@ def test_a_definition_is_not_counted_twice():
     known = Abbreviations.learn([])
     assert known.extra_terms(segment("khu vực biên giới (KVBG) tỉnh")) == []
     assert "bộ_đội" not in known.extra_terms(segment("Bộ đội Biên phòng (BĐBP) tỉnh"))
+
+
+def test_learned_pairs_do_not_depend_on_article_order():
+    texts = ["Ban chỉ huy (BCH) họp.", "Khu vực biên giới (KVBG).", "Bộ Chỉ huy (BCH) giao.", "Bộ Chỉ huy (BCH) nhận."]
+    found = definitions(texts)
+    assert [i for i, _ in found] == [0, 1, 2, 3]
+    pairs = learned_pairs(p for _, p in found)
+    assert pairs == learned_pairs(p for _, p in reversed(found))
+    assert pairs["BCH"] == "Bộ Chỉ huy" and pairs["KVBG"] == "Khu vực biên giới"  # 2 votes beat 1
+    tie = learned_pairs([{"BCH": "Ban chỉ huy"}, {"BCH": "Bộ Chỉ huy"}])
+    assert tie["BCH"] == "Ban chỉ huy" and learned_pairs([])["BCH"] == CURATED["BCH"]

@@ -78,3 +78,44 @@ def test_shared_vocabulary_terms_absent_from_this_index():
     np.testing.assert_allclose(index.scores({"a": 1.0, "title-only": 1.0}), reference.get_scores(["a"]), rtol=1e-6)
     assert index.presence(["title-only", "a"], np.array([0, 3])).tolist() == [[False, False], [True, False]]
     assert index.scores_of({"title-only": 1.0}, np.array([0, 1])).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed):
+    """Dead rows emptied, new rows appended, twice over: every score equals BM25Okapi built
+    from scratch on the documents that are left plus the new ones (new terms included)."""
+    from retrieval.bm25 import term_counts
+
+    rng, words, corpus = _random_corpus(seed, docs=300)
+    index = BM25Index(corpus)
+    vocabulary = dict(index.vocabulary)
+    rows = list(corpus)  # row -> document, None once dead
+    for round_ in range(2):
+        dead = np.array(sorted(rng.sample([r for r, d in enumerate(rows) if d is not None], 40)))
+        new_docs = [[f"new{round_}-{i}", *rng.sample(words, rng.randint(0, 20))] for i in range(30)] + [[]]
+        vocabulary = dict(vocabulary)
+        cols = [vocabulary.setdefault(t, len(vocabulary)) for d in new_docs for t in d]
+        added = term_counts(
+            np.repeat(np.arange(len(new_docs)), [len(d) for d in new_docs]),
+            np.asarray(cols, dtype=np.int64),
+            (len(new_docs), len(vocabulary)),
+        )
+        index = index.updated(dead, added, vocabulary)
+        for r in dead:
+            rows[r] = None
+        rows += new_docs
+    live = [r for r, d in enumerate(rows) if d is not None]
+    assert index.size == len(rows) and index.documents == len(live)
+    assert index.live.tolist() == [d is not None for d in rows]
+    reference = BM25Okapi([rows[r] for r in live])
+    for term in ["w0", "w3", "new1-4", "new0-2"]:
+        assert index.idf(term) == pytest.approx(reference.idf[term])
+    gone = {t for r, d in enumerate(rows[: len(corpus)]) if d is None for t in corpus[r]} - set(reference.idf)
+    assert all(index.idf(t) is None for t in gone)
+    for _ in range(30):
+        query = [*rng.sample(words, 3), "w0", "new1-7", "new0-3"]
+        got = index.scores(Counter(query))
+        np.testing.assert_allclose(got[live], reference.get_scores(query), rtol=1e-6, atol=1e-9)
+        assert not got[[r for r, d in enumerate(rows) if d is None]].any()  # dead rows never score
+        sample = np.array(sorted(rng.sample(live, 25)))
+        np.testing.assert_allclose(index.scores_of(Counter(query), sample), got[sample], rtol=1e-12)
