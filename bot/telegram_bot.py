@@ -134,7 +134,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start and /help: what the bot knows and how to ask."""
     index = service_of(context).engine.index if service_of(context).engine else None
     articles, _, sentences = index.size if index else (0, 0, 0)
-    titles = "\n".join(f"• <i>{html.escape(_shorten(d.title, 90))}</i>" for d in (index.docs[:5] if index else []))
+    titles = "\n".join(f"• <i>{html.escape(_shorten(d.title, 90))}</i>" for d in (index.live_docs(5) if index else []))
     text = HELP.format(
         articles=articles, sentences=sentences, titles=titles, username=html.escape(context.bot.username or "bot")
     )

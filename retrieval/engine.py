@@ -57,6 +57,11 @@ class ReloadReport:
         )
 
 
+# An update instead of a build when at most this share of the articles changed, and as long as
+# dead rows (removed articles) stay under MAX_DEAD_SHARE of all rows.
+UPDATE_SHARE = 0.1
+MAX_DEAD_SHARE = 0.2
+
 # From this many sentences on, the index is built in a worker process (see _current_index); below,
 # starting one costs more than the short lock it avoids.
 PROCESS_BUILD_SENTENCES = 10_000
@@ -235,10 +240,14 @@ class QAEngine:
         return self.store.path.with_name(f"{self.store.path.name}.index") / f"corpus-{self.corpus}"
 
     async def _current_index(self) -> SearchIndex:
-        """The saved index when it matches the database, else a fresh build (then saved)."""
+        """The saved index when it matches the database, else the served or saved one updated
+        with the articles that changed, else a fresh build (then saved)."""
         files = await self.store.files(self.corpus)
         version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
+        if index is not None:
+            return index
+        index = await self._updated_index(version)
         if index is not None:
             return index
         if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
@@ -265,6 +274,39 @@ class QAEngine:
         except OSError as exc:  # a full disk costs the next restart time, not this answer
             log.warning("index snapshot not saved: %s", exc)
         return index
+
+    async def _updated_index(self, version: str) -> SearchIndex | None:
+        """The index being served (or, at start-up, the last one saved) with the removed
+        articles dropped and the new ones added: ~2 s at 100k passages where a build takes ~15
+        (bench.scale "one file changed"). None when too much changed for that to pay, when dead
+        rows would pass ``MAX_DEAD_SHARE`` (a build compacts them) or when the abbreviations
+        learned from the corpus moved."""
+        base = self.index
+        if base is None:
+            base = await asyncio.to_thread(snapshot.load, self.snapshot_dir, None, self.config)
+            if base is None:
+                return None
+        current = await self.store.article_ids(self.corpus)
+        had = set(base.article_ids[base.doc_live].tolist())
+        removed, added = had - current, current - had
+        rows_after = len(base.docs) + len(added)
+        if (
+            len(removed) + len(added) > UPDATE_SHARE * max(len(had), 1)
+            or (len(base.docs) - len(had) + len(removed)) > MAX_DEAD_SHARE * rows_after
+        ):
+            return None
+        rows = await self.store.load_articles(self.corpus, added)
+        index = await asyncio.to_thread(base.updated, removed, rows)
+        del rows, base
+        if index is None:
+            return None
+        try:
+            await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
+        except OSError as exc:
+            log.warning("index snapshot not saved: %s", exc)
+            return index
+        # Served from the saved files, as after a restart: mapped pages, not private memory.
+        return await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config) or index
 
     async def _parse_all(
         self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
 import sqlite3
@@ -430,6 +431,24 @@ class Store:
         async with self.db.execute(_DOCS_SQL, (corpus,)) as cur:
             docs = await cur.fetchall()
         async with self.db.execute(_SENTENCES_SQL, (corpus,)) as cur:
+            sentences = await cur.fetchall()
+        return assemble_rows(docs, sentences)
+
+    async def article_ids(self, corpus: int) -> set[int]:
+        """Ids of the corpus's articles. An article row never changes once written (new text is
+        a new row), so comparing ids tells exactly what an index lacks or has too much."""
+        async with self.db.execute(
+            "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?", (corpus,)
+        ) as cur:
+            return {article_id async for (article_id,) in cur}
+
+    async def load_articles(self, corpus: int, ids: Iterable[int]) -> CorpusRows:
+        """``load_corpus`` for the articles ``ids`` only (what an index update appends)."""
+        only = " AND a.id IN (SELECT value FROM json_each(?)) ORDER BY"
+        wanted = json.dumps(sorted(ids))
+        async with self.db.execute(_DOCS_SQL.replace(" ORDER BY", only), (corpus, wanted)) as cur:
+            docs = await cur.fetchall()
+        async with self.db.execute(_SENTENCES_SQL.replace(" ORDER BY", only), (corpus, wanted)) as cur:
             sentences = await cur.fetchall()
         return assemble_rows(docs, sentences)
 

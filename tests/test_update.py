@@ -1,0 +1,126 @@
+"""Index updates: a small corpus change is applied to the served (or saved) index instead of a
+full build, and answers exactly as a full build of the same data does."""
+
+import json
+
+import pytest
+
+import retrieval.engine as engine_module
+from retrieval.engine import QAEngine
+from retrieval.index import SearchIndex
+
+QUESTIONS = [
+    "Tư lệnh Bộ đội Biên phòng là ai?",
+    "chim cánh cụt sống ở đâu",
+    "quang ninh thu hut dau tu",
+    "Đội tàu cá nào được Đồn Biên phòng hỗ trợ?",
+    "NTM",
+    "Lễ hội bánh chưng xanh ở Lạng Sơn",
+]
+NEW_ARTICLE = {
+    "title": "Lễ hội bánh chưng xanh ở vùng biên",
+    "date": "2024-05-02",
+    "text": "Đồn Biên phòng Chi Ma tổ chức lễ hội bánh chưng xanh cho bà con Lạng Sơn.\n"
+    "Cán bộ, chiến sĩ cùng người dân gói 500 chiếc bánh chưng tặng hộ nghèo.",
+}
+
+
+def answers(engine: QAEngine) -> list:
+    results = [engine.search(q, 5) for q in QUESTIONS]
+    return [(round(r.evidence, 6), [(a.sentence, a.doc, round(a.score, 5)) for a in r.answers]) for r in results]
+
+
+async def fresh_answers(data_dir, db_path) -> list:
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        return answers(engine)
+    finally:
+        await engine.close()
+
+
+def change_corpus(data_dir) -> None:
+    """One article removed, one changed, one added."""
+    (data_dir / "000_7322326c6deb17f8.txt").unlink()
+    changed = data_dir / "004_6c83cc2604363b12.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nChim cánh cụt hoàng đế sống ở Nam Cực.\n", "utf-8")
+    (data_dir / "new.jsonl").write_text(json.dumps(NEW_ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Updates allowed for any share of the corpus; counts full builds."""
+    monkeypatch.setattr(engine_module, "UPDATE_SHARE", 1.0)
+    monkeypatch.setattr(engine_module, "MAX_DEAD_SHARE", 1.0)
+    calls = []
+    build = SearchIndex.__init__
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "__init__", counted)
+    return calls
+
+
+async def test_reload_updates_the_served_index_and_answers_as_a_full_build(data_dir, db_path, tmp_path, builds):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        assert len(builds) == 1
+        change_corpus(data_dir)
+        report = await engine.reload()
+        assert len(builds) == 1  # updated, not built
+        assert report.articles == 5 and report.removed == ["000_7322326c6deb17f8.txt"] and report.added == ["new.jsonl"]
+        assert 0 < engine.index.dead_share < 1 and "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence
+        assert "000_7322326c6deb17f8.txt" not in {d.doc for d in engine.index.live_docs(10)}
+        updated = answers(engine)
+    finally:
+        await engine.close()
+    assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
+
+
+async def test_changes_made_while_stopped_update_the_saved_index(data_dir, db_path, tmp_path, builds, monkeypatch):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    await engine.close()
+    change_corpus(data_dir)
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert len(builds) == 1 and report.articles == 5 and engine.index.dead_share > 0
+        updated = answers(engine)
+    finally:
+        await engine.close()
+
+    def not_again(*_args):
+        raise AssertionError("the updated index was not saved")
+
+    monkeypatch.setattr(SearchIndex, "updated", not_again)
+    engine, _ = await QAEngine.open(data_dir, db_path)  # nothing changed: the saved update is loaded
+    try:
+        assert len(builds) == 1 and answers(engine) == updated
+    finally:
+        await engine.close()
+    assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
+
+
+async def test_a_new_abbreviation_definition_means_a_full_build(data_dir, db_path, tmp_path, builds):
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        article = {"title": "Huấn luyện", "text": "Trung tâm huấn luyện cơ động (TTHLCĐ) khai giảng khóa mới."}
+        (data_dir / "new.jsonl").write_text(json.dumps(article, ensure_ascii=False) + "\n", encoding="utf-8")
+        await engine.reload()
+        assert len(builds) == 2 and engine.index.dead_share == 0
+        assert "TTHLCĐ" in engine.search("trung tâm huấn luyện cơ động").answers[0].sentence
+        updated = answers(engine)
+    finally:
+        await engine.close()
+    assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
+
+
+async def test_too_many_dead_rows_mean_a_full_build(data_dir, db_path, builds, monkeypatch):
+    monkeypatch.setattr(engine_module, "MAX_DEAD_SHARE", 0.1)
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        (data_dir / "000_7322326c6deb17f8.txt").unlink()  # one article in five: 20% dead
+        report = await engine.reload()
+        assert len(builds) == 2 and report.articles == 4 and engine.index.dead_share == 0
+    finally:
+        await engine.close()
