@@ -25,7 +25,7 @@ from retrieval.cleaner import Article
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
-from retrieval.store import Store, release
+from retrieval.store import Store, read_corpus, release
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,6 @@ class ReloadReport:
             f"{self.unchanged} unchanged, {len(self.errors)} errors in {self.seconds:.2f} s"
         )
 
-
-# An update instead of a build when at most this share of the articles changed, and as long as
-# dead rows (removed articles) stay under MAX_DEAD_SHARE of all rows.
-UPDATE_SHARE = 0.1
-MAX_DEAD_SHARE = 0.2
 
 # From this many sentences on, the index is built in a worker process (see _current_index); below,
 # starting one costs more than the short lock it avoids.
@@ -240,73 +235,31 @@ class QAEngine:
         return self.store.path.with_name(f"{self.store.path.name}.index") / f"corpus-{self.corpus}"
 
     async def _current_index(self) -> SearchIndex:
-        """The saved index when it matches the database, else the served or saved one updated
-        with the articles that changed, else a fresh build (then saved)."""
+        """The saved index when it matches the database; else ``snapshot.refresh`` saves one that
+        does (the last saved index updated, or a fresh build) and it is mapped from disk."""
         files = await self.store.files(self.corpus)
         version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         if index is not None:
             return index
-        index = await self._updated_index(version)
-        if index is not None:
-            return index
-        if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
-            # A big build would hold the interpreter lock for seconds: build in another process,
-            # which saves the snapshot that this one then maps.
-            loop = asyncio.get_running_loop()
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            try:
-                await loop.run_in_executor(
-                    pool, snapshot.build, self.store.path, self.corpus, self.config, self.snapshot_dir, version
-                )
-            except OSError as exc:
-                log.warning("index build in a worker failed (%s); building here", exc)
-            finally:
-                await _shut_down(pool)
+        job = (snapshot.refresh, self.store.path, self.corpus, self.config, self.snapshot_dir, version)
+        try:
+            if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
+                # Seconds of work that hold the interpreter lock: in another process.
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                try:
+                    await asyncio.get_running_loop().run_in_executor(pool, *job)
+                finally:
+                    await _shut_down(pool)
+            else:
+                await asyncio.to_thread(*job)
             index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
             if index is not None:
                 return index
-        rows = await self.store.load_corpus(self.corpus)
-        index = await asyncio.to_thread(SearchIndex, rows, self.config)
-        del rows
-        try:
-            await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
-        except OSError as exc:  # a full disk costs the next restart time, not this answer
-            log.warning("index snapshot not saved: %s", exc)
-        return index
-
-    async def _updated_index(self, version: str) -> SearchIndex | None:
-        """The index being served (or, at start-up, the last one saved) with the removed
-        articles dropped and the new ones added: ~2 s at 100k passages where a build takes ~15
-        (bench.scale "one file changed"). None when too much changed for that to pay, when dead
-        rows would pass ``MAX_DEAD_SHARE`` (a build compacts them) or when the abbreviations
-        learned from the corpus moved."""
-        base = self.index
-        if base is None:
-            base = await asyncio.to_thread(snapshot.load, self.snapshot_dir, None, self.config)
-            if base is None:
-                return None
-        current = await self.store.article_ids(self.corpus)
-        had = set(base.article_ids[base.doc_live].tolist())
-        removed, added = had - current, current - had
-        rows_after = len(base.docs) + len(added)
-        if (
-            len(removed) + len(added) > UPDATE_SHARE * max(len(had), 1)
-            or (len(base.docs) - len(had) + len(removed)) > MAX_DEAD_SHARE * rows_after
-        ):
-            return None
-        rows = await self.store.load_articles(self.corpus, added)
-        index = await asyncio.to_thread(base.updated, removed, rows)
-        del rows, base
-        if index is None:
-            return None
-        try:
-            await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
-        except OSError as exc:
-            log.warning("index snapshot not saved: %s", exc)
-            return index
-        # Served from the saved files, as after a restart: mapped pages, not private memory.
-        return await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config) or index
+        except OSError as exc:  # a full disk (or no worker process) costs the next restart time, not answers
+            log.warning("index snapshot not saved (%s); building it in memory", exc)
+        rows = await asyncio.to_thread(read_corpus, self.store.path, self.corpus)
+        return await asyncio.to_thread(SearchIndex, rows, self.config)
 
     async def _parse_all(
         self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None

@@ -129,10 +129,34 @@ def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRo
     return rows
 
 
-def read_corpus(path: Path, corpus: int) -> CorpusRows:
-    """``Store.load_corpus`` for another process: a plain read-only connection, no event loop."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        return assemble_rows(db.execute(_DOCS_SQL, (corpus,)), db.execute(_SENTENCES_SQL, (corpus,)))
+# Readers for index builds, which run in a worker thread or process: a plain read-only
+# connection, no event loop.
+
+
+def _read_only(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    return contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+
+
+def read_corpus(path: Path, corpus: int, only: Iterable[int] | None = None) -> CorpusRows:
+    """Everything the index needs for one corpus (or for its articles ``only``), in
+    file/article/passage/sentence order."""
+    docs_sql, sentences_sql, args = _DOCS_SQL, _SENTENCES_SQL, (corpus,)
+    if only is not None:
+        where = " AND a.id IN (SELECT value FROM json_each(?)) ORDER BY"
+        docs_sql, sentences_sql = docs_sql.replace(" ORDER BY", where), sentences_sql.replace(" ORDER BY", where)
+        args = (corpus, json.dumps(sorted(only)))
+    with _read_only(path) as db:
+        return assemble_rows(db.execute(docs_sql, args), db.execute(sentences_sql, args))
+
+
+def read_article_ids(path: Path, corpus: int) -> set[int]:
+    """Ids of the corpus's articles. An article row never changes once written (new text is a
+    new row), so comparing ids tells exactly what an index lacks or has too much."""
+    with _read_only(path) as db:
+        rows = db.execute(
+            "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?", (corpus,)
+        )
+        return {article_id for (article_id,) in rows}
 
 
 class SchemaError(Exception):
@@ -425,32 +449,6 @@ class Store:
         async with self.db.execute(_MAX_ID[table]) as cur:
             (value,) = await cur.fetchone()  # type: ignore[misc]
         return int(value)
-
-    async def load_corpus(self, corpus: int) -> CorpusRows:
-        """Everything the index needs for one corpus, in file/article/passage/sentence order."""
-        async with self.db.execute(_DOCS_SQL, (corpus,)) as cur:
-            docs = await cur.fetchall()
-        async with self.db.execute(_SENTENCES_SQL, (corpus,)) as cur:
-            sentences = await cur.fetchall()
-        return assemble_rows(docs, sentences)
-
-    async def article_ids(self, corpus: int) -> set[int]:
-        """Ids of the corpus's articles. An article row never changes once written (new text is
-        a new row), so comparing ids tells exactly what an index lacks or has too much."""
-        async with self.db.execute(
-            "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?", (corpus,)
-        ) as cur:
-            return {article_id async for (article_id,) in cur}
-
-    async def load_articles(self, corpus: int, ids: Iterable[int]) -> CorpusRows:
-        """``load_corpus`` for the articles ``ids`` only (what an index update appends)."""
-        only = " AND a.id IN (SELECT value FROM json_each(?)) ORDER BY"
-        wanted = json.dumps(sorted(ids))
-        async with self.db.execute(_DOCS_SQL.replace(" ORDER BY", only), (corpus, wanted)) as cur:
-            docs = await cur.fetchall()
-        async with self.db.execute(_SENTENCES_SQL.replace(" ORDER BY", only), (corpus, wanted)) as cur:
-            sentences = await cur.fetchall()
-        return assemble_rows(docs, sentences)
 
     async def sentence_count(self, corpus: int) -> int:
         async with self.db.execute(

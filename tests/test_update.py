@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-import retrieval.engine as engine_module
+import retrieval.snapshot as snapshot_module
 from retrieval.engine import QAEngine
 from retrieval.index import SearchIndex
 
@@ -49,8 +49,8 @@ def change_corpus(data_dir) -> None:
 @pytest.fixture
 def builds(monkeypatch):
     """Updates allowed for any share of the corpus; counts full builds."""
-    monkeypatch.setattr(engine_module, "UPDATE_SHARE", 1.0)
-    monkeypatch.setattr(engine_module, "MAX_DEAD_SHARE", 1.0)
+    monkeypatch.setattr(snapshot_module, "UPDATE_SHARE", 1.0)
+    monkeypatch.setattr(snapshot_module, "MAX_DEAD_SHARE", 1.0)
     calls = []
     build = SearchIndex.__init__
 
@@ -116,11 +116,24 @@ async def test_a_new_abbreviation_definition_means_a_full_build(data_dir, db_pat
 
 
 async def test_too_many_dead_rows_mean_a_full_build(data_dir, db_path, builds, monkeypatch):
-    monkeypatch.setattr(engine_module, "MAX_DEAD_SHARE", 0.1)
+    monkeypatch.setattr(snapshot_module, "MAX_DEAD_SHARE", 0.1)
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
         (data_dir / "000_7322326c6deb17f8.txt").unlink()  # one article in five: 20% dead
         report = await engine.reload()
         assert len(builds) == 2 and report.articles == 4 and engine.index.dead_share == 0
+    finally:
+        await engine.close()
+
+
+async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_path, monkeypatch, caplog):
+    def full_disk(*_args):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(snapshot_module, "save", full_disk)
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and "Lê Đức Thái" in engine.search(QUESTIONS[0]).answers[0].sentence
+        assert "No space left on device" in caplog.text
     finally:
         await engine.close()
