@@ -24,7 +24,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus
 
-FORMAT = 4  # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows, idf at query time
+FORMAT = 5  # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
     "passage_count",
