@@ -119,3 +119,16 @@ def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed):
         assert not got[[r for r, d in enumerate(rows) if d is None]].any()  # dead rows never score
         sample = np.array(sorted(rng.sample(live, 25)))
         np.testing.assert_allclose(index.scores_of(Counter(query), sample), got[sample], rtol=1e-12)
+
+
+def test_splice_is_delete_then_insert():
+    from retrieval.bm25 import _splice
+
+    rng = np.random.default_rng(3)
+    array = rng.integers(0, 100, 60)
+    for drop, at in (([], []), ([0, 5, 59], []), ([], [0, 0, 60, 60]), ([3, 4, 10, 59], [0, 4, 4, 11, 60])):
+        drop, at = np.asarray(drop, dtype=np.int64), np.asarray(at, dtype=np.int64)
+        values = rng.integers(100, 200, len(at))
+        # positions in the array without the dropped entries, where np.insert expects them
+        expected = np.insert(np.delete(array, drop), at - np.searchsorted(drop, at), values)
+        assert _splice(array, drop, at, values).tolist() == expected.tolist()
