@@ -197,41 +197,36 @@ class QAEngine:
             e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)
         ]
         report.unchanged = len(entries) - len(stale)
+        known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
+        parsed = await self._parse_all(stale, known, progress)
+
+        replaced, touched = [], []
+        # Content already indexed under another name is not indexed twice.
+        seen = {s.sha256: name for name, s in stored.items() if name in present}
+        for item in parsed:
+            old = stored.get(item.entry.name)
+            if item.error:
+                report.errors.append(item.error)  # an older good version, if any, stays
+                continue
+            twin = seen.setdefault(item.sha256, item.entry.name)
+            if twin != item.entry.name:
+                report.errors.append(f"{item.entry.name}: same content as {twin}; not indexed twice")
+                continue
+            report.warnings.extend(item.warnings)
+            if old is not None and old.sha256 == item.sha256:
+                touched.append((old.id, item.entry.size, item.entry.mtime_ns))
+                report.unchanged += 1
+                continue
+            (report.changed if old else report.added).append(item.entry.name)
+            replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.records))
         removed = [s for name, s in stored.items() if name not in present]
         report.removed = sorted(s.name for s in removed)
-        # When the index will change, its worker starts now: its start-up (~0.7 s of imports)
-        # overlaps the reading and segmenting of the files.
-        worker = await self._index_worker() if stale or removed else None
-        try:
-            known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
-            parsed = await self._parse_all(stale, known, progress)
+        await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
+        await release([item.records for item in parsed])
 
-            replaced, touched = [], []
-            # Content already indexed under another name is not indexed twice.
-            seen = {s.sha256: name for name, s in stored.items() if name in present}
-            for item in parsed:
-                old = stored.get(item.entry.name)
-                if item.error:
-                    report.errors.append(item.error)  # an older good version, if any, stays
-                    continue
-                twin = seen.setdefault(item.sha256, item.entry.name)
-                if twin != item.entry.name:
-                    report.errors.append(f"{item.entry.name}: same content as {twin}; not indexed twice")
-                    continue
-                report.warnings.extend(item.warnings)
-                if old is not None and old.sha256 == item.sha256:
-                    touched.append((old.id, item.entry.size, item.entry.mtime_ns))
-                    report.unchanged += 1
-                    continue
-                (report.changed if old else report.added).append(item.entry.name)
-                replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.records))
-            await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
-            await release([item.records for item in parsed])
-            self.index = await self._current_index(worker)
-        finally:
-            if worker is not None:
-                await _shut_down(worker)
-        report.articles, report.passages, report.sentences = self.index.size
+        index = await self._current_index()
+        self.index = index
+        report.articles, report.passages, report.sentences = index.size
         report.seconds = time.perf_counter() - started
         return report
 
@@ -239,18 +234,9 @@ class QAEngine:
     def snapshot_dir(self) -> Path:
         return self.store.path.with_name(f"{self.store.path.name}.index") / f"corpus-{self.corpus}"
 
-    async def _index_worker(self) -> ProcessPoolExecutor | None:
-        """A worker process for index work on a big corpus, already starting; None for a small one."""
-        if await self.store.sentence_count(self.corpus) < PROCESS_BUILD_SENTENCES:
-            return None
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        pool.submit(snapshot.warm_up)
-        return pool
-
-    async def _current_index(self, worker: Executor | None) -> SearchIndex:
+    async def _current_index(self) -> SearchIndex:
         """The saved index when it matches the database; else ``snapshot.refresh`` saves one that
-        does (the last saved index updated, or a fresh build) and it is mapped from disk. The
-        work runs in ``worker`` (or a new one) for a big corpus, else in a thread."""
+        does (the last saved index updated, or a fresh build) and it is mapped from disk."""
         files = await self.store.files(self.corpus)
         version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
@@ -258,16 +244,15 @@ class QAEngine:
             return index
         job = (snapshot.refresh, self.store.path, self.corpus, self.config, self.snapshot_dir, version)
         try:
-            # Seconds of work that hold the interpreter lock: in another process when big.
-            pool = worker or await self._index_worker()
-            try:
-                if pool is None:
-                    await asyncio.to_thread(*job)
-                else:
+            if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
+                # Seconds of work that hold the interpreter lock: in another process.
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                try:
                     await asyncio.get_running_loop().run_in_executor(pool, *job)
-            finally:
-                if pool is not None and pool is not worker:
+                finally:
                     await _shut_down(pool)
+            else:
+                await asyncio.to_thread(*job)
             index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
             if index is not None:
                 return index

@@ -82,10 +82,6 @@ UPDATE_SHARE = 0.1
 MAX_DEAD_SHARE = 0.2
 
 
-def warm_up() -> None:
-    """Nothing: a worker process that runs it has imported this module and what it needs."""
-
-
 def refresh(db_path: Path, corpus: int, config: RankingConfig, directory: Path, version: str) -> None:
     """Bring the saved index up to the database and save it as ``version``: the last saved index
     updated with the articles that changed when few did (about 1.5 s at 100k passages), else a
