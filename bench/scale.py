@@ -7,7 +7,8 @@ For each size a corpus is generated once (``bench.generate``, cached under ``var
 measurement runs in a fresh process, so memory and start-up times are those a user would see:
 - cold: first start on an empty database (parse, segment on both cores, store, build, save);
 - warm: a restart with nothing changed (the saved index is loaded);
-- touched: a restart after one article file changed;
+- touched: a restart after one article of a file changed: when answers used the change (the
+  index updated) and when the start was over (the updated index saved);
 - p50/p99: whole questions (segmentation, retrieval, sentence ranking, answer objects), 1,000 of
   them made from corpus sentences, a third typed without accents;
 - RSS: resident memory of the serving process after the questions;
@@ -53,7 +54,7 @@ async def main(data, db, questions):
     started = time.perf_counter()
     engine, report = await QAEngine.open(Path(data), Path(db))
     opened = time.perf_counter() - started
-    out = {"open_s": opened, "report": report.summary(), "passages": report.passages}
+    out = {"open_s": opened, "serving_s": report.serving_after, "report": report.summary(), "passages": report.passages}
     if questions:
         rng = random.Random(5)
         texts = [engine.index.sentence_text[rng.randrange(report.sentences)] for _ in range(1000)]
@@ -127,6 +128,7 @@ def measure(passages: int) -> dict:
         "cold_s": cold["open_s"],
         "warm_s": warm["open_s"],
         "touched_s": touched["open_s"],
+        "touched_serving_s": touched["serving_s"],
         "p50_ms": warm["p50_ms"],
         "p99_ms": warm["p99_ms"],
         "rss_mb": warm["rss_mb"],
@@ -223,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passages", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--e2e", action="store_true", help="also 1,000 questions through the fake Bot API")
     args = parser.parse_args(argv)
-    print("| passages | cold build | warm restart | one file changed | p50 | p99 | RSS | max loop lag |")
+    print(
+        "| passages | cold build | warm restart | one article changed (serving / saved) | p50 | p99 | RSS | loop lag |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for passages in args.passages:
         m = measure(passages)
@@ -231,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{passages:,}",
             f"{m['cold_s']:.1f} s",
             f"{m['warm_s']:.2f} s",
-            f"{m['touched_s']:.1f} s",
+            f"{m['touched_serving_s']:.1f} s / {m['touched_s']:.1f} s",
             f"{m['p50_ms']:.2f} ms",
             f"{m['p99_ms']:.2f} ms",
             f"{m['rss_mb']:.0f} MB",

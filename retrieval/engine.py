@@ -48,12 +48,14 @@ class ReloadReport:
     passages: int = 0
     sentences: int = 0
     seconds: float = 0.0
+    serving_after: float = 0.0  # seconds until answers used the new index (saving it came after)
 
     def summary(self) -> str:
         return (
             f"{self.articles} articles, {self.passages} passages, {self.sentences} sentences; "
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
             f"{self.unchanged} unchanged, {len(self.errors)} errors in {self.seconds:.2f} s"
+            f" (serving after {self.serving_after:.2f} s)"
         )
 
 
@@ -224,42 +226,63 @@ class QAEngine:
         await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
         await release([item.records for item in parsed])
 
-        index = await self._current_index()
+        index = await self._current_index(lambda: setattr(report, "serving_after", time.perf_counter() - started))
         self.index = index
         report.articles, report.passages, report.sentences = index.size
         report.seconds = time.perf_counter() - started
+        report.serving_after = report.serving_after or report.seconds
         return report
 
     @property
     def snapshot_dir(self) -> Path:
         return self.store.path.with_name(f"{self.store.path.name}.index") / f"corpus-{self.corpus}"
 
-    async def _current_index(self) -> SearchIndex:
-        """The saved index when it matches the database; else ``snapshot.refresh`` saves one that
-        does (the last saved index updated, or a fresh build) and it is mapped from disk."""
+    async def _current_index(self, serving: Callable[[], None]) -> SearchIndex:
+        """Serve an index that matches the database: the saved one if it does; else the served
+        (or last saved) one updated with the articles that changed, served as soon as it exists
+        and saved after (``serving`` is called then); else a fresh build, saved, then mapped."""
         files = await self.store.files(self.corpus)
         version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         if index is not None:
             return index
-        job = (snapshot.refresh, self.store.path, self.corpus, self.config, self.snapshot_dir, version)
+        base = self.index or await asyncio.to_thread(snapshot.load, self.snapshot_dir, None, self.config)
+        if base is not None:
+            index = await asyncio.to_thread(snapshot.updated, base, self.store.path, self.corpus)
+            del base
+            if index is not None:
+                self.index = index  # answers use the change from now on; saving takes as long again
+                serving()
+                return await self._saved(index, version)
         try:
             if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
                 # Seconds of work that hold the interpreter lock: in another process.
                 pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
                 try:
-                    await asyncio.get_running_loop().run_in_executor(pool, *job)
+                    await asyncio.get_running_loop().run_in_executor(
+                        pool, snapshot.build, self.store.path, self.corpus, self.config, self.snapshot_dir, version
+                    )
                 finally:
                     await _shut_down(pool)
-            else:
-                await asyncio.to_thread(*job)
-            index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
-            if index is not None:
-                return index
-        except OSError as exc:  # a full disk (or no worker process) costs the next restart time, not answers
-            log.warning("index snapshot not saved (%s); building it in memory", exc)
+                index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
+                if index is not None:
+                    return index
+        except OSError as exc:  # no worker process, or a full disk: build here
+            log.warning("index build in a worker failed (%s); building here", exc)
         rows = await asyncio.to_thread(read_corpus, self.store.path, self.corpus)
-        return await asyncio.to_thread(SearchIndex, rows, self.config)
+        index = await asyncio.to_thread(SearchIndex, rows, self.config)
+        del rows
+        return await self._saved(index, version)
+
+    async def _saved(self, index: SearchIndex, version: str) -> SearchIndex:
+        """``index`` saved as ``version`` and mapped back from disk (pages the system can share
+        and drop, not private memory); ``index`` itself when it cannot be saved."""
+        try:
+            await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
+        except OSError as exc:  # a full disk costs the next restart time, not answers
+            log.warning("index snapshot not saved: %s", exc)
+            return index
+        return await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config) or index
 
     async def _parse_all(
         self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None

@@ -69,6 +69,7 @@ async def test_reload_updates_the_served_index_and_answers_as_a_full_build(data_
         change_corpus(data_dir)
         report = await engine.reload()
         assert len(builds) == 1  # updated, not built
+        assert 0 < report.serving_after <= report.seconds
         assert report.articles == 5 and report.removed == ["000_7322326c6deb17f8.txt"] and report.added == ["new.jsonl"]
         assert 0 < engine.index.dead_share < 1 and "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence
         assert "000_7322326c6deb17f8.txt" not in {d.doc for d in engine.index.live_docs(10)}
@@ -126,7 +127,7 @@ async def test_too_many_dead_rows_mean_a_full_build(data_dir, db_path, builds, m
         await engine.close()
 
 
-async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_path, monkeypatch, caplog):
+async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_path, builds, monkeypatch, caplog):
     def full_disk(*_args):
         raise OSError("No space left on device")
 
@@ -135,5 +136,9 @@ async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_
     try:
         assert report.articles == 5 and "Lê Đức Thái" in engine.search(QUESTIONS[0]).answers[0].sentence
         assert "No space left on device" in caplog.text
+        change_corpus(data_dir)  # updated in memory from the served index: nothing was saved
+        report = await engine.reload()
+        assert len(builds) == 1 and report.articles == 5 and engine.index.dead_share > 0
+        assert "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence
     finally:
         await engine.close()
