@@ -6,6 +6,8 @@ as ``.npy`` files in ``<db>.index/corpus-<id>/`` and loaded memory-mapped (the o
 pages them in as queries touch them). A snapshot is used only when its *version* matches: a hash
 of the snapshot format, the ranking configuration and the sha256 of every indexed file. Writes
 go to a temporary folder that is renamed into place, so a crash never leaves half a snapshot.
+When few articles changed, ``updated`` turns the served (or saved) index into the new one instead
+of a build: the database's article ids tell exactly what was removed and added.
 """
 
 from __future__ import annotations

@@ -63,16 +63,28 @@ async def test_changed_data_or_config_or_a_damaged_snapshot_rebuild(data_dir, db
         await engine.close()
 
 
-async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_path, monkeypatch):
+async def reference_answers(data_dir, tmp_path) -> list:
+    """The answers of an engine built the ordinary way, on its own database."""
     reference, _ = await QAEngine.open(data_dir, tmp_path / "reference.sqlite3")
-    expected = answers(reference)
-    await reference.close()
+    try:
+        return answers(reference)
+    finally:
+        await reference.close()
+
+
+def forbid_here(monkeypatch, owner, name: str, what: str) -> None:
+    """Make ``owner.name`` fail in this process; a spawned worker imports the real one."""
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError(f"{what} in the serving process")
+
+    monkeypatch.setattr(owner, name, not_here)
+
+
+async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_path, monkeypatch):
+    expected = await reference_answers(data_dir, tmp_path)
     monkeypatch.setattr(engine_module, "PROCESS_BUILD_SENTENCES", 0)
-
-    def no_build(*_args, **_kwargs):
-        raise AssertionError("built in the serving process")
-
-    monkeypatch.setattr(engine_module.SearchIndex, "__init__", no_build)  # the worker is another process
+    forbid_here(monkeypatch, engine_module.SearchIndex, "__init__", "built")
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
         assert report.articles == 5 and answers(engine) == expected
@@ -81,15 +93,9 @@ async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_
 
 
 async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_path, tmp_path, monkeypatch):
-    reference, _ = await QAEngine.open(data_dir, tmp_path / "reference.sqlite3")
-    expected = answers(reference)
-    await reference.close()
+    expected = await reference_answers(data_dir, tmp_path)
     monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
-
-    def not_here(*_args, **_kwargs):
-        raise AssertionError("segmented in the serving process")
-
-    monkeypatch.setattr(engine_module, "prepare_article", not_here)  # a spawned worker has the real one
+    forbid_here(monkeypatch, engine_module, "prepare_article", "segmented")
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
         assert report.articles == 5 and not report.errors and answers(engine) == expected
