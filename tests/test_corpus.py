@@ -83,7 +83,7 @@ def test_utf8_is_decoded_in_pieces_with_file_offsets(monkeypatch):
     good = "\ufeffĐường biên giới Việt Nam – chủ quyền".encode()
     for piece in (1, 2, 3, 7, 64):
         monkeypatch.setattr(corpus, "_DECODE_PIECE", piece)
-        assert corpus._decode_utf8(good) == good.decode("utf-8-sig")
+        assert "".join(corpus._decode_utf8(good)) == good.decode("utf-8-sig")
         for at in range(0, len(good), 3):
             bad = good[:at] + b"\xff" + good[at:]
             with pytest.raises(UnicodeDecodeError) as whole:
@@ -102,3 +102,22 @@ def test_jsonl_lines_split_at_newlines_only():
     ]
     content = parse_content("bulk.jsonl", "\r\n".join(lines).encode())
     assert [a.title for a in content.articles] == ["Một", "Hai"] and content.warnings == []
+
+
+def test_jsonl_read_in_pieces_is_the_same_file(monkeypatch):
+    """Lines, CRLF ends, blank lines, a NUL and an all-blank file are found the same wherever
+    the decoding pieces end (a line may span many pieces, a piece hold many lines)."""
+    import retrieval.corpus as corpus
+
+    records = [{"title": f"Bài {i}", "text": f"Câu số {i} về biên giới.\u2028Vẫn câu {i}."} for i in range(4)]
+    data = ("\r\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n\n").encode()
+    whole = parse_content("bulk.jsonl", data)
+    for piece in (1, 2, 5, 17, 64):
+        monkeypatch.setattr(corpus, "_DECODE_PIECE", piece)
+        content = parse_content("bulk.jsonl", data)
+        assert [(a.title, a.paragraphs) for a in content.articles] == [(a.title, a.paragraphs) for a in whole.articles]
+        assert [a.title for a in content.articles] == ["Bài 0", "Bài 1", "Bài 2", "Bài 3"]
+        with pytest.raises(CorpusFileError, match="empty file"):
+            parse_content("blank.jsonl", b" \n\r\n \t\n" * 20)
+        with pytest.raises(CorpusFileError, match="binary"):
+            parse_content("nul.jsonl", data + b"x" * 9000 + b"\x00")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from retrieval.cleaner import parse_text_article
-from retrieval.index import CorpusRows, DocInfo, SearchIndex
+from retrieval.index import CorpusRows, DocInfo, DocTable, SearchIndex
 from retrieval.pipeline import chunk, prepare_article
 from tests.conftest import DATA
 
@@ -121,3 +121,16 @@ def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
             expected = reference.get_scores(query)
             assert expected.max() > 0
             np.testing.assert_allclose(built.scores(dict.fromkeys(query, 1.0)), expected, rtol=1e-5, atol=1e-9)
+
+
+def test_doc_table_gives_back_each_article():
+    """Articles kept as text columns come back as they went in: Vietnamese titles, a missing
+    date or url stays missing, and appended tables keep their order."""
+    first = [
+        DocInfo("a.txt", "Đồn Biên phòng Hoành Mô", "2024-05-01", None),
+        DocInfo("b.jsonl", "", None, "https://x.vn/1"),
+    ]
+    second = [DocInfo("c.txt", "Quảng Ninh – “đổi mới”", None, None)]
+    table = DocTable(first) + DocTable(second)
+    assert len(table) == 3 and len(DocTable([])) == 0
+    assert [table[i] for i in range(3)] == first + second
