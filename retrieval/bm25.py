@@ -1,21 +1,33 @@
-"""Okapi BM25 exactly as ``rank_bm25.BM25Okapi`` scores it, precomputed for fast queries.
+"""BM25 exactly as rank-bm25 scores it (``BM25Plus`` by default, or ``BM25Okapi``), precomputed
+for fast queries.
 
-rank-bm25 is the definition of the score; this class reproduces it term for term:
-  idf(t)   = ln(N - df + 0.5) - ln(df + 0.5), and every negative idf (df > N/2) is replaced by
-             epsilon * mean(idf over the vocabulary) — Okapi's floor;
-  score(d) = sum over query terms t of idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl)).
-``BM25Okapi.get_scores`` loops over every document for every query term (~190 ms at 100k
-passages). The per-(term, document) weights tf * (k1 + 1) / (tf + ...) do not depend on the query,
-so, as bm25s does, they are computed once into a sparse matrix stored by term; a query adds up a
-few matrix columns, each times its term's idf (one multiplication per term, so that a change of
-the idfs alone rewrites no matrix). A query term repeated n times counts n times, as in
-rank-bm25; here that is a weight of n.
+rank-bm25 is the definition of the score; this class reproduces it term for term, with
+norm(d) = 1 - b + b * |d| / avgdl:
+  BM25Plus:  idf(t) = ln((N + 1) / df); score(d) = sum over query terms t of
+             idf(t) * (delta + tf * (k1 + 1) / (tf + k1 * norm(d))), delta = 1.
+             ``BM25Plus.get_scores`` adds idf(t) * delta to *every* document, holding t or not:
+             the same constant for all of them, so it changes no ranking and is left out here
+             (scores = rank-bm25's minus delta * sum of the query terms' idf; tested).
+  BM25Okapi: idf(t) = ln(N - df + 0.5) - ln(df + 0.5), and every negative idf (df > N/2) is
+             replaced by epsilon * mean(idf over the vocabulary), epsilon = 0.25 — Okapi's floor;
+             score(d) = sum over t of idf(t) * tf * (k1 + 1) / (tf + k1 * norm(d)).
+Okapi's floor lets a word in 70% of the passages weigh more than one in 49%, and moves with the
+corpus size; BM25Plus's idf falls steadily with df. On the evaluation BM25Plus answers one more
+dev question at rank 1 ("Tư lệnh BĐBP là ai?": "BĐBP" is in most passages of a border-guard
+corpus) and xquad_vi the same (README: ablation), so it is the default.
+
+``get_scores`` loops over every document for every query term (~190 ms at 100k passages). The
+per-(term, document) weights tf * (k1 + 1) / (tf + k1 * norm(d)) do not depend on the query, so,
+as bm25s does, they are computed once into a sparse matrix stored by term; a query adds up a few
+matrix columns, each times its term's idf (one multiplication per term, so that a change of the
+idfs alone rewrites no matrix). A query term repeated n times counts n times, as in rank-bm25;
+here that is a weight of n.
 
 The term frequencies are kept next to the weights, so a corpus change does not count every
 document again: ``updated`` drops the rows of removed documents (they stay as empty, dead rows),
 appends the new ones and re-weighs in a few vectorised passes (avgdl moves with any change, so
 every weight does): ~1.5 s for the sentence and passage indexes at 100k passages, where counting
-from the words took 13 s. The scores equal those of ``BM25Okapi`` over the live documents.
+from the words took 13 s. The scores equal rank-bm25's over the live documents.
 """
 
 from __future__ import annotations
@@ -53,22 +65,36 @@ def _splice(array: np.ndarray, drop: np.ndarray, at: np.ndarray, values: np.ndar
     return out
 
 
+SCORERS = ("BM25Plus", "BM25Okapi")  # rank-bm25's class names
+OKAPI_EPSILON = 0.25  # rank-bm25's default
+
+
+def idf_of(df: np.ndarray, documents: int, scorer: str) -> np.ndarray:
+    """idf of terms held by ``df`` (> 0) of ``documents`` documents, as the rank-bm25 class
+    ``scorer`` computes it (Okapi's floor uses the mean over exactly these terms)."""
+    if scorer == "BM25Plus":
+        return np.log((documents + 1) / df)
+    idf = np.log(documents - df + 0.5) - np.log(df + 0.5)
+    idf[idf < 0] = OKAPI_EPSILON * idf.mean() if len(idf) else 0.0
+    return idf
+
+
 class BM25Index:
-    """Sparse BM25Okapi over a fixed list of token lists (documents are rows)."""
+    """Sparse BM25 over a fixed list of token lists (documents are rows)."""
 
     def __init__(
         self,
         documents: Iterable[list[str]],
         k1: float = 1.5,
         b: float = 0.75,
-        epsilon: float = 0.25,
+        scorer: str = "BM25Plus",
     ) -> None:
         documents = list(documents)
         vocabulary: dict[str, int] = {}
         cols = [vocabulary.setdefault(term, len(vocabulary)) for document in documents for term in document]
         rows = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
         counts = term_counts(rows, np.asarray(cols, dtype=np.int64), (len(documents), len(vocabulary)))
-        self._weigh(counts, vocabulary, k1, b, epsilon)
+        self._weigh(counts, vocabulary, k1, b, scorer)
 
     @classmethod
     def from_counts(
@@ -77,14 +103,14 @@ class BM25Index:
         vocabulary: dict[str, int],
         k1: float,
         b: float,
-        epsilon: float = 0.25,
+        scorer: str = "BM25Plus",
         live: np.ndarray | None = None,
     ) -> BM25Index:
         """An index from a term-frequency matrix whose columns are ``vocabulary``'s ids. A term
         no document holds (a vocabulary shared with another index) is unknown to this one.
         ``live``: which rows are documents (default all); a dead row must be empty."""
         index = cls.__new__(cls)
-        index._weigh(counts, vocabulary, k1, b, epsilon, live)
+        index._weigh(counts, vocabulary, k1, b, scorer, live)
         return index
 
     def _weigh(
@@ -93,11 +119,13 @@ class BM25Index:
         vocabulary: dict[str, int],
         k1: float,
         b: float,
-        epsilon: float,
+        scorer: str,
         live: np.ndarray | None = None,
     ) -> None:
         """BM25 impacts from term frequencies, vectorised over all (document, term) pairs."""
-        self.k1, self.b, self.epsilon = k1, b, epsilon
+        if scorer not in SCORERS:
+            raise ValueError(f"unknown BM25 scorer {scorer!r}; one of {', '.join(SCORERS)}")
+        self.k1, self.b, self.scorer = k1, b, scorer
         self.vocabulary = vocabulary
         self.size = counts.shape[0]
         self.live = np.ones(self.size, dtype=bool) if live is None else live
@@ -107,10 +135,8 @@ class BM25Index:
         self.avgdl = float(self.doc_lengths[self.live].mean()) if documents else 0.0
         df = np.diff(counts.indptr).astype(np.float64)
         present = df > 0
-        idf = np.log(documents - df + 0.5) - np.log(df + 0.5)
-        self.average_idf = float(idf[present].mean()) if present.any() else 0.0
-        idf[idf < 0] = epsilon * self.average_idf
-        idf[~present] = np.nan  # not a term of this index: idf() says None
+        idf = np.full(len(df), np.nan)  # not a term of this index: idf() says None
+        idf[present] = idf_of(df[present], documents, scorer)
         self.idf_values = idf
         self.tf = tf = counts.data.astype(np.float32, copy=False)
         norm = (k1 * (1 - b + b * self.doc_lengths / (self.avgdl or 1.0))).astype(np.float32)
@@ -145,7 +171,7 @@ class BM25Index:
             shape=(len(live), terms),
         )
         counts.has_sorted_indices = True  # by construction; checking costs a pass over every entry
-        return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.epsilon, live)
+        return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.scorer, live)
 
     ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live")
 
@@ -163,11 +189,11 @@ class BM25Index:
 
     @classmethod
     def from_arrays(
-        cls, vocabulary: dict[str, int], arrays: dict[str, np.ndarray], k1: float, b: float, epsilon: float
+        cls, vocabulary: dict[str, int], arrays: dict[str, np.ndarray], k1: float, b: float, scorer: str
     ) -> BM25Index:
         """An index saved with ``arrays()``; the arrays may be memory-mapped (nothing is copied)."""
         index = cls.__new__(cls)
-        index.k1, index.b, index.epsilon = k1, b, epsilon
+        index.k1, index.b, index.scorer = k1, b, scorer
         index.vocabulary = vocabulary
         index.doc_lengths = arrays["doc_lengths"]
         index.size = len(index.doc_lengths)
@@ -176,7 +202,6 @@ class BM25Index:
         index.avgdl = float(index.doc_lengths[index.live].mean()) if index.live.any() else 0.0
         index.tf = arrays["tf"]
         index.idf_values = arrays["idf_values"]
-        index.average_idf = float("nan")  # only needed while building
         index.weights = sparse.csc_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(index.size, len(vocabulary)), copy=False
         )
@@ -195,7 +220,7 @@ class BM25Index:
 
     def unseen_idf(self) -> float:
         """The idf a term would have if one document held it: the weight of an unknown word."""
-        return float(np.log(max(self.documents, 1) - 1 + 0.5) - np.log(1.5))
+        return float(idf_of(np.ones(1), max(self.documents, 1), self.scorer)[0])
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (weight n = term repeated n times).

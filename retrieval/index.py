@@ -85,6 +85,7 @@ class RankingConfig:
     sentence_b: float = 0.3
     passage_k1: float = 1.5
     passage_b: float = 0.75
+    scorer: str = "BM25Plus"  # or "BM25Okapi" (see retrieval.bm25)
 
 
 @dataclass(frozen=True)
@@ -303,8 +304,12 @@ class SearchIndex:
         self.definitions = definitions(rows.sentence_text) if config.abbreviations else []
         known = Abbreviations(learned_pairs(d for _, d in self.definitions)) if config.abbreviations else None
         vocabulary, sentence_counts, passage_counts = count_terms(rows, config, TermIds(), known)
-        self.sentences = BM25Index.from_counts(sentence_counts, vocabulary, config.sentence_k1, config.sentence_b)
-        self.passages = BM25Index.from_counts(passage_counts, vocabulary, config.passage_k1, config.passage_b)
+        self.sentences = BM25Index.from_counts(
+            sentence_counts, vocabulary, config.sentence_k1, config.sentence_b, config.scorer
+        )
+        self.passages = BM25Index.from_counts(
+            passage_counts, vocabulary, config.passage_k1, config.passage_b, config.scorer
+        )
         self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
 
     def updated(self, removed: Iterable[int], rows: CorpusRows) -> SearchIndex | None:

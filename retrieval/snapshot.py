@@ -129,7 +129,7 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
         for part, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
                             ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
             arrays = {name: array(f"{part}_{name}") for name in BM25Index.ARRAYS}
-            parts[part] = BM25Index.from_arrays(vocabulary, arrays, k1, b, 0.25)
+            parts[part] = BM25Index.from_arrays(vocabulary, arrays, k1, b, config.scorer)
         return SearchIndex.from_parts(
             config=config,
             docs=DocTable.from_columns({name: column(f"docs_{name}") for name in DocTable.FIELDS}),

@@ -9,6 +9,7 @@ from retrieval.cleaner import parse_text_article
 from retrieval.index import CorpusRows, DocInfo, DocTable, SearchIndex
 from retrieval.pipeline import chunk, prepare_article
 from tests.conftest import DATA
+from tests.test_bm25 import REFERENCES, reference_scores
 
 
 def build_rows(named_articles):
@@ -95,8 +96,6 @@ def test_abbreviations_in_both_directions(index, question, expected):
 def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
     """The index counts terms with sparse products; rank-bm25 over the term lists of each sentence
     and each passage (its sentences + its title), built the plain way, must score the same."""
-    from rank_bm25 import BM25Okapi
-
     from retrieval.abbreviations import Abbreviations
     from retrieval.tokenizer import index_terms
 
@@ -116,9 +115,9 @@ def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
         (index.sentences, sentence_terms, config.sentence_k1, config.sentence_b),
         (index.passages, passage_terms, config.passage_k1, config.passage_b),
     ):
-        reference = BM25Okapi(terms, k1=k1, b=b)
+        reference = REFERENCES[config.scorer](terms, k1=k1, b=b)
         for query in (["biên", "phòng"], ["~bien", "tư_lệnh", "bđbp"], ["quảng", "ninh", "2023"], ["các", "của"]):
-            expected = reference.get_scores(query)
+            expected = reference_scores(reference, query)
             assert expected.max() > 0
             np.testing.assert_allclose(built.scores(dict.fromkeys(query, 1.0)), expected, rtol=1e-5, atol=1e-9)
 
