@@ -234,8 +234,18 @@ class TextColumn:
         return (self[i] for i in range(len(self)))
 
     def __add__(self, other: TextColumn) -> TextColumn:
-        offsets = np.concatenate([self.offsets, other.offsets[1:] + self.offsets[-1]])
-        return TextColumn.from_arrays(np.concatenate([self.blob, other.blob]), offsets)
+        return TextColumn.joined([self, other])
+
+    @staticmethod
+    def joined(columns: list[TextColumn]) -> TextColumn:
+        """The strings of ``columns``, in order, in one column (one copy of each buffer)."""
+        if not columns:
+            return TextColumn([])
+        ends = np.cumsum([0] + [int(c.offsets[-1]) for c in columns[:-1]])
+        offsets = np.concatenate(
+            [columns[0].offsets[:1]] + [c.offsets[1:] + end for c, end in zip(columns, ends, strict=True)]
+        )
+        return TextColumn.from_arrays(np.concatenate([c.blob for c in columns]), offsets)
 
 
 class DocTable:
@@ -264,7 +274,14 @@ class DocTable:
         return DocInfo(doc, title, date or None, url or None)
 
     def __add__(self, other: DocTable) -> DocTable:
-        return DocTable.from_columns({name: self.columns[name] + other.columns[name] for name in self.FIELDS})
+        return DocTable.joined([self, other])
+
+    @staticmethod
+    def joined(tables: list[DocTable]) -> DocTable:
+        """The articles of ``tables``, in order, in one table."""
+        return DocTable.from_columns(
+            {name: TextColumn.joined([t.columns[name] for t in tables]) for name in DocTable.FIELDS}
+        )
 
 
 def _passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
@@ -290,25 +307,74 @@ class SearchIndex:
             setattr(index, name, value)
         return index
 
-    def __init__(self, rows: CorpusRows, config: RankingConfig | None = None) -> None:
-        self.config = config or RankingConfig()
-        self.docs = DocTable(rows.docs)
-        self.article_ids = np.asarray(rows.article_ids, dtype=np.int64)
+    def __init__(
+        self,
+        rows: CorpusRows | Iterable[CorpusRows],
+        config: RankingConfig | None = None,
+        pairs: dict[str, str] | None = None,
+    ) -> None:
+        """The index of ``rows``: one CorpusRows, or a corpus in consecutive pieces, counted one
+        at a time so that only one piece's words are ever in memory (the whole corpus's took
+        ~20 GB at 1M passages). ``pairs``: the abbreviation pairs to index with, learned from the
+        whole corpus beforehand (see ``learned_pairs``); by default learned from ``rows``, which
+        must then be one CorpusRows."""
+        config = self.config = config or RankingConfig()
+        if isinstance(rows, CorpusRows):
+            if pairs is None and config.abbreviations:
+                pairs = learned_pairs(d for _, d in definitions(rows.sentence_text))
+            rows = [rows]
+        elif pairs is None and config.abbreviations:
+            raise ValueError("a corpus in pieces needs its abbreviation pairs learned beforehand")
+        known = Abbreviations(pairs) if pairs is not None else None
+        ids = TermIds()
+        pieces: list[dict] = []
+        docs = passages = sentences = 0
+        for piece in rows:
+            _, sentence_counts, passage_counts = count_terms(piece, config, ids, known)
+            defined = definitions(piece.sentence_text) if config.abbreviations else []
+            pieces.append({
+                "docs": DocTable(piece.docs),
+                "article_ids": np.asarray(piece.article_ids, dtype=np.int64),
+                "passage_ids": np.asarray(piece.passage_ids, dtype=np.int64),
+                "passage_doc": np.asarray(piece.passage_doc, dtype=np.int64) + docs,
+                "sentence_ids": np.asarray(piece.sentence_ids, dtype=np.int64),
+                "sentence_text": TextColumn(piece.sentence_text),
+                "sentence_passage": np.asarray(piece.sentence_passage, dtype=np.int64) + passages,
+                "definitions": [(row + sentences, found) for row, found in defined],
+                "sentence_counts": sentence_counts.tocsr(),
+                "passage_counts": passage_counts.tocsr(),
+            })  # fmt: skip
+            docs, passages, sentences = (
+                docs + len(piece.docs),
+                passages + len(piece.passage_ids),
+                sentences + len(piece.sentence_ids),
+            )
+            del piece, sentence_counts, passage_counts
+        vocabulary = ids.vocabulary
+
+        def joined(name: str) -> list:
+            return [piece.pop(name) for piece in pieces]
+
+        def counts(name: str) -> sparse.csc_matrix:
+            """The pieces' counts stacked (each widened to the final vocabulary), by term."""
+            matrices = joined(name)
+            for matrix in matrices:
+                matrix.resize((matrix.shape[0], len(vocabulary)))
+            stacked = sparse.vstack(matrices, format="csr") if matrices else sparse.csr_matrix((0, len(vocabulary)))
+            del matrices
+            return stacked.tocsc()
+
+        self.docs = DocTable.joined(joined("docs"))
         self.doc_live = np.ones(len(self.docs), dtype=bool)
-        self.passage_ids = np.asarray(rows.passage_ids, dtype=np.int64)
-        self.passage_doc = np.asarray(rows.passage_doc, dtype=np.int64)
-        self.sentence_ids = np.asarray(rows.sentence_ids, dtype=np.int64)
-        self.sentence_text = TextColumn(rows.sentence_text)
-        self.sentence_passage = np.asarray(rows.sentence_passage, dtype=np.int64)
-        config = self.config
-        self.definitions = definitions(rows.sentence_text) if config.abbreviations else []
-        known = Abbreviations(learned_pairs(d for _, d in self.definitions)) if config.abbreviations else None
-        vocabulary, sentence_counts, passage_counts = count_terms(rows, config, TermIds(), known)
+        for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage"):
+            setattr(self, name, np.concatenate(joined(name)) if pieces else np.zeros(0, dtype=np.int64))
+        self.sentence_text = TextColumn.joined(joined("sentence_text"))
+        self.definitions = [found for defined in joined("definitions") for found in defined]
         self.sentences = BM25Index.from_counts(
-            sentence_counts, vocabulary, config.sentence_k1, config.sentence_b, config.scorer
+            counts("sentence_counts"), vocabulary, config.sentence_k1, config.sentence_b, config.scorer
         )
         self.passages = BM25Index.from_counts(
-            passage_counts, vocabulary, config.passage_k1, config.passage_b, config.scorer
+            counts("passage_counts"), vocabulary, config.passage_k1, config.passage_b, config.scorer
         )
         self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
 

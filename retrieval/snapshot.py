@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.abbreviations import definitions, learned_pairs
 from retrieval.bm25 import BM25Index
 from retrieval.index import DocTable, RankingConfig, SearchIndex, TextColumn
-from retrieval.store import read_article_ids, read_corpus
+from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
 # 6: articles as text columns
@@ -86,8 +87,14 @@ MAX_DEAD_SHARE = 0.2
 
 def build(db_path: Path, corpus: int, config: RankingConfig, directory: Path, version: str) -> None:
     """Build the index of ``corpus`` from the database and save it (run in a worker process:
-    building holds the interpreter lock for seconds at 100k passages)."""
-    save(SearchIndex(read_corpus(db_path, corpus), config), directory, version)
+    building holds the interpreter lock for seconds at 100k passages). The corpus is read and
+    counted a piece at a time, after one pass that learns its abbreviation pairs."""
+    pairs = (
+        learned_pairs(p for _, p in definitions(read_definition_texts(db_path, corpus)))
+        if config.abbreviations
+        else None
+    )
+    save(SearchIndex(read_corpus_pieces(db_path, corpus), config, pairs), directory, version)
 
 
 def updated(base: SearchIndex, db_path: Path, corpus: int) -> SearchIndex | None:
@@ -96,7 +103,7 @@ def updated(base: SearchIndex, db_path: Path, corpus: int) -> SearchIndex | None
     its long steps are numpy copies and arithmetic). None when too much changed for an update to
     pay, when dead rows would pass ``MAX_DEAD_SHARE`` (a build compacts them) or when the
     abbreviations learned from the corpus move."""
-    current = read_article_ids(db_path, corpus)
+    current = set(read_article_ids(db_path, corpus))
     had = set(base.article_ids[base.doc_live].tolist())
     removed, added = had - current, current - had
     dead_after = len(base.docs) - len(had) + len(removed)

@@ -16,7 +16,7 @@ import logging
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,9 @@ _DOCS_SQL = (
     "SELECT a.id, f.name, a.title, a.date, a.url, a.title_tokens FROM articles a"
     " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
 )
+_ARTICLES_SQL = (
+    "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
+)
 _SENTENCES_SQL = (
     "SELECT p.id, p.article_id, s.id, s.text, s.tokens FROM sentences s"
     " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
@@ -149,14 +152,30 @@ def read_corpus(path: Path, corpus: int, only: Iterable[int] | None = None) -> C
         return assemble_rows(db.execute(docs_sql, args), db.execute(sentences_sql, args))
 
 
-def read_article_ids(path: Path, corpus: int) -> set[int]:
-    """Ids of the corpus's articles. An article row never changes once written (new text is a
-    new row), so comparing ids tells exactly what an index lacks or has too much."""
+def read_corpus_pieces(path: Path, corpus: int, articles: int = 5_000) -> Iterator[CorpusRows]:
+    """The corpus as ``read_corpus`` gives it, in consecutive pieces of ``articles`` articles:
+    what a build of a big corpus reads, so that it never holds every sentence's words at once."""
+    order = read_article_ids(path, corpus)
+    for start in range(0, len(order), articles):
+        yield read_corpus(path, corpus, order[start : start + articles])
+
+
+def read_definition_texts(path: Path, corpus: int) -> Iterator[str]:
+    """The corpus's sentences that may define an abbreviation (they hold a "("), in no
+    particular order: enough to learn its pairs (``learned_pairs`` does not depend on order)."""
+    sql = (
+        "SELECT s.text FROM sentences s JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
+        " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? AND instr(s.text, '(') > 0"
+    )
     with _read_only(path) as db:
-        rows = db.execute(
-            "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?", (corpus,)
-        )
-        return {article_id for (article_id,) in rows}
+        yield from (text for (text,) in db.execute(sql, (corpus,)))
+
+
+def read_article_ids(path: Path, corpus: int) -> list[int]:
+    """Ids of the corpus's articles, in index order. An article row never changes once written
+    (new text is a new row), so comparing ids tells exactly what an index lacks or has too much."""
+    with _read_only(path) as db:
+        return [a_id for (a_id,) in db.execute(_ARTICLES_SQL, (corpus,))]
 
 
 class SchemaError(Exception):

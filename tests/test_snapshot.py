@@ -101,3 +101,42 @@ async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_p
         assert report.articles == 5 and not report.errors and answers(engine) == expected
     finally:
         await engine.close()
+
+
+async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tmp_path, monkeypatch):
+    """A big corpus is built a few articles at a time (its words never all in memory at once):
+    whatever the piece size, the index is the one built from all the rows in one go."""
+    import functools
+
+    import numpy as np
+
+    import retrieval.snapshot as snapshot_module
+    from retrieval.index import SearchIndex
+    from retrieval.store import read_corpus, read_corpus_pieces
+
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    corpus, config = engine.corpus, engine.config
+    await engine.close()
+    whole = SearchIndex(read_corpus(db_path, corpus), config)
+    assert whole.definitions  # the shipped articles define abbreviations ("Bộ đội Biên phòng (BĐBP)")
+    for size in (1, 2, 4):
+        pieces = functools.partial(read_corpus_pieces, articles=size)
+        assert len(list(pieces(db_path, corpus))) == -(-5 // size)
+        monkeypatch.setattr(snapshot_module, "read_corpus_pieces", pieces)
+        directory = tmp_path / f"pieces-{size}"
+        snapshot_module.build(db_path, corpus, config, directory, "v")
+        built = snapshot_module.load(directory, "v", config)
+        assert built.definitions == whole.definitions and list(built.sentence_text) == list(whole.sentence_text)
+        assert [built.docs[i] for i in range(5)] == [whole.docs[i] for i in range(5)]
+        for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first"):
+            assert np.array_equal(getattr(built, name), getattr(whole, name)), name
+        for part in ("sentences", "passages"):
+            ours, reference = getattr(built, part), getattr(whole, part)
+            assert ours.vocabulary.keys() == reference.vocabulary.keys()  # term ids may differ
+            assert np.array_equal(ours.doc_lengths, reference.doc_lengths)
+            for term in reference.vocabulary:  # the same posting list, counts, weights and idf
+                a, b = ours.weights[:, ours.vocabulary[term]], reference.weights[:, reference.vocabulary[term]]
+                assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data), (part, term)
+                assert ours.idf(term) == reference.idf(term)
+        for question in QUESTIONS:
+            assert built.search(question, 5) == whole.search(question, 5)
