@@ -30,7 +30,7 @@ from scipy import sparse
 
 from retrieval.abbreviations import Abbreviations, definitions, learned_pairs
 from retrieval.answer_type import AnswerCheck
-from retrieval.bm25 import BM25Index, term_counts
+from retrieval.bm25 import BM25Index, RowsView, largest, term_counts
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
 from retrieval.tokenizer import word_terms
@@ -40,8 +40,8 @@ from retrieval.tokenizer import word_terms
 KNOWN_MISSING_WEIGHT = 0.3
 
 
-def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
-    """For each row, how much of the question it covers, in [0, 1].
+def coverage(view: RowsView, query: Query) -> np.ndarray:
+    """For each of the view's rows, how much of the question it covers, in [0, 1].
 
     matched / (matched + missing), both idf-weighted over the question's words (``Query.groups``):
     a word counts with the best credit among its terms found. A missing word the corpus knows
@@ -49,13 +49,12 @@ def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
     document. On the dev set this separates out-of-domain questions far better than a plain share
     (README: calibration).
     """
+    index, rows = view.index, view.rows
     if not query.groups or rows.size == 0:
         return np.zeros(rows.size)
     weights = np.empty(len(query.groups))
     missing_weights = np.empty(len(query.groups))
     credit = np.zeros((len(query.groups), rows.size))
-    terms = sorted({t for group in query.groups for t, _ in group.terms})
-    present = dict(zip(terms, index.presence(terms, rows), strict=True))
     for g, group in enumerate(query.groups):
         idfs = [index.idf(t) for t, _ in group.terms[:1]] + [index.idf(p) for p in group.parts]
         known = idfs[0] is not None or (bool(group.parts) and all(i is not None for i in idfs[1:]))
@@ -64,7 +63,7 @@ def coverage(index: BM25Index, query: Query, rows: np.ndarray) -> np.ndarray:
         )
         missing_weights[g] = weights[g] * (KNOWN_MISSING_WEIGHT if known else 1.0)
         for term, value in group.terms:
-            credit[g] = np.maximum(credit[g], value * present[term])
+            credit[g] = np.maximum(credit[g], value * view.lookup(term)[0])
     matched = weights @ credit
     missing = missing_weights @ (1.0 - credit)
     return matched / np.maximum(matched + missing, 1e-12)
@@ -442,7 +441,7 @@ class SearchIndex:
         """Best share of the question's idf mass that one of ``passages`` contains."""
         if passages.size == 0:
             return 0.0
-        return float(coverage(self.passages, query, passages).max())
+        return float(coverage(self.passages.at(passages), query).max())
 
     def search(self, question: str, top_k: int = 3) -> SearchResult:
         """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer."""
@@ -451,7 +450,7 @@ class SearchIndex:
             return SearchResult(query, [], 0.0)
         p_scores = self.passages.scores(query.terms)
         n = min(self.config.candidate_passages, p_scores.size)
-        top = np.argpartition(-p_scores, n - 1)[:n]
+        top = largest(p_scores, n)
         top = top[p_scores[top] > 0]
         evidence = self.evidence(query, top)
         if top.size == 0 or evidence < self.config.min_evidence:
@@ -460,13 +459,14 @@ class SearchIndex:
         candidates = np.concatenate(
             [np.arange(self.passage_first[p], self.passage_first[p] + self.passage_count[p]) for p in top]
         )
-        s_scores = self.sentences.scores_of(query.terms, candidates)
+        at_candidates = self.sentences.at(candidates)
+        s_scores = at_candidates.scores(query.terms)
         c_passages = self.sentence_passage[candidates]
         config = self.config
         final = s_scores / (s_scores.max() or 1.0)
         final += config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
         if config.coverage_weight:
-            final += config.coverage_weight * coverage(self.sentences, query, candidates)
+            final += config.coverage_weight * coverage(at_candidates, query)
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             holds = [check.holds(self.sentence_text[c]) for c in candidates]
             final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)

@@ -50,7 +50,7 @@ def test_scores_equal_rank_bm25(seed, scorer):
         got = index.scores(Counter(query))
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)  # float32 impacts
         rows = np.array(sorted(rng.sample(range(len(corpus)), 25)))
-        np.testing.assert_allclose(index.scores_of(Counter(query), rows), got[rows], rtol=1e-12)
+        np.testing.assert_allclose(index.at(rows).scores(Counter(query)), got[rows], rtol=1e-12)
         top_expected = set(np.argsort(-expected, kind="stable")[:10])
         overlap.append(len(top_expected & set(np.argsort(-got, kind="stable")[:10])) / 10)
     assert np.mean(overlap) >= 0.99
@@ -79,7 +79,8 @@ def test_okapi_floor_puts_a_commoner_word_above_a_rarer_one_and_plus_does_not():
 
 def test_presence_and_empty_corpus():
     index = BM25Index([["a"], ["b"], ["a", "b"]])
-    assert index.presence(["a", "zzz"], np.array([2, 0, 1])).tolist() == [[True, True, False], [False] * 3]
+    view = index.at(np.array([2, 0, 1]))
+    assert view.lookup("a")[0].tolist() == [True, True, False] and view.lookup("zzz")[0].tolist() == [False] * 3
     empty = BM25Index([])
     assert empty.size == 0 and empty.scores({"a": 1.0}).size == 0
 
@@ -101,8 +102,9 @@ def test_shared_vocabulary_terms_absent_from_this_index(scorer):
         assert index.idf(term) == pytest.approx(reference.idf[term])
     expected = reference_scores(reference, ["a", "title-only"])
     np.testing.assert_allclose(index.scores({"a": 1.0, "title-only": 1.0}), expected, rtol=1e-6)
-    assert index.presence(["title-only", "a"], np.array([0, 3])).tolist() == [[False, False], [True, False]]
-    assert index.scores_of({"title-only": 1.0}, np.array([0, 1])).tolist() == [0.0, 0.0]
+    view = index.at(np.array([0, 3]))
+    assert view.lookup("title-only")[0].tolist() == [False, False] and view.lookup("a")[0].tolist() == [True, False]
+    assert index.at(np.array([0, 1])).scores({"title-only": 1.0}).tolist() == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("scorer", SCORERS)
@@ -144,7 +146,7 @@ def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed, scorer)
         np.testing.assert_allclose(got[live], reference_scores(reference, query), rtol=1e-6, atol=1e-9)
         assert not got[[r for r, d in enumerate(rows) if d is None]].any()  # dead rows never score
         sample = np.array(sorted(rng.sample(live, 25)))
-        np.testing.assert_allclose(index.scores_of(Counter(query), sample), got[sample], rtol=1e-12)
+        np.testing.assert_allclose(index.at(sample).scores(Counter(query)), got[sample], rtol=1e-12)
 
 
 def test_splice_is_delete_then_insert():
@@ -158,3 +160,21 @@ def test_splice_is_delete_then_insert():
         # positions in the array without the dropped entries, where np.insert expects them
         expected = np.insert(np.delete(array, drop), at - np.searchsorted(drop, at), values)
         assert _splice(array, drop, at, values).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("size", [0, 1, 19, 20, 1024, 5000, 20 * 1024, 50_000 + 17])
+def test_largest_are_the_largest(size):
+    """The block shortcut picks scores equal to the n largest of a full sort, with many ties
+    and zeros (as passage scores have), whatever the size against the block."""
+    from retrieval.bm25 import largest
+
+    rng = np.random.default_rng(size)
+    scores = np.round(rng.random(size) * 5, 1) * (rng.random(size) < 0.7)
+    for n in (1, 5, 20):
+        got = largest(scores, min(n, size))
+        assert len(set(got.tolist())) == len(got) == min(n, size)
+        assert np.array_equal(np.sort(scores[got]), np.sort(scores)[size - len(got) :])
+    for block in (3, 64):
+        assert np.array_equal(
+            np.sort(scores[largest(scores, min(20, size), block)]), np.sort(scores)[size - min(20, size) :]
+        )
