@@ -232,9 +232,6 @@ class TextColumn:
     def __iter__(self) -> Iterator[str]:
         return (self[i] for i in range(len(self)))
 
-    def __add__(self, other: TextColumn) -> TextColumn:
-        return TextColumn.joined([self, other])
-
     @staticmethod
     def joined(columns: list[TextColumn]) -> TextColumn:
         """The strings of ``columns``, in order, in one column (one copy of each buffer)."""
@@ -271,9 +268,6 @@ class DocTable:
     def __getitem__(self, i: int) -> DocInfo:
         doc, title, date, url = (self.columns[name][i] for name in self.FIELDS)
         return DocInfo(doc, title, date or None, url or None)
-
-    def __add__(self, other: DocTable) -> DocTable:
-        return DocTable.joined([self, other])
 
     @staticmethod
     def joined(tables: list[DocTable]) -> DocTable:
@@ -404,13 +398,13 @@ class SearchIndex:
         passage_first, passage_count = _passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
         return SearchIndex.from_parts(
             config,
-            self.docs + DocTable(rows.docs),
+            DocTable.joined([self.docs, DocTable(rows.docs)]),
             article_ids=np.concatenate([self.article_ids, np.asarray(rows.article_ids, dtype=np.int64)]),
             doc_live=np.concatenate([doc_live, np.ones(len(rows.docs), dtype=bool)]),
             passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),
             passage_doc=np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows]),
             sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
-            sentence_text=self.sentence_text + TextColumn(rows.sentence_text),
+            sentence_text=TextColumn.joined([self.sentence_text, TextColumn(rows.sentence_text)]),
             sentence_passage=sentence_passage,
             passage_first=passage_first,
             passage_count=passage_count,

@@ -130,6 +130,6 @@ def test_doc_table_gives_back_each_article():
         DocInfo("b.jsonl", "", None, "https://x.vn/1"),
     ]
     second = [DocInfo("c.txt", "Quảng Ninh – “đổi mới”", None, None)]
-    table = DocTable(first) + DocTable(second)
+    table = DocTable.joined([DocTable(first), DocTable([]), DocTable(second)])
     assert len(table) == 3 and len(DocTable([])) == 0
     assert [table[i] for i in range(3)] == first + second
