@@ -57,21 +57,26 @@ async def main(data, db, questions):
     opened = time.perf_counter() - started
     out = {"open_s": opened, "serving_s": report.serving_after, "report": report.summary(), "passages": report.passages}
     if questions:
-        rng = random.Random(5)
-        texts = [engine.index.sentence_text[rng.randrange(report.sentences)] for _ in range(1000)]
-        asked = []
-        for i, text in enumerate(texts):
-            words = text.split()
-            start = rng.randrange(max(1, len(words) - 6))
-            q = " ".join(words[start:start + rng.randint(4, 7)])
-            asked.append(fold_diacritics(q).lower() if i % 3 == 0 else q)
+        def make_questions():
+            rng = random.Random(5)
+            asked = []
+            for i in range(1000):
+                words = engine.index.sentence_text[rng.randrange(report.sentences)].split()
+                start = rng.randrange(max(1, len(words) - 6))
+                q = " ".join(words[start:start + rng.randint(4, 7)])
+                asked.append(fold_diacritics(q).lower() if i % 3 == 0 else q)
+            for q in asked[:20]:
+                engine.search(q)  # warm-up
+            return asked
+
         def timed(q):
             t = time.perf_counter()
             engine.search(q)
             return (time.perf_counter() - t) * 1000
 
-        for q in asked[:20]:
-            engine.search(q)  # warm-up
+        # Everything that reads the index runs in a thread, as in the bot: the first searches
+        # page the memory-mapped index in (1.9 s at 1M passages when it ran on the loop).
+        asked = await asyncio.to_thread(make_questions)
         times = [await asyncio.to_thread(timed, q) for q in asked]  # in a thread, as the bot asks
         times.sort()
         out.update(p50_ms=times[len(times) // 2], p99_ms=times[int(len(times) * 0.99)])
