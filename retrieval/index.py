@@ -313,18 +313,18 @@ class SearchIndex:
         must then be one CorpusRows."""
         config = self.config = config or RankingConfig()
         if isinstance(rows, CorpusRows):
-            if pairs is None and config.abbreviations:
-                pairs = learned_pairs(d for _, d in definitions(rows.sentence_text))
-            rows = [rows]
+            rows = [rows]  # its pairs are learned from its own definitions, below
         elif pairs is None and config.abbreviations:
             raise ValueError("a corpus in pieces needs its abbreviation pairs learned beforehand")
-        known = Abbreviations(pairs) if pairs is not None else None
+        known: Abbreviations | None = None
         ids = TermIds()
         pieces: list[dict] = []
         docs = passages = sentences = 0
         for piece in rows:
-            _, sentence_counts, passage_counts = count_terms(piece, config, ids, known)
             defined = definitions(piece.sentence_text) if config.abbreviations else []
+            if config.abbreviations and known is None:
+                known = Abbreviations(pairs if pairs is not None else learned_pairs(d for _, d in defined))
+            _, sentence_counts, passage_counts = count_terms(piece, config, ids, known)
             pieces.append({
                 "docs": DocTable(piece.docs),
                 "article_ids": np.asarray(piece.article_ids, dtype=np.int64),
