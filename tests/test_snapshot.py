@@ -58,6 +58,7 @@ async def test_changed_data_or_config_or_a_damaged_snapshot_rebuild(data_dir, db
     shutil.rmtree(snapshot_dir)
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
+        await engine.saved()
         assert report.articles == 4 and (snapshot_dir / "meta.json").is_file()
     finally:
         await engine.close()

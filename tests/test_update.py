@@ -1,7 +1,9 @@
 """Index updates: a small corpus change is applied to the served (or saved) index instead of a
 full build, and answers exactly as a full build of the same data does."""
 
+import asyncio
 import json
+import threading
 
 import pytest
 
@@ -69,7 +71,7 @@ async def test_reload_updates_the_served_index_and_answers_as_a_full_build(data_
         change_corpus(data_dir)
         report = await engine.reload()
         assert len(builds) == 1  # updated, not built
-        assert 0 < report.serving_after <= report.seconds
+        assert report.saving  # answers use the update before it is saved
         assert report.articles == 5 and report.removed == ["000_7322326c6deb17f8.txt"] and report.added == ["new.jsonl"]
         assert 0 < engine.index.dead_share < 1 and "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence
         assert "000_7322326c6deb17f8.txt" not in {d.doc for d in engine.index.live_docs(10)}
@@ -134,11 +136,79 @@ async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_
     monkeypatch.setattr(snapshot_module, "save", full_disk)
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
+        await engine.saved()
         assert report.articles == 5 and "Lê Đức Thái" in engine.search(QUESTIONS[0]).answers[0].sentence
-        assert "No space left on device" in caplog.text
+        assert "No space left on device" in caplog.text and not (engine.snapshot_dir / "meta.json").exists()
         change_corpus(data_dir)  # updated in memory from the served index: nothing was saved
         report = await engine.reload()
         assert len(builds) == 1 and report.articles == 5 and engine.index.dead_share > 0
         assert "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence
     finally:
         await engine.close()
+
+
+@pytest.fixture
+def held_saves(monkeypatch):
+    """Saves that wait until the test releases them (set the event), bounded by 10 s."""
+    release = threading.Event()
+    save = snapshot_module.save
+
+    def held(*args):
+        assert release.wait(10), "the save was never released"
+        save(*args)
+
+    monkeypatch.setattr(snapshot_module, "save", held)
+    return release
+
+
+def saved_version(engine: QAEngine) -> str:
+    return json.loads((engine.snapshot_dir / "meta.json").read_text("utf-8"))["version"]
+
+
+async def test_reload_answers_before_the_save_and_close_waits_for_it(data_dir, db_path, builds, held_saves):
+    held_saves.set()  # the first build's save goes through
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    closed = None
+    try:
+        await engine.saved()
+        held_saves.clear()
+        before = saved_version(engine)
+        change_corpus(data_dir)
+        report = await engine.reload()  # returns although the save is held
+        served = engine.index
+        assert report.saving and "saving the index in the background" in report.summary()
+        assert "Nam Cực" in engine.search(QUESTIONS[1]).answers[0].sentence and saved_version(engine) == before
+        closed = asyncio.create_task(engine.close())
+        await asyncio.sleep(0.2)
+        assert not closed.done()  # close waits for the save instead of dropping it
+    finally:
+        held_saves.set()
+        await (closed or engine.close())
+    assert saved_version(engine) != before and engine.index is not served  # served mapped from disk
+    engine, report = await QAEngine.open(data_dir, db_path)  # the saved update: nothing to redo
+    try:
+        assert len(builds) == 1 and not report.saving and report.articles == 5
+    finally:
+        await engine.close()
+
+
+async def test_the_next_reload_waits_for_the_save(data_dir, db_path, tmp_path, builds, held_saves):
+    held_saves.set()
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        await engine.saved()
+        held_saves.clear()
+        change_corpus(data_dir)
+        await engine.reload()
+        (data_dir / "001_39bc64e63a913f08.txt").unlink()
+        again = asyncio.create_task(engine.reload())
+        await asyncio.sleep(0.2)
+        assert not again.done()
+        held_saves.set()
+        report = await again
+        assert report.removed == ["001_39bc64e63a913f08.txt"] and len(builds) == 1
+        updated = answers(engine)
+    finally:
+        held_saves.set()
+        await engine.close()
+    assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
