@@ -293,6 +293,7 @@ class QAEngine:
             await asyncio.to_thread(snapshot.save, index, self.snapshot_dir, version)
             mapped = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         except Exception:  # a full disk, or worse, costs the next restart time, not answers
+            # (and must not fail the next reload or close, which wait for this task)
             log.exception("index snapshot not saved; serving it from memory")
             return
         if mapped is not None and self.index is index:  # not replaced meanwhile

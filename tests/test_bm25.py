@@ -33,7 +33,7 @@ def _random_corpus(seed: int, docs: int = 400, vocab: int = 250):
 @pytest.mark.parametrize("scorer", SCORERS)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_scores_equal_rank_bm25(seed, scorer):
-    """Scores equal rank-bm25's to 1e-6 (float32 impacts); the top 10 overlap is at least 99% overall."""
+    """Scores equal rank-bm25's to 1e-6 (float32 impacts and sums); the top 10 overlap is at least 99% overall."""
     rng, words, corpus = _random_corpus(seed)
     reference = REFERENCES[scorer](corpus)
     index = BM25Index(corpus, scorer=scorer)
@@ -50,7 +50,7 @@ def test_scores_equal_rank_bm25(seed, scorer):
         got = index.scores(Counter(query))
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)  # float32 impacts
         rows = np.array(sorted(rng.sample(range(len(corpus)), 25)))
-        np.testing.assert_allclose(index.at(rows).scores(Counter(query)), got[rows], rtol=1e-12)
+        np.testing.assert_allclose(index.at(rows).scores(Counter(query)), got[rows], rtol=1e-6)  # float32 sums
         top_expected = set(np.argsort(-expected, kind="stable")[:10])
         overlap.append(len(top_expected & set(np.argsort(-got, kind="stable")[:10])) / 10)
     assert np.mean(overlap) >= 0.99
@@ -146,7 +146,7 @@ def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed, scorer)
         np.testing.assert_allclose(got[live], reference_scores(reference, query), rtol=1e-6, atol=1e-9)
         assert not got[[r for r, d in enumerate(rows) if d is None]].any()  # dead rows never score
         sample = np.array(sorted(rng.sample(live, 25)))
-        np.testing.assert_allclose(index.at(sample).scores(Counter(query)), got[sample], rtol=1e-12)
+        np.testing.assert_allclose(index.at(sample).scores(Counter(query)), got[sample], rtol=1e-6)
 
 
 def test_splice_is_delete_then_insert():
