@@ -7,8 +7,10 @@ For each size a corpus is generated once (``bench.generate``, cached under ``var
 measurement runs in a fresh process, so memory and start-up times are those a user would see:
 - cold: first start on an empty database (parse, segment on both cores, store, build, save);
 - warm: a restart with nothing changed (the saved index is loaded);
-- touched: a restart after one article of a file changed: when answers used the change (the
+- changed: a restart after one article of a file changed: when answers used the change (the
   index updated: the start is over) and when the updated index was saved (in the background);
+- reload: then another article of that file changed and ``QAEngine.reload`` (an admin's
+  ``/reload``) in the running process: serving and saved, the same way;
 - p50/p99: whole questions (segmentation, retrieval, sentence ranking, answer objects), 1,000 of
   them made from corpus sentences, a third typed without accents;
 - RSS: resident memory of the serving process after the questions;
@@ -49,7 +51,7 @@ async def lag_monitor(state):
         await asyncio.sleep(0.005)
         state["max"] = max(state["max"], time.perf_counter() - before - 0.005)
 
-async def main(data, db, questions):
+async def main(data, db, questions, edit):
     state = {"max": 0.0}
     monitor = asyncio.create_task(lag_monitor(state))
     started = time.perf_counter()
@@ -85,18 +87,29 @@ async def main(data, db, questions):
         with open("/proc/self/statm") as handle:
             import resource
             out["rss_mb"] = int(handle.read().split()[1]) * resource.getpagesize() / 2**20
+    if edit:
+        from bench.scale import edit_article
+
+        await asyncio.to_thread(edit_article, Path(edit), 1)
+        started = time.perf_counter()
+        await engine.reload()
+        out["reload_s"] = time.perf_counter() - started
+        await engine.saved()
+        out["reload_saved_s"] = time.perf_counter() - started
     monitor.cancel()
     out["loop_lag_ms"] = state["max"] * 1000
     await engine.close()
     print(json.dumps(out))
 
-asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1"))
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]))
 """
 
 
-def run_child(data: Path, db: Path, questions: bool) -> dict:
+def run_child(data: Path, db: Path, questions: bool, edit: Path | None = None) -> dict:
+    """One start of the engine in a fresh process; ``edit``: a .jsonl file to change one more
+    article of once started, then reload."""
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(data), str(db), "1" if questions else "0"],
+        [sys.executable, "-c", CHILD, str(data), str(db), "1" if questions else "0", str(edit or "")],
         capture_output=True, text=True, check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
     )  # fmt: skip
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -113,6 +126,17 @@ def corpus(passages: int) -> Path:
     return data
 
 
+def edit_article(path: Path, line: int) -> bytes:
+    """Add a sentence to the article on ``line`` of a .jsonl file; returns the file as it was."""
+    before = path.read_bytes()
+    lines = before.decode("utf-8").splitlines()
+    record = json.loads(lines[line])
+    record["text"] += "\nMột câu mới được thêm vào để đo thời gian nạp lại khi một bài thay đổi."
+    lines[line] = json.dumps(record, ensure_ascii=False)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return before
+
+
 def measure(passages: int) -> dict:
     data = corpus(passages)
     db = WORK / f"{passages}" / "bench.sqlite3"
@@ -121,14 +145,9 @@ def measure(passages: int) -> dict:
     cold = run_child(data, db, questions=False)
     warm = run_child(data, db, questions=True)
     first = sorted(data.glob("*.jsonl"))[0]
-    lines = first.read_text(encoding="utf-8").splitlines()
-    record = json.loads(lines[0])
-    record["text"] += "\nMột câu mới được thêm vào để đo thời gian nạp lại khi một bài thay đổi."
-    lines[0] = json.dumps(record, ensure_ascii=False)
-    backup = first.read_bytes()
-    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    backup = edit_article(first, 0)
     try:
-        touched = run_child(data, db, questions=False)
+        touched = run_child(data, db, questions=False, edit=first)
     finally:
         first.write_bytes(backup)
     return {
@@ -137,11 +156,13 @@ def measure(passages: int) -> dict:
         "warm_s": warm["open_s"],
         "touched_s": touched["open_s"],
         "touched_saved_s": touched["saved_s"],
+        "reload_s": touched["reload_s"],
+        "reload_saved_s": touched["reload_saved_s"],
         "p50_ms": warm["p50_ms"],
         "p99_ms": warm["p99_ms"],
         "rss_mb": warm["rss_mb"],
         "loop_lag": max(
-            (run["loop_lag_ms"], name) for name, run in (("cold", cold), ("warm", warm), ("touched", touched))
+            (run["loop_lag_ms"], name) for name, run in (("cold", cold), ("warm", warm), ("changed", touched))
         ),
     }
 
@@ -236,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e", action="store_true", help="also 1,000 questions through the fake Bot API")
     args = parser.parse_args(argv)
     print(
-        "| passages | cold build | warm restart | one article changed (serving / saved) | p50 | p99 | RSS | loop lag |"
+        "| passages | cold build | warm restart | one article changed: restart / reload (saved) "
+        "| p50 | p99 | RSS | loop lag |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for passages in args.passages:
@@ -245,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{passages:,}",
             f"{m['cold_s']:.1f} s",
             f"{m['warm_s']:.2f} s",
-            f"{m['touched_s']:.1f} s / {m['touched_saved_s']:.1f} s",
+            f"{m['touched_s']:.1f} s ({m['touched_saved_s']:.1f} s) / "
+            f"{m['reload_s']:.1f} s ({m['reload_saved_s']:.1f} s)",
             f"{m['p50_ms']:.2f} ms",
             f"{m['p99_ms']:.2f} ms",
             f"{m['rss_mb']:.0f} MB",

@@ -269,3 +269,28 @@ async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path,
         assert seen == [False, False] and gc.isenabled()
     finally:
         await engine.close()
+
+
+async def test_articles_segmented_a_few_chunks_at_a_time_land_in_file_order(data_dir, db_path, monkeypatch):
+    """Chunks are handed to the executor a few at a time (not all at once: loop lag at 1M
+    passages); each article is segmented once and stored in its file's order."""
+    records = [{"title": f"Tin số {i}", "text": f"Đồn biên phòng số {i} tuần tra đường biên {i}."} for i in range(7)]
+    (data_dir / "bulk.jsonl").write_text(_jsonl(records), encoding="utf-8")
+    monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
+    monkeypatch.setattr(engine_module, "CHUNKS_IN_FLIGHT", 2)
+    segmented, shown = [], []
+    real_prepare = engine_module._prepare_chunk
+    monkeypatch.setattr(engine_module, "_prepare_chunk", lambda a: segmented.extend(a) or real_prepare(a))
+    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append)
+    try:
+        assert report.articles == 12 and not report.errors
+        assert sorted(a.title for a in segmented if a.title.startswith("Tin số")) == [r["title"] for r in records]
+        assert len(segmented) == 12 and shown[-1].endswith("12/12 articles")
+        with sqlite3.connect(db_path) as db:
+            order = [t for (t,) in db.execute(
+                "SELECT a.title FROM articles a JOIN files f ON f.id = a.file_id WHERE f.name = 'bulk.jsonl'"
+                " ORDER BY a.ord")]  # fmt: skip
+        assert order == [r["title"] for r in records]
+        assert engine.search("đồn biên phòng số 5 tuần tra").answers[0].sentence == records[5]["text"]
+    finally:
+        await engine.close()
