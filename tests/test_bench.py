@@ -1,0 +1,42 @@
+"""The benchmark's parts: the corpus generator, the one-article edit, and a whole (small) run."""
+
+import json
+
+import bench.scale as scale
+from bench.generate import generate
+from retrieval.corpus import read_file, scan_data_dir
+
+
+def test_generated_corpora_are_deterministic_readable_and_sized(tmp_path):
+    assert generate(503, tmp_path / "a") == 101  # 5 passages per article, the last one short
+    generate(503, tmp_path / "b")
+    files = sorted((tmp_path / "a").glob("*.jsonl"))
+    assert [f.read_bytes() for f in files] == [f.read_bytes() for f in sorted((tmp_path / "b").glob("*.jsonl"))]
+    [entry] = scan_data_dir(tmp_path / "a")
+    content = read_file(entry)
+    articles = content.articles
+    assert len(articles) == 101 and not content.warnings
+    assert sum(len(a.paragraphs) for a in articles) == 503
+    assert all(a.title and a.date for a in articles)
+
+
+def test_edit_article_changes_one_line_and_returns_the_file_as_it_was(tmp_path):
+    generate(50, tmp_path)
+    [path] = tmp_path.glob("*.jsonl")
+    before = path.read_bytes()
+    assert scale.edit_article(path, 1) == before
+    old, new = before.decode().splitlines(), path.read_text(encoding="utf-8").splitlines()
+    assert len(old) == len(new) and [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b] == [1]
+    assert json.loads(new[1])["text"].startswith(json.loads(old[1])["text"] + "\n")
+
+
+def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "WORK", tmp_path)
+    data = scale.corpus(500)
+    before = {f.name: f.read_bytes() for f in data.glob("*.jsonl")}
+    m = scale.measure(500)
+    assert {f.name: f.read_bytes() for f in data.glob("*.jsonl")} == before
+    assert m["passages"] == 500 and m["p50_ms"] <= m["p99_ms"] and m["rss_mb"] > 0
+    assert all(m[key] > 0 for key in ("cold_s", "warm_s", "touched_s", "reload_s"))
+    assert m["touched_saved_s"] >= m["touched_s"] and m["reload_saved_s"] >= m["reload_s"]
+    assert m["loop_lag"][1] in {"cold", "warm", "changed"}
