@@ -93,6 +93,7 @@ async def test_full_disk_keeps_answering_and_a_failed_reload_keeps_the_old_index
         (data_dir / "new.txt").write_text("Tin mới\n" + "Đồn biên phòng tuần tra cột mốc. " * 3000, encoding="utf-8")
         server.send_text(USER, USER, QUESTION)
         assert answered((await server.reply_to(USER))[0])  # the question log failed; the answer did not
+        await engine.saved()  # the served index, mapped from disk once saved
         old = engine.index
         server.send_text(ADMIN, ADMIN, "/reload")
         failed = await server.wait_for(

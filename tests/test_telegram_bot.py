@@ -161,6 +161,7 @@ async def test_questions_are_answered_during_a_reload_and_a_failed_reload_keeps_
             raise RuntimeError("disk on fire")
 
         engine.store.apply_changes = broken
+        await engine.saved()  # the served index, mapped from disk once saved
         old = engine.index
         server.send_text(ADMIN, ADMIN, "/reload")
         failed = await server.wait_for(
