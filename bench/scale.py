@@ -152,22 +152,22 @@ def measure(passages: int) -> dict:
     first = sorted(data.glob("*.jsonl"))[0]
     backup = edit_article(first, 0)
     try:
-        touched = run_child(data, db, questions=False, edit=first)
+        changed = run_child(data, db, questions=False, edit=first)
     finally:
         first.write_bytes(backup)
     return {
         "passages": passages,
         "cold_s": cold["open_s"],
         "warm_s": warm["open_s"],
-        "touched_s": touched["open_s"],
-        "touched_saved_s": touched["saved_s"],
-        "reload_s": touched["reload_s"],
-        "reload_saved_s": touched["reload_saved_s"],
+        "changed_s": changed["open_s"],
+        "changed_saved_s": changed["saved_s"],
+        "reload_s": changed["reload_s"],
+        "reload_saved_s": changed["reload_saved_s"],
         "p50_ms": warm["p50_ms"],
         "p99_ms": warm["p99_ms"],
         "rss_mb": warm["rss_mb"],
         "loop_lag": max(
-            (run["loop_lag_ms"], name) for name, run in (("cold", cold), ("warm", warm), ("changed", touched))
+            (run["loop_lag_ms"], name) for name, run in (("cold", cold), ("warm", warm), ("changed", changed))
         ),
     }
 
@@ -272,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{passages:,}",
             f"{m['cold_s']:.1f} s",
             f"{m['warm_s']:.2f} s",
-            f"{m['touched_s']:.1f} s ({m['touched_saved_s']:.1f} s) / "
+            f"{m['changed_s']:.1f} s ({m['changed_saved_s']:.1f} s) / "
             f"{m['reload_s']:.1f} s ({m['reload_saved_s']:.1f} s)",
             f"{m['p50_ms']:.2f} ms",
             f"{m['p99_ms']:.2f} ms",
