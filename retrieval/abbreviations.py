@@ -149,3 +149,30 @@ class Abbreviations:
         for abbreviation in sorted(long_found - short_found):
             extra.extend((abbreviation, FOLDED + fold_diacritics(abbreviation)))
         return extra
+
+
+# "X là viết tắt của gì?", "X viết tắt của từ gì", "X nghĩa là gì?", "chữ viết tắt X là gì",
+# "X là gì?" — matched on the folded, lowercased question (typed with or without accents).
+_ABBREVIATION = r"(?P<x>[a-z][a-z.\-]{1,11})"
+_ASKS_MEANING = [
+    re.compile(
+        rf"^(?:chu |tu )?(?:viet tat )?{_ABBREVIATION} (?:la )?(?:chu |tu )?viet tat (?:cua |la )?"
+        r"(?:tu |chu |cum tu )?(?:gi|cai gi|nhung tu gi)$"
+    ),
+    re.compile(rf"^(?:chu |tu )?(?:viet tat )?{_ABBREVIATION} (?:co )?(?:nghia|y nghia) la (?:gi|sao)$"),
+    re.compile(rf"^(?:chu |tu )?viet tat {_ABBREVIATION} (?:la gi|co nghia la gi|nghia la gi)$"),
+]
+_IS_WHAT = re.compile(rf"^{_ABBREVIATION} la (?:gi|cai gi)$")  # only for a known abbreviation
+
+
+def asked_abbreviation(question: str, known: Iterable[str]) -> str | None:
+    """The abbreviation whose meaning ``question`` asks for, as it is spelled in ``known``
+    ("NTM là viết tắt của gì?" -> "NTM"), or None. "X là gì?" counts only for a known X (else
+    "Biên phòng là gì?" would be one); the other forms name an abbreviation outright."""
+    text = re.sub(r"\s+", " ", fold_diacritics(normalize(question))).strip(" ?.!")
+    by_key = {fold_diacritics(key(k)): k for k in known}
+    for pattern in [*_ASKS_MEANING, _IS_WHAT]:
+        match = pattern.match(text)
+        if match:
+            return by_key.get(fold_diacritics(key(match.group("x"))))
+    return None

@@ -22,12 +22,24 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from retrieval import snapshot
 from retrieval.cleaner import Article
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
-from retrieval.store import Store, read_corpus, release
+from retrieval.semantic import (
+    MODEL_NAME,
+    Embedder,
+    Encoder,
+    ProcessEmbedder,
+    SemanticScorer,
+    SentenceVectors,
+    from_blobs,
+    to_blobs,
+)
+from retrieval.store import Store, read_corpus, read_vectors, release
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +82,10 @@ PROCESS_BUILD_SENTENCES = 10_000
 CHUNK_ARTICLES = 50
 # Chunks handed to the executor at a time: enough to keep two workers and their queues busy.
 CHUNKS_IN_FLIGHT = 8
+# Sentences embedded per call to the embedding worker (~1 s of its time) and stored at once.
+VECTOR_BATCH = 16
+# Progress of the semantic index is logged at most this often (seconds), and when it completes.
+VECTOR_LOG_SECONDS = 30.0
 
 
 @dataclass
@@ -161,6 +177,8 @@ class QAEngine:
         corpus: int,
         config: RankingConfig,
         max_file_bytes: int,
+        encoder: Encoder | None = None,
+        embedder: Embedder | None = None,
     ) -> None:
         self.store = store
         self.data_dir = data_dir
@@ -170,6 +188,15 @@ class QAEngine:
         self.index: SearchIndex | None = None
         self._reload_lock = asyncio.Lock()
         self._saving: asyncio.Task[None] | None = None
+        # Semantic re-ranking: the model for questions, the sentence vectors of the served index
+        # (computed in the background by ``_vectors_loop``), and what computes them.
+        self.encoder = encoder
+        self._embedder = embedder if embedder is not None or encoder is None else ProcessEmbedder()
+        self.vectors: SentenceVectors | None = None
+        self._vectors_for: SearchIndex | None = None  # the index ``vectors`` are aligned with
+        self._index_changed = asyncio.Event()
+        self._vectors_done = asyncio.Event()
+        self._vector_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(
@@ -179,14 +206,20 @@ class QAEngine:
         config: RankingConfig | None = None,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         progress: Progress | None = None,
+        encoder: Encoder | None = None,
+        embedder: Embedder | None = None,
     ) -> tuple[QAEngine, ReloadReport]:
-        """Open the database, reconcile it with ``data_dir`` and build the index."""
+        """Open the database, reconcile it with ``data_dir`` and build the index. With an
+        ``encoder`` (``Encoder.load()``), answers are re-ranked semantically once sentence vectors
+        exist; they are computed in the background by ``embedder`` (default: a worker process)."""
         if not data_dir.is_dir():
             raise FileNotFoundError(f"data dir {data_dir} does not exist or is not a directory")
         store = await Store.open(db_path)
         try:
             corpus = await store.corpus_id(data_dir)
-            engine = cls(store, data_dir, corpus, config or RankingConfig(), max_file_bytes)
+            engine = cls(store, data_dir, corpus, config or RankingConfig(), max_file_bytes, encoder, embedder)
+            if encoder is not None:
+                await store.use_vector_model(MODEL_NAME)
             report = await engine.reload(progress)
         except BaseException:
             await store.close()
@@ -194,6 +227,12 @@ class QAEngine:
         return engine, report
 
     async def close(self) -> None:
+        if self._vector_task is not None:
+            self._vector_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._vector_task
+        if self._embedder is not None:
+            await self._embedder.close()
         await self.saved()
         await self.store.close()
 
@@ -249,6 +288,7 @@ class QAEngine:
 
         index, unsaved = await self._current_index()
         self.index = index
+        self._index_replaced()
         if unsaved is not None:
             self._saving = asyncio.create_task(self._save(index, unsaved))
         report.articles, report.passages, report.sentences = index.size
@@ -309,6 +349,100 @@ class QAEngine:
             return
         if mapped is not None and self.index is index:  # not replaced meanwhile
             self.index = mapped
+            if self._vectors_for is index:  # the same rows
+                self._vectors_for = mapped
+
+    # Semantic index: sentence vectors for the served index, computed in the background.
+
+    def _index_replaced(self) -> None:
+        """A new index serves: its vectors are (re)loaded and completed in the background."""
+        if self.encoder is None or self._embedder is None:
+            return
+        vectors, index = self.vectors, self.index
+        if vectors is not None and index is not None and np.array_equal(vectors.sentence_ids, index.sentence_ids):
+            self._vectors_for = index  # the same sentences (a reload that changed nothing)
+            return
+        self._vectors_done.clear()
+        self._index_changed.set()
+        if self._vector_task is None or self._vector_task.done():
+            self._vector_task = asyncio.create_task(self._vectors_loop())
+
+    async def _vectors_loop(self) -> None:
+        """Keep the served index's sentence vectors complete: load the stored ones, embed the
+        missing ones a batch at a time (stored as they come, so a kill loses one batch at most),
+        start over when the index changes. Answers never wait for this."""
+        assert self._embedder is not None
+        while True:
+            await self._index_changed.wait()
+            self._index_changed.clear()
+            index = self.index
+            if index is None:
+                continue
+            try:
+                await self._complete_vectors(index)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the worker could not start or load the model: answers stay lexical
+                log.exception("semantic index stopped; answers use lexical ranking where vectors are missing")
+                self._vectors_done.set()
+                return
+
+    async def _complete_vectors(self, index: SearchIndex) -> None:
+        vectors = await asyncio.to_thread(self._stored_vectors, index)
+        self.vectors, self._vectors_for = vectors, index
+        missing = np.flatnonzero(~vectors.ready)
+        logged = time.monotonic()
+        log.info("semantic index: %s", self.semantic_status())
+        for start in range(0, missing.size, VECTOR_BATCH):
+            if self._index_changed.is_set():
+                return  # a reload replaced the index: start over with its rows
+            rows = missing[start : start + VECTOR_BATCH]
+            matrix = await self._embedder.embed([index.sentence_text[int(r)] for r in rows])  # type: ignore[union-attr]
+            blobs = to_blobs(matrix)
+            await self.store.save_vectors(list(zip(index.sentence_ids[rows].tolist(), blobs, strict=True)))
+            vectors.fill(rows, *from_blobs(blobs))
+            if time.monotonic() - logged > VECTOR_LOG_SECONDS:
+                logged = time.monotonic()
+                log.info("semantic index: %s", self.semantic_status())
+        if missing.size:
+            log.info("semantic index: %s", self.semantic_status())
+        if not self._index_changed.is_set():
+            self._vectors_done.set()
+
+    def _stored_vectors(self, index: SearchIndex) -> SentenceVectors:
+        """The index's vectors as far as they are stored (runs in a thread)."""
+        vectors = SentenceVectors(index.sentence_ids)
+        order = np.argsort(index.sentence_ids, kind="stable")
+        ordered = index.sentence_ids[order]
+        for ids, blobs in read_vectors(self.store.path, self.corpus):
+            positions = np.searchsorted(ordered, ids)
+            positions = np.minimum(positions, ordered.size - 1)
+            found = ordered[positions] == np.asarray(ids)
+            matrix, scale = from_blobs(blobs)
+            vectors.fill(order[positions[found]], matrix[found], scale[found])
+        return vectors
+
+    def semantic_status(self) -> str | None:
+        """ "45% of 134 sentences", "complete (134 sentences)", or None without a model."""
+        if self.encoder is None:
+            return None
+        vectors = self.vectors if self._vectors_for is self.index else None
+        if vectors is None:
+            return "starting"
+        if vectors.complete:
+            return f"complete ({vectors.total:,} sentences)"
+        return f"{vectors.done / vectors.total:.0%} of {vectors.total:,} sentences"
+
+    async def semantic_ready(self) -> None:
+        """Wait until every sentence of the served index has its vector (at once without a
+        model; also when embedding failed, after logging why)."""
+        if self.encoder is not None:
+            await self._vectors_done.wait()
+
+    def _scorer(self, index: SearchIndex) -> SemanticScorer | None:
+        if self.encoder is None or self.vectors is None or self._vectors_for is not index:
+            return None
+        return SemanticScorer(self.encoder, self.vectors)
 
     async def _parse_all(
         self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None
@@ -373,7 +507,7 @@ class QAEngine:
         index = self.index
         if index is None:
             raise RuntimeError("the index is not loaded yet")
-        return index.search(question, top_k)
+        return index.search(question, top_k, self._scorer(index))
 
     async def ask(
         self,

@@ -1,8 +1,10 @@
 """Evaluation: score the engine on a question set, by the benchmark's scoring rule.
 
     python -m retrieval.evaluate bench/xquad_vi             # a bench dir with corpus/
-    python -m retrieval.evaluate bench/dev --data-dir data  # our dev set over the shipped corpus
-    python -m retrieval.evaluate                            # both of the above
+    python -m retrieval.evaluate bench/dev2 --data-dir data # a dev set over the shipped corpus
+    python -m retrieval.evaluate                            # dev2, dev (over data/) and xquad_vi
+    python -m retrieval.evaluate --lexical                  # without the semantic model
+    python -m retrieval.evaluate --split test               # only the held-back half of the articles
 
 A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
 ``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
@@ -10,7 +12,11 @@ hit when it comes from the question's ``doc`` (any doc when ``doc`` is null) and
 ``answers``, both compared after NFC, lowercasing and collapsing white space. Reported: hit@1/3/5,
 MRR@5, the share of answerable questions wrongly abstained on, the share of unanswerable ones
 abstained on, and how both move with the abstention threshold (the evidence sweep).
-The run goes through the real engine and a real SQLite file (cached under ``var/eval/``).
+The run goes through the real engine and a real SQLite file (cached under ``var/eval/``, sentence
+vectors included: the first run with the model embeds the corpus, ~1 minute for xquad_vi).
+
+``--split tune|test``: weights were chosen on the "tune" half of each set's articles (every other
+article in name order; questions without an article by id) and are reported on the "test" half.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 
 from retrieval.engine import QAEngine
 from retrieval.index import RankingConfig
+from retrieval.semantic import Encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPTH = 5
@@ -92,19 +99,54 @@ def first_hit(answers: list, expected: list[str], doc: str | None) -> int | None
     return None
 
 
+def in_split(question: dict, docs: list[str], split: str | None) -> bool:
+    """Whether ``question`` belongs to the "tune" or "test" half of a set (any when None)."""
+    if split is None:
+        return True
+    if question.get("doc") in docs:
+        half = docs.index(question["doc"]) % 2
+    else:
+        half = int(hashlib.sha1(question["id"].encode()).hexdigest(), 16) % 2
+    return half == (0 if split == "tune" else 1)
+
+
+_encoder: Encoder | None = None
+
+
+def shared_encoder() -> Encoder | None:
+    """The semantic model, loaded once per process (None if it cannot load)."""
+    global _encoder
+    if _encoder is None:
+        _encoder = Encoder.load()
+    return _encoder
+
+
 async def evaluate(
-    bench: Path, data_dir: Path | None = None, config: RankingConfig | None = None, db_dir: Path | None = None
+    bench: Path,
+    data_dir: Path | None = None,
+    config: RankingConfig | None = None,
+    db_dir: Path | None = None,
+    semantic: bool = True,
+    split: str | None = None,
 ) -> Report:
-    """Run every question of ``bench`` through the engine (threshold applied afterwards)."""
+    """Run every question of ``bench`` through the engine (threshold applied afterwards); with
+    ``semantic``, after every sentence vector is computed."""
     config = config or RankingConfig()
     data_dir = data_dir or bench / "corpus"
     db_dir = db_dir or ROOT / "var" / "eval"
     key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
     # Search without abstaining, so one run yields the metrics at every threshold.
-    engine, _ = await QAEngine.open(data_dir, db_dir / f"{bench.name}-{key}.sqlite3", replace(config, min_evidence=0.0))
+    engine, _ = await QAEngine.open(
+        data_dir,
+        db_dir / f"{bench.name}-{key}.sqlite3",
+        replace(config, min_evidence=0.0),
+        encoder=shared_encoder() if semantic else None,
+    )
     report = Report(bench.name, config.min_evidence)
     try:
-        questions = load_questions(bench)
+        await engine.semantic_ready()
+        docs = sorted({q["doc"] for q in load_questions(bench) if q.get("doc")})
+        questions = [q for q in load_questions(bench) if in_split(q, docs, split)]
         started = time.perf_counter()
         for q in questions:
             result = engine.search(q["question"], DEPTH)
@@ -143,9 +185,15 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-# Each ingredient switched off alone, to show what it buys (README: ablation table).
+# Each ingredient switched off alone, to show what it buys (README: ablation table). "lexical"
+# runs without the semantic model.
 ABLATIONS: dict[str, dict[str, object]] = {
     "all ingredients (default)": {},
+    "semantic re-ranking off (lexical only)": {"lexical": True},
+    "semantic: sentence only (no passage context)": {"semantic_passage_weight": 0.0},
+    "semantic: z-score fusion": {"fusion": "zscore"},
+    "semantic: reciprocal rank fusion": {"fusion": "rrf"},
+    "abstention without the model's evidence": {"semantic_evidence_weight": 0.0},
     "no answer-type bonus": {"answer_type_weight": 0.0},
     "no coverage in sentence ranking": {"coverage_weight": 0.0},
     "no passage score in sentence ranking": {"passage_weight": 0.0},
@@ -177,17 +225,23 @@ def calibrate(reports: list[Report], max_wrong: float = 0.01, step: float = 0.05
     return best
 
 
-async def ablation(runs: list[tuple[Path, Path | None]]) -> str:
-    """Markdown table: each ablation's hit@1 and MRR@5 on every set."""
-    header = "| configuration | " + " | ".join(f"{b.name} hit@1 | {b.name} MRR@5" for b, _ in runs) + " |"
-    lines = [header, "|---|" + "---:|" * (2 * len(runs))]
+async def ablation(runs: list[tuple[Path, Path | None]], split: str | None = None) -> str:
+    """Markdown table: each ablation's hit@1 and MRR@5 on every set, and the share of
+    out-of-domain questions abstained where a set has them."""
+    sets = " | ".join(f"{b.name} hit@1 | {b.name} MRR@5" for b, _ in runs)
+    header = f"| configuration | {sets} | OOD abstained |"
+    lines = [header, "|---|" + "---:|" * (2 * len(runs) + 1)]
     for name, change in ABLATIONS.items():
+        change = dict(change)
+        semantic = not change.pop("lexical", False)
         config = replace(RankingConfig(), **change)  # type: ignore[arg-type]
-        cells = []
+        cells, abstained = [], []
         for bench, data_dir in runs:
-            m = (await evaluate(bench, data_dir, config)).metrics()
+            m = (await evaluate(bench, data_dir, config, semantic=semantic, split=split)).metrics()
             cells += [f"{m['hit@1']:.3f}", f"{m['mrr@5']:.3f}"]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            if "abstained" in m:
+                abstained.append(f"{bench.name} {m['abstained']:.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {', '.join(abstained)} |")
     return "\n".join(lines)
 
 
@@ -197,19 +251,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
     parser.add_argument("--ablation", action="store_true", help="switch each ranking ingredient off in turn")
+    parser.add_argument("--lexical", action="store_true", help="without the semantic model")
+    parser.add_argument("--split", choices=("tune", "test"), help="only one half of the articles (see above)")
     args = parser.parse_args(argv)
     if args.bench:
         runs = [(args.bench, args.data_dir)]
     else:
-        runs = [(ROOT / "bench" / "dev", ROOT / "data"), (ROOT / "bench" / "xquad_vi", None)]
+        runs = [
+            (ROOT / "bench" / "dev2", ROOT / "data"),
+            (ROOT / "bench" / "dev", ROOT / "data"),
+            (ROOT / "bench" / "xquad_vi", None),
+        ]
     for bench, _ in runs:
         if not (bench / "questions.jsonl").is_file():
             print(f"error: {bench} has no questions.jsonl", file=sys.stderr)
             return 2
     if args.ablation:
-        print(asyncio.run(ablation(runs)))
+        print(asyncio.run(ablation(runs, args.split)))
         return 0
-    reports = [asyncio.run(evaluate(bench, data_dir)) for bench, data_dir in runs]
+    reports = [
+        asyncio.run(evaluate(bench, data_dir, semantic=not args.lexical, split=args.split)) for bench, data_dir in runs
+    ]
     for report in reports:
         if args.json:
             print(json.dumps({"bench": report.name, **report.metrics()}))

@@ -69,6 +69,10 @@ CREATE TABLE IF NOT EXISTS sentences (
     text TEXT NOT NULL,
     tokens TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS queries (
     id INTEGER PRIMARY KEY,
     asked_at REAL NOT NULL,
@@ -176,6 +180,19 @@ def read_article_ids(path: Path, corpus: int) -> list[int]:
     (new text is a new row), so comparing ids tells exactly what an index lacks or has too much."""
     with _read_only(path) as db:
         return [a_id for (a_id,) in db.execute(_ARTICLES_SQL, (corpus,))]
+
+
+def read_vectors(path: Path, corpus: int, batch: int = 50_000) -> Iterator[tuple[list[int], list[bytes]]]:
+    """The stored sentence vectors of a corpus as (sentence ids, values), ``batch`` at a time."""
+    sql = (
+        "SELECT v.sentence_id, v.vector FROM sentence_vectors v JOIN sentences s ON s.id = v.sentence_id"
+        " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
+        " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?"
+    )
+    with _read_only(path) as db:
+        cursor = db.execute(sql, (corpus,))
+        while rows := cursor.fetchmany(batch):
+            yield [r[0] for r in rows], [r[1] for r in rows]
 
 
 class SchemaError(Exception):
@@ -477,6 +494,27 @@ class Store:
         ) as cur:
             (count,) = await cur.fetchone()  # type: ignore[misc]
         return int(count)
+
+    async def use_vector_model(self, name: str) -> None:
+        """Drop stored sentence vectors of another model (they would not compare with this one's)."""
+        async with self._write:
+            async with self.db.execute("SELECT value FROM meta WHERE key = 'vector_model'") as cur:
+                row = await cur.fetchone()
+            if row is None or row[0] != name:
+                await self.db.execute("DELETE FROM sentence_vectors")
+                await self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?)", (name,))
+                await self.db.commit()
+
+    async def save_vectors(self, vectors: list[tuple[int, bytes]]) -> None:
+        """Store (sentence id, vector) pairs; a sentence deleted meanwhile (a reload) is skipped.
+        Vectors go with their sentences (ON DELETE CASCADE)."""
+        async with self._write:
+            await self.db.executemany(
+                "INSERT OR REPLACE INTO sentence_vectors(sentence_id, vector)"
+                " SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM sentences WHERE id = ?1)",
+                vectors,
+            )
+            await self.db.commit()
 
     async def log_query(
         self,
