@@ -176,3 +176,14 @@ def asked_abbreviation(question: str, known: Iterable[str]) -> str | None:
         if match:
             return by_key.get(fold_diacritics(key(match.group("x"))))
     return None
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[A-ZĐ][A-ZĐ.\-]*[A-ZĐ](?![\w-])")
+
+
+def spelled_out(text: str, pairs: dict[str, str]) -> str:
+    """``text`` with each known abbreviation replaced by its long form ("Tư lệnh BĐBP là ai?" ->
+    "Tư lệnh Bộ đội Biên phòng là ai?"): what the semantic model is given, since it knows the
+    words far better than the letters."""
+    by_key = {key(short): long for short, long in pairs.items()}
+    return _CAPITALISED.sub(lambda m: by_key.get(key(m.group()), m.group()), text)

@@ -30,7 +30,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from retrieval.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs
+from retrieval.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.answer_type import AnswerCheck
 from retrieval.bm25 import BM25Index, RowsView, largest, term_counts
 from retrieval.normalize import fold_diacritics, normalize
@@ -518,7 +518,8 @@ class SearchIndex:
         similar = None
         if semantic is not None and query.accented and semantic.vectors.total == len(self.sentence_ids):
             similar = semantic.similarities(
-                question, candidates, self.passage_first[c_passages], self.passage_count[c_passages]
+                spelled_out(question, self.abbreviation_pairs),
+                candidates, self.passage_first[c_passages], self.passage_count[c_passages]
             )
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
