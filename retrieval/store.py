@@ -112,7 +112,16 @@ _SENTENCES_SQL = (
 )
 
 
-_MAX_ID = {table: f"SELECT coalesce(max(id), 0) FROM {table}" for table in ("files", "articles", "passages")}
+# Row ids are never reused: an index (and its sentence vectors) tells rows apart by id, so a new
+# sentence must not take the id of a deleted one. SQLite would give a new row max(id) + 1, which is
+# a deleted row's id after the newest rows were deleted; each table's highest id ever given is kept
+# in ``meta`` instead.
+_ID_TABLES = ("files", "articles", "passages", "sentences")
+_MAX_ID = {
+    table: f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+    f" coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_id:{table}'), 0))"
+    for table in _ID_TABLES
+}
 
 
 def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRows:
@@ -250,15 +259,16 @@ async def release(lists: list[list], piece: int = 500) -> None:
 class _NewRows:
     """The rows one reload writes, with ids given in advance (see ``Store.apply_changes``)."""
 
-    def __init__(self, last_file: int, last_article: int, last_passage: int) -> None:
+    def __init__(self, last_file: int, last_article: int, last_passage: int, last_sentence: int) -> None:
         self.last_file, self.last_article, self.last_passage = last_file, last_article, last_passage
+        self.last_sentence = last_sentence
         self.files: list[tuple] = []
         self.changed_files: list[tuple] = []
         self.dropped_articles: list[tuple[int]] = []
         self.kept_articles: list[tuple[int, int]] = []
         self.articles: list[tuple] = []
         self.passages: list[tuple[int, int, int]] = []
-        self.sentences: list[tuple[int, int, str, str]] = []
+        self.sentences: list[tuple[int, int, int, str, str]] = []
 
     def file(self, corpus: int, name: str, sha: str, size: int, mtime_ns: int) -> int:
         self.last_file += 1
@@ -280,7 +290,14 @@ class _NewRows:
         for p_ord, passage in enumerate(art.passages):
             self.last_passage += 1
             self.passages.append((self.last_passage, self.last_article, p_ord))
-            self.sentences += [(self.last_passage, s_ord, s.text, " ".join(s.words)) for s_ord, s in enumerate(passage)]
+            for s_ord, s in enumerate(passage):
+                self.last_sentence += 1
+                self.sentences.append((self.last_sentence, self.last_passage, s_ord, s.text, " ".join(s.words)))
+
+    def last_ids(self) -> list[tuple[str, str]]:
+        """The highest ids given, kept in ``meta`` (see ``_ID_TABLES``)."""
+        last = (self.last_file, self.last_article, self.last_passage, self.last_sentence)
+        return [(f"last_id:{table}", str(value)) for table, value in zip(_ID_TABLES, last, strict=True)]
 
     # Rows per executemany: one call over 300k sentences held the event loop for 80 ms (sqlite3
     # lets go of the interpreter lock for every row and the loop thread rarely got it back).
@@ -296,7 +313,8 @@ class _NewRows:
             ("INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key)"
              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.articles),
             ("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages),
-            ("INSERT INTO sentences(passage_id, ord, text, tokens) VALUES (?, ?, ?, ?)", self.sentences),
+            ("INSERT INTO sentences(id, passage_id, ord, text, tokens) VALUES (?, ?, ?, ?, ?)", self.sentences),
+            ("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", self.last_ids()),
         ):  # fmt: skip
             for start in range(0, len(rows), self.BATCH):
                 await db.executemany(sql, rows[start : start + self.BATCH])

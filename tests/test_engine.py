@@ -294,3 +294,19 @@ async def test_articles_segmented_a_few_chunks_at_a_time_land_in_file_order(data
         assert engine.search("đồn biên phòng số 5 tuần tra").answers[0].sentence == records[5]["text"]
     finally:
         await engine.close()
+
+
+async def test_row_ids_are_never_reused(data_dir, db_path):
+    """A new sentence never takes a deleted one's id (indexes and stored vectors key rows by id),
+    not even after the newest rows were deleted, which SQLite's max(id) + 1 would reuse."""
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        newest = max(engine.index.sentence_ids)
+        (data_dir / "004_6c83cc2604363b12.txt").unlink()
+        await engine.reload()
+        (data_dir / "005_new.txt").write_text("Tin mới\n\nChim cánh cụt hoàng đế sống ở Nam Cực.\n", encoding="utf-8")
+        await engine.reload()
+        added = engine.search("chim cánh cụt sống ở đâu").answers[0]
+        assert "Nam Cực" in added.sentence and added.sentence_id > newest
+    finally:
+        await engine.close()
