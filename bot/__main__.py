@@ -8,11 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
 from bot.logs import setup_logging
 from bot.telegram_bot import run_bot
-from retrieval.engine import QAEngine
+from retrieval.engine import QAEngine, progress_bar
 from retrieval.store import SchemaError
 
 log = logging.getLogger("bot")
@@ -26,25 +26,52 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--data-dir", type=Path, help="article folder (default: DATA_DIR or data/)")
     console.add_argument("--db", type=Path, help="SQLite file (default: DB_PATH or var/bot.sqlite3)")
     console.add_argument("--top", type=int, help="answers per question (default: TOP_K or 3)")
+    index = sub.add_parser("index", help="index the data dir and compute every sentence vector, then exit")
+    index.add_argument("--data-dir", type=Path, help="article folder (default: DATA_DIR or data/)")
+    index.add_argument("--db", type=Path, help="SQLite file (default: DB_PATH or var/bot.sqlite3)")
     sub.add_parser("run", help="start the Telegram bot (long polling)")
     return parser
 
 
+def _progress(message: str) -> None:
+    print(f"\r{message}", end="", file=sys.stderr, flush=True)
+
+
+async def _open(settings: Settings, args: argparse.Namespace) -> QAEngine:
+    """The engine for the console or ``index``, the reconciliation reported on stderr."""
+    engine, report = await open_engine(settings, args.data_dir, args.db, _progress)
+    print(("\n" if report.added or report.changed else "") + f"index: {report.summary()}", file=sys.stderr)
+    for message in report.errors + report.warnings:
+        print(f"warning: {message}", file=sys.stderr)
+    return engine
+
+
+async def _index(settings: Settings, args: argparse.Namespace) -> int:
+    """Prepare everything ahead (a deployment, a benchmark): the index, then every sentence
+    vector, with a progress bar; exit 0 once complete, 1 if the vectors could not be made."""
+    engine = await _open(settings, args)
+    try:
+        ready = asyncio.ensure_future(engine.semantic_ready())
+        while not ready.done():
+            if (progress := engine.semantic_progress()) is not None:
+                _progress("semantic index " + progress_bar(*progress, "sentences"))
+            await asyncio.wait([ready], timeout=0.5)
+        progress = engine.semantic_progress()
+        if progress is None:
+            print("semantic index: off (SEMANTIC_RERANK=off or no model); lexical ranking only", file=sys.stderr)
+            return 0 if not settings.semantic_rerank else 1
+        _progress("semantic index " + progress_bar(*progress, "sentences") + "\n")
+        return 0 if progress[0] >= progress[1] else 1
+    finally:
+        await engine.close()
+
+
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or settings.data_dir
-    db_path = args.db or settings.db_path
     top_k = args.top if args.top is not None else settings.top_k
     if top_k < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-
-    def progress(message: str) -> None:
-        print(f"\r{message}", end="", file=sys.stderr, flush=True)
-
-    engine, report = await QAEngine.open(data_dir, db_path, max_file_bytes=settings.max_file_bytes, progress=progress)
-    print(("\n" if report.added or report.changed else "") + f"index: {report.summary()}", file=sys.stderr)
-    for message in report.errors + report.warnings:
-        print(f"warning: {message}", file=sys.stderr)
+    engine = await _open(settings, args)
     try:
         await run_console(engine, top_k, args.json)
     finally:
@@ -77,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "console" and not hasattr(args, "json"):
         args = _parser().parse_args(["console"])
     try:
-        return asyncio.run(_console(settings, args))
+        return asyncio.run(_index(settings, args) if command == "index" else _console(settings, args))
     except (FileNotFoundError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

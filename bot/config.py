@@ -6,6 +6,7 @@ Every setting is documented in ``.env.example``. The token is a secret: it is ke
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
+from retrieval.engine import Progress, QAEngine, ReloadReport
+from retrieval.semantic import Encoder
 
 DEFAULT_API_URL = "https://api.telegram.org"
 
@@ -39,6 +42,7 @@ class Settings:
     rate_limit_per_second: int = 30
     telegram_timeout: float = 10.0
     typing_after_ms: int = 300
+    semantic_rerank: bool = True
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -52,6 +56,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
 def _ids(raw: str, name: str) -> frozenset[int]:
@@ -89,4 +104,23 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         rate_limit_per_second=_int(values, "RATE_LIMIT_PER_SECOND", 30, minimum=0),
         telegram_timeout=float(_int(values, "TELEGRAM_TIMEOUT", 10)),
         typing_after_ms=_int(values, "TYPING_AFTER_MS", 300, minimum=0),
+        semantic_rerank=_switch(values, "SEMANTIC_RERANK", True),
+    )
+
+
+async def open_engine(
+    settings: Settings,
+    data_dir: Path | None = None,
+    db_path: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[QAEngine, ReloadReport]:
+    """The engine these settings describe (``data_dir``/``db_path`` override theirs), with the
+    semantic model unless ``SEMANTIC_RERANK=off``; every front end opens it this way."""
+    encoder = await asyncio.to_thread(Encoder.load) if settings.semantic_rerank else None
+    return await QAEngine.open(
+        data_dir or settings.data_dir,
+        db_path or settings.db_path,
+        max_file_bytes=settings.max_file_bytes,
+        progress=progress,
+        encoder=encoder,
     )

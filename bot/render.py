@@ -129,3 +129,13 @@ def answers_keyboard(
     if has_more:
         action_row.append(InlineKeyboardButton("Thêm kết quả ➡️", callback_data=callback("more", query_id, page + 1)))
     return InlineKeyboardMarkup([context_row, action_row] if context_row else [action_row])
+
+
+def semantic_line(progress: tuple[int, int] | None) -> str:
+    """The semantic index in /stats: "45% (60/134 câu)", "đầy đủ (134 câu)" or "tắt"."""
+    if progress is None:
+        return "tắt (chỉ xếp hạng theo từ khóa)"
+    done, total = progress
+    if done >= total:
+        return f"đầy đủ ({total:,} câu)"
+    return f"{done / total:.0%} ({done:,}/{total:,} câu) — đang tính, câu trả lời vẫn có ngay"

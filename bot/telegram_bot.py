@@ -47,8 +47,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings
-from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
+from bot.config import Settings, open_engine
+from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html, semantic_line
 from bot.retry import RetryingRateLimiter
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
 from retrieval.engine import QAEngine, ReloadReport
@@ -449,6 +449,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         f"Câu hỏi: hôm nay {s.questions_today}, tổng {s.questions_total}",
         f"Không có câu trả lời: {s.unanswered_share:.0%}",
         f"Phản hồi: 👍 {s.helpful} · 👎 {s.unhelpful}",
+        f"Chỉ mục ngữ nghĩa: {semantic_line(engine.semantic_progress())}",
     ]
     if s.top_unanswered:
         lines.append("\nHỏi nhiều mà chưa trả lời được:")
@@ -492,7 +493,7 @@ async def post_init(application: Application) -> None:
     """Open the database and index the data dir before the first update is handled."""
     service: BotService = application.bot_data[SERVICE]
     settings = service.settings
-    engine, report = await QAEngine.open(settings.data_dir, settings.db_path, max_file_bytes=settings.max_file_bytes)
+    engine, report = await open_engine(settings)
     log.info("index ready: %s", report.summary())
     for problem in report.errors + report.warnings:
         log.warning("%s", problem)

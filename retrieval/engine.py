@@ -422,16 +422,22 @@ class QAEngine:
             vectors.fill(order[positions[found]], matrix[found], scale[found])
         return vectors
 
-    def semantic_status(self) -> str | None:
-        """ "45% of 134 sentences", "complete (134 sentences)", or None without a model."""
+    def semantic_progress(self) -> tuple[int, int] | None:
+        """(sentences with a vector, sentences) of the served index; None without a model."""
         if self.encoder is None:
             return None
         vectors = self.vectors if self._vectors_for is self.index else None
         if vectors is None:
-            return "starting"
-        if vectors.complete:
-            return f"complete ({vectors.total:,} sentences)"
-        return f"{vectors.done / vectors.total:.0%} of {vectors.total:,} sentences"
+            return 0, self.index.size[2] if self.index is not None else 0
+        return vectors.done, vectors.total
+
+    def semantic_status(self) -> str:
+        """ "45% of 134 sentences" (for logs)."""
+        progress = self.semantic_progress()
+        if progress is None:
+            return "off"
+        done, total = progress
+        return f"{done / total if total else 1:.0%} of {total:,} sentences"
 
     async def semantic_ready(self) -> None:
         """Wait until every sentence of the served index has its vector (at once without a
