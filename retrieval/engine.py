@@ -287,8 +287,9 @@ class QAEngine:
         await release([item.records for item in parsed])
 
         index, unsaved = await self._current_index()
+        vectors = await self._vectors_of(index)
         self.index = index
-        self._index_replaced()
+        self._serve_vectors(index, vectors)
         if unsaved is not None:
             self._saving = asyncio.create_task(self._save(index, unsaved))
         report.articles, report.passages, report.sentences = index.size
@@ -354,13 +355,23 @@ class QAEngine:
 
     # Semantic index: sentence vectors for the served index, computed in the background.
 
-    def _index_replaced(self) -> None:
-        """A new index serves: its vectors are (re)loaded and completed in the background."""
-        if self.encoder is None or self._embedder is None:
+    async def _vectors_of(self, index: SearchIndex) -> SentenceVectors | None:
+        """The stored vectors of ``index``'s sentences, loaded before it serves (so a restart
+        re-ranks from its first answer): the served ones when its sentences are the same."""
+        if self.encoder is None:
+            return None
+        current = self.vectors
+        if current is not None and np.array_equal(current.sentence_ids, index.sentence_ids):
+            return current
+        return await asyncio.to_thread(self._stored_vectors, index)
+
+    def _serve_vectors(self, index: SearchIndex, vectors: SentenceVectors | None) -> None:
+        """Answer from ``index`` with ``vectors``; the missing ones are computed in the background."""
+        if vectors is None or self._embedder is None:
             return
-        vectors, index = self.vectors, self.index
-        if vectors is not None and index is not None and np.array_equal(vectors.sentence_ids, index.sentence_ids):
-            self._vectors_for = index  # the same sentences (a reload that changed nothing)
+        self.vectors, self._vectors_for = vectors, index
+        if vectors.complete:
+            self._vectors_done.set()
             return
         self._vectors_done.clear()
         self._index_changed.set()
@@ -368,18 +379,17 @@ class QAEngine:
             self._vector_task = asyncio.create_task(self._vectors_loop())
 
     async def _vectors_loop(self) -> None:
-        """Keep the served index's sentence vectors complete: load the stored ones, embed the
-        missing ones a batch at a time (stored as they come, so a kill loses one batch at most),
-        start over when the index changes. Answers never wait for this."""
-        assert self._embedder is not None
+        """Complete the served vectors: embed the missing ones a batch at a time (stored as they
+        come, so a kill loses one batch at most), start over when a reload serves new ones.
+        Answers never wait for this."""
         while True:
             await self._index_changed.wait()
             self._index_changed.clear()
-            index = self.index
-            if index is None:
+            index, vectors = self._vectors_for, self.vectors
+            if index is None or vectors is None:
                 continue
             try:
-                await self._complete_vectors(index)
+                await self._complete(index, vectors)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the worker could not start or load the model: answers stay lexical
@@ -387,31 +397,29 @@ class QAEngine:
                 self._vectors_done.set()
                 return
 
-    async def _complete_vectors(self, index: SearchIndex) -> None:
-        vectors = await asyncio.to_thread(self._stored_vectors, index)
-        self.vectors, self._vectors_for = vectors, index
-        missing = np.flatnonzero(~vectors.ready)
+    async def _complete(self, index: SearchIndex, vectors: SentenceVectors) -> None:
+        assert self._embedder is not None
+        missing = np.flatnonzero(vectors.live & ~vectors.ready)
         logged = time.monotonic()
         log.info("semantic index: %s", self.semantic_status())
         for start in range(0, missing.size, VECTOR_BATCH):
             if self._index_changed.is_set():
-                return  # a reload replaced the index: start over with its rows
+                return  # a reload serves other vectors: start over with them
             rows = missing[start : start + VECTOR_BATCH]
-            matrix = await self._embedder.embed([index.sentence_text[int(r)] for r in rows])  # type: ignore[union-attr]
+            matrix = await self._embedder.embed([index.sentence_text[int(r)] for r in rows])
             blobs = to_blobs(matrix)
             await self.store.save_vectors(list(zip(index.sentence_ids[rows].tolist(), blobs, strict=True)))
             vectors.fill(rows, *from_blobs(blobs))
             if time.monotonic() - logged > VECTOR_LOG_SECONDS:
                 logged = time.monotonic()
                 log.info("semantic index: %s", self.semantic_status())
-        if missing.size:
-            log.info("semantic index: %s", self.semantic_status())
+        log.info("semantic index: %s", self.semantic_status())
         if not self._index_changed.is_set():
             self._vectors_done.set()
 
     def _stored_vectors(self, index: SearchIndex) -> SentenceVectors:
         """The index's vectors as far as they are stored (runs in a thread)."""
-        vectors = SentenceVectors(index.sentence_ids)
+        vectors = SentenceVectors(index.sentence_ids, index.sentences.live)
         order = np.argsort(index.sentence_ids, kind="stable")
         ordered = index.sentence_ids[order]
         for ids, blobs in read_vectors(self.store.path, self.corpus):

@@ -98,22 +98,21 @@ class SentenceVectors:
     complete or not ready.
     """
 
-    def __init__(self, sentence_ids: np.ndarray) -> None:
+    def __init__(self, sentence_ids: np.ndarray, live: np.ndarray | None = None) -> None:
         self.sentence_ids = sentence_ids
+        # Rows of removed articles stay in an updated index (dead rows); they need no vector.
+        self.live = np.ones(len(sentence_ids), dtype=bool) if live is None else live
         self.matrix = np.zeros((len(sentence_ids), DIM), dtype=np.int8)
         self.scale = np.zeros(len(sentence_ids), dtype=np.float32)
         self.ready = np.zeros(len(sentence_ids), dtype=bool)
+        self.total = int(self.live.sum())
         self.done = 0
 
     def fill(self, rows: np.ndarray, matrix: np.ndarray, scale: np.ndarray) -> None:
         self.matrix[rows] = matrix
         self.scale[rows] = scale
         self.ready[rows] = True
-        self.done = int(self.ready.sum())
-
-    @property
-    def total(self) -> int:
-        return len(self.sentence_ids)
+        self.done = int((self.ready & self.live).sum())
 
     @property
     def complete(self) -> bool:

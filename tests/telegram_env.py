@@ -43,6 +43,7 @@ def bot_settings(data_dir: Path, db_path: Path, api_url: str, **overrides: objec
             telegram_bot_token=TOKEN,
             admin_ids=frozenset({ADMIN}),
             telegram_api_url=api_url,
+            semantic_rerank=False,  # Telegram behaviour; the model has its own tests (one through the bot)
         ),
         **overrides,
     )

@@ -30,6 +30,8 @@ def test_env_example_documents_the_defaults():
     named = {line.split("=")[0] for line in lines if "=" in line and not line.startswith("#")}
     assert {"TYPING_AFTER_MS", "TELEGRAM_TIMEOUT", "TELEGRAM_BOT_TOKEN"} <= named
     assert load_settings(None, {"TYPING_AFTER_MS": "0"}).typing_after_ms == 0
+    assert "SEMANTIC_RERANK" in named and Settings().semantic_rerank
+    assert not load_settings(None, {"SEMANTIC_RERANK": "off"}).semantic_rerank
 
 
 BAD = [
@@ -38,6 +40,7 @@ BAD = [
     ({"TOP_K": "x"}, "TOP_K"),
     ({"TOP_K": "0"}, "at least 1"),
     ({"TYPING_AFTER_MS": "-1"}, "at least 0"),
+    ({"SEMANTIC_RERANK": "maybe"}, "on or off"),
 ]
 
 

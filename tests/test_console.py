@@ -19,7 +19,10 @@ QUESTIONS = [
 
 
 def run_console(args, stdin, tmp_path, env_extra=None):
+    """``python -m bot ARGS`` with ``stdin``; lexical ranking unless ``env_extra`` turns the model on
+    (answers would otherwise depend on how many vectors the background work had computed)."""
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATA_DIR", "DB_PATH", "TOP_K")}
+    env["SEMANTIC_RERANK"] = "off"
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -87,3 +90,24 @@ def test_missing_data_dir_is_a_clear_error(tmp_path):
     proc = run_console(["console", "--json", "--data-dir", str(tmp_path / "nope")], "x\n", tmp_path)
     assert proc.returncode == 2
     assert b"does not exist" in proc.stderr and proc.stdout == b""
+
+
+def test_index_command_prepares_vectors_then_console_reranks(tmp_path):
+    """``python -m bot index`` exits once every vector exists; the console then answers a
+    paraphrase with the semantic ranking (its lexical answer is the decoy)."""
+    from tests.test_semantic import ANSWER, DECOY, PARAPHRASE
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Quân y khám bệnh cho đồng bào\n\n{ANSWER}\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(f"Mùa chè ở vùng biên\n\n{DECOY}\n", encoding="utf-8")
+    db = tmp_path / "var" / "bot.sqlite3"
+    on = {"SEMANTIC_RERANK": "on"}
+    index = run_console(["index", "--data-dir", str(corpus), "--db", str(db)], "", tmp_path, on)
+    assert index.returncode == 0, index.stderr.decode()
+    assert "100% 2/2 sentences" in index.stderr.decode()
+    ask = ["console", "--json", "--data-dir", str(corpus), "--db", str(db), "--top", "1"]
+    lexical = json.loads(run_console(ask, PARAPHRASE + "\n", tmp_path).stdout)
+    semantic = json.loads(run_console(ask, PARAPHRASE + "\n", tmp_path, on).stdout)
+    assert lexical["answers"][0]["sentence"] == DECOY
+    assert semantic["answers"][0]["sentence"] == ANSWER

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from retrieval.evaluate import Outcome, Report, calibrate, evaluate, first_hit, main
+from retrieval.evaluate import Outcome, Report, calibrate, evaluate, first_hit, in_split, main
 from tests.conftest import DATA, ROOT
 
 
@@ -32,18 +32,35 @@ def test_metrics_apply_the_threshold():
 
 
 @pytest.mark.parametrize(
-    ("bench", "data_dir", "floor"),
+    ("bench", "data_dir", "semantic", "floor"),
     [
-        ("dev", DATA, {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}),
-        ("xquad_vi", None, {"hit@1": 0.77, "mrr@5": 0.835}),  # rank-bm25 baseline: 0.728 / 0.801
+        ("dev", DATA, True, {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}),
+        # lexical 0.524 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
+        ("dev2", DATA, True, {"hit@1": 0.72, "mrr@5": 0.79, "abstained": 0.40}),
+        # lexical only here (embedding its 1,177 sentences takes a minute); rank-bm25: 0.728 / 0.801
+        ("xquad_vi", None, False, {"hit@1": 0.77, "mrr@5": 0.835}),
     ],
 )
-def test_quality_floor(bench, data_dir, floor, tmp_path):
-    report = asyncio.run(evaluate(ROOT / "bench" / bench, data_dir, db_dir=tmp_path))
+def test_quality_floor(bench, data_dir, semantic, floor, tmp_path):
+    report = asyncio.run(evaluate(ROOT / "bench" / bench, data_dir, db_dir=tmp_path, semantic=semantic))
     metrics = report.metrics()
     for name, minimum in floor.items():
         assert metrics[name] >= minimum, (name, metrics)
-    assert metrics["wrongly_abstained"] <= 0.03
+    assert metrics["wrongly_abstained"] <= 0.04
+
+
+def test_abbreviation_questions_are_answered_by_their_definition(tmp_path):
+    report = asyncio.run(evaluate(ROOT / "bench" / "dev2", DATA, db_dir=tmp_path, semantic=False))
+    assert report.metrics(kind="abbreviation")["hit@1"] == 1.0  # lexical 0.111 before definitions were used
+
+
+def test_split_keeps_whole_articles_apart():
+    questions = [{"id": f"q{i}", "doc": doc} for i, doc in enumerate(["a", "b", "c", "a", None, None])]
+    docs = ["a", "b", "c"]
+    tune = [q for q in questions if in_split(q, docs, "tune")]
+    test = [q for q in questions if in_split(q, docs, "test")]
+    assert sorted(q["id"] for q in tune + test) == sorted(q["id"] for q in questions)
+    assert {q["doc"] for q in tune} & {q["doc"] for q in test} <= {None}
 
 
 def test_cli_rejects_a_dir_without_questions(tmp_path, capsys):

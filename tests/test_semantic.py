@@ -208,3 +208,10 @@ def test_quantized_vectors_keep_cosines():
 def test_missing_similarities_are_neutral():
     assert np.array_equal(neutral(np.array([0.8, np.nan, 0.6])), np.array([0.8, 0.7, 0.6]))
     assert np.array_equal(neutral(np.array([np.nan, np.nan])), np.array([0.0, 0.0]))
+
+
+def test_rows_of_removed_articles_need_no_vector():
+    vectors = SentenceVectors(np.arange(4), live=np.array([True, False, True, True]))
+    matrix, scale = quantize(np.eye(3, DIM, dtype=np.float32))
+    vectors.fill(np.array([0, 2, 3]), matrix, scale)
+    assert (vectors.done, vectors.total) == (3, 3) and vectors.complete

@@ -254,3 +254,25 @@ async def test_stickers_get_a_hint_and_long_questions_a_limit(data_dir, db_path)
         assert (await server.reply_to(USER))[0].params["text"] == TEXT_ONLY
         server.send_text(USER, USER, "biên phòng " * 1500)
         assert "dài quá" in (await server.reply_to(USER, 2))[1].params["text"]
+
+
+async def test_semantic_reranking_through_the_bot(tmp_path, db_path):
+    """With the model on (the default), the bot answers at once, and re-ranks once the background
+    work has the vectors; /stats shows its progress."""
+    from tests.test_semantic import ANSWER, DECOY, PARAPHRASE
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"Quân y khám bệnh cho đồng bào\n\n{ANSWER}\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(f"Mùa chè ở vùng biên\n\n{DECOY}\n", encoding="utf-8")
+    async with running_bot(corpus, db_path, semantic_rerank=True) as (server, app):
+        engine = service(app).engine
+        assert engine.encoder is not None
+        await asyncio.wait_for(engine.semantic_ready(), 120)
+        server.send_text(USER, USER, PARAPHRASE)
+        (reply,) = await server.reply_to(USER)
+        text = parse_html(reply.params["text"])
+        assert text.index("y sĩ quân y") < text.index("trồng chè")
+        server.send_text(ADMIN, ADMIN, "/stats")
+        (stats,) = await server.reply_to(ADMIN)
+        assert "Chỉ mục ngữ nghĩa: đầy đủ (2 câu)" in parse_html(stats.params["text"])
