@@ -498,16 +498,31 @@ class SearchIndex:
         top = largest(p_scores, n)
         top = top[p_scores[top] > 0]
         evidence = self.evidence(query, top)
-        if top.size == 0:
+        config = self.config
+        if semantic is None or not query.accented or len(semantic.vectors.sentence_ids) != len(self.sentence_ids):
+            semantic = None  # the model's similarities are evidence for accented questions only
+        if top.size == 0 or (semantic is None and evidence < config.min_evidence):
             return SearchResult(query, [], evidence)
 
         candidates = np.concatenate(
             [np.arange(self.passage_first[p], self.passage_first[p] + self.passage_count[p]) for p in top]
         )
+        c_passages = self.sentence_passage[candidates]
+        similar = None
+        if semantic is not None:
+            similar = semantic.similarities(
+                spelled_out(question, self.abbreviation_pairs),
+                candidates,
+                self.passage_first[c_passages],
+                self.passage_count[c_passages],
+            )
+            if similar is not None:
+                evidence += config.semantic_evidence_weight * (float(np.nanmax(similar[0])) - config.semantic_center)
+        if evidence < config.min_evidence:
+            return SearchResult(query, [], evidence)
+
         at_candidates = self.sentences.at(candidates)
         s_scores = at_candidates.scores(query.terms)
-        c_passages = self.sentence_passage[candidates]
-        config = self.config
         final = s_scores / (s_scores.max() or 1.0)
         final += config.passage_weight * p_scores[c_passages] / (p_scores[top].max() or 1.0)
         if config.coverage_weight:
@@ -515,17 +530,8 @@ class SearchIndex:
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             holds = [check.holds(self.sentence_text[c]) for c in candidates]
             final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)
-        similar = None
-        if semantic is not None and query.accented and semantic.vectors.total == len(self.sentence_ids):
-            similar = semantic.similarities(
-                spelled_out(question, self.abbreviation_pairs),
-                candidates, self.passage_first[c_passages], self.passage_count[c_passages]
-            )
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
-            evidence += config.semantic_evidence_weight * (float(np.nanmax(similar[0])) - config.semantic_center)
-        if evidence < config.min_evidence:
-            return SearchResult(query, [], evidence)
         return SearchResult(query, self._answers(candidates, final, top_k), evidence)
 
     def _answers(self, rows: np.ndarray, scores: np.ndarray, top_k: int) -> list[Answer]:
