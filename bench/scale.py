@@ -20,6 +20,15 @@ With ``--e2e``: the real bot against the fake Bot API server, in its own process
 rate limit off (as with a self-hosted Bot API server), 1,000 questions from 200 chats twice: as
 one burst (answers/s; when the answers arrived, from the start), then as conversations (each chat
 asks its next question once answered: latency of each question).
+With ``--semantic`` every start also loads the bundled model (``SEMANTIC_RERANK=on``, the default
+of the bot) and the table gains:
+- semantic index: the time from a start with no vector until every sentence has one, measured
+  where that takes under ``--embed-limit`` sentences (default 5,000, a few minutes); beyond, the
+  sentences divided by the rate measured at the smaller sizes of the same run ("est."), and
+  the stored vectors are then random unit vectors, so that the warm start, p50/p99 and RSS
+  measure re-ranking at that size as a complete semantic index would serve it;
+- p50/p99 while building: questions asked while the vectors are being computed (measured
+  sizes only).
 Prints a Markdown table (the README's).
 """
 
@@ -44,6 +53,7 @@ import asyncio, json, random, sys, time
 from pathlib import Path
 from retrieval.engine import QAEngine
 from retrieval.normalize import fold_diacritics
+from retrieval.semantic import Encoder
 
 async def lag_monitor(state):
     while True:
@@ -51,20 +61,22 @@ async def lag_monitor(state):
         await asyncio.sleep(0.005)
         state["max"] = max(state["max"], time.perf_counter() - before - 0.005)
 
-async def main(data, db, questions, edit):
+async def main(data, db, questions, edit, semantic, until_vectors):
     state = {"max": 0.0}
     monitor = asyncio.create_task(lag_monitor(state))
     started = time.perf_counter()
-    engine, report = await QAEngine.open(Path(data), Path(db))
+    encoder = await asyncio.to_thread(Encoder.load) if semantic else None
+    engine, report = await QAEngine.open(Path(data), Path(db), encoder=encoder)
     opened = time.perf_counter() - started
     await engine.saved()
     saved = time.perf_counter() - started
-    out = {"open_s": opened, "saved_s": saved, "report": report.summary(), "passages": report.passages}
+    out = {"open_s": opened, "saved_s": saved, "report": report.summary(), "passages": report.passages,
+           "sentences": report.sentences}
     if questions:
-        def make_questions():
+        def make_questions(count=1000):
             rng = random.Random(5)
             asked = []
-            for i in range(1000):
+            for i in range(count):
                 words = engine.index.sentence_text[rng.randrange(report.sentences)].split()
                 start = rng.randrange(max(1, len(words) - 6))
                 q = " ".join(words[start:start + rng.randint(4, 7)])
@@ -84,6 +96,16 @@ async def main(data, db, questions, edit):
         times = [await asyncio.to_thread(timed, q) for q in asked]
         times.sort()
         out.update(p50_ms=times[len(times) // 2], p99_ms=times[int(len(times) * 0.99)])
+        if until_vectors:  # questions while the background work computes vectors, then wait for it
+            building = []
+            while not engine.semantic_settled:
+                building += [await asyncio.to_thread(timed, q) for q in asked[:50]]
+            await engine.semantic_ready()
+            out["vectors_s"] = time.perf_counter() - started
+            building.sort()
+            if building:
+                out.update(building_p50_ms=building[len(building) // 2],
+                           building_p99_ms=building[int(len(building) * 0.99)])
         with open("/proc/self/statm") as handle:
             import resource
             out["rss_mb"] = int(handle.read().split()[1]) * resource.getpagesize() / 2**20
@@ -101,18 +123,45 @@ async def main(data, db, questions, edit):
     await engine.close()
     print(json.dumps(out))
 
-asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]))
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], sys.argv[5] == "1", sys.argv[6] == "1"))
 """
 
 
-def run_child(data: Path, db: Path, questions: bool, edit: Path | None = None) -> dict:
+def run_child(
+    data: Path, db: Path, questions: bool, edit: Path | None = None, semantic: bool = False, until_vectors: bool = False
+) -> dict:
     """One start of the engine in a fresh process; ``edit``: a .jsonl file to change one more
-    article of once started, then reload."""
+    article of once started, then reload; ``semantic``: with the model; ``until_vectors``: ask
+    questions until every vector is computed, and time that."""
+    flags = ["1" if questions else "0", str(edit or ""), "1" if semantic else "0", "1" if until_vectors else "0"]
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(data), str(db), "1" if questions else "0", str(edit or "")],
+        [sys.executable, "-c", CHILD, str(data), str(db), *flags],
         capture_output=True, text=True, check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
     )  # fmt: skip
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def fill_random_vectors(db: Path) -> int:
+    """Give every sentence without a vector a random unit vector (what a complete semantic index
+    costs to load, hold and search, at sizes where computing it would take hours)."""
+    import sqlite3
+
+    import numpy as np
+
+    from retrieval.semantic import DIM, MODEL_NAME, to_blobs
+
+    rng = np.random.default_rng(0)
+    with sqlite3.connect(db) as con:
+        con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?)", (MODEL_NAME,))
+        missing = "SELECT id FROM sentences WHERE id NOT IN (SELECT sentence_id FROM sentence_vectors)"
+        ids = [i for (i,) in con.execute(missing)]
+        for start in range(0, len(ids), 50_000):
+            chunk = ids[start : start + 50_000]
+            vectors = rng.normal(size=(len(chunk), DIM)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            rows = zip(chunk, to_blobs(vectors), strict=True)
+            con.executemany("INSERT INTO sentence_vectors(sentence_id, vector) VALUES (?, ?)", rows)
+    return len(ids)
 
 
 def corpus(passages: int) -> Path:
@@ -142,20 +191,31 @@ def edit_article(path: Path, line: int) -> bytes:
     return before
 
 
-def measure(passages: int) -> dict:
+def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate: float | None = None) -> dict:
+    """One size: cold, warm, changed (and with ``semantic``, the semantic index: measured up to
+    ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random)."""
     data = corpus(passages)
     db = WORK / f"{passages}" / "bench.sqlite3"
     for path in db.parent.glob("bench.sqlite3*"):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
-    cold = run_child(data, db, questions=False)
-    warm = run_child(data, db, questions=True)
+    cold = run_child(data, db, questions=False, semantic=semantic)
+    extra: dict = {}
+    if semantic:
+        if cold["sentences"] <= embed_limit:
+            built = run_child(data, db, questions=True, semantic=True, until_vectors=True)
+            extra = {key: built[key] for key in ("vectors_s", "building_p50_ms", "building_p99_ms") if key in built}
+            extra["vector_rate"] = cold["sentences"] / built["vectors_s"]
+        else:
+            fill_random_vectors(db)
+            extra = {"vectors_s": cold["sentences"] / rate if rate else None, "estimated": True}
+    warm = run_child(data, db, questions=True, semantic=semantic)
     first = sorted(data.glob("*.jsonl"))[0]
     backup = edit_article(first, 0)
     try:
-        changed = run_child(data, db, questions=False, edit=first)
+        changed = run_child(data, db, questions=False, edit=first, semantic=semantic)
     finally:
         first.write_bytes(backup)
-    return {
+    return extra | {
         "passages": passages,
         "cold_s": cold["open_s"],
         "warm_s": warm["open_s"],
@@ -172,7 +232,7 @@ def measure(passages: int) -> dict:
     }
 
 
-async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> dict:
+async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, semantic: bool = False) -> dict:
     """The real bot against the fake Bot API running in its own process, as Telegram would be.
 
     Two loads of ``questions`` from ``chats``: a burst (all sent at once: answers/s, and when the
@@ -192,7 +252,9 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200) -> 
     rng = random.Random(9)
     try:
         url = (await asyncio.wait_for(server.stdout.readline(), 30)).decode().strip()
-        settings = bot_settings(data, db, url, rate_limit_per_second=0, questions_per_minute=10_000)
+        settings = bot_settings(
+            data, db, url, rate_limit_per_second=0, questions_per_minute=10_000, semantic_rerank=semantic
+        )
         async with running_application(settings), aiohttp.ClientSession() as http:
 
             async def answered() -> dict[int, int]:
@@ -260,14 +322,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--passages", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--e2e", action="store_true", help="also 1,000 questions through the fake Bot API")
+    parser.add_argument("--semantic", action="store_true", help="with the semantic model (see above)")
+    parser.add_argument("--embed-limit", type=int, default=5000, help="compute vectors up to this many sentences")
     args = parser.parse_args(argv)
     print(
         "| passages | cold build | warm restart | one article changed: restart / reload (saved) "
-        "| p50 | p99 | RSS | loop lag |"
+        "| p50 | p99 | RSS | loop lag |" + (" semantic index | p50 / p99 while building |" if args.semantic else "")
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.semantic else ""))
+    rate = None
     for passages in args.passages:
-        m = measure(passages)
+        m = measure(passages, args.semantic, args.embed_limit, rate)
+        rate = m.get("vector_rate", rate)
         cells = [
             f"{passages:,}",
             f"{m['cold_s']:.1f} s",
@@ -279,9 +345,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{m['rss_mb']:.0f} MB",
             f"{m['loop_lag'][0]:.0f} ms ({m['loop_lag'][1]})",
         ]
+        if args.semantic:
+            vectors = m.get("vectors_s")
+            estimated = " (est.)" if m.get("estimated") else ""
+            cells.append("–" if vectors is None else f"{vectors / 60:.1f} min{estimated}")
+            building = m.get("building_p50_ms")
+            cells.append("–" if building is None else f"{building:.1f} / {m['building_p99_ms']:.1f} ms")
         print("| " + " | ".join(cells) + " |", flush=True)
     if args.e2e:
-        e = asyncio.run(end_to_end(args.passages[-1]))
+        e = asyncio.run(end_to_end(args.passages[-1], semantic=args.semantic))
         print(
             f"\nEnd to end at {args.passages[-1]:,} passages: burst of {e['answers']} answers in {e['seconds']:.1f} s"
             f" = {e['answers_per_s']:.0f} answers/s (arrived by p50 {e['p50_s']:.2f} s, p99 {e['p99_s']:.2f} s);"

@@ -447,6 +447,11 @@ class QAEngine:
         done, total = progress
         return f"{done / total if total else 1:.0%} of {total:,} sentences"
 
+    @property
+    def semantic_settled(self) -> bool:
+        """Whether ``semantic_ready`` would return at once."""
+        return self.encoder is None or self._vectors_done.is_set()
+
     async def semantic_ready(self) -> None:
         """Wait until every sentence of the served index has its vector (at once without a
         model; also when embedding failed, after logging why)."""
