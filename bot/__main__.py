@@ -73,7 +73,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     engine = await _open(settings, args)
     try:
-        await run_console(engine, top_k, args.json)
+        await run_console(engine, top_k, args.json, context_minutes=settings.context_minutes)
     finally:
         await engine.close()
     return 0

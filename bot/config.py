@@ -43,6 +43,7 @@ class Settings:
     telegram_timeout: float = 10.0
     typing_after_ms: int = 300
     semantic_rerank: bool = True
+    context_minutes: int = 10
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -105,6 +106,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         telegram_timeout=float(_int(values, "TELEGRAM_TIMEOUT", 10)),
         typing_after_ms=_int(values, "TYPING_AFTER_MS", 300, minimum=0),
         semantic_rerank=_switch(values, "SEMANTIC_RERANK", True),
+        context_minutes=_int(values, "CONTEXT_MINUTES", 10, minimum=0),
     )
 
 

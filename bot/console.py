@@ -1,8 +1,10 @@
 """The local console: the same answers as the bot, without Telegram.
 
-Interactive mode prints each answer with its source under it. ``--json`` mode is a machine
-contract used by evaluation tools: one JSON object per input line on stdout, flushed, and nothing
-else on stdout (logs and progress go to stderr).
+Interactive mode prints each answer with its source under it; the session is one conversation
+(follow-up questions are understood in its context, ``/new`` forgets it). ``--json`` mode is a
+machine contract used by evaluation tools: one JSON object per input line on stdout, flushed, and
+nothing else on stdout (logs and progress go to stderr); a line ``{"question": ..., "conversation":
+...}`` is a question in that conversation, any other line a question on its own.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ import sys
 import textwrap
 from typing import TextIO
 
+from retrieval.conversation import Conversation
 from retrieval.engine import QAEngine
 from retrieval.index import SearchResult
 
 NO_ANSWER = "Không tìm thấy câu trả lời trong kho bài viết. Hãy thử diễn đạt khác hoặc dùng ít từ hơn."
 
 
-def result_json(question: str, result: SearchResult, took_ms: float) -> str:
-    """One line of the console JSON contract."""
+def result_json(question: str, result: SearchResult | None, took_ms: float) -> str:
+    """One line of the console JSON contract (``result`` None: nothing was asked, e.g. "/new")."""
     return json.dumps(
         {
             "question": question,
-            "answers": [a.to_json() for a in result.answers],
+            "answers": [a.to_json() for a in result.answers] if result else [],
+            "understood_as": result.understood_as if result else None,
             "took_ms": round(took_ms, 3),
         },
         ensure_ascii=False,
@@ -32,15 +36,33 @@ def result_json(question: str, result: SearchResult, took_ms: float) -> str:
 
 
 def format_result(result: SearchResult) -> str:
-    """Readable text for people: numbered sentences, the source under each."""
+    """Readable text for people: how a follow-up was understood, numbered sentences, the source
+    under each."""
+    understood = f"🔎 Hiểu là: {result.understood_as}\n\n" if result.understood_as else ""
     if not result.answers:
-        return NO_ANSWER
+        return understood + NO_ANSWER
     blocks = []
     for n, answer in enumerate(result.answers, start=1):
         body = textwrap.fill(answer.sentence, width=100, initial_indent=f"{n}. ", subsequent_indent="   ")
         source = answer.title + (f" ({answer.date})" if answer.date else "")
         blocks.append(f"{body}\n   — {source} [{answer.doc}]")
-    return "\n\n".join(blocks)
+    return understood + "\n\n".join(blocks)
+
+
+NEW_CONVERSATION = "/new"
+
+
+def parse_line(line: str) -> tuple[str, str | None]:
+    """(question, conversation key or None) of one input line of the JSON contract."""
+    if line.lstrip().startswith("{"):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            return line, None
+        if isinstance(item, dict) and isinstance(item.get("question"), str):
+            conversation = item.get("conversation")
+            return item["question"], conversation if isinstance(conversation, str) else None
+    return line, None
 
 
 async def _read_line(stream: TextIO) -> str | None:
@@ -55,8 +77,10 @@ async def run_console(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     stderr: TextIO = sys.stderr,
+    context_minutes: float = 10.0,
 ) -> None:
     """Answer every line of ``stdin`` until EOF."""
+    conversations: dict[str | None, Conversation] = {}
     interactive = stdin.isatty() and not as_json
     if interactive:
         articles, _, sentences = engine.index.size if engine.index else (0, 0, 0)
@@ -67,10 +91,27 @@ async def run_console(
         line = await _read_line(stdin)
         if line is None:
             break
-        question = line.rstrip("\r\n")
-        if not as_json and not question.strip():
+        question, key = line.rstrip("\r\n"), None
+        if as_json:
+            question, key = parse_line(question)
+        elif not question.strip():
             continue
-        result, took_ms, _ = await engine.ask(question, top_k, source="console")
+        else:
+            key = ""  # the interactive session is one conversation
+        conversation = conversations.setdefault(key, Conversation(context_minutes)) if key is not None else None
+        if conversation is not None and question.strip() == NEW_CONVERSATION:
+            conversation.clear()
+            if as_json:
+                stdout.write(result_json(question, None, 0.0) + "\n")
+            else:
+                print("(Cuộc trò chuyện mới.)", file=stderr)
+            stdout.flush()
+            continue
+        recent = conversation.recent() if conversation is not None else []
+        previous = recent[-1] if recent else None
+        result, took_ms, _ = await engine.ask(question, top_k, source="console", previous=previous)
+        if conversation is not None:
+            conversation.add(result.understood_as or question, result.answers[0].sentence if result.answers else None)
         if as_json:
             stdout.write(result_json(question, result, took_ms) + "\n")
         else:

@@ -72,14 +72,24 @@ def _answer_block(number: int, answer: Answer, result: SearchResult, limit: int 
     return f"<b>{number}.</b> {sentence}\n{source_html(answer.title, answer.date, answer.doc, answer.url)}"
 
 
+def understood_html(result: SearchResult) -> str:
+    """ "🔎 Hiểu là: …" above the answers to a follow-up, so that a wrong guess is visible."""
+    if not result.understood_as:
+        return ""
+    understood = result.understood_as if len(result.understood_as) <= 300 else result.understood_as[:299] + "…"
+    return f"🔎 Hiểu là: <i>{html.escape(understood)}</i>\n\n"
+
+
 def answers_html(result: SearchResult, answers: list[Answer], first_number: int = 1) -> str:
-    """The reply for a page of answers; sentences are shortened until it fits Telegram's limit."""
+    """The reply for a page of answers (the first says how a follow-up was understood); sentences
+    are shortened until it fits Telegram's limit."""
+    header = understood_html(result) if first_number == 1 else ""
     if not answers:
-        return NO_ANSWER
+        return header + NO_ANSWER
     limit: int | None = None
     while True:
         blocks = [_answer_block(first_number + i, a, result, limit) for i, a in enumerate(answers)]
-        text = "\n\n".join(blocks)
+        text = header + "\n\n".join(blocks)
         if utf16_len(text) <= MAX_MESSAGE:
             return text
         longest = max(len(a.sentence) for a in answers)
@@ -88,10 +98,10 @@ def answers_html(result: SearchResult, answers: list[Answer], first_number: int 
             # Titles alone could still be too long: keep what fits, whole blocks only.
             kept = []
             for block in blocks:
-                if utf16_len("\n\n".join([*kept, block])) > MAX_MESSAGE:
+                if utf16_len(header + "\n\n".join([*kept, block])) > MAX_MESSAGE:
                     break
                 kept.append(block)
-            return "\n\n".join(kept) or NO_ANSWER
+            return header + ("\n\n".join(kept) or NO_ANSWER)
 
 
 def passage_html(title: str, date: str | None, doc: str, url: str | None, sentences: list[str], focus: int) -> str:

@@ -48,6 +48,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings, open_engine
+from bot.conversations import ChatMemory
 from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html, semantic_line
 from bot.retry import RetryingRateLimiter
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
@@ -75,6 +76,10 @@ kèm nguồn: tên bài, ngày đăng. Một số bài trong kho:
 👍 / 👎 — câu trả lời có hữu ích không
 Thêm kết quả ➡️ — xem các câu tiếp theo
 
+<b>Hỏi tiếp:</b> mình nhớ các câu hỏi trong {minutes} phút gần nhất, nên có thể hỏi tiếp \
+"Còn phó giám đốc?", "Ông ấy quê ở đâu?", "Tỉnh này có mấy huyện?". Trả lời (reply) một câu trả lời cũ \
+để hỏi tiếp về nó; /new để bắt đầu lại.
+
 Trong nhóm: nhắc tên mình (@{username} câu hỏi), trả lời tin nhắn của mình, hoặc dùng /ask câu hỏi.
 Ở bất kỳ cuộc trò chuyện nào: gõ @{username} câu hỏi."""
 
@@ -82,6 +87,7 @@ ADMIN_ONLY = "🔒 Xin lỗi, chức năng này chỉ dành cho quản trị vi�
 LOADING = "⏳ Mình đang nạp dữ liệu, bạn thử lại sau ít giây nhé."
 TEXT_ONLY = "✍️ Mình chỉ đọc được câu hỏi dạng chữ. Bạn hãy gõ câu hỏi nhé!"
 ERROR = "⚠️ Đã có lỗi xảy ra. Bạn thử lại sau ít phút nhé."
+NEW_CONVERSATION = "🆕 Bắt đầu cuộc trò chuyện mới: câu hỏi tiếp theo không dựa vào các câu trước."
 
 
 class Throttle:
@@ -114,9 +120,11 @@ class BotService:
     engine: QAEngine | None = None
     salt: bytes = b""
     throttle: Throttle = field(init=False)
+    memory: ChatMemory = field(init=False)
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.settings.questions_per_minute)
+        self.memory = ChatMemory(self.settings.context_minutes)
 
     def user_hash(self, user_id: int) -> str:
         """Pseudonymous id for the log: HMAC-SHA256 with a per-database random salt."""
@@ -136,7 +144,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     articles, _, sentences = index.size if index else (0, 0, 0)
     titles = "\n".join(f"• <i>{html.escape(_shorten(d.title, 90))}</i>" for d in (index.live_docs(5) if index else []))
     text = HELP.format(
-        articles=articles, sentences=sentences, titles=titles, username=html.escape(context.bot.username or "bot")
+        articles=articles,
+        sentences=sentences,
+        titles=titles,
+        username=html.escape(context.bot.username or "bot"),
+        minutes=f"{service_of(context).settings.context_minutes:g}",
     )
     await update.effective_message.reply_html(text, disable_web_page_preview=True)
 
@@ -204,19 +216,28 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
             source="telegram",
             chat_type=message.chat.type,
             user_hash=service.user_hash(user.id) if user else None,
+            previous=service.memory.previous(message, user),
         )
     )
     await _typing_unless_done(context.bot, message.chat_id, asking, service.settings.typing_after_ms / 1000)
     result, _, query_id = await asking
     shown = result.answers[:top_k]
-    if not shown:
-        await message.reply_text(NO_ANSWER)
-        return
-    await message.reply_html(
-        answers_html(result, shown),
-        reply_markup=answers_keyboard(query_id, 0, 1, shown, len(result.answers) > top_k),
-        disable_web_page_preview=True,
-    )
+    if shown or result.understood_as:
+        reply = await message.reply_html(
+            answers_html(result, shown),
+            reply_markup=answers_keyboard(query_id, 0, 1, shown, len(result.answers) > top_k) if shown else None,
+            disable_web_page_preview=True,
+        )
+    else:
+        reply = await message.reply_text(NO_ANSWER)
+    top = shown[0].sentence if shown else None
+    service.memory.remember(message, user, result.understood_as or question, top, reply)
+
+
+async def new_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/new: forget the conversation; the next question starts afresh."""
+    service_of(context).memory.forget(update.effective_message, update.effective_user)
+    await update.effective_message.reply_text(NEW_CONVERSATION)
 
 
 async def _typing_unless_done(bot: Bot, chat_id: int, work: asyncio.Future, after: float) -> None:
@@ -552,6 +573,7 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     application.add_handler(CommandHandler(["start", "help"], start))
     application.add_handler(CommandHandler("ask", ask_command))
+    application.add_handler(CommandHandler("new", new_conversation))
     application.add_handler(CommandHandler(["reload", "stats"], refuse, filters=~admins), group=0)
     application.add_handler(CommandHandler("reload", reload_command, filters=admins))
     application.add_handler(CommandHandler("stats", stats_command, filters=admins))

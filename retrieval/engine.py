@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import itertools
 import logging
@@ -26,6 +27,7 @@ import numpy as np
 
 from retrieval import snapshot
 from retrieval.cleaner import Article
+from retrieval.conversation import Turn, rewrite
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
 from retrieval.pipeline import PreparedArticle, prepare_article
@@ -528,6 +530,12 @@ class QAEngine:
             raise RuntimeError("the index is not loaded yet")
         return index.search(question, top_k, self._scorer(index))
 
+    def search_in_context(self, question: str, previous: Turn | None, top_k: int = 3) -> SearchResult:
+        """``search`` for a question that may follow ``previous`` (see ``retrieval.conversation``):
+        a follow-up is searched as rewritten, and says so in ``understood_as``."""
+        understood = rewrite(question, previous.question, previous.answer) if previous is not None else None
+        return dataclasses.replace(self.search(understood or question, top_k), understood_as=understood)
+
     async def ask(
         self,
         question: str,
@@ -535,13 +543,18 @@ class QAEngine:
         source: str = "console",
         chat_type: str | None = None,
         user_hash: str | None = None,
+        previous: Turn | None = None,
     ) -> tuple[SearchResult, float, int]:
-        """Search off the event loop, log the question; returns (result, milliseconds, query id)."""
+        """Search off the event loop, log the question; returns (result, milliseconds, query id).
+        ``previous``: the conversation's last turn, for a follow-up question (then
+        ``result.understood_as`` says how it was understood)."""
         started = time.perf_counter()
-        result = await asyncio.to_thread(self.search, question, top_k)
+        result = await asyncio.to_thread(self.search_in_context, question, previous, top_k)
         took_ms = (time.perf_counter() - started) * 1000
         try:
-            query_id = await self.store.log_query(source, question, len(result.answers), took_ms, chat_type, user_hash)
+            query_id = await self.store.log_query(
+                source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as
+            )
         except sqlite3.Error as exc:  # disk full, database locked too long: answer anyway
             log.warning("query not logged: %s", exc)
             query_id = 0

@@ -5,6 +5,7 @@
     python -m retrieval.evaluate                            # dev2, dev (over data/) and xquad_vi
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
+    python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
 
 A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
 ``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
@@ -32,8 +33,9 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from retrieval.conversation import Turn
 from retrieval.engine import QAEngine
-from retrieval.index import RankingConfig
+from retrieval.index import RankingConfig, SearchResult
 from retrieval.semantic import Encoder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +187,54 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
+async def evaluate_conversations(
+    bench: Path, data_dir: Path, dev: Path | None = None, db_dir: Path | None = None, semantic: bool = True
+) -> dict[str, float]:
+    """Follow-ups in context against their hand-written standalone rewrites (``bench``:
+    ``conversations.jsonl``, one conversation a line: ``{"id", "turns": [{"question", "answers",
+    "doc", "standalone"}]}``), and ``dev``'s questions asked one after another in a single
+    conversation against each asked alone (context must not bend a question that stands alone)."""
+    db_dir = db_dir or ROOT / "var" / "eval"
+    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
+    engine, _ = await QAEngine.open(
+        data_dir, db_dir / f"{bench.name}-{key}.sqlite3", encoder=shared_encoder() if semantic else None
+    )
+    counts: dict[str, list[bool]] = {}
+
+    def record(name: str, result: SearchResult, turn: dict) -> None:
+        if turn["answers"]:
+            counts.setdefault(name, []).append(first_hit(result.answers, turn["answers"], turn.get("doc")) == 1)
+        else:  # the right answer is none
+            counts.setdefault(name, []).append(not result.answers)
+
+    try:
+        await engine.semantic_ready()
+        with (bench / "conversations.jsonl").open(encoding="utf-8") as handle:
+            conversations = [json.loads(line) for line in handle if line.strip()]
+        for conversation in conversations:
+            previous: Turn | None = None
+            for n, turn in enumerate(conversation["turns"]):
+                result = engine.search_in_context(turn["question"], previous)
+                kind = "first turns" if n == 0 else "follow-ups" if turn["answers"] else "unanswerable follow-ups"
+                record(f"{kind}: in context", result, turn)
+                if n:
+                    record(f"{kind}: standalone rewrite", engine.search(turn["standalone"]), turn)
+                    record(f"{kind}: alone (no context)", engine.search(turn["question"]), turn)
+                top = result.answers[0].sentence if result.answers else None
+                previous = Turn(result.understood_as or turn["question"], top, 0.0)
+        if dev is not None:
+            previous = None
+            for question in (q for q in load_questions(dev) if q["answers"]):
+                result = engine.search_in_context(question["question"], previous)
+                record("dev in one conversation", result, question)
+                record("dev alone", engine.search(question["question"]), question)
+                top = result.answers[0].sentence if result.answers else None
+                previous = Turn(result.understood_as or question["question"], top, 0.0)
+    finally:
+        await engine.close()
+    return {f"{name} ({len(hits)})": sum(hits) / len(hits) for name, hits in counts.items()}
+
+
 # Each ingredient switched off alone, to show what it buys (README: ablation table). "lexical"
 # runs without the semantic model.
 ABLATIONS: dict[str, dict[str, object]] = {
@@ -253,7 +303,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", action="store_true", help="switch each ranking ingredient off in turn")
     parser.add_argument("--lexical", action="store_true", help="without the semantic model")
     parser.add_argument("--split", choices=("tune", "test"), help="only one half of the articles (see above)")
+    parser.add_argument("--conversations", action="store_true", help="bench/conversations: follow-up questions")
     args = parser.parse_args(argv)
+    if args.conversations:
+        metrics = asyncio.run(
+            evaluate_conversations(
+                args.bench or ROOT / "bench" / "conversations",
+                args.data_dir or ROOT / "data",
+                ROOT / "bench" / "dev",
+                semantic=not args.lexical,
+            )
+        )
+        print("| conversations | hit@1 (abstained, for unanswerable ones) |\n|---|---:|")
+        print("\n".join(f"| {name} | {value:.3f} |" for name, value in metrics.items()))
+        return 0
     if args.bench:
         runs = [(args.bench, args.data_dir)]
     else:

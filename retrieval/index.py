@@ -162,6 +162,7 @@ class SearchResult:
     query: Query
     answers: list[Answer]
     evidence: float
+    understood_as: str | None = None  # a follow-up as the bot understood it (retrieval.conversation)
 
     @property
     def answered(self) -> bool:

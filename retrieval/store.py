@@ -27,10 +27,11 @@ from retrieval.pipeline import PreparedArticle
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Older versions this one upgrades in place: version -> statements.
 _MIGRATIONS = {
     1: ["ALTER TABLE articles ADD COLUMN source_key TEXT"],  # 2: articles of a changed file kept by key
+    2: ["ALTER TABLE queries ADD COLUMN understood TEXT"],  # 3: a follow-up as the bot understood it
 }
 
 _SCHEMA = """
@@ -82,7 +83,8 @@ CREATE TABLE IF NOT EXISTS queries (
     question TEXT NOT NULL,
     answered INTEGER NOT NULL,
     answers INTEGER NOT NULL,
-    latency_ms REAL NOT NULL
+    latency_ms REAL NOT NULL,
+    understood TEXT
 );
 CREATE TABLE IF NOT EXISTS feedback (
     query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
@@ -542,20 +544,25 @@ class Store:
         latency_ms: float,
         chat_type: str | None = None,
         user_hash: str | None = None,
+        understood: str | None = None,
     ) -> int:
-        """Record one question; returns its id (used by the feedback and "more" buttons)."""
+        """Record one question (and, for a follow-up, how it was understood); returns its id (used
+        by the feedback and "more" buttons)."""
+        row = (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms, understood)
         async with self._write:
             cur = await self.db.execute(
                 "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
-                " latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms),
+                " latency_ms, understood) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
             )
             if self._log_commit is None:
                 self._log_commit = asyncio.get_running_loop().create_task(self._commit_log_soon())
             return int(cur.lastrowid or 0)
 
     async def question(self, query_id: int) -> str | None:
-        async with self.db.execute("SELECT question FROM queries WHERE id = ?", (query_id,)) as cur:
+        """A logged question as it was answered (a follow-up as the bot understood it)."""
+        sql = "SELECT coalesce(understood, question) FROM queries WHERE id = ?"
+        async with self.db.execute(sql, (query_id,)) as cur:
             row = await cur.fetchone()
         return None if row is None else str(row[0])
 

@@ -47,7 +47,7 @@ def test_json_contract(tmp_path, data_dir):
     assert len(lines) == len(QUESTIONS)  # exactly one object per input line, nothing else on stdout
     objects = [json.loads(line) for line in lines]
     for question, obj in zip(QUESTIONS, objects, strict=True):
-        assert set(obj) == {"question", "answers", "took_ms"}
+        assert set(obj) == {"question", "answers", "understood_as", "took_ms"} and obj["understood_as"] is None
         assert obj["question"] == question
         assert isinstance(obj["took_ms"], float | int) and obj["took_ms"] >= 0
         assert len(obj["answers"]) <= 2
@@ -111,3 +111,32 @@ def test_index_command_prepares_vectors_then_console_reranks(tmp_path):
     semantic = json.loads(run_console(ask, PARAPHRASE + "\n", tmp_path, on).stdout)
     assert lexical["answers"][0]["sentence"] == DECOY
     assert semantic["answers"][0]["sentence"] == ANSWER
+
+
+def test_conversations_in_the_json_contract(tmp_path, data_dir):
+    """Lines with a "conversation" share context (interleaved); other lines stand alone."""
+    lines = [
+        json.dumps({"question": "Tư lệnh Bộ đội Biên phòng là ai?", "conversation": "a"}),
+        json.dumps({"question": "Bí thư Tỉnh ủy Quảng Ninh là ai?", "conversation": "b"}),
+        json.dumps({"question": "Còn Chính ủy?", "conversation": "a"}),
+        json.dumps({"question": "Tỉnh này thu hút đầu tư nước ngoài năm 2023 đạt bao nhiêu?", "conversation": "b"}),
+        "Còn Chính ủy?",  # plain text: on its own
+        json.dumps({"question": "Còn Chính ủy?"}),  # no conversation: on its own
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"question": "/new", "conversation": "a"}),
+        json.dumps({"question": "con chinh uy thi sao", "conversation": "a"}),  # after /new: alone
+    ]
+    proc = run_console(["console", "--json", "--data-dir", str(data_dir), "--db", str(tmp_path / "c.sqlite3")],
+                       "\n".join(lines) + "\n", tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines) and all(set(o) == {"question", "answers", "understood_as", "took_ms"} for o in out)
+    first_a, first_b, follow_a, follow_b, plain, lone, listed, new, after_new = out
+    assert first_a["understood_as"] is None and first_b["understood_as"] is None
+    assert follow_a["question"] == "Còn Chính ủy?" and follow_a["understood_as"] == "Chính ủy Bộ đội Biên phòng là ai?"
+    assert "Nguyễn Anh Tuấn" in follow_a["answers"][0]["sentence"]
+    assert follow_b["understood_as"].startswith("Tỉnh ủy Quảng Ninh")
+    assert "3,1 tỷ USD" in follow_b["answers"][0]["sentence"]
+    assert plain["understood_as"] is None and lone["understood_as"] is None and listed["understood_as"] is None
+    assert listed["question"] == lines[6]
+    assert new["answers"] == [] and after_new["understood_as"] is None

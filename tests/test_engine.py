@@ -229,8 +229,9 @@ async def test_repeated_jsonl_line_is_indexed_once(data_dir, db_path):
 async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     engine, _ = await QAEngine.open(data_dir, db_path)
     await engine.close()
-    with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys
+    with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys, no understood questions
         db.execute("ALTER TABLE articles DROP COLUMN source_key")
+        db.execute("ALTER TABLE queries DROP COLUMN understood")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
@@ -240,6 +241,7 @@ async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.execute("SELECT count(*) FROM articles WHERE source_key IS NULL").fetchone() == (5,)
+        assert "understood" in {row[1] for row in db.execute("PRAGMA table_info(queries)")}
 
 
 async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path, monkeypatch):

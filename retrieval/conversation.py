@@ -1,0 +1,177 @@
+"""Follow-up questions: a question understood in the context of the conversation's last turns.
+
+People ask "Giám đốc Công an tỉnh Lào Cai là ai?" and then "Còn phó giám đốc?", "Ông ấy quê ở
+đâu?", "Tỉnh này có bao nhiêu huyện?", "Khi nào?". Conversational search does this by rewriting
+the follow-up into a question that stands alone (or by expanding it with the earlier turn's
+words, TREC CAsT's historical query expansion). Here the rewrite is explicit, so that the bot
+can show how it understood the question ("🔎 Hiểu là: …") and a wrong guess is visible:
+
+- ellipsis, "Còn X?" / "X thì sao?": X takes the place of the matching part of the previous
+  question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name);
+- a pronoun or demonstrative ("ông ấy", "họ", "nó", "tỉnh này", "nghị quyết đó") is replaced by
+  what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh này");
+- a question of question words only ("Khi nào?", "Ở đâu?") asks it of the previous subject.
+
+A question without any of these stands on its own and is never changed: context must not bend
+it (the whole dev set asked in one conversation scores as each question alone; tested). The
+previous turn is the last one the user asked (or the one their Telegram reply points to), as the
+bot understood it, so follow-ups of follow-ups chain.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+
+# What asks, in a question: cut off (with what follows) to find what the question is about.
+_ASKING = (
+    r"là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|là như thế nào|bao nhiêu|mấy|"
+    r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
+    r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
+)
+_QUESTION_TAIL = re.compile(rf"(?<=\w)\s+(?:{_ASKING})\b.*$|\s*\?\s*$", re.IGNORECASE | re.DOTALL)
+_QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+là)?\b\s*)+", re.IGNORECASE)
+_ELLIPSIS = [
+    re.compile(
+        r"^(?:thế |vậy |vay |the )?(?:còn|con)\s+(?P<x>.+?)(?:\s+(?:thì sao|thi sao|nữa|nua|thì|thi))?\s*\??$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?P<x>.+?)\s+(?:thì sao|thi sao)\s*\??$", re.IGNORECASE),
+]
+_PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|ong|ba|chi|co)\s+(?:ấy|ta|này|đó|ay|nay|do)"
+_THING_NOUNS = (
+    "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
+    "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
+    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|người|"
+    "tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|de an|du an|"
+    "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi|nguoi"
+)
+_DEMONSTRATIVE = re.compile(
+    rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b{_PERSON}\b|\b(?:họ|nó|ho|no)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a conversation, as the bot understood it, and when it was asked."""
+
+    question: str
+    answer: str | None
+    at: float
+
+
+class Conversation:
+    """The recent turns of one chat (or one user in a group): at most ``size``, none older than
+    ``minutes``."""
+
+    def __init__(self, minutes: float = 10.0, size: int = 4) -> None:
+        self.minutes = minutes
+        self.turns: deque[Turn] = deque(maxlen=size)
+
+    def recent(self, now: float | None = None) -> list[Turn]:
+        now = time.time() if now is None else now
+        return [t for t in self.turns if now - t.at <= self.minutes * 60]
+
+    def add(self, understood: str, answer: str | None, now: float | None = None) -> None:
+        self.turns.append(Turn(understood, answer, time.time() if now is None else now))
+
+    def clear(self) -> None:
+        self.turns.clear()
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    """Spans of two or more capitalised syllables in a row: names ("Lào Cai", "Lê Đức Thái")."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    for m in _WORD.finditer(text):
+        gap = text[runs[-1][-1][1] : m.start()] if runs[-1] else " "
+        if m.group()[0].isupper() and not m.group().isupper() and gap.strip() == "":
+            runs[-1].append(m.span())
+        elif runs[-1]:
+            runs.append([m.span()] if m.group()[0].isupper() and not m.group().isupper() else [])
+    return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(fold_diacritics(normalize(text)))
+
+
+def subject(question: str) -> str:
+    """What a question is about: the question without its asking part ("Tư lệnh BĐBP là ai?" ->
+    "Tư lệnh BĐBP"; "Ai là Chính ủy BĐBP?" -> "Chính ủy BĐBP"; "Khi nào?" -> "")."""
+    text = _QUESTION_HEAD.sub("", clean_unicode(question).strip())
+    return _QUESTION_TAIL.sub("", text).strip(" ,?")
+
+
+def _replace_matching(previous: str, phrase: str) -> str | None:
+    """``previous`` with the part that ``phrase`` stands for replaced by it: aligned on a word they
+    share ("phó giám đốc" replaces "Giám đốc"; "năm 2022" replaces "năm 2023"), or a name for the
+    first name ("ở Đà Nẵng" replaces "Quảng Ninh"). None when nothing matches."""
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(previous)]
+    prev_words = [fold_diacritics(normalize(previous[a:b])) for a, b in spans]
+    new_words = _words(phrase)
+    for k, word in enumerate(new_words):
+        if word in prev_words:
+            j = prev_words.index(word)
+            first, last = max(j - k, 0), min(j - k + len(new_words), len(spans)) - 1
+            return previous[: spans[first][0]] + phrase + previous[spans[last][1] :]
+    names, targets = _names(phrase), _names(previous)
+    if names and targets:
+        (a, b), (c, d) = names[0], targets[0]
+        return previous[:c] + phrase[a:b] + previous[d:]
+    if len(new_words) < len(spans) and previous[spans[len(new_words)][0]].isupper():
+        # a title for a title: "Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên phòng là ai?"
+        return phrase + previous[spans[len(new_words) - 1][1] :]
+    return None
+
+
+def _referent(previous: str, noun: str | None, answer: str | None) -> str:
+    """What "tỉnh này" / "nghị quyết đó" / "ông ấy" / "nó" refers to, given the previous question
+    (and its answer, for "Huyện nào …?" followed by "Huyện đó …?")."""
+    if noun:
+        key = fold_diacritics(normalize(noun))
+        folded = fold_diacritics(normalize(previous))
+        at = re.search(rf"\b{re.escape(key)}\b", folded)
+        if at and re.match(r"\s+nao\b", folded[at.end() :]) and answer:  # it asked which one
+            for start, end in _names(answer):
+                before = fold_diacritics(normalize(answer[:start])).rstrip()
+                if before.endswith(key):
+                    return f"{noun.lower()} {answer[start:end]}"
+        elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
+            return subject(previous[at.start() :])
+        names = _names(previous)
+        if names and key != "nguoi":
+            start, end = names[0]
+            return f"{noun.lower()} {previous[start:end]}"
+    return subject(previous) or previous.strip(" ?")
+
+
+def rewrite(question: str, previous: str, answer: str | None = None) -> str | None:
+    """``question`` as a question that stands alone, given the ``previous`` one (and the sentence
+    that answered it), or None when it is not a follow-up (it then stands as it is)."""
+    text = clean_unicode(question).strip()
+    if not text or not previous.strip():
+        return None
+    rewritten = None
+    for pattern in _ELLIPSIS:
+        match = pattern.match(text)
+        if match:
+            phrase = match.group("x").strip(" ,")
+            rewritten = _replace_matching(previous.strip(), phrase) or f"{subject(previous)} {phrase}?"
+            break
+    else:
+        match = _DEMONSTRATIVE.search(text)
+        if match:
+            rewritten = text[: match.start()] + _referent(previous, match.group("noun"), answer) + text[match.end() :]
+        elif not subject(text) and subject(previous):  # question words only: "Khi nào?", "Ở đâu?"
+            rewritten = f"{subject(previous)} {text[0].lower()}{text[1:]}"
+    if not rewritten:
+        return None
+    if not has_diacritics(normalize(text)):  # typed without accents: match the whole question so
+        rewritten = fold_diacritics(rewritten)  # (a half-accented one would match its plain words weakly)
+    return rewritten[0].upper() + rewritten[1:]

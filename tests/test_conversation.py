@@ -1,0 +1,97 @@
+"""Follow-up questions: the rewrite rules, the engine in context, and what must never change."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.conversation import Conversation, Turn, rewrite, subject
+from retrieval.engine import QAEngine
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "answer", "expected"),
+    [
+        # ellipsis: the new phrase takes the place of the matching part
+        ("Còn phó giám đốc?", "Giám đốc Công an tỉnh Lào Cai là ai?", None, "Phó giám đốc Công an tỉnh Lào Cai là ai?"),
+        ("Còn năm 2022?", "Quảng Ninh thu hút đầu tư năm 2023 đạt bao nhiêu?", None,
+         "Quảng Ninh thu hút đầu tư năm 2022 đạt bao nhiêu?"),
+        ("Còn ở Đà Nẵng thì sao?", "Quảng Ninh thu hút đầu tư năm 2023 đạt bao nhiêu?", None,
+         "Đà Nẵng thu hút đầu tư năm 2023 đạt bao nhiêu?"),
+        ("Thế còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng là ai?", None, "Chính ủy Bộ đội Biên phòng là ai?"),
+        ("Còn Trưởng đoàn Đại biểu Quốc hội tỉnh?", "Chủ tịch UBND tỉnh cùng chủ trì là ai?", None,
+         "Trưởng đoàn Đại biểu Quốc hội tỉnh cùng chủ trì là ai?"),
+        # pronouns and demonstratives: what the previous question was about
+        ("Ông ấy quê ở đâu?", "Tư lệnh BĐBP là ai?", None, "Tư lệnh BĐBP quê ở đâu?"),
+        ("Nó có hiệu lực từ khi nào?", "Nghị định 100 quy định mức phạt thế nào?", None,
+         "Nghị định 100 quy định mức phạt có hiệu lực từ khi nào?"),
+        ("Tỉnh này có mấy huyện?", "Ai là Chính ủy BĐBP tỉnh Lai Châu?", None, "Tỉnh Lai Châu có mấy huyện?"),
+        ("Thành phố này tăng trưởng bao nhiêu?", "Đà Nẵng đón bao nhiêu khách quốc tế năm 2023?", None,
+         "Thành phố Đà Nẵng tăng trưởng bao nhiêu?"),
+        # "Huyện nào …?" answered: "huyện đó" is the answer's
+        ("Huyện đó có bao nhiêu xã?", "Huyện nào về đích nông thôn mới?",
+         "Đến nay, huyện Bình Liêu đã về đích nông thôn mới.", "Huyện Bình Liêu có bao nhiêu xã?"),
+        # question words only
+        ("Khi nào?", "Tỉnh ủy Quảng Ninh gặp mặt Bộ Tư lệnh BĐBP ở đâu?", None,
+         "Tỉnh ủy Quảng Ninh gặp mặt Bộ Tư lệnh BĐBP khi nào?"),
+        # typed without accents
+        ("con pho giam doc thi sao", "Giám đốc Công an tỉnh Lào Cai là ai?", None,
+         "Pho giam doc Cong an tinh Lao Cai la ai?"),
+        ("ong ay que o dau", "Tư lệnh BĐBP là ai?", None, "Tu lenh BDBP que o dau"),
+    ],
+)  # fmt: skip
+def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):
+    assert rewrite(question, previous, answer) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Bí thư Tỉnh ủy Quảng Ninh là ai?",
+        "Giá vàng hôm nay bao nhiêu?",
+        "tu lenh bo doi bien phong la ai",
+        "Huyện nào về đích nông thôn mới?",
+        "Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát phòng dịch?",
+        "",
+    ],
+)
+def test_questions_that_stand_alone_are_never_rewritten(question):
+    assert rewrite(question, "Tư lệnh BĐBP là ai?") is None
+
+
+def test_subject_drops_the_asking_part():
+    assert subject("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP"
+    assert subject("Ai là Chính ủy BĐBP tỉnh Lai Châu?") == "Chính ủy BĐBP tỉnh Lai Châu"
+    assert subject("Khi nào?") == ""
+
+
+def test_conversation_keeps_recent_turns_only():
+    conversation = Conversation(minutes=10, size=2)
+    conversation.add("a?", None, now=0)
+    conversation.add("b?", "B.", now=100)
+    conversation.add("c?", None, now=200)
+    assert [t.question for t in conversation.recent(now=300)] == ["b?", "c?"]
+    assert [t.question for t in conversation.recent(now=200 + 10 * 60 + 1)] == []
+    conversation.clear()
+    assert conversation.recent(now=200) == []
+
+
+async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_path):
+    import sqlite3
+
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        first, _, _ = await engine.ask("Tư lệnh Bộ đội Biên phòng là ai?")
+        previous = Turn("Tư lệnh Bộ đội Biên phòng là ai?", first.answers[0].sentence, 0.0)
+        alone, _, _ = await engine.ask("Còn Chính ủy?")
+        follow_up, _, query_id = await engine.ask("Còn Chính ủy?", previous=previous)
+        assert alone.understood_as is None
+        assert follow_up.understood_as == "Chính ủy Bộ đội Biên phòng là ai?"
+        assert "Nguyễn Anh Tuấn" in follow_up.answers[0].sentence
+        assert await engine.store.question(query_id) == follow_up.understood_as  # "more results" re-asks it
+        standalone = engine.search_in_context("Bí thư Tỉnh ủy Quảng Ninh là ai?", previous)
+        assert standalone.understood_as is None and "Nguyễn Xuân Ký" in standalone.answers[0].sentence
+    finally:
+        await engine.close()
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("SELECT question, understood FROM queries ORDER BY id").fetchall()
+    assert rows[-1] == ("Còn Chính ủy?", "Chính ủy Bộ đội Biên phòng là ai?") and rows[0][1] is None
