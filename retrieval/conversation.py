@@ -33,7 +33,11 @@ _ASKING = (
     r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
-_QUESTION_TAIL = re.compile(rf"(?<=\w)\s+(?:{_ASKING})\b.*$|\s*\?\s*$", re.IGNORECASE | re.DOTALL)
+# "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part.
+_QUESTION_TAIL = re.compile(
+    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:{_ASKING})\b).*$|\s*\?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+là)?\b\s*)+", re.IGNORECASE)
 _ELLIPSIS = [
     re.compile(
@@ -108,26 +112,46 @@ def subject(question: str) -> str:
     return _QUESTION_TAIL.sub("", text).strip(" ,?")
 
 
-def _replace_matching(previous: str, phrase: str) -> str | None:
-    """``previous`` with the part that ``phrase`` stands for replaced by it: aligned on a word they
-    share ("phó giám đốc" replaces "Giám đốc"; "năm 2022" replaces "năm 2023"), or a name for the
-    first name ("ở Đà Nẵng" replaces "Quảng Ninh"). None when nothing matches."""
+def _is_title(words: list[str]) -> bool:
+    """ "Tư lệnh", "Chính ủy", "phó giám đốc": a capitalised or lowercase word, then lowercase ones."""
+    return bool(words) and not words[0].isupper() and all(w.islower() for w in words[1:])
+
+
+def _ellipsis(previous: str, phrase: str) -> str:
+    """``previous`` asked again about ``phrase`` ("Còn X?"), in the first way that fits:
+    - ``phrase`` is a question itself ("Còn những huyện nào đạt chuẩn NTM nâng cao?"): it;
+    - a title and its organisation for the previous question's subject ("Tư lệnh Bộ đội Biên
+      phòng" for "Bí thư Tỉnh ủy Quảng Ninh");
+    - aligned on a word they share ("phó giám đốc" for "Giám đốc", "năm 2022" for "năm 2023");
+    - a name for the first name ("ở Đà Nẵng thì sao?" after a question about Quảng Ninh);
+    - a title for the title it starts with ("Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên
+      phòng là ai?");
+    - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?")."""
+    if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE):
+        return phrase + "?"
     spans = [(m.start(), m.end()) for m in _WORD.finditer(previous)]
-    prev_words = [fold_diacritics(normalize(previous[a:b])) for a, b in spans]
-    new_words = _words(phrase)
-    for k, word in enumerate(new_words):
-        if word in prev_words:
-            j = prev_words.index(word)
-            first, last = max(j - k, 0), min(j - k + len(new_words), len(spans)) - 1
+    words = [previous[a:b] for a, b in spans]
+    folded = [fold_diacritics(normalize(w)) for w in words]
+    new = _WORD.findall(phrase)
+    topic = subject(previous)
+    starts_with_name = bool(_names(previous)) and _names(previous)[0][0] == 0
+    if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
+            and not starts_with_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
+        return phrase + previous[len(topic) :]  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
+    for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
+        if word in folded:
+            j = folded.index(word)
+            first, last = max(j - k, 0), min(j - k + len(new), len(spans)) - 1
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :]
     names, targets = _names(phrase), _names(previous)
     if names and targets:
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + previous[d:]
-    if len(new_words) < len(spans) and previous[spans[len(new_words)][0]].isupper():
-        # a title for a title: "Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên phòng là ai?"
-        return phrase + previous[spans[len(new_words) - 1][1] :]
-    return None
+    n = len(new)
+    if _is_title(new) and n < len(words) and _is_title(words[:n]) and words[n][0].isupper():
+        return phrase + previous[spans[n - 1][1] :]
+    asked = re.search(rf"\b(?:{_ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
+    return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?")
 
 
 def _referent(previous: str, noun: str | None, answer: str | None) -> str:
@@ -162,7 +186,7 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
         match = pattern.match(text)
         if match:
             phrase = match.group("x").strip(" ,")
-            rewritten = _replace_matching(previous.strip(), phrase) or f"{subject(previous)} {phrase}?"
+            rewritten = _ellipsis(previous.strip(), phrase)
             break
     else:
         match = _DEMONSTRATIVE.search(text)

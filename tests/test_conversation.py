@@ -19,7 +19,11 @@ from retrieval.engine import QAEngine
          "Đà Nẵng thu hút đầu tư năm 2023 đạt bao nhiêu?"),
         ("Thế còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng là ai?", None, "Chính ủy Bộ đội Biên phòng là ai?"),
         ("Còn Trưởng đoàn Đại biểu Quốc hội tỉnh?", "Chủ tịch UBND tỉnh cùng chủ trì là ai?", None,
-         "Trưởng đoàn Đại biểu Quốc hội tỉnh cùng chủ trì là ai?"),
+         "Trưởng đoàn Đại biểu Quốc hội tỉnh là ai?"),
+        ("Còn những huyện nào đạt chuẩn NTM nâng cao?", "Huyện nào về đích nông thôn mới?", None,
+         "Những huyện nào đạt chuẩn NTM nâng cao?"),
+        ("Còn cụm dân cư thì sao?", "BĐBP tỉnh Lai Châu kết nghĩa bao nhiêu cặp đồn?", None,
+         "BĐBP tỉnh Lai Châu kết nghĩa cụm dân cư bao nhiêu?"),
         # pronouns and demonstratives: what the previous question was about
         ("Ông ấy quê ở đâu?", "Tư lệnh BĐBP là ai?", None, "Tư lệnh BĐBP quê ở đâu?"),
         ("Nó có hiệu lực từ khi nào?", "Nghị định 100 quy định mức phạt thế nào?", None,
