@@ -235,12 +235,16 @@ def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate
     }
 
 
-async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, semantic: bool = False) -> dict:
+async def end_to_end(
+    passages: int, questions: int = 1000, chats: int = 200, semantic: bool = False, distinct: bool = False
+) -> dict:
     """The real bot against the fake Bot API running in its own process, as Telegram would be.
 
     Two loads of ``questions`` from ``chats``: a burst (all sent at once: answers/s, and when the
     answers arrived, counted from the start), then conversations (each chat asks its next question
-    when the previous one is answered, as people do: the latency of each question)."""
+    when the previous one is answered, as people do: the latency of each question). The questions:
+    ``E2E_QUESTIONS`` over and over, or with ``distinct``, 2,000 different ones made of corpus
+    sentences (what the semantic model costs when no question vector can be reused)."""
     import aiohttp
 
     sys.path.insert(0, str(ROOT))
@@ -258,7 +262,12 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, sem
         settings = bot_settings(
             data, db, url, rate_limit_per_second=0, questions_per_minute=10_000, semantic_rerank=semantic
         )
-        async with running_application(settings), aiohttp.ClientSession() as http:
+        async with running_application(settings) as app, aiohttp.ClientSession() as http:
+            pool = E2E_QUESTIONS
+            if distinct:
+                index = app.bot_data["service"].engine.index
+                pool = [" ".join(index.sentence_text[rng.randrange(len(index.sentence_text))].split()[:8])
+                        for _ in range(2 * questions)]  # fmt: skip
 
             async def answered() -> dict[int, int]:
                 async with http.get(f"{url}/_control/answered") as response:
@@ -271,7 +280,7 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, sem
             # Burst: chat ids 1,000,000 + i.
             burst_chats = [1_000_000 + rng.randrange(chats) for _ in range(questions)]
             started = time.perf_counter()
-            await ask([[chat, rng.choice(E2E_QUESTIONS)] for chat in burst_chats])
+            await ask([[chat, pool.pop() if distinct else rng.choice(pool)] for chat in burst_chats])
             arrivals: list[float] = []
             while len(arrivals) < questions and time.perf_counter() - started < 120:
                 await asyncio.sleep(0.02)
@@ -284,7 +293,7 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, sem
             people = [2_000_000 + i for i in range(chats)]
             asked_at = {chat: time.perf_counter() for chat in people}
             started = time.perf_counter()
-            await ask([[chat, rng.choice(E2E_QUESTIONS)] for chat in people])
+            await ask([[chat, pool.pop() if distinct else rng.choice(pool)] for chat in people])
             latencies: list[float] = []
             seen = dict.fromkeys(people, 0)
             while len(latencies) < turns * chats and time.perf_counter() - started < 120:
@@ -296,7 +305,7 @@ async def end_to_end(passages: int, questions: int = 1000, chats: int = 200, sem
                         latencies.append(now - asked_at[chat])
                         if seen[chat] < turns:
                             asked_at[chat] = now
-                            follow_ups.append([chat, rng.choice(E2E_QUESTIONS)])
+                            follow_ups.append([chat, pool.pop() if distinct else rng.choice(pool)])
                 if follow_ups:
                     await ask(follow_ups)
             conversation_s = time.perf_counter() - started
@@ -355,10 +364,14 @@ def main(argv: list[str] | None = None) -> int:
             building = m.get("building_p50_ms")
             cells.append("–" if building is None else f"{building:.1f} / {m['building_p99_ms']:.1f} ms")
         print("| " + " | ".join(cells) + " |", flush=True)
-    if args.e2e:
-        e = asyncio.run(end_to_end(args.passages[-1], semantic=args.semantic))
+    for distinct in (False, True) if args.e2e else ():
+        if distinct and not args.semantic:
+            break
+        e = asyncio.run(end_to_end(args.passages[-1], semantic=args.semantic, distinct=distinct))
         print(
-            f"\nEnd to end at {args.passages[-1]:,} passages: burst of {e['answers']} answers in {e['seconds']:.1f} s"
+            f"\nEnd to end at {args.passages[-1]:,} passages"
+            + (" (2,000 distinct questions)" if distinct else f" ({len(E2E_QUESTIONS)} questions over and over)")
+            + f": burst of {e['answers']} answers in {e['seconds']:.1f} s"
             f" = {e['answers_per_s']:.0f} answers/s (arrived by p50 {e['p50_s']:.2f} s, p99 {e['p99_s']:.2f} s);"
             f" conversations: {e['conversation_answers']} answers, {e['conversation_per_s']:.0f} answers/s,"
             f" latency p50 {e['latency_p50_s']:.2f} s, p99 {e['latency_p99_s']:.2f} s"

@@ -422,9 +422,11 @@ class QAEngine:
     def _stored_vectors(self, index: SearchIndex) -> SentenceVectors:
         """The index's vectors as far as they are stored (runs in a thread)."""
         vectors = SentenceVectors(index.sentence_ids, index.sentences.live)
+        if not index.sentence_ids.size:
+            return vectors
         order = np.argsort(index.sentence_ids, kind="stable")
         ordered = index.sentence_ids[order]
-        for ids, blobs in read_vectors(self.store.path, self.corpus):
+        for ids, blobs in read_vectors(self.store.path):
             positions = np.searchsorted(ordered, ids)
             positions = np.minimum(positions, ordered.size - 1)
             found = ordered[positions] == np.asarray(ids)

@@ -15,28 +15,27 @@ FOLLOW_UP = "Còn Chính ủy?"
 UNDERSTOOD = "🔎 Hiểu là: Chính ủy Bộ đội Biên phòng là ai?"
 
 
+async def asked(server, text: str, replies: int, **options) -> str:
+    """USER asks ``text`` in a private chat; the text of the bot's ``replies``-th reply there."""
+    server.send_text(USER, USER, text, **options)
+    return parse_html((await server.reply_to(USER, replies))[-1].params["text"])
+
+
 async def test_private_chat_follow_up_then_new(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
-        server.send_text(USER, USER, COMMANDER)
-        await server.reply_to(USER, 1)
-        server.send_text(USER, USER, FOLLOW_UP)
-        follow_up = parse_html((await server.reply_to(USER, 2))[-1].params["text"])
+        await asked(server, COMMANDER, 1)
+        follow_up = await asked(server, FOLLOW_UP, 2)
         assert follow_up.startswith(UNDERSTOOD) and "Nguyễn Anh Tuấn" in follow_up
-        server.send_text(USER, USER, "con chinh uy thi sao")  # unaccented, following the follow-up
-        unaccented = parse_html((await server.reply_to(USER, 3))[-1].params["text"])
+        unaccented = await asked(server, "con chinh uy thi sao", 3)  # following the follow-up
         assert "Hiểu là" in unaccented and "Nguyễn Anh Tuấn" in unaccented
-        server.send_text(USER, USER, "/new")
-        assert (await server.reply_to(USER, 4))[-1].params["text"] == NEW_CONVERSATION
-        server.send_text(USER, USER, FOLLOW_UP)
-        assert "Hiểu là" not in parse_html((await server.reply_to(USER, 5))[-1].params["text"])
+        assert await asked(server, "/new", 4) == NEW_CONVERSATION
+        assert "Hiểu là" not in await asked(server, FOLLOW_UP, 5)
 
 
 async def test_standalone_question_is_not_bent_by_context(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
-        server.send_text(USER, USER, COMMANDER)
-        await server.reply_to(USER, 1)
-        server.send_text(USER, USER, "Bí thư Tỉnh ủy Quảng Ninh là ai?")
-        reply = parse_html((await server.reply_to(USER, 2))[-1].params["text"])
+        await asked(server, COMMANDER, 1)
+        reply = await asked(server, "Bí thư Tỉnh ủy Quảng Ninh là ai?", 2)
         assert "Hiểu là" not in reply and "Nguyễn Xuân Ký" in reply
 
 
@@ -59,19 +58,16 @@ async def test_users_in_a_group_have_their_own_conversations(data_dir, db_path):
 
 async def test_reply_to_an_old_answer_makes_its_question_the_context(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
-        server.send_text(USER, USER, COMMANDER)
-        first = (await server.reply_to(USER, 1))[0].result
-        server.send_text(USER, USER, "Huyện nào về đích nông thôn mới?")
-        await server.reply_to(USER, 2)
-        server.send_text(USER, USER, FOLLOW_UP, reply_to=first)
-        reply = parse_html((await server.reply_to(USER, 3))[-1].params["text"])
+        await asked(server, COMMANDER, 1)
+        first = server.sent("sendMessage", USER)[0].result
+        await asked(server, "Huyện nào về đích nông thôn mới?", 2)
+        reply = await asked(server, FOLLOW_UP, 3, reply_to=first)
         assert reply.startswith(UNDERSTOOD) and "Nguyễn Anh Tuấn" in reply
 
 
 async def test_context_expires(data_dir, db_path):
     async with running_bot(data_dir, db_path, context_minutes=10) as (server, app):
-        server.send_text(USER, USER, COMMANDER)
-        await server.reply_to(USER, 1)
+        await asked(server, COMMANDER, 1)
         memory = service(app).memory
         for _ in range(100):  # the turn is remembered once the reply is sent
             if memory._conversations:
@@ -81,14 +77,12 @@ async def test_context_expires(data_dir, db_path):
             old = [dataclasses.replace(t, at=t.at - 11 * 60) for t in conversation.turns]
             conversation.turns.clear()
             conversation.turns.extend(old)
-        server.send_text(USER, USER, FOLLOW_UP)
-        assert "Hiểu là" not in parse_html((await server.reply_to(USER, 2))[-1].params["text"])
+        assert "Hiểu là" not in await asked(server, FOLLOW_UP, 2)
 
 
 async def test_inline_queries_stand_alone(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
-        server.send_text(USER, USER, COMMANDER)
-        await server.reply_to(USER, 1)
+        await asked(server, COMMANDER, 1)
         server.inline(USER, FOLLOW_UP)
         (call,) = await server.reply_to(None, 1, method="answerInlineQuery")
         texts = [r["input_message_content"]["message_text"] for r in call.params["results"]]
