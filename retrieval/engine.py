@@ -372,11 +372,11 @@ class QAEngine:
         if vectors is None or self._embedder is None:
             return
         self.vectors, self._vectors_for = vectors, index
+        self._index_changed.set()  # a batch of the previous vectors under way is their last
         if vectors.complete:
             self._vectors_done.set()
             return
         self._vectors_done.clear()
-        self._index_changed.set()
         if self._vector_task is None or self._vector_task.done():
             self._vector_task = asyncio.create_task(self._vectors_loop())
 
@@ -402,6 +402,9 @@ class QAEngine:
     async def _complete(self, index: SearchIndex, vectors: SentenceVectors) -> None:
         assert self._embedder is not None
         missing = np.flatnonzero(vectors.live & ~vectors.ready)
+        if not missing.size:
+            self._vectors_done.set()
+            return
         logged = time.monotonic()
         log.info("semantic index: %s", self.semantic_status())
         for start in range(0, missing.size, VECTOR_BATCH):
