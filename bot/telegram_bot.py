@@ -525,6 +525,7 @@ async def post_init(application: Application) -> None:
             BotCommand("start", "Giới thiệu và cách hỏi"),
             BotCommand("help", "Hướng dẫn"),
             BotCommand("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+            BotCommand("new", "Bắt đầu cuộc trò chuyện mới"),
         ]
     )
 
