@@ -15,7 +15,8 @@ measurement runs in a fresh process, so memory and start-up times are those a us
   them made from corpus sentences, a third typed without accents;
 - RSS: resident memory of the serving process after the questions;
 - loop lag: the longest the asyncio event loop was held during any of these starts and the
-  questions (asked from a worker thread, as the bot does), and in which of them.
+  questions (asked from a worker thread, as the bot does), and in which of them (with
+  ``--semantic``, "building" is the run that computes the vectors).
 With ``--e2e``: the real bot against the fake Bot API server, in its own process on 127.0.0.1,
 rate limit off (as with a self-hosted Bot API server), 1,000 questions from 200 chats twice: as
 one burst (answers/s; when the answers arrived, from the start), then as conversations (each chat
@@ -202,10 +203,11 @@ def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate
     for path in db.parent.glob("bench.sqlite3*"):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     cold = run_child(data, db, questions=False, semantic=semantic)
+    runs = {"cold": cold}
     extra: dict = {}
     if semantic:
         if cold["sentences"] <= embed_limit:
-            built = run_child(data, db, questions=True, semantic=True, until_vectors=True)
+            built = runs["building"] = run_child(data, db, questions=True, semantic=True, until_vectors=True)
             extra = {key: built[key] for key in ("vectors_s", "building_p50_ms", "building_p99_ms") if key in built}
             extra["vector_rate"] = cold["sentences"] / built["vectors_s"]
         else:
@@ -230,7 +232,7 @@ def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate
         "p99_ms": warm["p99_ms"],
         "rss_mb": warm["rss_mb"],
         "loop_lag": max(
-            (run["loop_lag_ms"], name) for name, run in (("cold", cold), ("warm", warm), ("changed", changed))
+            (run["loop_lag_ms"], name) for name, run in (runs | {"warm": warm, "changed": changed}).items()
         ),
     }
 

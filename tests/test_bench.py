@@ -40,3 +40,18 @@ def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, m
     assert all(m[key] > 0 for key in ("cold_s", "warm_s", "changed_s", "reload_s"))
     assert m["changed_saved_s"] >= m["changed_s"] and m["reload_saved_s"] >= m["reload_s"]
     assert m["loop_lag"][1] in {"cold", "warm", "changed"}
+
+
+def test_the_semantic_benchmark_estimates_big_sizes_with_stored_random_vectors(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr(scale, "WORK", tmp_path)
+    m = scale.measure(200, semantic=True, embed_limit=0, rate=10.0)
+    with sqlite3.connect(tmp_path / "200" / "bench.sqlite3") as db:
+        sentences, vectors = db.execute(
+            "SELECT (SELECT count(*) FROM sentences), (SELECT count(*) FROM sentence_vectors)"
+        ).fetchone()
+    # every sentence has a (random) vector, but the edited article's new ones (a complete index)
+    assert 0.9 * sentences < vectors <= sentences
+    assert m["estimated"] and abs(m["vectors_s"] - sentences / 10.0) < 5
+    assert 0 < m["p50_ms"] <= m["p99_ms"] and m["rss_mb"] > 0
