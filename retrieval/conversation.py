@@ -196,6 +196,8 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
             rewritten = f"{subject(previous)} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
-    if not has_diacritics(normalize(text)):  # typed without accents: match the whole question so
-        rewritten = fold_diacritics(rewritten)  # (a half-accented one would match its plain words weakly)
+    if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):
+        # either typed without accents: the whole question without them (a half-accented one
+        # would match its plain words only weakly, and would not be given to the model)
+        rewritten = fold_diacritics(rewritten)
     return rewritten[0].upper() + rewritten[1:]

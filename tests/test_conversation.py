@@ -41,6 +41,7 @@ from retrieval.engine import QAEngine
         ("con pho giam doc thi sao", "Giám đốc Công an tỉnh Lào Cai là ai?", None,
          "Pho giam doc Cong an tinh Lao Cai la ai?"),
         ("ong ay que o dau", "Tư lệnh BĐBP là ai?", None, "Tu lenh BDBP que o dau"),
+        ("Còn Chính ủy?", "tu lenh bo doi bien phong la ai", None, "Tu lenh bo doi bien phong Chinh uy la ai?"),
     ],
 )  # fmt: skip
 def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):
