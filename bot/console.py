@@ -80,11 +80,15 @@ async def run_console(
     context_minutes: float = 10.0,
 ) -> None:
     """Answer every line of ``stdin`` until EOF."""
-    conversations: dict[str | None, Conversation] = {}
+    conversations: dict[str, Conversation] = {}
     interactive = stdin.isatty() and not as_json
     if interactive:
         articles, _, sentences = engine.index.size if engine.index else (0, 0, 0)
-        print(f"Sẵn sàng: {articles} bài viết, {sentences} câu. Gõ câu hỏi, Ctrl-D để thoát.", file=stderr)
+        print(
+            f"Sẵn sàng: {articles} bài viết, {sentences} câu. Gõ câu hỏi (hỏi tiếp được; /new để bắt đầu lại),"
+            " Ctrl-D để thoát.",
+            file=stderr,
+        )
     while True:
         if interactive:
             print("\n❓ ", end="", file=stderr, flush=True)
