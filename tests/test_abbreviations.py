@@ -1,4 +1,13 @@
-from retrieval.abbreviations import CURATED, Abbreviations, defined_pairs, definitions, key, learned_pairs
+from retrieval.abbreviations import (
+    CURATED,
+    Abbreviations,
+    asked_abbreviation,
+    defined_pairs,
+    definitions,
+    key,
+    learned_pairs,
+    spelled_out,
+)
 from retrieval.tokenizer import segment
 
 
@@ -33,3 +42,24 @@ def test_learned_pairs_do_not_depend_on_article_order():
     assert pairs["BCH"] == "Bộ Chỉ huy" and pairs["KVBG"] == "Khu vực biên giới"  # 2 votes beat 1
     tie = learned_pairs([{"BCH": "Ban chỉ huy"}, {"BCH": "Bộ Chỉ huy"}])
     assert tie["BCH"] == "Ban chỉ huy" and learned_pairs([])["BCH"] == CURATED["BCH"]
+
+
+def test_questions_asking_what_an_abbreviation_stands_for():
+    known = [*CURATED, "KVBG"]
+    for question, expected in [
+        ("NTM là viết tắt của gì?", "NTM"),
+        ("kvbg la viet tat cua gi", "KVBG"),
+        ("Chữ viết tắt KVBG là gì?", "KVBG"),
+        ("MTTQ có nghĩa là gì", "MTTQ"),
+        ("bdbp la gi", "BĐBP"),  # "X là gì?" for a known X
+        ("UBND là chữ viết tắt của từ gì?", "UBND"),
+    ]:
+        assert asked_abbreviation(question, known) == expected, question
+    for question in ["Biên phòng là gì?", "XYZ là gì?", "Tư lệnh BĐBP là ai?", "NTM đạt chuẩn ở đâu?"]:
+        assert asked_abbreviation(question, known) is None, question
+
+
+def test_spelled_out_for_the_model():
+    expected = "Tư lệnh Bộ đội Biên phòng là ai? Ủy ban nhân dân tỉnh"
+    assert spelled_out("Tư lệnh BĐBP là ai? UBND tỉnh", CURATED) == expected
+    assert spelled_out("Giá USD hôm nay", CURATED) == "Giá USD hôm nay"  # not one the index knows

@@ -133,3 +133,15 @@ def test_doc_table_gives_back_each_article():
     table = DocTable.joined([DocTable(first), DocTable([]), DocTable(second)])
     assert len(table) == 3 and len(DocTable([])) == 0
     assert [table[i] for i in range(3)] == first + second
+
+
+def test_what_an_abbreviation_stands_for(index):
+    """Defined in the corpus: the defining sentence first; curated and never defined (QP-AN): a
+    sentence with its long form; typed without accents too."""
+    for question in ["NTM là viết tắt của gì?", "ntm la viet tat cua gi", "NTM nghĩa là gì?"]:
+        first = index.search(question).answers[0].sentence
+        assert "nông thôn mới (NTM)" in first, question
+    assert "khu vực biên giới (KVBG)" in index.search("KVBG là gì?").answers[0].sentence
+    long_form = index.search("QP-AN là viết tắt của gì?").answers
+    assert long_form and all("quốc phòng, an ninh" in a.sentence for a in long_form)
+    assert not index.search("XYZ là viết tắt của gì?").answers
