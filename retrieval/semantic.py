@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -123,6 +124,38 @@ class SentenceVectors:
         self.ready = np.zeros(len(sentence_ids), dtype=bool)
         self.total = int(self.live.sum())
         self.done = 0
+
+    @classmethod
+    def mapped(cls, directory: Path, sentence_ids: np.ndarray, live: np.ndarray) -> SentenceVectors | None:
+        """The complete vectors saved in ``directory`` (``save``) for exactly these sentences,
+        memory-mapped (pages the system can share and drop, like the index's); None otherwise."""
+        try:
+            saved_ids = np.load(directory / "sentence_ids.npy", mmap_mode="r")
+            if saved_ids.shape != sentence_ids.shape or not np.array_equal(saved_ids, sentence_ids):
+                return None
+            vectors = cls.__new__(cls)
+            vectors.sentence_ids, vectors.live = sentence_ids, live
+            vectors.matrix = np.asarray(np.load(directory / "matrix.npy", mmap_mode="r"))
+            vectors.scale = np.asarray(np.load(directory / "scale.npy", mmap_mode="r"))
+            vectors.ready = live.copy()
+        except (OSError, ValueError):  # none saved yet, or damaged: the database has them all
+            return None
+        vectors.total = vectors.done = int(live.sum())
+        return vectors
+
+    def save(self, directory: Path) -> None:
+        """Write complete vectors for ``mapped`` (atomically)."""
+        from retrieval.snapshot import replace_directory  # snapshot -> index -> this module
+
+        tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name in ("sentence_ids", "matrix", "scale"):
+            np.save(tmp / f"{name}.npy", getattr(self, name))
+        replace_directory(tmp, directory)
+
+    @property
+    def is_mapped(self) -> bool:
+        return not self.matrix.flags.writeable
 
     def fill(self, rows: np.ndarray, matrix: np.ndarray, scale: np.ndarray) -> None:
         self.matrix[rows] = matrix

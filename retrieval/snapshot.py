@@ -72,10 +72,16 @@ def save(index: SearchIndex, directory: Path, version: str) -> None:
         "definitions": index.definitions,
     }
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    replace_directory(tmp, directory)
+
+
+def replace_directory(new: Path, directory: Path) -> None:
+    """Put the finished ``new`` in the place of ``directory`` (two renames: a reader finds the old
+    one or the new one, never a half-written one)."""
     old = directory.with_name(f"{directory.name}.old-{os.getpid()}")
     if directory.exists():
         directory.rename(old)
-    tmp.rename(directory)
+    new.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -512,15 +512,18 @@ class Store:
             (count,) = await cur.fetchone()  # type: ignore[misc]
         return int(count)
 
-    async def use_vector_model(self, name: str) -> None:
-        """Drop stored sentence vectors of another model (they would not compare with this one's)."""
+    async def use_vector_model(self, name: str) -> bool:
+        """Drop stored sentence vectors of another model (they would not compare with this one's);
+        True when it did."""
         async with self._write:
             async with self.db.execute("SELECT value FROM meta WHERE key = 'vector_model'") as cur:
                 row = await cur.fetchone()
-            if row is None or row[0] != name:
-                await self.db.execute("DELETE FROM sentence_vectors")
-                await self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?)", (name,))
-                await self.db.commit()
+            if row is not None and row[0] == name:
+                return False
+            await self.db.execute("DELETE FROM sentence_vectors")
+            await self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?)", (name,))
+            await self.db.commit()
+            return True
 
     async def save_vectors(self, vectors: list[tuple[int, bytes]]) -> None:
         """Store (sentence id, vector) pairs; a sentence deleted meanwhile (a reload) is skipped.

@@ -61,6 +61,16 @@ class CountingEmbedder(ThreadEmbedder):
         return await super().embed(texts)
 
 
+async def until_mapped(engine: QAEngine) -> None:
+    """Wait until the complete vectors are saved beside the index and served from there."""
+    await engine.semantic_ready()
+    for _ in range(200):
+        if engine.vectors.is_mapped:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the complete vectors were not saved and mapped")
+
+
 def test_bundled_model_embeds_vietnamese(encoder):
     question = encoder.query("Ai chữa bệnh cho người dân vùng biên?")
     sentences = encoder.passages([ANSWER, "Giá vàng hôm nay tăng mạnh."])
@@ -181,7 +191,7 @@ async def test_default_embedder_is_a_worker_process(small_corpus, tmp_path, enco
 async def test_vectors_of_another_model_are_dropped(small_corpus, tmp_path, encoder):
     db_path = tmp_path / "db.sqlite3"
     engine, _ = await QAEngine.open(small_corpus, db_path, encoder=encoder, embedder=ThreadEmbedder(encoder))
-    await engine.semantic_ready()
+    await until_mapped(engine)  # the database and the saved copy beside the index
     await engine.close()
     with sqlite3.connect(db_path) as db:
         db.execute("UPDATE meta SET value = 'some-other-model' WHERE key = 'vector_model'")
@@ -215,3 +225,23 @@ def test_rows_of_removed_articles_need_no_vector():
     matrix, scale = quantize(np.eye(3, DIM, dtype=np.float32))
     vectors.fill(np.array([0, 2, 3]), matrix, scale)
     assert (vectors.done, vectors.total) == (3, 3) and vectors.complete
+
+
+async def test_complete_vectors_are_saved_and_memory_mapped_on_restart(small_corpus, tmp_path, encoder):
+    db_path = tmp_path / "db.sqlite3"
+    engine, _ = await QAEngine.open(small_corpus, db_path, encoder=encoder, embedder=ThreadEmbedder(encoder))
+    await until_mapped(engine)
+    assert (engine.vector_dir / "matrix.npy").is_file()
+    await engine.close()
+    again = CountingEmbedder(encoder)
+    engine, _ = await QAEngine.open(small_corpus, db_path, encoder=encoder, embedder=again)
+    try:
+        assert engine.vectors.is_mapped and engine.semantic_progress() == (4, 4)
+        assert engine.search(PARAPHRASE).answers[0].sentence == ANSWER
+        (small_corpus / "c.txt").write_text("Tin thời tiết\n\nTrời rét đậm ở vùng núi phía Bắc.\n", encoding="utf-8")
+        await engine.reload()  # other sentences: not the saved vectors; the new one embedded
+        assert not engine.vectors.is_mapped
+        await engine.semantic_ready()
+        assert again.texts == ["Trời rét đậm ở vùng núi phía Bắc."]
+    finally:
+        await engine.close()
