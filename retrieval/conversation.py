@@ -101,10 +101,6 @@ def _names(text: str) -> list[tuple[int, int]]:
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(fold_diacritics(normalize(text)))
-
-
 def subject(question: str) -> str:
     """What a question is about: the question without its asking part ("Tư lệnh BĐBP là ai?" ->
     "Tư lệnh BĐBP"; "Ai là Chính ủy BĐBP?" -> "Chính ủy BĐBP"; "Khi nào?" -> "")."""
@@ -134,7 +130,8 @@ def _ellipsis(previous: str, phrase: str) -> str:
     folded = [fold_diacritics(normalize(w)) for w in words]
     new = _WORD.findall(phrase)
     topic = subject(previous)
-    starts_with_name = bool(_names(previous)) and _names(previous)[0][0] == 0
+    names, targets = _names(phrase), _names(previous)
+    starts_with_name = bool(targets) and targets[0][0] == 0
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
             and not starts_with_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
         return phrase + previous[len(topic) :]  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
@@ -143,7 +140,6 @@ def _ellipsis(previous: str, phrase: str) -> str:
             j = folded.index(word)
             first, last = max(j - k, 0), min(j - k + len(new), len(spans)) - 1
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :]
-    names, targets = _names(phrase), _names(previous)
     if names and targets:
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + previous[d:]

@@ -147,8 +147,9 @@ async def evaluate(
     report = Report(bench.name, config.min_evidence)
     try:
         await engine.semantic_ready()
-        docs = sorted({q["doc"] for q in load_questions(bench) if q.get("doc")})
-        questions = [q for q in load_questions(bench) if in_split(q, docs, split)]
+        every = load_questions(bench)
+        docs = sorted({q["doc"] for q in every if q.get("doc")})
+        questions = [q for q in every if in_split(q, docs, split)]
         started = time.perf_counter()
         for q in questions:
             result = engine.search(q["question"], DEPTH)
