@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import corpus_cli
 from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
 from bot.logs import setup_logging
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--data-dir", type=Path, help="article folder (default: DATA_DIR or data/)")
     index.add_argument("--db", type=Path, help="SQLite file (default: DB_PATH or var/bot.sqlite3)")
     sub.add_parser("run", help="start the Telegram bot (long polling)")
+    corpus_cli.add_parsers(sub)
     return parser
 
 
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if command == "console" and not hasattr(args, "json"):
         args = _parser().parse_args(["console"])
     try:
+        if command in ("add", "feeds"):
+            return asyncio.run(corpus_cli.run(settings, args))
         return asyncio.run(_index(settings, args) if command == "index" else _console(settings, args))
     except (FileNotFoundError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,34 +1,27 @@
 """The Telegram bot: python-telegram-bot v22, long polling, on top of ``retrieval.QAEngine``.
 
 Users ask in a private chat (any text), in groups by mentioning the bot, replying to it or with
-``/ask``, and inline (``@bot question``). Admins (numeric ids in ADMIN_IDS) reload the data dir,
-upload ``.txt``/``.jsonl`` files and read ``/stats``. Resources open in ``post_init`` and close in
-``post_shutdown``; flood limits and retries are in ``bot.retry.RetryingRateLimiter``.
+``/ask``, and inline (``@bot question``). Admins (numeric ids in ADMIN_IDS) manage the corpus with
+the commands of ``bot.corpus_admin``. Resources open in ``post_init`` and close in
+``post_shutdown``; flood limits and retries are in ``bot.retry.RetryingRateLimiter``. This module
+keeps the question handlers and the wiring.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import html
 import logging
-import os
-import time
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
-    Message,
     MessageEntity,
     Update,
 )
@@ -47,18 +40,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings, open_engine
-from bot.conversations import ChatMemory
-from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html, semantic_line
+from bot import corpus_admin
+from bot.config import Settings, open_engine, open_fetcher
+from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
 from bot.retry import RetryingRateLimiter
-from retrieval.corpus import CorpusFileError, parse_content, safe_file_name
-from retrieval.engine import QAEngine, ReloadReport
+from bot.service import LOADING, SERVICE, BotService, service_of
+from retrieval.engine import QAEngine
+from retrieval.ingest import WebCorpus
 from retrieval.normalize import clean_unicode
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
-SERVICE = "service"
 
 HELP = """<b>Xin chào! Mình là bot hỏi đáp từ kho bài báo tiếng Việt.</b>
 
@@ -83,56 +76,9 @@ Thêm kết quả ➡️ — xem các câu tiếp theo
 Trong nhóm: nhắc tên mình (@{username} câu hỏi), trả lời tin nhắn của mình, hoặc dùng /ask câu hỏi.
 Ở bất kỳ cuộc trò chuyện nào: gõ @{username} câu hỏi."""
 
-ADMIN_ONLY = "🔒 Xin lỗi, chức năng này chỉ dành cho quản trị viên."
-LOADING = "⏳ Mình đang nạp dữ liệu, bạn thử lại sau ít giây nhé."
 TEXT_ONLY = "✍️ Mình chỉ đọc được câu hỏi dạng chữ. Bạn hãy gõ câu hỏi nhé!"
 ERROR = "⚠️ Đã có lỗi xảy ra. Bạn thử lại sau ít phút nhé."
 NEW_CONVERSATION = "🆕 Bắt đầu cuộc trò chuyện mới: câu hỏi tiếp theo không dựa vào các câu trước."
-
-
-class Throttle:
-    """At most ``limit`` questions per user in any ``window`` seconds (a sliding window)."""
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self.seen: dict[int, deque[float]] = {}
-
-    def wait_seconds(self, user_id: int, now: float | None = None) -> float:
-        """0 when the user may ask now (and counts the question), else seconds to wait."""
-        now = time.monotonic() if now is None else now
-        times = self.seen.setdefault(user_id, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return self.window - (now - times[0])
-        times.append(now)
-        if len(self.seen) > 10_000:  # forget idle users so memory stays flat
-            for uid in [u for u, t in self.seen.items() if not t or now - t[-1] >= self.window]:
-                del self.seen[uid]
-        return 0.0
-
-
-@dataclass
-class BotService:
-    """What the handlers share: settings, the engine (None until post_init), throttle, salt."""
-
-    settings: Settings
-    engine: QAEngine | None = None
-    salt: bytes = b""
-    throttle: Throttle = field(init=False)
-    memory: ChatMemory = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.throttle = Throttle(self.settings.questions_per_minute)
-        self.memory = ChatMemory(self.settings.context_minutes)
-
-    def user_hash(self, user_id: int) -> str:
-        """Pseudonymous id for the log: HMAC-SHA256 with a per-database random salt."""
-        return hmac.new(self.salt, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def service_of(context: ContextTypes.DEFAULT_TYPE) -> BotService:
-    return context.bot_data[SERVICE]
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -350,134 +296,6 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(TEXT_ONLY)
 
 
-# --- admins --------------------------------------------------------------------------------
-
-
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admin commands and uploads from anyone else: a polite refusal, nothing happens."""
-    await update.effective_message.reply_text(ADMIN_ONLY)
-
-
-def report_html(report: ReloadReport, saved: str | None = None) -> str:
-    lines = []
-    if saved:
-        lines.append(f"📥 Đã lưu tệp <code>{html.escape(saved)}</code>.")
-    lines.append(
-        f"✅ Đã nạp lại trong {report.seconds:.1f} giây: <b>{report.articles}</b> bài, "
-        f"{report.passages} đoạn, {report.sentences} câu."
-    )
-    lines.append(
-        f"Thêm {len(report.added)}, sửa {len(report.changed)}, xóa {len(report.removed)}, "
-        f"giữ nguyên {report.unchanged}."
-    )
-    problems = report.errors + report.warnings
-    if problems:
-        lines.append(f"⚠️ {len(problems)} lỗi:")
-        lines.extend(f"• {html.escape(p)}" for p in problems[:20])
-        if len(problems) > 20:
-            lines.append(f"… và {len(problems) - 20} lỗi khác.")
-    text = "\n".join(lines)
-    return text if len(text) <= 4000 else text[:3990].rsplit("\n", 1)[0] + "\n…"
-
-
-async def _reload_and_report(message: Message, engine: QAEngine, saved: str | None = None) -> None:
-    status = await message.reply_text("⏳ Đang nạp lại dữ liệu…")
-    last_edit = time.monotonic()
-
-    def progress(text: str) -> None:
-        nonlocal last_edit
-        if time.monotonic() - last_edit >= 3:
-            last_edit = time.monotonic()
-            asyncio.get_running_loop().create_task(_quiet_edit(status, f"⏳ Đang nạp lại dữ liệu… ({text})"))
-
-    try:
-        report = await engine.reload(progress)
-    except Exception as exc:
-        log.exception("reload failed")
-        await status.edit_text(f"❌ Nạp lại thất bại ({type(exc).__name__}). Dữ liệu cũ vẫn đang được dùng.")
-        return
-    await status.edit_text(report_html(report, saved), parse_mode=ParseMode.HTML)
-
-
-async def _quiet_edit(message: Message, text: str) -> None:
-    with contextlib.suppress(TelegramError):  # a progress line is not worth an error
-        await message.edit_text(text)
-
-
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/reload (admins): re-read the data dir; the old index answers until the new one is ready."""
-    engine = service_of(context).engine
-    if engine is None:
-        await update.effective_message.reply_text(LOADING)
-        return
-    await _reload_and_report(update.effective_message, engine)
-
-
-async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A .txt/.jsonl document from an admin: checked, saved under a safe name, indexed."""
-    service = service_of(context)
-    message = update.effective_message
-    document = message.document
-    engine = service.engine
-    if engine is None:
-        await message.reply_text(LOADING)
-        return
-    try:
-        name = safe_file_name(document.file_name or "")
-    except ValueError as exc:
-        await message.reply_text(f"❌ Không nhận tệp này: {exc}.")
-        return
-    limit = service.settings.upload_max_bytes
-    if document.file_size and document.file_size > limit:
-        await message.reply_text(f"❌ Tệp quá lớn ({document.file_size} byte, tối đa {limit}).")
-        return
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    if len(data) > limit:
-        await message.reply_text(f"❌ Tệp quá lớn ({len(data)} byte, tối đa {limit}).")
-        return
-    try:
-        content = await asyncio.to_thread(parse_content, name, data)
-    except CorpusFileError as exc:
-        await message.reply_html(f"❌ Không nhận tệp: {html.escape(str(exc))}")
-        return
-    if (twin := await engine.file_with_content(content.sha256)) is not None:
-        await message.reply_html(
-            f"ℹ️ Nội dung này đã có trong kho (tệp <code>{html.escape(twin)}</code>); không lưu lại."
-        )
-        return
-    await asyncio.to_thread(_write_atomically, engine.data_dir / name, data)
-    await _reload_and_report(message, engine, saved=name)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a reload never sees half a file."""
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats (admins): corpus size, questions, unanswered share and the most asked of them, feedback."""
-    engine = service_of(context).engine
-    if engine is None or engine.index is None:
-        await update.effective_message.reply_text(LOADING)
-        return
-    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    s = await engine.store.stats(engine.index.size, midnight)
-    lines = [
-        "📊 <b>Thống kê</b>",
-        f"Kho: {s.articles} bài, {s.passages} đoạn, {s.sentences} câu",
-        f"Câu hỏi: hôm nay {s.questions_today}, tổng {s.questions_total}",
-        f"Không có câu trả lời: {s.unanswered_share:.0%}",
-        f"Phản hồi: 👍 {s.helpful} · 👎 {s.unhelpful}",
-        f"Chỉ mục ngữ nghĩa: {semantic_line(engine.semantic_progress())}",
-    ]
-    if s.top_unanswered:
-        lines.append("\nHỏi nhiều mà chưa trả lời được:")
-        lines.extend(f"• {html.escape(q[:200])} ({n})" for q, n in s.top_unanswered)
-    await update.effective_message.reply_html("\n".join(lines))
-
-
 # --- wiring --------------------------------------------------------------------------------
 
 PRIVATE_BOT = "🔒 Đây là bot riêng, chỉ dành cho người được cấp quyền."
@@ -520,18 +338,24 @@ async def post_init(application: Application) -> None:
         log.warning("%s", problem)
     service.salt = (await engine.store.secret("user-hash-salt")).encode()
     service.engine = engine
-    await application.bot.set_my_commands(
-        [
-            BotCommand("start", "Giới thiệu và cách hỏi"),
-            BotCommand("help", "Hướng dẫn"),
-            BotCommand("ask", "Đặt câu hỏi (dùng trong nhóm)"),
-            BotCommand("new", "Bắt đầu cuộc trò chuyện mới"),
-        ]
-    )
+    service.web = WebCorpus(engine, open_fetcher(settings))
+    commands = [
+        BotCommand("start", "Giới thiệu và cách hỏi"),
+        BotCommand("help", "Hướng dẫn"),
+        BotCommand("ask", "Đặt câu hỏi (dùng trong nhóm)"),
+        BotCommand("new", "Bắt đầu cuộc trò chuyện mới"),
+    ]
+    await application.bot.set_my_commands(commands)
+    for admin in settings.admin_ids:  # admins see their commands in their own chat's menu
+        with contextlib.suppress(TelegramError):  # an admin who never opened a chat with the bot
+            await application.bot.set_my_commands(commands + corpus_admin.MENU, scope=BotCommandScopeChat(admin))
 
 
 async def post_shutdown(application: Application) -> None:
     service: BotService = application.bot_data[SERVICE]
+    if service.web is not None:
+        await service.web.fetcher.close()
+        service.web = None
     if service.engine is not None:
         await service.engine.close()
         service.engine = None
@@ -575,11 +399,7 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler(["start", "help"], start))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("new", new_conversation))
-    application.add_handler(CommandHandler(["reload", "stats"], refuse, filters=~admins), group=0)
-    application.add_handler(CommandHandler("reload", reload_command, filters=admins))
-    application.add_handler(CommandHandler("stats", stats_command, filters=admins))
-    application.add_handler(MessageHandler(filters.Document.ALL & private & admins, upload_document))
-    application.add_handler(MessageHandler(filters.Document.ALL & private & ~admins, refuse))
+    corpus_admin.add_handlers(application, admins, settings.feed_interval_minutes)
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, private_text))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS, group_text))
     application.add_handler(

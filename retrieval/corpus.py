@@ -67,6 +67,16 @@ def record_key(source: str) -> str:
     return digest.hexdigest()
 
 
+def content_key(text: str) -> str:
+    """Identity of an article's text whatever its spacing, case or link: the same article
+    fetched under two links, or from a feed and by hand, is stored once."""
+    digest = hashlib.blake2b(digest_size=16)
+    folded = " ".join(unicodedata.normalize("NFC", text).split()).casefold().encode("utf-8")
+    for start in range(0, len(folded), _HASH_PIECE):
+        digest.update(folded[start : start + _HASH_PIECE])
+    return digest.hexdigest()
+
+
 def scan_data_dir(data_dir: Path) -> list[FileEntry]:
     """All supported files under ``data_dir`` (hidden files and folders skipped), sorted by name."""
     entries: list[FileEntry] = []
@@ -243,3 +253,15 @@ def safe_file_name(name: str) -> str:
     if not stem:
         raise ValueError("the file name has no usable characters")
     return f"{stem}.{suffix.lower()}"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write via a hidden temporary file and a rename, so that a reload (which skips hidden
+    files) never sees half a file, and a crash leaves the old one whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    with tmp.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)

@@ -22,16 +22,20 @@ from pathlib import Path
 
 import aiosqlite
 
+from retrieval.corpus import content_key
 from retrieval.index import CorpusRows, DocInfo
 from retrieval.pipeline import PreparedArticle
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Older versions this one upgrades in place: version -> statements.
 _MIGRATIONS = {
     1: ["ALTER TABLE articles ADD COLUMN source_key TEXT"],  # 2: articles of a changed file kept by key
     2: ["ALTER TABLE queries ADD COLUMN understood TEXT"],  # 3: a follow-up as the bot understood it
+    # 4: articles' content keys (an article fetched again under another link is not added twice),
+    # feeds (their tables are created with the schema below)
+    3: ["ALTER TABLE articles ADD COLUMN text_key TEXT", "UPDATE articles SET text_key = content_key(text)"],
 }
 
 _SCHEMA = """
@@ -56,7 +60,8 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT,
     title_tokens TEXT NOT NULL,
     text TEXT NOT NULL,
-    source_key TEXT
+    source_key TEXT,
+    text_key TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
@@ -93,7 +98,27 @@ CREATE TABLE IF NOT EXISTS feedback (
     at REAL NOT NULL,
     PRIMARY KEY (query_id, user_hash)
 );
+CREATE TABLE IF NOT EXISTS feeds (
+    id INTEGER PRIMARY KEY,
+    corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    file TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    last_poll REAL,
+    last_error TEXT,
+    added INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (corpus_id, url)
+);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    link TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    PRIMARY KEY (feed_id, link)
+);
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file_id);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
 CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
 CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
 CREATE INDEX IF NOT EXISTS queries_time ON queries(asked_at);
@@ -221,6 +246,18 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class ArticleRow:
+    """One indexed article as lists show it; ``text_key`` is ``corpus.content_key`` of its text."""
+
+    title: str
+    date: str | None
+    url: str | None
+    file: str
+    sentences: int
+    text_key: str | None
+
+
+@dataclass(frozen=True)
 class PassageView:
     """A passage shown around one answer sentence (``focus`` is that sentence's position)."""
 
@@ -285,7 +322,7 @@ class _NewRows:
         self.last_article += 1
         title_tokens = " ".join(art.title_words)
         self.articles.append((self.last_article, file_id, a_ord, art.title, art.date, art.url, title_tokens,
-                              art.text, key))  # fmt: skip
+                              art.text, key, content_key(art.text)))  # fmt: skip
         for p_ord, passage in enumerate(art.passages):
             self.last_passage += 1
             self.passages.append((self.last_passage, self.last_article, p_ord))
@@ -309,8 +346,8 @@ class _NewRows:
             ("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles),
             ("INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
              self.files),
-            ("INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self.articles),
+            ("INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key, text_key)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.articles),
             ("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages),
             ("INSERT INTO sentences(id, passage_id, ord, text, tokens) VALUES (?, ?, ?, ?, ?)", self.sentences),
             ("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", self.last_ids()),
@@ -322,8 +359,9 @@ class _NewRows:
 class Store:
     """Async access to the database; one connection, used from one event loop.
 
-    Writes go through ``_write``: the connection is shared, so without it a query-log commit could
-    land in the middle of a reload's transaction and commit half of it. Query-log rows are
+    Writes go through ``write_lock`` (also those of modules with their own tables here): the
+    connection is shared, so without it a query-log commit could land in the middle of a reload's
+    transaction and commit half of it. Query-log rows are
     committed in batches, at most ``LOG_COMMIT_DELAY`` seconds after they were written (one commit
     per question made the log the bottleneck of a busy bot); a crash can lose that last fraction of
     a second of the log, never an index change.
@@ -334,12 +372,12 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
-        self._write = asyncio.Lock()
+        self.write_lock = asyncio.Lock()
         self._log_commit: asyncio.Task[None] | None = None
 
     async def _commit_log_soon(self) -> None:
         await asyncio.sleep(self.LOG_COMMIT_DELAY)
-        async with self._write:
+        async with self.write_lock:
             self._log_commit = None
             await self.db.commit()
 
@@ -370,6 +408,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
         try:
+            await db.create_function("content_key", 1, content_key, deterministic=True)  # for a migration
             try:
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA foreign_keys=ON")
@@ -429,7 +468,7 @@ class Store:
     async def close(self) -> None:
         if self._log_commit is not None:
             self._log_commit.cancel()
-        async with self._write:
+        async with self.write_lock:
             await self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clean_shutdown', '1')")
             await self.db.commit()
         await self.db.close()
@@ -471,7 +510,7 @@ class Store:
         file ids. Rows get their ids here (the write lock is held), so each table is written by one
         ``executemany``: a few statements per reload instead of one await per row.
         """
-        async with self._write:
+        async with self.write_lock:
             db = self.db
             await db.commit()  # query-log rows written so far
             try:
@@ -515,7 +554,7 @@ class Store:
     async def use_vector_model(self, name: str) -> bool:
         """Drop stored sentence vectors of another model (they would not compare with this one's);
         True when it did."""
-        async with self._write:
+        async with self.write_lock:
             async with self.db.execute("SELECT value FROM meta WHERE key = 'vector_model'") as cur:
                 row = await cur.fetchone()
             if row is not None and row[0] == name:
@@ -528,7 +567,7 @@ class Store:
     async def save_vectors(self, vectors: list[tuple[int, bytes]]) -> None:
         """Store (sentence id, vector) pairs; a sentence deleted meanwhile (a reload) is skipped.
         Vectors go with their sentences (ON DELETE CASCADE)."""
-        async with self._write:
+        async with self.write_lock:
             await self.db.executemany(
                 "INSERT OR REPLACE INTO sentence_vectors(sentence_id, vector)"
                 " SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM sentences WHERE id = ?1)",
@@ -549,7 +588,7 @@ class Store:
         """Record one question (and, for a follow-up, how it was understood); returns its id (used
         by the feedback and "more" buttons)."""
         row = (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms, understood)
-        async with self._write:
+        async with self.write_lock:
             cur = await self.db.execute(
                 "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
                 " latency_ms, understood) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -568,7 +607,7 @@ class Store:
 
     async def record_feedback(self, query_id: int, user_hash: str, helpful: bool) -> bool:
         """Store (or change) one user's verdict on one answer; False if the question is unknown."""
-        async with self._write:
+        async with self.write_lock:
             async with self.db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cur:
                 if await cur.fetchone() is None:
                     return False
@@ -599,10 +638,44 @@ class Store:
         ids = [r[0] for r in rows]
         return PassageView(title, date, url, doc, [r[1] for r in rows], ids.index(sentence_id))
 
+    # Articles as admins list, find and remove them (``retrieval.ingest``).
+
+    _ARTICLE_ROWS = (
+        "SELECT a.title, a.date, a.url, f.name,"
+        " (SELECT count(*) FROM sentences s JOIN passages p ON p.id = s.passage_id WHERE p.article_id = a.id),"
+        " a.text_key FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?"
+    )
+
+    async def _article_rows(self, condition: str, *args: object) -> list[ArticleRow]:
+        """Rows of ``_ARTICLE_ROWS`` + ``condition`` (one of the constant strings below)."""
+        async with self.db.execute(self._ARTICLE_ROWS + condition, args) as cur:
+            return [ArticleRow(*row) async for row in cur]
+
+    async def articles_with_url(self, corpus: int, url: str) -> list[ArticleRow]:
+        return await self._article_rows(" AND a.url = ?", corpus, url)
+
+    async def articles_with_text(self, corpus: int, text_key: str) -> list[ArticleRow]:
+        return await self._article_rows(" AND a.text_key = ?", corpus, text_key)
+
+    async def articles_in_file(self, corpus: int, name: str) -> list[ArticleRow]:
+        return await self._article_rows(" AND f.name = ? ORDER BY a.ord", corpus, name)
+
+    async def articles_page(self, corpus: int, offset: int, limit: int) -> tuple[list[ArticleRow], int]:
+        """A page of the corpus's articles, newest first (by date; undated ones last, the most
+        recently indexed first), and how many there are."""
+        rows = await self._article_rows(
+            " ORDER BY a.date IS NULL, a.date DESC, a.id DESC LIMIT ? OFFSET ?", corpus, limit, offset
+        )
+        async with self.db.execute(
+            "SELECT count(*) FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ?", (corpus,)
+        ) as cur:
+            (total,) = await cur.fetchone()  # type: ignore[misc]
+        return rows, int(total)
+
     async def secret(self, name: str) -> str:
         """A random value kept in the database (created on first use), e.g. the user-id salt."""
         key = f"secret:{name}"
-        async with self._write:
+        async with self.write_lock:
             await self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, secrets.token_hex(32)))
             await self.db.commit()
         async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:

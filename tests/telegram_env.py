@@ -10,7 +10,8 @@ from pathlib import Path
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram_bot import BotService, build_application
+from bot.service import BotService
+from bot.telegram_bot import build_application
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "123456789:AAE-fake-token-for-tests_0123456789"

@@ -5,7 +5,7 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import REDACTED, RedactingFormatter
-from bot.telegram_bot import Throttle
+from bot.service import Throttle
 
 
 def test_env_file_is_read_and_the_environment_wins(tmp_path):

@@ -2,7 +2,8 @@
 
 import re
 
-from bot.telegram_bot import ADMIN_ONLY, PRIVATE_BOT
+from bot.service import ADMIN_ONLY
+from bot.telegram_bot import PRIVATE_BOT
 from tests.conftest import ROOT, cp1258
 from tests.fake_telegram import parse_html
 from tests.telegram_env import ADMIN, USER, running_bot

@@ -5,7 +5,8 @@ import json
 import sqlite3
 
 from bot.render import MAX_MESSAGE, NO_ANSWER, utf16_len
-from bot.telegram_bot import ADMIN_ONLY, TEXT_ONLY
+from bot.service import ADMIN_ONLY
+from bot.telegram_bot import TEXT_ONLY
 from tests.fake_telegram import BOT_ID, BOT_USERNAME, parse_html
 from tests.telegram_env import ADMIN, USER, running_bot, service
 

@@ -1,0 +1,122 @@
+"""``python -m bot add`` and ``python -m bot feeds …``: articles by link and feeds without Telegram.
+
+For operators and scripts: one line per link on stderr, exit status 0 when everything asked for
+was added (or was there already), 1 otherwise. The same ``WebCorpus`` as the bot's commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import Settings, open_engine, open_fetcher
+from retrieval.feeds import FeedError
+from retrieval.fetch import FetchError
+from retrieval.ingest import Outcome, PollReport, WebCorpus
+
+_WORDS = {
+    "added": "added",
+    "updated": "updated",
+    "unchanged": "already there",
+    "duplicate": "duplicate",
+    "failed": "failed",
+}
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="article folder (default: DATA_DIR or data/)")
+    parser.add_argument("--db", type=Path, help="SQLite file (default: DB_PATH or var/bot.sqlite3)")
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    add = sub.add_parser("add", help="fetch web pages and add their articles to the corpus")
+    add.add_argument("urls", nargs="+", metavar="URL")
+    _paths(add)
+    feeds = sub.add_parser("feeds", help="RSS/Atom subscriptions: add, list, remove, poll")
+    actions = feeds.add_subparsers(dest="action", required=True)
+    feed_add = actions.add_parser("add", help="subscribe and add the feed's current entries")
+    feed_add.add_argument("url", metavar="URL")
+    _paths(feed_add)
+    _paths(actions.add_parser("list", help="the subscriptions (number, URL, title, last poll, added, error)"))
+    feed_remove = actions.add_parser("remove", help="stop a subscription (its articles stay)")
+    feed_remove.add_argument("feed", metavar="N", help="its number (see `feeds list`) or URL")
+    _paths(feed_remove)
+    _paths(actions.add_parser("poll", help="read every subscribed feed once"))
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """ "added: https://… — Title (2024-05-14, 4 sentences) -> web.jsonl"."""
+    word = _WORDS[outcome.status]
+    if outcome.status == "failed":
+        return f"{word}: {outcome.url} — {outcome.reason}"
+    details = ", ".join(x for x in (outcome.date, f"{outcome.sentences} sentences" if outcome.sentences else "") if x)
+    line = f"{word}: {outcome.url} — {outcome.title}" + (f" ({details})" if details else "") + f" -> {outcome.file}"
+    if outcome.status == "duplicate":
+        line += f"; {outcome.reason}"
+    if outcome.from_feed_text:
+        line += f" [the feed's summary: {outcome.reason}]"
+    return line
+
+
+def _poll_lines(report: PollReport) -> tuple[list[str], bool]:
+    """Lines about one feed read, and whether it all worked."""
+    head = f"feed {report.feed.id} ({report.feed.url}): "
+    if report.error and not report.outcomes:
+        return [head + f"failed — {report.error}"], False
+    lines = [head + f"{report.added} new articles -> {report.feed.file}"]
+    lines += ["  " + outcome_line(o) for o in report.outcomes]
+    return lines, not report.error and all(o.ok for o in report.outcomes)
+
+
+@contextlib.asynccontextmanager
+async def _web(settings: Settings, args: argparse.Namespace) -> AsyncIterator[WebCorpus]:
+    """The corpus without the sentence model (the bot computes new articles' vectors when it runs)."""
+    engine, _ = await open_engine(replace(settings, semantic_rerank=False), args.data_dir, args.db)
+    fetcher = open_fetcher(settings)
+    try:
+        yield WebCorpus(engine, fetcher)
+    finally:
+        await fetcher.close()
+        await engine.close()
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run ``add`` or ``feeds <action>``; the exit status."""
+    async with _web(settings, args) as web:
+        if args.command == "add":
+            outcomes = await web.add_links(args.urls)
+            for outcome in outcomes:
+                print(outcome_line(outcome), file=sys.stderr)
+            return 0 if all(o.ok for o in outcomes) else 1
+        if args.action == "list":
+            for s in await web.subscriptions.all():
+                when = datetime.fromtimestamp(s.last_poll).isoformat(" ", "minutes") if s.last_poll else "never"
+                error = f"  error: {s.last_error}" if s.last_error else ""
+                print(f"{s.id}\t{s.url}\t{s.title}\tlast poll {when}\t{s.added} added\t{s.file}{error}")
+            return 0
+        if args.action == "remove":
+            removed = await web.unsubscribe(args.feed)
+            if removed is None:
+                print(f"no subscription {args.feed}", file=sys.stderr)
+                return 1
+            print(f"removed feed {removed.id} ({removed.url}); its articles stay in {removed.file}", file=sys.stderr)
+            return 0
+        if args.action == "add":
+            try:
+                reports = [await web.subscribe(args.url)]
+            except (FetchError, FeedError) as exc:
+                print(f"failed: {args.url} — {exc}", file=sys.stderr)
+                return 1
+        else:
+            reports = await web.poll_all()
+        ok = True
+        for report in reports:
+            lines, worked = _poll_lines(report)
+            ok &= worked
+            print("\n".join(lines), file=sys.stderr)
+        return 0 if ok else 1

@@ -1,0 +1,359 @@
+"""Articles from the web into the corpus: add by link, subscribe to feeds, list, remove.
+
+The data dir stays the single source of truth. A fetched article becomes one line of a ``.jsonl``
+file there, in the usual format plus when it was fetched::
+
+    {"title": "...", "date": "2024-05-14", "url": "https://...", "text": "...", "fetched": "2026-11-30T10:00:00Z"}
+
+Links added by hand go to ``web.jsonl``; each feed has its own file under ``feeds/``. Files are
+rewritten atomically and the engine then reloads, which indexes only the new lines (the
+incremental path: unchanged lines keep their stored words), so ``/reload``, a restart and a fresh
+index all see the same articles. An article is never stored twice: not under the same link, and
+not with the same text under another link (``corpus.content_key``). A failed fetch changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from retrieval.cleaner import Article, parse_record
+from retrieval.corpus import content_key, safe_file_name, write_atomically
+from retrieval.engine import QAEngine, ReloadReport
+from retrieval.extract import ExtractError, page_article
+from retrieval.feeds import FeedEntry, FeedError, entry_article, parse_feed
+from retrieval.fetch import Fetcher, FetchError, check_url
+from retrieval.store import ArticleRow
+from retrieval.subscriptions import Subscription, Subscriptions
+
+log = logging.getLogger(__name__)
+
+LINKS_FILE = "web.jsonl"
+FEEDS_DIR = "feeds"
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
+# Pages fetched at once (each host still one at a time, see ``Fetcher``).
+PARALLEL_FETCHES = 4
+ARTICLES_PAGE = 10
+
+Progress = Callable[[int, int], None]  # (links done, links)
+
+
+@dataclass
+class Outcome:
+    """What became of one link: ``status`` is "added", "updated", "unchanged" (already there, the
+    same), "duplicate" (the same text is there under another link) or "failed" (``reason``)."""
+
+    url: str
+    status: str
+    title: str = ""
+    date: str | None = None
+    file: str = ""
+    sentences: int = 0
+    reason: str = ""
+    from_feed_text: bool = False  # the page gave no article; the feed's own summary was used
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass
+class PollReport:
+    """One feed read once: its new entries' outcomes, or the error that stopped it."""
+
+    feed: Subscription
+    outcomes: list[Outcome] = field(default_factory=list)
+    error: str | None = None
+    reload: ReloadReport | None = None
+    subscribed: bool = False  # the first read of a new subscription
+
+    @property
+    def added(self) -> int:
+        return sum(o.status in ("added", "updated") for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What ``remove`` took out: the articles, and the file deleted when nothing was left in it."""
+
+    articles: list[ArticleRow]
+    deleted_file: str | None = None
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A link fetched: its article (or why not) and the link it ended at after redirects."""
+
+    url: str
+    article: Article | None
+    reason: str = ""
+    from_feed_text: bool = False
+
+
+def _record(article: Article, url: str) -> tuple[dict[str, str], str]:
+    """The ``.jsonl`` record of an article and the content key its text will be stored with
+    (computed from the record as a reload will read it, so both always agree)."""
+    record = {"title": article.title, "date": article.date or "", "url": url, "text": "\n".join(article.paragraphs)}
+    record = {key: value for key, value in record.items() if value}
+    record["fetched"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return record, content_key("\n".join(parse_record(record).paragraphs))
+
+
+def _edit_jsonl(path: Path, upsert: list[dict[str, str]], drop: set[str]) -> int:
+    """Rewrite a ``.jsonl`` file atomically: records with an ``upsert`` record's URL replaced in
+    place, the others appended, records whose URL is in ``drop`` left out. Returns the records
+    left; a file left with none is deleted. Lines that are not JSON objects are kept as they are."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    new = {record["url"]: record for record in upsert}
+    kept: list[str] = []
+    for line in lines:
+        try:
+            url = json.loads(line).get("url") if line.strip() else None
+        except (ValueError, AttributeError):
+            url = None
+        if url in drop:
+            continue
+        if url in new:
+            line = json.dumps(new.pop(url), ensure_ascii=False)
+        kept.append(line)
+    kept += [json.dumps(record, ensure_ascii=False) for record in new.values()]
+    if not any(line.strip() for line in kept):
+        path.unlink(missing_ok=True)
+        return 0
+    write_atomically(path, ("\n".join(kept) + "\n").encode("utf-8"))
+    return sum(1 for line in kept if line.strip())
+
+
+def feed_file_name(url: str, feed_id: int) -> str:
+    """ "feeds/bienphong.com.vn-3.jsonl": the host says which site, the number keeps it unique."""
+    host = urlsplit(url).hostname or "feed"
+    return f"{FEEDS_DIR}/{safe_file_name(f'{host}-{feed_id}.jsonl')}"
+
+
+class WebCorpus:
+    """Adds fetched articles to one engine's data dir and index."""
+
+    def __init__(self, engine: QAEngine, fetcher: Fetcher) -> None:
+        self.engine = engine
+        self.fetcher = fetcher
+        self.subscriptions = Subscriptions(engine.store, engine.corpus)
+        self._editing = asyncio.Lock()  # one edit of the data dir at a time, each with its reload
+        self._polling = asyncio.Lock()  # one poll of the feeds at a time
+
+    # --- fetching (no lock held: questions and other edits go on) ---------------------------
+
+    async def _fetch_article(self, url: str, entry: FeedEntry | None = None) -> _Fetched:
+        """Fetch and extract one page; for a feed entry, its summary when the page fails."""
+        try:
+            page = await self.fetcher.fetch(url)
+            article = await asyncio.to_thread(page_article, page.body, page.content_type, page.charset, page.url)
+            return _Fetched(page.url, article)
+        except (FetchError, ExtractError) as exc:
+            fallback = entry_article(entry) if entry is not None else None
+            if fallback is not None:
+                return _Fetched(url, fallback, str(exc), from_feed_text=True)
+            return _Fetched(url, None, str(exc))
+
+    async def _fetch_all(
+        self, links: list[str], entries: dict[str, FeedEntry] | None = None, progress: Progress | None = None
+    ) -> list[_Fetched]:
+        gate = asyncio.Semaphore(PARALLEL_FETCHES)
+        done = 0
+
+        async def one(link: str) -> _Fetched:
+            nonlocal done
+            async with gate:
+                fetched = await self._fetch_article(link, (entries or {}).get(link))
+            done += 1
+            if progress is not None:
+                progress(done, len(links))
+            return fetched
+
+        return list(await asyncio.gather(*(one(link) for link in links)))
+
+    # --- storing ---------------------------------------------------------------------------
+
+    async def _store(
+        self, asked: list[str], fetched: list[_Fetched], file: str
+    ) -> tuple[list[Outcome], ReloadReport | None]:
+        """Write the fetched articles (new ones to ``file``, changed ones where they are), reload
+        once, and say what became of each link."""
+        engine = self.engine
+        outcomes: list[Outcome] = []
+        edits: dict[str, list[dict[str, str]]] = {}
+        keys_now: dict[str, str] = {}  # content key -> link, for twins within this batch
+        for link, item in zip(asked, fetched, strict=True):
+            if item.article is None:
+                outcomes.append(Outcome(link, "failed", reason=item.reason))
+                continue
+            record, key = _record(item.article, item.url)
+            outcome = Outcome(item.url, "added", item.article.title, item.article.date, file,
+                              reason=item.reason, from_feed_text=item.from_feed_text)  # fmt: skip
+            outcomes.append(outcome)
+            existing = await self._known(link, item.url)
+            if existing is not None:
+                outcome.file = existing.file
+                if existing.text_key == key:
+                    outcome.status = "unchanged"
+                    continue
+                if not existing.file.endswith(".jsonl"):
+                    outcome.status, outcome.reason = "failed", f"the link is in {existing.file}, not a .jsonl file"
+                    continue
+                outcome.status = "updated"
+                record["url"] = existing.url or item.url
+                edits.setdefault(existing.file, []).append(record)
+                continue
+            twins = await engine.store.articles_with_text(engine.corpus, key)
+            if twins or key in keys_now:
+                outcome.status = "duplicate"
+                outcome.reason = (
+                    f"same text as “{twins[0].title}” ({twins[0].url or twins[0].file})" if twins else
+                    f"same text as {keys_now[key]}"
+                )  # fmt: skip
+                continue
+            keys_now[key] = item.url
+            edits.setdefault(file, []).append(record)
+        if not edits:
+            return outcomes, None
+        data_dir = engine.data_dir
+        for name, records in edits.items():
+            await asyncio.to_thread(_edit_jsonl, data_dir / name, records, set())
+        report = await engine.reload()
+        for outcome in outcomes:
+            if outcome.status in ("added", "updated"):
+                rows = await engine.store.articles_with_url(engine.corpus, outcome.url)
+                if rows:
+                    outcome.sentences = rows[0].sentences
+                else:  # written, but the reload did not index it: say so, and say why
+                    outcome.status = "failed"
+                    outcome.reason = next((e for e in report.errors if outcome.file in e), "not indexed")
+        return outcomes, report
+
+    async def _known(self, *links: str) -> ArticleRow | None:
+        for link in dict.fromkeys(links):
+            rows = await self.engine.store.articles_with_url(self.engine.corpus, link)
+            if rows:
+                return rows[0]
+        return None
+
+    # --- what admins call ------------------------------------------------------------------
+
+    async def add_links(self, links: Iterable[str], progress: Progress | None = None) -> list[Outcome]:
+        """Fetch each link and add its article to ``web.jsonl`` (or update it where it is)."""
+        asked = list(dict.fromkeys(link.strip() for link in links if link.strip()))
+        checked: list[str] = []
+        outcomes: dict[str, Outcome] = {}
+        for link in asked:
+            try:
+                check_url(link)
+                checked.append(link)
+            except FetchError as exc:
+                outcomes[link] = Outcome(link, "failed", reason=str(exc))
+        fetched = await self._fetch_all(checked, progress=progress)
+        async with self._editing:
+            stored, _ = await self._store(checked, fetched, LINKS_FILE)
+        outcomes.update(zip(checked, stored, strict=True))
+        return [outcomes[link] for link in asked]
+
+    async def subscribe(self, url: str, progress: Progress | None = None) -> PollReport:
+        """Subscribe to a feed and add its current entries. FetchError/FeedError when the URL is
+        not a readable feed (nothing is subscribed then); an existing subscription is polled."""
+        url = str(check_url(url))
+        existing = await self.subscriptions.find(url)
+        if existing is not None:
+            return await self.poll(existing, progress)
+        response = await self.fetcher.fetch(url, FEED_ACCEPT)
+        feed = await asyncio.to_thread(parse_feed, response.body)
+        subscription = await self.subscriptions.add(
+            url, feed.title or url, lambda feed_id: feed_file_name(url, feed_id)
+        )
+        report = await self._poll_entries(subscription, feed.entries, feed.title, progress)
+        report.subscribed = True
+        return report
+
+    async def poll(self, subscription: Subscription, progress: Progress | None = None) -> PollReport:
+        """Read a feed once and add its new entries; an error is recorded (and shown by
+        ``/feeds``), never raised: the next poll tries again."""
+        try:
+            response = await self.fetcher.fetch(subscription.url, FEED_ACCEPT)
+            feed = await asyncio.to_thread(parse_feed, response.body)
+        except (FetchError, FeedError) as exc:
+            await self.subscriptions.polled(subscription.id, str(exc), [], 0, None)
+            log.warning("feed %d (%s): %s", subscription.id, subscription.url, exc)
+            return PollReport(subscription, error=str(exc))
+        return await self._poll_entries(subscription, feed.entries, feed.title, progress)
+
+    async def _poll_entries(
+        self, subscription: Subscription, entries: list[FeedEntry], title: str, progress: Progress | None
+    ) -> PollReport:
+        seen = await self.subscriptions.seen(subscription.id)
+        new = [e for e in entries if e.link not in seen]
+        handled = [e.link for e in new if await self._known(e.link) is not None]  # added by hand already
+        new = [e for e in new if e.link not in handled]
+        links = [e.link for e in new]
+        fetched = await self._fetch_all(links, {e.link: e for e in new}, progress)
+        report = PollReport(subscription)
+        try:
+            async with self._editing:
+                report.outcomes, report.reload = await self._store(links, fetched, subscription.file)
+        except Exception as exc:  # a full disk, a failed reload: recorded, tried again next time
+            log.exception("feed %d: storing its entries failed", subscription.id)
+            report.error = f"{type(exc).__name__}: {exc}"
+        else:
+            handled += [link for link, o in zip(links, report.outcomes, strict=True) if o.ok]
+        failures = len(report.failed)
+        error = report.error or (f"{failures} of {len(links)} new entries could not be read" if failures else None)
+        await self.subscriptions.polled(subscription.id, error, handled, report.added, title)
+        return report
+
+    async def poll_all(self) -> list[PollReport]:
+        """Every subscription read once (one poll at a time; a slow one holds up only the next)."""
+        async with self._polling:
+            return [await self.poll(subscription) for subscription in await self.subscriptions.all()]
+
+    async def unsubscribe(self, number_or_url: str) -> Subscription | None:
+        """Stop a subscription; its articles stay. None when there is no such subscription."""
+        found = await self.subscriptions.find(number_or_url)
+        if found is not None:
+            await self.subscriptions.remove(found.id)
+        return found
+
+    async def articles(self, page: int) -> tuple[list[ArticleRow], int]:
+        """Page ``page`` (from 1) of the indexed articles, newest first, and the number of pages."""
+        rows, total = await self.engine.store.articles_page(
+            self.engine.corpus, (max(page, 1) - 1) * ARTICLES_PAGE, ARTICLES_PAGE
+        )
+        return rows, max(1, -(-total // ARTICLES_PAGE))
+
+    async def remove(self, target: str) -> Removed | None:
+        """Remove the article with this link (from whichever file holds it) or a whole file of
+        the data dir, and reload. None when nothing matches."""
+        engine = self.engine
+        target = target.strip()
+        async with self._editing:
+            rows = await engine.store.articles_with_url(engine.corpus, target)
+            if rows:
+                left = 1
+                for name in {row.file for row in rows}:
+                    if name.endswith(".jsonl"):
+                        left = await asyncio.to_thread(_edit_jsonl, engine.data_dir / name, [], {target})
+                await engine.reload()
+                return Removed(rows, rows[0].file if left == 0 else None)
+            name = target.removeprefix("./")
+            rows = await engine.store.articles_in_file(engine.corpus, name)
+            path = (engine.data_dir / name).resolve()
+            if not rows or not path.is_relative_to(engine.data_dir.resolve()) or not path.is_file():
+                return None
+            await asyncio.to_thread(path.unlink)
+            await engine.reload()
+            return Removed(rows, name)

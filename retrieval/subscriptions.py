@@ -1,0 +1,91 @@
+"""Feed subscriptions and the entries each has seen, in the bot's SQLite file (they survive restarts).
+
+A subscription belongs to one corpus (data dir) and writes its articles to its own ``.jsonl`` file
+there. ``feed_entries`` remembers every entry link that was handled (added, or found to be an
+article the corpus has already), so a poll fetches only what is new; an entry whose page and
+summary both failed is not remembered and is tried again at the next poll.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retrieval.store import Store
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    url: str
+    title: str
+    file: str  # the .jsonl file of its articles, relative to the data dir
+    created_at: float
+    last_poll: float | None
+    last_error: str | None
+    added: int  # articles added by it so far
+
+
+_SELECT = "SELECT id, url, title, file, created_at, last_poll, last_error, added FROM feeds WHERE corpus_id = ?"
+
+
+class Subscriptions:
+    """The feeds of one corpus."""
+
+    def __init__(self, store: Store, corpus: int) -> None:
+        self.store = store
+        self.corpus = corpus
+
+    async def all(self) -> list[Subscription]:
+        """Every subscription, oldest first (their numbers in ``/feeds`` are these ids)."""
+        async with self.store.db.execute(_SELECT + " ORDER BY id", (self.corpus,)) as cur:
+            return [Subscription(*row) async for row in cur]
+
+    async def find(self, number_or_url: str) -> Subscription | None:
+        """A subscription by its number or its URL."""
+        key = number_or_url.strip()
+        condition, value = (" AND id = ?", int(key)) if key.isdigit() else (" AND url = ?", key)
+        async with self.store.db.execute(_SELECT + condition, (self.corpus, value)) as cur:
+            row = await cur.fetchone()
+        return Subscription(*row) if row else None
+
+    async def add(self, url: str, title: str, file_for: Callable[[int], str]) -> Subscription:
+        """A new subscription; ``file_for`` names its file from its number."""
+        async with self.store.write_lock:
+            cursor = await self.store.db.execute(
+                "INSERT INTO feeds(corpus_id, url, title, file, created_at) VALUES (?, ?, ?, '', ?)",
+                (self.corpus, url, title, time.time()),
+            )
+            feed_id = int(cursor.lastrowid or 0)
+            await self.store.db.execute("UPDATE feeds SET file = ? WHERE id = ?", (file_for(feed_id), feed_id))
+            await self.store.db.commit()
+        found = await self.find(str(feed_id))
+        assert found is not None
+        return found
+
+    async def remove(self, feed_id: int) -> None:
+        """Stop a subscription (its seen entries go with it; its articles stay in the corpus)."""
+        async with self.store.write_lock:
+            await self.store.db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+            await self.store.db.commit()
+
+    async def seen(self, feed_id: int) -> set[str]:
+        async with self.store.db.execute("SELECT link FROM feed_entries WHERE feed_id = ?", (feed_id,)) as cur:
+            return {link async for (link,) in cur}
+
+    async def polled(self, feed_id: int, error: str | None, links: list[str], added: int, title: str | None) -> None:
+        """Record a poll: when, its error (None: it worked), the entry links it handled, how many
+        articles it added, and the feed's title as the feed now gives it."""
+        now = time.time()
+        async with self.store.write_lock:
+            await self.store.db.executemany(
+                "INSERT OR IGNORE INTO feed_entries(feed_id, link, seen_at) VALUES (?, ?, ?)",
+                [(feed_id, link, now) for link in links],
+            )
+            await self.store.db.execute(
+                "UPDATE feeds SET last_poll = ?, last_error = ?, added = added + ?, title = coalesce(?, title)"
+                " WHERE id = ?",
+                (now, error, added, title or None, feed_id),
+            )
+            await self.store.db.commit()

@@ -1,0 +1,137 @@
+"""retrieval.fetch against the local news site: limits, redirects, errors, and the address check."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from retrieval.fetch import Fetcher, FetchError, is_public, resolve
+from tests.news_site import NewsSite
+
+
+@pytest.fixture
+async def site():
+    server = NewsSite(slow_seconds=2.0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def fetcher():
+    """Allowed to reach the test server on 127.0.0.1, and nothing else that is not public."""
+    client = Fetcher(timeout=1.0, max_bytes=200_000, allow_private=False)
+    client.address_allowed = lambda address: address == "127.0.0.1" or is_public(address)
+    yield client
+    await client.close()
+
+
+async def test_a_page_is_fetched_with_its_type_and_charset(site, fetcher):
+    page = await fetcher.fetch(site.article_link("hoanh-mo-tuan-tra"))
+    assert page.url == site.article_link("hoanh-mo-tuan-tra")
+    assert (page.content_type, page.charset) == ("text/html", "utf-8")
+    assert "Hoành Mô" in page.body.decode("utf-8")
+
+
+async def test_redirects_are_followed_up_to_five(site, fetcher):
+    page = await fetcher.fetch(site.link("/moved/mo-lo-tu-thien"))
+    assert page.url == site.article_link("mo-lo-tu-thien")
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        await fetcher.fetch(site.link("/loop/0"))
+    assert site.hits == {"/bai/mo-lo-tu-thien.html": 1}  # the loop stopped after six requests, none counted
+
+
+@pytest.mark.parametrize(("path", "message"), [("/error/404", "HTTP 404"), ("/error/500", "HTTP 500")])
+async def test_http_errors_say_their_status(site, fetcher, path, message):
+    with pytest.raises(FetchError, match=message):
+        await fetcher.fetch(site.link(path))
+
+
+async def test_a_slow_server_times_out(site, fetcher):
+    with pytest.raises(FetchError, match="timed out after 1 s"):
+        await fetcher.fetch(site.link("/slow"))
+
+
+async def test_a_body_over_the_limit_is_refused_while_streaming_and_by_its_length(site, fetcher):
+    with pytest.raises(FetchError, match="too big \\(over the 200,000-byte limit\\)"):
+        await fetcher.fetch(site.link("/big"))  # chunked: no Content-Length to trust
+    small = Fetcher(timeout=1.0, max_bytes=1000, allow_private=True)
+    try:
+        with pytest.raises(FetchError, match=r"too big \(\d[\d,]* bytes; the limit is 1,000\)"):
+            await small.fetch(site.article_link("hoanh-mo-tuan-tra"))
+    finally:
+        await small.close()
+
+
+async def test_one_fetch_at_a_time_per_host(site, fetcher):
+    site.slow_seconds = 0.3
+    results = await asyncio.gather(*(fetcher.fetch(site.link("/slow")) for _ in range(3)))
+    assert len(results) == 3 and site.most_in_flight == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/a", "only http and https"),
+        ("file:///etc/passwd", "only http and https"),
+        ("javascript:alert(1)", "only http and https"),
+        ("/bai/tuong-doi.html", "only http and https"),
+        ("http://", "no host"),
+    ],
+)
+async def test_only_absolute_http_links(url, message):
+    client = Fetcher()
+    try:
+        with pytest.raises(FetchError, match=message):
+            await client.fetch(url)
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "http://localhost:9/",
+        "http://[::1]:9/",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://0x7f000001:9/",  # 127.0.0.1 written in hex
+        "http://2130706433:9/",  # and as one number
+        "http://[::ffff:127.0.0.1]:9/",
+    ],
+)
+async def test_non_public_addresses_are_refused_before_connecting(url):
+    client = Fetcher()  # ALLOW_PRIVATE_URLS off
+    try:
+        with pytest.raises(FetchError, match="refused \\(ALLOW_PRIVATE_URLS=1"):
+            await client.fetch(url)
+    finally:
+        await client.close()
+
+
+async def test_a_redirect_to_a_private_address_is_refused(site, fetcher):
+    with pytest.raises(FetchError, match=r"10\.11\.12\.13 is not a public address"):
+        await fetcher.fetch(site.link("/to-private"))
+
+
+async def test_allow_private_reaches_the_local_server(site):
+    client = Fetcher(timeout=1.0, allow_private=True)
+    try:
+        assert (await client.fetch(site.article_link("xuan-bien-gioi"))).body
+    finally:
+        await client.close()
+
+
+def test_public_addresses():
+    assert is_public("93.184.216.34") and is_public("2606:4700::6810:85e5")
+    for address in ("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.0.1", "169.254.1.1", "100.64.0.1", "0.0.0.0",
+                    "::1", "fe80::1", "fc00::1", "224.0.0.1", "::ffff:10.0.0.1", "192.0.2.1"):  # fmt: skip
+        assert not is_public(address), address
+
+
+async def test_a_name_with_any_private_address_is_refused():
+    with pytest.raises(FetchError, match="localhost resolves to a non-public address"):
+        await resolve("localhost", 80)
