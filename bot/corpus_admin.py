@@ -209,6 +209,25 @@ def _web(context: ContextTypes.DEFAULT_TYPE) -> WebCorpus | None:
     return service_of(context).web
 
 
+async def _ready(update: Update, context: ContextTypes.DEFAULT_TYPE) -> WebCorpus | None:
+    """The web corpus, or None after telling the admin the bot is still loading."""
+    if (web := _web(context)) is None:
+        await update.effective_message.reply_text(LOADING)
+    return web
+
+
+async def _ready_with_one(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[WebCorpus, str] | None:
+    """The web corpus and the command's single argument, or None after replying why not."""
+    if (web := await _ready(update, context)) is None:
+        return None
+    if len(context.args or []) != 1:
+        await update.effective_message.reply_text(usage)
+        return None
+    return web, context.args[0]
+
+
 async def _add(message: Message, web: WebCorpus, links: list[str]) -> None:
     status = await message.reply_text("⏳ Đang tải trang…")
     progress = _status_updater(status)
@@ -219,9 +238,7 @@ async def _add(message: Message, web: WebCorpus, links: list[str]) -> None:
 
 async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/add <link> [link…] (admins): fetch each page and index its article."""
-    web = _web(context)
-    if web is None:
-        await update.effective_message.reply_text(LOADING)
+    if (web := await _ready(update, context)) is None:
         return
     if not context.args:
         await update.effective_message.reply_text(
@@ -233,9 +250,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def link_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A private message from an admin that is nothing but a link: /add it."""
-    web = _web(context)
-    if web is None:
-        await update.effective_message.reply_text(LOADING)
+    if (web := await _ready(update, context)) is None:
         return
     await _add(update.effective_message, web, [update.effective_message.text or ""])
 
@@ -267,18 +282,18 @@ def poll_html(report: PollReport) -> str:
 
 async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feed <url> (admins): subscribe to an RSS/Atom feed and add its current entries."""
-    web = _web(context)
     message = update.effective_message
-    if web is None:
-        await message.reply_text(LOADING)
+    if (
+        ready := await _ready_with_one(
+            update, context, "Cách dùng: /feed https://…/rss (đường link của một nguồn tin RSS hoặc Atom)."
+        )
+    ) is None:
         return
-    if len(context.args or []) != 1:
-        await message.reply_text("Cách dùng: /feed https://…/rss (đường link của một nguồn tin RSS hoặc Atom).")
-        return
+    web, argument = ready
     status = await message.reply_text("⏳ Đang đọc nguồn tin…")
     progress = _status_updater(status)
     try:
-        report = await web.subscribe(context.args[0], lambda done, total: progress(f"⏳ Đang tải bài {done}/{total}…"))
+        report = await web.subscribe(argument, lambda done, total: progress(f"⏳ Đang tải bài {done}/{total}…"))
     except (FetchError, FeedError) as exc:
         await status.edit_text(f"❌ Không đăng ký được: {html.escape(str(exc))}", parse_mode=ParseMode.HTML)
         return
@@ -306,9 +321,7 @@ def feeds_html(subscriptions: list[Subscription], interval_minutes: int) -> str:
 
 async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds (admins): the subscriptions, their last poll, articles added, last error."""
-    web = _web(context)
-    if web is None:
-        await update.effective_message.reply_text(LOADING)
+    if (web := await _ready(update, context)) is None:
         return
     text = feeds_html(await web.subscriptions.all(), service_of(context).settings.feed_interval_minutes)
     await update.effective_message.reply_html(text, disable_web_page_preview=True)
@@ -316,15 +329,15 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def unfeed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unfeed <number or url> (admins): stop a subscription; its articles stay."""
-    web = _web(context)
     message = update.effective_message
-    if web is None:
-        await message.reply_text(LOADING)
+    if (
+        ready := await _ready_with_one(
+            update, context, "Cách dùng: /unfeed số (xem số ở /feeds) hoặc /unfeed đường-link"
+        )
+    ) is None:
         return
-    if len(context.args or []) != 1:
-        await message.reply_text("Cách dùng: /unfeed số (xem số ở /feeds) hoặc /unfeed đường-link")
-        return
-    removed = await web.unsubscribe(context.args[0])
+    web, argument = ready
+    removed = await web.unsubscribe(argument)
     if removed is None:
         await message.reply_text("Không có nguồn tin này. Xem danh sách ở /feeds.")
         return
@@ -380,9 +393,7 @@ async def _articles_page(web: WebCorpus, page: int) -> tuple[str, InlineKeyboard
 
 async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/articles [page] (admins): the indexed articles, newest first, 10 a page with buttons."""
-    web = _web(context)
-    if web is None:
-        await update.effective_message.reply_text(LOADING)
+    if (web := await _ready(update, context)) is None:
         return
     args = context.args or []
     page = int(args[0]) if args and args[0].isdigit() else 1
@@ -411,18 +422,18 @@ async def articles_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove <link or file name> (admins): take an article (or a whole file) out of the corpus."""
-    web = _web(context)
     message = update.effective_message
-    if web is None:
-        await message.reply_text(LOADING)
+    if (
+        ready := await _ready_with_one(
+            update, context, "Cách dùng: /remove đường-link-bài-báo hoặc /remove tên-tệp (xem /articles)"
+        )
+    ) is None:
         return
-    if len(context.args or []) != 1:
-        await message.reply_text("Cách dùng: /remove đường-link-bài-báo hoặc /remove tên-tệp (xem /articles)")
-        return
-    removed = await web.remove(context.args[0])
+    web, argument = ready
+    removed = await web.remove(argument)
     if removed is None:
         await message.reply_html(
-            f"Không có bài hay tệp nào ứng với <code>{html.escape(context.args[0])}</code>. Xem /articles."
+            f"Không có bài hay tệp nào ứng với <code>{html.escape(argument)}</code>. Xem /articles."
         )
         return
     count = len(removed.articles)
@@ -474,8 +485,8 @@ def add_handlers(application: Application, admins: filters.BaseFilter, feed_inte
     application.add_handler(MessageHandler(link & ~admins, link_refused))
     application.add_handler(CallbackQueryHandler(articles_button, pattern=r"^arts:\d+$"))
     interval = feed_interval_minutes * 60
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(poll_feeds, interval=interval, first=interval, name="poll-feeds")
+    if application.job_queue is not None:  # the first poll a minute after start: catch up after a restart
+        application.job_queue.run_repeating(poll_feeds, interval=interval, first=min(60, interval), name="poll-feeds")
 
 
 async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

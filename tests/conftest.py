@@ -37,3 +37,26 @@ def cp1258(text: str) -> bytes:
             rest = "".join(m for m in marks if m not in tones)
             out += unicodedata.normalize("NFC", base + rest).encode("cp1258") + tones.encode("cp1258")
     return bytes(out)
+
+
+@pytest.fixture
+async def site():
+    """The local news site (``tests/news_site.py``) on 127.0.0.1."""
+    from tests.news_site import NewsSite  # it imports this module
+
+    server = NewsSite(slow_seconds=2.0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+SEED = "Đồn Biên phòng Cốc Pài\n\nĐồn Biên phòng Cốc Pài quản lý 20 km đường biên giới trên địa bàn huyện Xín Mần.\n"
+
+
+@pytest.fixture
+def small_data(tmp_path: Path) -> Path:
+    """A data dir of one short article (fetched articles are added to it)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "coc-pai.txt").write_text(SEED, encoding="utf-8")
+    return folder

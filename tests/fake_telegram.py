@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.local_http import serve_locally
+
 BOT_ID = 7000001
 BOT_USERNAME = "vn_qa_test_bot"
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
@@ -138,12 +140,7 @@ class FakeTelegram:
         app.router.add_post("/_control/questions", self._control_questions)
         app.router.add_get("/_control/counts", self._control_counts)
         app.router.add_get("/_control/answered", self._control_answered)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_locally(app)
 
     async def stop(self) -> None:
         if self._runner:

@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from aiohttp import web
 
 from tests.conftest import cp1258
+from tests.local_http import serve_locally
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -162,12 +163,7 @@ class NewsSite:
         app.router.add_get("/cp1258-meta/{slug}", self._encoded("windows-1258", header=False))
         app.router.add_get("/utf16/{slug}", self._encoded("utf-16", header=False))
         app.router.add_get("/error/{status}", self._error)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_locally(app)
 
     async def stop(self) -> None:
         if self._runner is not None:

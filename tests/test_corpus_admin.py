@@ -5,30 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.corpus_admin import LINKS_ADMIN_ONLY, PRIVATE_ONLY
 from bot.service import ADMIN_ONLY
 from tests.fake_telegram import parse_html
-from tests.news_site import STORIES, NewsSite
+from tests.news_site import STORIES
 from tests.telegram_env import ADMIN, USER, running_bot, service
-from tests.test_ingest import SEED
-
-
-@pytest.fixture
-async def site():
-    server = NewsSite(slow_seconds=2.0)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def small_data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "coc-pai.txt").write_text(SEED, encoding="utf-8")
-    return folder
 
 
 def web_bot(small_data: Path, db_path: Path):

@@ -8,27 +8,13 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ROOT
-from tests.news_site import STORIES, NewsSite
-from tests.test_ingest import SEED
-
-
-@pytest.fixture
-async def site():
-    server = NewsSite()
-    await server.start()
-    yield server
-    await server.stop()
+from tests.news_site import STORIES
 
 
 async def bot_cli(tmp_path: Path, *args: str, private: bool = True) -> tuple[int, str, str]:
     """Exit status, stdout and stderr of ``python -m bot ARGS`` on tmp_path's data dir and database."""
-    data = tmp_path / "data"
-    if not data.exists():
-        data.mkdir()
-        (data / "coc-pai.txt").write_text(SEED, encoding="utf-8")
+    data = tmp_path / "data"  # the small_data fixture's
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATA_DIR", "DB_PATH")}
     env.update(PYTHONPATH=str(ROOT), ALLOW_PRIVATE_URLS="1" if private else "0", FETCH_TIMEOUT="5")
     process = await asyncio.create_subprocess_exec(
@@ -39,7 +25,7 @@ async def bot_cli(tmp_path: Path, *args: str, private: bool = True) -> tuple[int
     return process.returncode or 0, out.decode("utf-8"), err.decode("utf-8")
 
 
-async def test_add_reports_each_link_and_exits_1_when_one_failed(tmp_path, site):
+async def test_add_reports_each_link_and_exits_1_when_one_failed(tmp_path, small_data, site):
     good, missing = site.article_link("hoanh-mo-tuan-tra"), site.link("/error/404")
     status, _, err = await bot_cli(tmp_path, "add", good, missing)
     assert status == 1
@@ -50,13 +36,13 @@ async def test_add_reports_each_link_and_exits_1_when_one_failed(tmp_path, site)
     assert '"url": "' + good in (tmp_path / "data" / "web.jsonl").read_text("utf-8")
 
 
-async def test_private_addresses_are_refused_unless_allowed(tmp_path, site):
+async def test_private_addresses_are_refused_unless_allowed(tmp_path, small_data, site):
     status, _, err = await bot_cli(tmp_path, "add", site.article_link("hoanh-mo-tuan-tra"), private=False)
     assert status == 1 and "127.0.0.1 is not a public address; refused" in err
     assert not (tmp_path / "data" / "web.jsonl").exists()
 
 
-async def test_feeds_add_list_poll_remove(tmp_path, site):
+async def test_feeds_add_list_poll_remove(tmp_path, small_data, site):
     feed = site.link("/rss.xml")
     status, _, err = await bot_cli(tmp_path, "feeds", "add", feed)
     assert status == 0 and f"feed 1 ({feed}): 3 new articles -> feeds/127.0.0.1-1.jsonl" in err

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 import retrieval.engine as engine_module
+from retrieval.corpus import content_key
 from retrieval.engine import QAEngine
 from retrieval.store import SCHEMA_VERSION, SchemaError
 
@@ -229,9 +230,13 @@ async def test_repeated_jsonl_line_is_indexed_once(data_dir, db_path):
 async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     engine, _ = await QAEngine.open(data_dir, db_path)
     await engine.close()
-    with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys, no understood questions
+    with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys, understood questions, feeds
         db.execute("ALTER TABLE articles DROP COLUMN source_key")
         db.execute("ALTER TABLE queries DROP COLUMN understood")
+        db.execute("DROP INDEX articles_text_key")
+        db.execute("ALTER TABLE articles DROP COLUMN text_key")
+        db.execute("DROP TABLE feed_entries")
+        db.execute("DROP TABLE feeds")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
@@ -242,6 +247,10 @@ async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.execute("SELECT count(*) FROM articles WHERE source_key IS NULL").fetchone() == (5,)
         assert "understood" in {row[1] for row in db.execute("PRAGMA table_info(queries)")}
+        # Content keys for the articles already stored (a fetched copy of one is then a duplicate).
+        keys = db.execute("SELECT text, text_key FROM articles").fetchall()
+        assert len(keys) == 5 and all(key == content_key(text) for text, key in keys)
+        assert db.execute("SELECT count(*) FROM feeds").fetchone() == (0,)
 
 
 async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path, monkeypatch):

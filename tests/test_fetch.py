@@ -7,15 +7,6 @@ import asyncio
 import pytest
 
 from retrieval.fetch import Fetcher, FetchError, is_public, resolve
-from tests.news_site import NewsSite
-
-
-@pytest.fixture
-async def site():
-    server = NewsSite(slow_seconds=2.0)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -11,25 +11,7 @@ import pytest
 from retrieval.engine import QAEngine
 from retrieval.fetch import Fetcher
 from retrieval.ingest import LINKS_FILE, WebCorpus
-from tests.news_site import FURNITURE, STORIES, NewsSite, Story, generated_story
-
-SEED = "Đồn Biên phòng Cốc Pài\n\nĐồn Biên phòng Cốc Pài quản lý 20 km đường biên giới trên địa bàn huyện Xín Mần.\n"
-
-
-@pytest.fixture
-async def site():
-    server = NewsSite(slow_seconds=2.0)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def small_data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "coc-pai.txt").write_text(SEED, encoding="utf-8")
-    return folder
+from tests.news_site import FURNITURE, STORIES, Story, generated_story
 
 
 @pytest.fixture
