@@ -37,7 +37,7 @@ def result_json(question: str, result: SearchResult | None, took_ms: float) -> s
 
 def format_result(result: SearchResult) -> str:
     """Readable text for people: how a follow-up was understood, numbered sentences, the source
-    under each."""
+    (and link) under each."""
     understood = f"🔎 Hiểu là: {result.understood_as}\n\n" if result.understood_as else ""
     if not result.answers:
         return understood + NO_ANSWER
@@ -45,7 +45,8 @@ def format_result(result: SearchResult) -> str:
     for n, answer in enumerate(result.answers, start=1):
         body = textwrap.fill(answer.sentence, width=100, initial_indent=f"{n}. ", subsequent_indent="   ")
         source = answer.title + (f" ({answer.date})" if answer.date else "")
-        blocks.append(f"{body}\n   — {source} [{answer.doc}]")
+        link = f"\n     {answer.url}" if answer.url else ""  # a fetched article: where to read it
+        blocks.append(f"{body}\n   — {source} [{answer.doc}]{link}")
     return understood + "\n\n".join(blocks)
 
 

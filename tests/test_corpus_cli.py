@@ -12,16 +12,19 @@ from tests.conftest import ROOT
 from tests.news_site import STORIES
 
 
-async def bot_cli(tmp_path: Path, *args: str, private: bool = True) -> tuple[int, str, str]:
+async def bot_cli(tmp_path: Path, *args: str, private: bool = True, stdin: str = "") -> tuple[int, str, str]:
     """Exit status, stdout and stderr of ``python -m bot ARGS`` on tmp_path's data dir and database."""
     data = tmp_path / "data"  # the small_data fixture's
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATA_DIR", "DB_PATH")}
-    env.update(PYTHONPATH=str(ROOT), ALLOW_PRIVATE_URLS="1" if private else "0", FETCH_TIMEOUT="5")
+    env.update(
+        PYTHONPATH=str(ROOT), ALLOW_PRIVATE_URLS="1" if private else "0", FETCH_TIMEOUT="5", SEMANTIC_RERANK="off"
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, "--data-dir", str(data), "--db", str(tmp_path / "bot.sqlite3"),
-        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode("utf-8")), 120)
     return process.returncode or 0, out.decode("utf-8"), err.decode("utf-8")
 
 
@@ -34,6 +37,9 @@ async def test_add_reports_each_link_and_exits_1_when_one_failed(tmp_path, small
     status, _, err = await bot_cli(tmp_path, "add", good)
     assert status == 0 and f"already there: {good}" in err
     assert '"url": "' + good in (tmp_path / "data" / "web.jsonl").read_text("utf-8")
+    # The console answers from it, with the link under the source.
+    status, out, _ = await bot_cli(tmp_path, "console", stdin="Đồn trưởng Đồn Biên phòng Hoành Mô là ai?\n")
+    assert status == 0 and "Hoàng Văn Lực" in out and f"[web.jsonl]\n     {good}" in out
 
 
 async def test_private_addresses_are_refused_unless_allowed(tmp_path, small_data, site):
