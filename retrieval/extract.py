@@ -14,8 +14,6 @@ import codecs
 import re
 import unicodedata
 
-import trafilatura
-
 from retrieval.cleaner import Article, parse_record
 from retrieval.corpus import CorpusFileError, decode_text
 
@@ -64,6 +62,10 @@ def decode_html(body: bytes, header_charset: str | None) -> str:
 
 def extract_article(page: str, url: str) -> Article:
     """The article of a page: title, ISO date and cleaned paragraphs, with ``url`` as its link."""
+    # Imported on first use, in the worker thread that extracts (0.3 s of imports the console,
+    # which never fetches, does not pay, and the event loop never waits for).
+    import trafilatura
+
     try:
         document = trafilatura.bare_extraction(
             page, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True

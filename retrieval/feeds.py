@@ -12,8 +12,6 @@ import re
 import time
 from dataclasses import dataclass
 
-import feedparser
-
 from retrieval.cleaner import Article, parse_record
 
 # Entries read from one feed at most (a feed is a window of recent articles, not an archive).
@@ -55,6 +53,8 @@ def _iso(parsed: time.struct_time | None) -> str | None:
 
 def parse_feed(body: bytes) -> Feed:
     """The feed's title and its entries with an http(s) link, newest first as the feed lists them."""
+    import feedparser  # on first use, in the worker thread that parses (see ``extract_article``)
+
     parsed = feedparser.parse(body, sanitize_html=True, resolve_relative_uris=False)
     entries: list[FeedEntry] = []
     seen: set[str] = set()
