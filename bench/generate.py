@@ -106,7 +106,7 @@ def _records(passages: int, rng: random.Random, topical: bool, needles: list[dic
         count = min(PASSAGES_PER_ARTICLE, passages - number * PASSAGES_PER_ARTICLE)
         if not topical:
             paragraphs = [" ".join(vary(rng.choice(pool), rng, vocabulary) for _ in range(3)) for _ in range(count)]
-            title = vary(rng.choice(pool), rng, vocabulary).rstrip(".")
+            title = " ".join(vary(rng.choice(pool), rng, vocabulary).split()[:12]).rstrip(".,")  # a headline
             yield {"title": title, "text": "\n".join(paragraphs), "date": _date(rng)}
             continue
         while (post := f"{made_up_syllable(rng).capitalize()} {made_up_syllable(rng).capitalize()}") in posts:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import shutil
@@ -45,6 +46,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.generate import SHAPES
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
@@ -110,6 +113,20 @@ async def main(data, db, questions, edit, semantic, until_vectors):
             if building:
                 out.update(building_p50_ms=building[len(building) // 2],
                            building_p99_ms=building[int(len(building) * 0.99)])
+        needles = Path(data).parent / "needles.jsonl"
+        if needles.exists():  # the topical corpus: its needle questions, found or not, and how fast
+            pairs = [json.loads(line) for line in needles.read_text("utf-8").splitlines() if line.strip()]
+
+            def needle(pair):
+                t = time.perf_counter()
+                result = engine.search(pair["question"])
+                took = (time.perf_counter() - t) * 1000
+                return took, bool(result.answers) and pair["answer"] in result.answers[0].sentence
+
+            found = [await asyncio.to_thread(needle, pair) for pair in pairs]
+            times = sorted(t for t, _ in found)
+            out.update(needle_hit1=sum(hit for _, hit in found) / len(found),
+                       needle_p50_ms=times[len(times) // 2], needle_p99_ms=times[int(len(times) * 0.99)])
         with open("/proc/self/statm") as handle:
             import resource
             out["rss_mb"] = int(handle.read().split()[1]) * resource.getpagesize() / 2**20
@@ -124,6 +141,11 @@ async def main(data, db, questions, edit, semantic, until_vectors):
         out["reload_saved_s"] = time.perf_counter() - started
     monitor.cancel()
     out["loop_lag_ms"] = state["max"] * 1000
+    import resource
+    # Peak resident memory (KiB in Linux's ru_maxrss): this process, and the largest of its
+    # finished children (the pyvi workers, the index build worker).
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["children_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     await engine.close()
     print(json.dumps(out))
 
@@ -168,25 +190,53 @@ def fill_random_vectors(db: Path) -> int:
     return len(ids)
 
 
-def corpus(passages: int) -> Path:
+def corpus(passages: int, shape: str = "jsonl") -> Path:
+    """The generated data dir of a size and shape (cached: generated once)."""
     from bench.generate import generate
 
-    data = WORK / f"{passages}" / "data"
+    data = WORK / (f"{passages}" if shape == "jsonl" else f"{passages}-{shape}") / "data"
     if not (data / ".complete").exists():
         shutil.rmtree(data, ignore_errors=True)
-        generate(passages, data)
+        generate(passages, data, shape=shape)
         (data / ".complete").touch()
     return data
 
 
+def pyvi_floor(data: Path, sample_lines: int = 3000) -> tuple[int, float, float]:
+    """(characters of article text, pyvi's characters/s on one core, the floor in seconds): the
+    time ``ViTokenizer.tokenize`` alone needs for the corpus's lines on two cores, the least a cold
+    build could take. The rate is measured here on the corpus's first ``sample_lines`` lines."""
+    from pyvi import ViTokenizer
+
+    from retrieval.corpus import read_file, scan_data_dir
+
+    characters, sample = 0, []
+    for entry in scan_data_dir(data):
+        for article in read_file(entry).articles:
+            characters += len(article.title) + sum(len(p) for p in article.paragraphs)
+            if len(sample) < sample_lines:
+                sample.extend(article.paragraphs)
+    started = time.perf_counter()
+    for line in sample[:sample_lines]:
+        ViTokenizer.tokenize(line)
+    rate = sum(len(line) for line in sample[:sample_lines]) / (time.perf_counter() - started)
+    return characters, rate, characters / (rate * 2)
+
+
+NEW_SENTENCE = "Một câu mới được thêm vào để đo thời gian nạp lại khi một bài thay đổi."
+
+
 def edit_article(path: Path, line: int) -> bytes:
-    """Add a sentence to the article on ``line`` of a .jsonl file; returns the file as it was.
-    Only that line is decoded: decoding and splitting the whole 36 MB file held the benchmark's
-    own event loop for ~100 ms."""
+    """Add a sentence to the article on ``line`` of a .jsonl file (to a .txt file's article);
+    returns the file as it was. Only that line is decoded: decoding and splitting the whole 36 MB
+    file held the benchmark's own event loop for ~100 ms."""
     before = path.read_bytes()
+    if path.suffix == ".txt":
+        path.write_bytes(before + f"\n{NEW_SENTENCE} ({line})\n".encode())
+        return before
     *head, rest = before.split(b"\n", line + 1)
     record = json.loads(head[line])
-    record["text"] += "\nMột câu mới được thêm vào để đo thời gian nạp lại khi một bài thay đổi."
+    record["text"] += "\n" + NEW_SENTENCE
     head[line] = json.dumps(record, ensure_ascii=False).encode()
     with path.open("wb") as out:
         for piece in head:
@@ -195,11 +245,13 @@ def edit_article(path: Path, line: int) -> bytes:
     return before
 
 
-def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate: float | None = None) -> dict:
-    """One size: cold, warm, changed (and with ``semantic``, the semantic index: measured up to
-    ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random)."""
-    data = corpus(passages)
-    db = WORK / f"{passages}" / "bench.sqlite3"
+def measure(
+    passages: int, semantic: bool = False, embed_limit: int = 5000, rate: float | None = None, shape: str = "jsonl"
+) -> dict:
+    """One size and shape: cold, warm, changed (and with ``semantic``, the semantic index: measured
+    up to ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random)."""
+    data = corpus(passages, shape)
+    db = data.parent / "bench.sqlite3"
     for path in db.parent.glob("bench.sqlite3*"):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     cold = run_child(data, db, questions=False, semantic=semantic)
@@ -214,14 +266,23 @@ def measure(passages: int, semantic: bool = False, embed_limit: int = 5000, rate
             fill_random_vectors(db)
             extra = {"vectors_s": cold["sentences"] / rate if rate else None, "estimated": True}
     warm = run_child(data, db, questions=True, semantic=semantic)
-    first = sorted(data.glob("*.jsonl"))[0]
+    first = min(p for p in data.rglob("*") if p.suffix in (".jsonl", ".txt"))
     backup = edit_article(first, 0)
     try:
         changed = run_child(data, db, questions=False, edit=first, semantic=semantic)
     finally:
         first.write_bytes(backup)
+    characters, pyvi_rate, floor = pyvi_floor(data)
     return extra | {
         "passages": passages,
+        "shape": shape,
+        "files": sum(1 for p in data.rglob("*") if p.suffix in (".jsonl", ".txt")),
+        "characters": characters,
+        "pyvi_rate": pyvi_rate,
+        "floor_s": floor,
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in (cold, warm, changed)),
+        "worker_peak_rss_mb": max(run["children_peak_rss_mb"] for run in (cold, warm, changed)),
+        **{key: warm[key] for key in ("needle_hit1", "needle_p50_ms", "needle_p99_ms") if key in warm},
         "cold_s": cold["open_s"],
         "warm_s": warm["open_s"],
         "changed_s": changed["open_s"],
@@ -338,25 +399,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e", action="store_true", help="also 1,000 questions through the fake Bot API")
     parser.add_argument("--semantic", action="store_true", help="with the semantic model (see above)")
     parser.add_argument("--embed-limit", type=int, default=5000, help="compute vectors up to this many sentences")
+    parser.add_argument("--shape", nargs="+", default=["jsonl"], choices=SHAPES,
+                        help="corpus shapes, measured side by side (see bench.generate)")  # fmt: skip
     args = parser.parse_args(argv)
     print(
-        "| passages | cold build | warm restart | one article changed: restart / reload (saved) "
-        "| p50 | p99 | RSS | loop lag |" + (" semantic index | p50 / p99 while building |" if args.semantic else "")
+        "| passages | shape (files) | cold build | pyvi floor | warm restart | one article changed: restart / reload "
+        "(saved) | p50 | p99 | needles hit@1 (p50 / p99) | RSS | peak RSS: server / workers | loop lag |"
+        + (" semantic index | p50 / p99 while building |" if args.semantic else "")
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.semantic else ""))
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.semantic else ""))
     rate = None
-    for passages in args.passages:
-        m = measure(passages, args.semantic, args.embed_limit, rate)
+    for passages, shape in itertools.product(args.passages, args.shape):
+        m = measure(passages, args.semantic, args.embed_limit, rate, shape)
         rate = m.get("vector_rate", rate)
+        hit = m.get("needle_hit1")
         cells = [
             f"{passages:,}",
-            f"{m['cold_s']:.1f} s",
+            f"{shape} ({m['files']:,})",
+            f"{m['cold_s']:.1f} s ({m['cold_s'] / m['floor_s']:.2f}×)",
+            f"{m['floor_s']:.1f} s",
             f"{m['warm_s']:.2f} s",
             f"{m['changed_s']:.1f} s ({m['changed_saved_s']:.1f} s) / "
             f"{m['reload_s']:.1f} s ({m['reload_saved_s']:.1f} s)",
             f"{m['p50_ms']:.2f} ms",
             f"{m['p99_ms']:.2f} ms",
+            "–" if hit is None else f"{hit:.2f} ({m['needle_p50_ms']:.2f} / {m['needle_p99_ms']:.2f} ms)",
             f"{m['rss_mb']:.0f} MB",
+            f"{m['peak_rss_mb']:.0f} / {m['worker_peak_rss_mb']:.0f} MB",
             f"{m['loop_lag'][0]:.0f} ms ({m['loop_lag'][1]})",
         ]
         if args.semantic:

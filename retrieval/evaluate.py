@@ -246,6 +246,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "semantic: reciprocal rank fusion": {"fusion": "rrf"},
     "abstention without the model's evidence": {"semantic_evidence_weight": 0.0},
     "no answer-type bonus": {"answer_type_weight": 0.0},
+    "no bonus for a number before what is counted": {"counted_weight": 0.0},
     "no coverage in sentence ranking": {"coverage_weight": 0.0},
     "no passage score in sentence ranking": {"passage_weight": 0.0},
     "no abbreviation expansion": {"abbreviations": False},
@@ -254,6 +255,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "sentence BM25 k1=1.5, b=0.75 (rank-bm25 defaults)": {"sentence_k1": 1.5, "sentence_b": 0.75},
     "plain: BM25 sentences only (no passage, coverage, type)": {
         "answer_type_weight": 0.0,
+        "counted_weight": 0.0,
         "coverage_weight": 0.0,
         "passage_weight": 0.0,
         "sentence_k1": 1.5,

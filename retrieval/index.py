@@ -5,6 +5,7 @@ Scoring of a candidate sentence s in passage p (both BM25 scores scaled by their
              + passage_weight * bm25_passage(p) / max_passage
              + coverage_weight * coverage(s)          # idf share of the question's syllables in s
              + answer_type_weight * [s holds the kind of answer asked for, not in the question]
+             + counted_weight * [s has a number right before what "bao nhiêu X" counts]
 The passage term lets a sentence that answers without repeating the question's words win when its
 neighbours hold them; the sentence term picks the one sentence that does hold them; coverage
 prefers the sentence that holds *all* of them over one that repeats a rare one; the answer type
@@ -80,6 +81,7 @@ class RankingConfig:
     passage_weight: float = 0.5
     coverage_weight: float = 1.0
     answer_type_weight: float = 0.3
+    counted_weight: float = 0.3
     min_evidence: float = 0.55
     title_in_passage: bool = True
     abbreviations: bool = True
@@ -532,6 +534,9 @@ class SearchIndex:
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             holds = [check.holds(self.sentence_text[c]) for c in candidates]
             final += config.answer_type_weight * np.asarray(holds, dtype=np.float64)
+            if config.counted_weight:
+                counts = [check.counts(self.sentence_text[c]) for c in candidates]
+                final += config.counted_weight * np.asarray(counts, dtype=np.float64)
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
         return SearchResult(query, self._answers(candidates, final, top_k), evidence)

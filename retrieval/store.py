@@ -311,6 +311,10 @@ class _NewRows:
         self.files.append((self.last_file, corpus, name, sha, size, mtime_ns, time.time()))
         return self.last_file
 
+    def add_all(self, batches: list[tuple[int, list[tuple[str, PreparedArticle | int]]]]) -> None:
+        for file_id, records in batches:
+            self.add_records(file_id, records)
+
     def add_records(self, file_id: int, records: list[tuple[str, PreparedArticle | int]]) -> None:
         for a_ord, (key, item) in enumerate(records):
             if isinstance(item, int):
@@ -518,18 +522,21 @@ class Store:
                 await db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in removed])
                 await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", touched)
                 rows = _NewRows(*[await self._max_id(table) for table in _MAX_ID])
+                # One query for every file's id, one worker-thread call for every file's rows: per
+                # file, they were 40,000 round trips for a data dir of 20,000 small files.
+                async with db.execute("SELECT name, id FROM files WHERE corpus_id = ?", (corpus,)) as c:
+                    file_ids = {name: file_id async for name, file_id in c}
+                batches = []
                 for name, sha, size, mtime_ns, records in replaced:
-                    async with db.execute("SELECT id FROM files WHERE corpus_id = ? AND name = ?", (corpus, name)) as c:
-                        found = await c.fetchone()
-                    if found is None:
+                    if (file_id := file_ids.get(name)) is None:
                         file_id = rows.file(corpus, name, sha, size, mtime_ns)
                     else:
-                        file_id = found[0]
                         rows.changed_files.append((sha, size, mtime_ns, time.time(), file_id))
                         kept = {item for _, item in records if isinstance(item, int)}
                         async with db.execute("SELECT id FROM articles WHERE file_id = ?", (file_id,)) as c:
                             rows.dropped_articles += [(i,) async for (i,) in c if i not in kept]
-                    await asyncio.to_thread(rows.add_records, file_id, records)  # 100k+ rows at a cold start
+                    batches.append((file_id, records))
+                await asyncio.to_thread(rows.add_all, batches)  # 100k+ rows at a cold start
                 await rows.write(db)
                 await db.commit()
                 await release([rows.sentences, rows.passages, rows.articles])

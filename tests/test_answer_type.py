@@ -30,3 +30,22 @@ def test_an_answer_must_hold_something_new():
     assert not person.holds("tư lệnh đã phát biểu.")
     assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")
     assert not AnswerCheck("Phương châm là gì?").holds("Có 3 bám, 4 cùng.")  # no kind asked
+
+
+def test_what_a_how_many_question_counts():
+    from retrieval.answer_type import counted_thing
+
+    assert counted_thing("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?") == "can bo"
+    assert counted_thing("quang ninh co bao nhieu huyen") == "huyen"
+    assert counted_thing("Có mấy km đường biên giới?") == "km duong"
+    assert counted_thing("Vốn FDI năm 2023 là bao nhiêu?") is None
+
+
+def test_a_number_right_before_what_is_counted_answers_a_how_many_question():
+    check = AnswerCheck("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?")
+    assert check.counts("Hiện nay, Đồn Biên phòng Hoành Mô có 20 cán bộ, chiến sĩ.")
+    assert check.counts("Đơn vị có hơn 1.200 cán bộ, chiến sĩ.")  # one word between at most
+    assert check.counts("don co 20 can bo, chien si")  # typed without accents
+    assert not check.counts("Cán bộ, chiến sĩ của đồn tuần tra 427 km.")  # a number, of something else
+    assert not check.counts("Năm qua, cán bộ, chiến sĩ của đồn giúp dân.")  # "năm" is a year here, not five
+    assert not AnswerCheck("Ai là đồn trưởng?").counts("Đồn có 20 cán bộ.")  # not a how-many question

@@ -55,3 +55,33 @@ def test_the_semantic_benchmark_estimates_big_sizes_with_stored_random_vectors(t
     assert 0.9 * sentences < vectors <= sentences
     assert m["estimated"] and abs(m["vectors_s"] - sentences / 10.0) < 5
     assert 0 < m["p50_ms"] <= m["p99_ms"] and m["rss_mb"] > 0
+
+
+def test_the_txt_shape_holds_the_same_articles_as_the_jsonl_one(tmp_path):
+    generate(120, tmp_path / "jsonl")
+    generate(120, tmp_path / "txt", shape="txt")
+    as_jsonl = [a for e in scan_data_dir(tmp_path / "jsonl") for a in read_file(e).articles]
+    as_txt = [a for e in scan_data_dir(tmp_path / "txt") for a in read_file(e).articles]
+    assert len(scan_data_dir(tmp_path / "txt")) == 24  # one file per article
+    assert [(a.title, a.paragraphs) for a in as_txt] == [(a.title, a.paragraphs) for a in as_jsonl]
+
+
+def test_the_topical_shape_repeats_the_topic_and_plants_answerable_needles(tmp_path):
+    generate(600, tmp_path / "data", shape="topical")
+    articles = [a for e in scan_data_dir(tmp_path / "data") for a in read_file(e).articles]
+    passages = [p for a in articles for p in a.paragraphs]
+    assert sum("Đồn Biên phòng" in p for p in passages) > 0.6 * len(passages)  # one topic everywhere
+    needles = [json.loads(line) for line in (tmp_path / "needles.jsonl").read_text("utf-8").splitlines()]
+    assert len(needles) == 120
+    texts = ["\n".join(a.paragraphs) for a in articles]
+    for needle in needles:  # each answer in exactly one article, asked with the topic's words
+        assert sum(needle["answer"] in text for text in texts) == 1
+        assert needle["question"].endswith("có bao nhiêu cán bộ, chiến sĩ?")
+
+
+def test_the_benchmark_finds_the_needles_and_states_the_pyvi_floor(tmp_path, monkeypatch):
+    monkeypatch.setattr(scale, "WORK", tmp_path)
+    m = scale.measure(300, shape="topical")
+    assert m["needle_hit1"] >= 0.9 and 0 < m["needle_p50_ms"] <= m["needle_p99_ms"]
+    assert m["characters"] > 0 and m["pyvi_rate"] > 0 and 0 < m["floor_s"] < m["cold_s"]
+    assert m["peak_rss_mb"] > 0 and m["files"] == 1
