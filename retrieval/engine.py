@@ -16,6 +16,7 @@ import gc
 import itertools
 import logging
 import multiprocessing
+import os
 import shutil
 import sqlite3
 import time
@@ -138,6 +139,16 @@ def _chunks(parsed: list[_Parsed]) -> tuple[list[list[_Pending]], int]:
     pending = [(item, position, article) for item in parsed for position, article in item.raw]
     chunks = [pending[start : start + CHUNK_ARTICLES] for start in range(0, len(pending), CHUNK_ARTICLES)]
     return chunks, sum(len(p) for _, _, article in pending for p in article.paragraphs)
+
+
+SEGMENTING_NICENESS = 5
+
+
+def _below_questions() -> None:
+    """In a pyvi worker: a lower CPU priority than the serving process (its event loop, its
+    questions), higher than the embedding worker's (``semantic._start_worker``, 10). Two workers on
+    two cores left the loop waiting for a core 50-90 ms now and then during a long cold build."""
+    os.nice(SEGMENTING_NICENESS)
 
 
 def _prepare_chunk(articles: list[Article]) -> list[PreparedArticle]:
@@ -512,7 +523,9 @@ class QAEngine:
         if new_text > PARALLEL_CHARACTERS:
             # Spawned, not forked: forking copies the page tables of a bot already serving a big
             # index (and forking a process with threads, aiosqlite's among them, is unsafe).
-            executor = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+            executor = ProcessPoolExecutor(
+                max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_below_questions
+            )
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         loop = asyncio.get_running_loop()

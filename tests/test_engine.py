@@ -321,3 +321,19 @@ async def test_row_ids_are_never_reused(data_dir, db_path):
         assert "Nam Cực" in added.sentence and added.sentence_id > newest
     finally:
         await engine.close()
+
+
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_pyvi_workers_yield_the_cores_to_questions():
+    """Segmenting workers run below the serving process (its loop and questions)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from retrieval import engine as engine_module
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=engine_module._below_questions) as pool:
+        assert pool.submit(_niceness).result() == os.nice(0) + engine_module.SEGMENTING_NICENESS
