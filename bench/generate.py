@@ -101,6 +101,7 @@ def _records(passages: int, rng: random.Random, topical: bool, needles: list[dic
     pool = real_sentences()
     vocabulary: list[str] = []
     posts: set[str] = set()
+    recent: list[str] = []  # the last 50 posts: their names show up in each other's articles
     articles = -(-passages // PASSAGES_PER_ARTICLE)
     for number in range(articles):
         count = min(PASSAGES_PER_ARTICLE, passages - number * PASSAGES_PER_ARTICLE)
@@ -112,6 +113,7 @@ def _records(passages: int, rng: random.Random, topical: bool, needles: list[dic
         while (post := f"{made_up_syllable(rng).capitalize()} {made_up_syllable(rng).capitalize()}") in posts:
             pass
         posts.add(post)
+        recent = [*recent[-49:], post]
         province = rng.choice(PROVINCES)
 
         def topic(name: str = post, province: str = province) -> str:
@@ -121,7 +123,7 @@ def _records(passages: int, rng: random.Random, topical: bool, needles: list[dic
         sentences = []
         for _ in range(count * 3):
             roll = rng.random()
-            other = rng.choice(sorted(posts)[-50:])  # a neighbouring post: the same words, another name
+            other = rng.choice(recent)  # a neighbouring post: the same words, another name
             sentences.append(
                 topic() if roll < 0.5 else topic(other) if roll < 0.6 else vary(rng.choice(pool), rng, vocabulary)
             )

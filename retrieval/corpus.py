@@ -156,6 +156,18 @@ def decode_text(data: bytes, name: str) -> tuple[list[str], str | None]:
     )
 
 
+_LINE_BREAKS = str.maketrans("", "", "\n\r\t")
+
+
+def _unprintable(sample: str) -> int:
+    """Characters of ``sample`` that are neither printable nor a line break or tab. Text is
+    nearly always all printable, which one C call tells (counting character by character in
+    Python was a third of the time a small .txt file took to read)."""
+    if sample.translate(_LINE_BREAKS).isprintable():
+        return 0
+    return sum(not ch.isprintable() and ch not in "\n\r\t" for ch in sample)
+
+
 def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileContent:
     """Parse the bytes of one data file into articles (those whose key is ``known`` are left
     unparsed: the caller has them already)."""
@@ -168,7 +180,7 @@ def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileCon
         raise CorpusFileError(f"{name}: empty file")
     # A NUL character is a NUL byte in every encoding but UTF-16 (whose text is one piece).
     has_nul = any("\x00" in piece for piece in pieces) if is_utf16 else b"\x00" in data
-    if has_nul or sum(not ch.isprintable() and ch not in "\n\r\t" for ch in pieces[0][:8192]) > 8:
+    if has_nul or _unprintable(pieces[0][:8192]) > 8:
         raise CorpusFileError(f"{name}: binary file, not text")
     if name.lower().endswith(".jsonl"):
         content = _parse_jsonl(name, pieces, digest, known)

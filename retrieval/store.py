@@ -139,6 +139,22 @@ _SENTENCES_SQL = (
 )
 
 
+# The same for listed articles (a piece of a build, an update's new articles). The list drives the
+# join (CROSS JOIN fixes SQLite's loop order): given "a.id IN (list)", SQLite looped over the
+# corpus's files and probed every listed id in each, files x ids: 41 s for a piece of 5,000
+# articles of a data dir of 20,000 files, a cold build 2x slower than the same articles in 2 files.
+_LISTED = " FROM json_each(?) j CROSS JOIN articles a ON a.id = j.value JOIN files f ON f.id = a.file_id"
+_LISTED_DOCS_SQL = (
+    "SELECT a.id, f.name, a.title, a.date, a.url, a.title_tokens"
+    + _LISTED
+    + " WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
+)
+_LISTED_SENTENCES_SQL = (
+    "SELECT p.id, p.article_id, s.id, s.text, s.tokens" + _LISTED + " JOIN passages p ON p.article_id = a.id"
+    " JOIN sentences s ON s.passage_id = p.id WHERE f.corpus_id = ? ORDER BY f.name, a.ord, p.ord, s.ord"
+)
+
+
 # Row ids are never reused: an index (and its sentence vectors) tells rows apart by id, so a new
 # sentence must not take the id of a deleted one. SQLite would give a new row max(id) + 1, which is
 # a deleted row's id after the newest rows were deleted; each table's highest id ever given is kept
@@ -185,9 +201,8 @@ def read_corpus(path: Path, corpus: int, only: Iterable[int] | None = None) -> C
     file/article/passage/sentence order."""
     docs_sql, sentences_sql, args = _DOCS_SQL, _SENTENCES_SQL, (corpus,)
     if only is not None:
-        where = " AND a.id IN (SELECT value FROM json_each(?)) ORDER BY"
-        docs_sql, sentences_sql = docs_sql.replace(" ORDER BY", where), sentences_sql.replace(" ORDER BY", where)
-        args = (corpus, json.dumps(sorted(only)))
+        docs_sql, sentences_sql = _LISTED_DOCS_SQL, _LISTED_SENTENCES_SQL
+        args = (json.dumps(sorted(only)), corpus)
     with _read_only(path) as db:
         return assemble_rows(db.execute(docs_sql, args), db.execute(sentences_sql, args))
 
