@@ -502,10 +502,12 @@ class Store:
         return int(corpus)
 
     async def files(self, corpus: int) -> dict[str, StoredFile]:
+        """Every file of a corpus, by name (all rows in one call: iterated, aiosqlite fetches 64
+        rows per round trip to its thread, 313 of them for a data dir of 20,000 files)."""
         async with self.db.execute(
             "SELECT id, name, sha256, size, mtime_ns FROM files WHERE corpus_id = ?", (corpus,)
         ) as cur:
-            return {row[1]: StoredFile(*row) async for row in cur}
+            return {row[1]: StoredFile(*row) for row in await cur.fetchall()}
 
     async def article_keys(self, file_id: int) -> dict[str, int]:
         """Source key -> article id for the articles of one stored file (see ``record_key``)."""
@@ -529,6 +531,8 @@ class Store:
         file ids. Rows get their ids here (the write lock is held), so each table is written by one
         ``executemany``: a few statements per reload instead of one await per row.
         """
+        if not (replaced or touched or removed):
+            return  # a restart with nothing changed
         async with self.write_lock:
             db = self.db
             await db.commit()  # query-log rows written so far
@@ -539,8 +543,10 @@ class Store:
                 rows = _NewRows(*[await self._max_id(table) for table in _MAX_ID])
                 # One query for every file's id, one worker-thread call for every file's rows: per
                 # file, they were 40,000 round trips for a data dir of 20,000 small files.
-                async with db.execute("SELECT name, id FROM files WHERE corpus_id = ?", (corpus,)) as c:
-                    file_ids = {name: file_id async for name, file_id in c}
+                file_ids = {}
+                if replaced:
+                    async with db.execute("SELECT name, id FROM files WHERE corpus_id = ?", (corpus,)) as c:
+                        file_ids = dict(await c.fetchall())
                 batches = []
                 for name, sha, size, mtime_ns, records in replaced:
                     if (file_id := file_ids.get(name)) is None:
