@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 LINK_ONLY = re.compile(r"^\s*https?://\S+\s*$", re.IGNORECASE)
 LINKS_ADMIN_ONLY = "🔒 Chỉ quản trị viên mới thêm được bài báo bằng đường link. Bạn hãy gõ câu hỏi nhé!"
 PRIVATE_ONLY = "🔒 Lệnh này chỉ dùng trong cuộc trò chuyện riêng với bot."
+FEED_USAGE = "Cách dùng: /feed https://…/rss (đường link của một nguồn tin RSS hoặc Atom)."
+REMOVE_USAGE = "Cách dùng: /remove đường-link-bài-báo hoặc /remove tên-tệp (xem /articles)"
+UNFEED_USAGE = "Cách dùng: /unfeed số (xem số ở /feeds) hoặc /unfeed đường-link"
 MAX_TEXT = 4000  # under Telegram's 4096, with room for a closing line
 
 
@@ -283,11 +286,7 @@ def poll_html(report: PollReport) -> str:
 async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feed <url> (admins): subscribe to an RSS/Atom feed and add its current entries."""
     message = update.effective_message
-    if (
-        ready := await _ready_with_one(
-            update, context, "Cách dùng: /feed https://…/rss (đường link của một nguồn tin RSS hoặc Atom)."
-        )
-    ) is None:
+    if (ready := await _ready_with_one(update, context, FEED_USAGE)) is None:
         return
     web, argument = ready
     status = await message.reply_text("⏳ Đang đọc nguồn tin…")
@@ -330,11 +329,7 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def unfeed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unfeed <number or url> (admins): stop a subscription; its articles stay."""
     message = update.effective_message
-    if (
-        ready := await _ready_with_one(
-            update, context, "Cách dùng: /unfeed số (xem số ở /feeds) hoặc /unfeed đường-link"
-        )
-    ) is None:
+    if (ready := await _ready_with_one(update, context, UNFEED_USAGE)) is None:
         return
     web, argument = ready
     removed = await web.unsubscribe(argument)
@@ -423,11 +418,7 @@ async def articles_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remove <link or file name> (admins): take an article (or a whole file) out of the corpus."""
     message = update.effective_message
-    if (
-        ready := await _ready_with_one(
-            update, context, "Cách dùng: /remove đường-link-bài-báo hoặc /remove tên-tệp (xem /articles)"
-        )
-    ) is None:
+    if (ready := await _ready_with_one(update, context, REMOVE_USAGE)) is None:
         return
     web, argument = ready
     removed = await web.remove(argument)
