@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,13 +87,15 @@ async def resolve(host: str, port: int, allowed: Callable[[str], bool] = is_publ
 
 
 class Fetcher:
-    """An HTTP client with the limits above; one per bot, closed with ``close``."""
+    """An HTTP client with the limits above; one per bot, closed with ``close``. ``verify``: the
+    certificate authorities trusted (httpx's default bundle; tests pass their own)."""
 
     def __init__(
         self,
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_private: bool = False,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.timeout = timeout
         self.max_bytes = max_bytes
@@ -100,7 +103,14 @@ class Fetcher:
         self.address_allowed: Callable[[str], bool] = (lambda address: True) if allow_private else is_public
         # No proxies from the environment: a proxy would resolve names itself, past the check.
         self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False, headers={"User-Agent": USER_AGENT}
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": USER_AGENT},
+            verify=verify,  # certificates are checked against the link's host name (SNI), not the address
+            # No connection is reused: pooled by the pinned address, a TLS connection verified
+            # for one host name would carry a request for another name served at that address.
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
         self._hosts: dict[str, tuple[asyncio.Lock, int]] = {}  # host -> (its lock, fetches using it)
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
+
 from aiohttp import web
 
 
-async def serve_locally(app: web.Application) -> tuple[web.AppRunner, str]:
-    """The running application's runner (``cleanup()`` stops it) and its root URL."""
+async def serve_locally(app: web.Application, tls: ssl.SSLContext | None = None) -> tuple[web.AppRunner, str]:
+    """The running application's runner (``cleanup()`` stops it) and its root URL (https with
+    ``tls``, the server's certificate)."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return runner, f"{'https' if tls else 'http'}://127.0.0.1:{port}"

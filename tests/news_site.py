@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -137,6 +138,7 @@ class NewsSite:
     hits: dict[str, int] = field(default_factory=dict)
     in_flight: int = 0  # requests to /slow being answered now, and the most there ever were
     most_in_flight: int = 0
+    tls: ssl.SSLContext | None = None  # served over HTTPS with this certificate
     url: str = ""
     _runner: web.AppRunner | None = None
 
@@ -163,7 +165,7 @@ class NewsSite:
         app.router.add_get("/cp1258-meta/{slug}", self._encoded("windows-1258", header=False))
         app.router.add_get("/utf16/{slug}", self._encoded("utf-16", header=False))
         app.router.add_get("/error/{status}", self._error)
-        self._runner, self.url = await serve_locally(app)
+        self._runner, self.url = await serve_locally(app, self.tls)
 
     async def stop(self) -> None:
         if self._runner is not None:

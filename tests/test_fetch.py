@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from retrieval.fetch import Fetcher, FetchError, is_public, resolve
+from tests.news_site import NewsSite
 
 
 @pytest.fixture
@@ -126,3 +127,41 @@ def test_public_addresses():
 async def test_a_name_with_any_private_address_is_refused():
     with pytest.raises(FetchError, match="localhost resolves to a non-public address"):
         await resolve("localhost", 80)
+
+
+async def test_https_goes_to_the_checked_address_and_is_verified_by_the_link_name(monkeypatch):
+    """The connection is pinned to the address that was checked, and TLS still checks the
+    certificate against the link's host name (sent as SNI), not against that address."""
+    import ssl
+
+    import trustme
+
+    import retrieval.fetch as fetch_module
+
+    authority = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("bao.test").configure_cert(server_side)
+    client_side = ssl.create_default_context()
+    authority.configure_trust(client_side)
+    resolved = []
+
+    async def resolve_to_the_test_server(host: str, port: int, allowed) -> str:
+        resolved.append(host)
+        return "127.0.0.1"
+
+    monkeypatch.setattr(fetch_module, "resolve", resolve_to_the_test_server)
+    site = NewsSite(tls=server_side)
+    await site.start()
+    client = Fetcher(timeout=2.0, verify=client_side)
+    try:
+        port = site.url.rsplit(":", 1)[1]
+        link = f"https://bao.test:{port}/bai/hoanh-mo-tuan-tra.html"
+        page = await client.fetch(link)
+        assert page.url == link and "Hoành Mô" in page.body.decode("utf-8")
+        assert site.hits == {"/bai/hoanh-mo-tuan-tra.html": 1} and resolved == ["bao.test"]
+        with pytest.raises(FetchError, match=r"cannot connect to khac\.test"):  # not the certificate's name
+            await client.fetch(f"https://khac.test:{port}/bai/hoanh-mo-tuan-tra.html")
+        assert site.hits == {"/bai/hoanh-mo-tuan-tra.html": 1}
+    finally:
+        await client.close()
+        await site.stop()
