@@ -132,10 +132,10 @@ _Pending = tuple[_Parsed, int, Article]
 
 
 def _chunks(parsed: list[_Parsed]) -> tuple[list[list[_Pending]], int]:
-    """The articles to segment in chunks of CHUNK_ARTICLES, across files (a data dir of 20,000
-    one-article .txt files went to the workers one article at a time, each a round trip: 2-2.6×
-    the time of the same articles in four .jsonl files), and how many characters they hold
-    (counting 200,000 articles' paragraphs held the event loop for 150 ms: done in a thread)."""
+    """The articles to segment in chunks of CHUNK_ARTICLES, across files (chunked per file, a data
+    dir of 20,000 one-article .txt files went to the workers one article, one round trip, at a
+    time), and how many characters they hold (counting 200,000 articles' paragraphs held the
+    event loop for 150 ms: done in a thread)."""
     pending = [(item, position, article) for item in parsed for position, article in item.raw]
     chunks = [pending[start : start + CHUNK_ARTICLES] for start in range(0, len(pending), CHUNK_ARTICLES)]
     return chunks, sum(len(p) for _, _, article in pending for p in article.paragraphs)
