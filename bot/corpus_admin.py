@@ -379,11 +379,8 @@ def articles_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
 
 
 async def _articles_page(web: WebCorpus, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    rows, pages = await web.articles(page)
-    page = min(max(page, 1), pages)
-    if not rows and page > 1:
-        rows, _ = await web.articles(page)
-    return articles_html(rows, page, pages, (page - 1) * 10 + 1), articles_keyboard(page, pages)
+    shown = await web.articles(page)
+    return articles_html(shown.rows, shown.page, shown.pages, shown.first), articles_keyboard(shown.page, shown.pages)
 
 
 async def articles_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

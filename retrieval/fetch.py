@@ -117,6 +117,10 @@ class Fetcher:
     async def close(self) -> None:
         await self._client.aclose()
 
+    def _timed_out(self) -> FetchError:
+        """The one error for a fetch over ``timeout``: connecting, reading, or in all."""
+        return FetchError(f"timed out after {self.timeout:g} s")
+
     async def fetch(self, url: str, accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5") -> Fetched:
         """GET ``url`` within the limits, following redirects; FetchError says why not."""
         current = check_url(url)
@@ -129,7 +133,7 @@ class Fetcher:
                     async with asyncio.timeout(self.timeout):
                         return await self._follow(current, accept)
                 except TimeoutError:
-                    raise FetchError(f"timed out after {self.timeout:g} s") from None
+                    raise self._timed_out() from None
         finally:
             lock, users = self._hosts[host]
             if users == 1:
@@ -159,7 +163,7 @@ class Fetcher:
         try:
             response = await self._client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise FetchError(f"timed out after {self.timeout:g} s") from None
+            raise self._timed_out() from None
         except httpx.HTTPError as exc:
             raise FetchError(f"cannot connect to {url.host} ({type(exc).__name__}: {exc})") from None
         try:
@@ -178,7 +182,7 @@ class Fetcher:
                     if len(body) > self.max_bytes:
                         raise FetchError(f"too big (over the {self.max_bytes:,}-byte limit)")
             except httpx.TimeoutException:
-                raise FetchError(f"timed out after {self.timeout:g} s") from None
+                raise self._timed_out() from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"the connection broke while reading ({type(exc).__name__})") from None
             content_type, _, params = response.headers.get("content-type", "").partition(";")

@@ -83,6 +83,20 @@ class PollReport:
 
 
 @dataclass(frozen=True)
+class ArticlesPage:
+    """One page of ``/articles``: its rows, its number (from 1) and how many pages there are."""
+
+    rows: list[ArticleRow]
+    page: int
+    pages: int
+
+    @property
+    def first(self) -> int:
+        """The number of its first article in the whole list."""
+        return (self.page - 1) * ARTICLES_PAGE + 1
+
+
+@dataclass(frozen=True)
 class Removed:
     """What ``remove`` took out: the articles, and the file deleted when nothing was left in it."""
 
@@ -328,12 +342,16 @@ class WebCorpus:
             await self.subscriptions.remove(found.id)
         return found
 
-    async def articles(self, page: int) -> tuple[list[ArticleRow], int]:
-        """Page ``page`` (from 1) of the indexed articles, newest first, and the number of pages."""
+    async def articles(self, page: int) -> ArticlesPage:
+        """Page ``page`` (from 1; past the end: the last) of the indexed articles, newest first."""
+        page = max(page, 1)
         rows, total = await self.engine.store.articles_page(
-            self.engine.corpus, (max(page, 1) - 1) * ARTICLES_PAGE, ARTICLES_PAGE
+            self.engine.corpus, (page - 1) * ARTICLES_PAGE, ARTICLES_PAGE
         )
-        return rows, max(1, -(-total // ARTICLES_PAGE))
+        pages = max(1, -(-total // ARTICLES_PAGE))
+        if page > pages:
+            return await self.articles(pages)
+        return ArticlesPage(rows, page, pages)
 
     async def remove(self, target: str) -> Removed | None:
         """Remove the article with this link (from whichever file holds it) or a whole file of
@@ -343,12 +361,13 @@ class WebCorpus:
         async with self._editing:
             rows = await engine.store.articles_with_url(engine.corpus, target)
             if rows:
-                left = 1
-                for name in {row.file for row in rows}:
-                    if name.endswith(".jsonl"):
-                        left = await asyncio.to_thread(_edit_jsonl, engine.data_dir / name, [], {target})
+                emptied = [
+                    name
+                    for name in sorted({row.file for row in rows if row.file.endswith(".jsonl")})
+                    if await asyncio.to_thread(_edit_jsonl, engine.data_dir / name, [], {target}) == 0
+                ]
                 await engine.reload()
-                return Removed(rows, rows[0].file if left == 0 else None)
+                return Removed(rows, emptied[0] if emptied else None)
             name = target.removeprefix("./")
             rows = await engine.store.articles_in_file(engine.corpus, name)
             path = (engine.data_dir / name).resolve()

@@ -175,7 +175,8 @@ async def test_unsubscribe_keeps_the_articles(web, site):
 
 async def test_articles_newest_first_and_remove_by_link_or_file(web, site):
     await web.add_links([site.article_link(s.slug) for s in STORIES])
-    rows, pages = await web.articles(1)
+    shown = await web.articles(1)
+    rows, pages = shown.rows, shown.pages
     assert pages == 1
     assert [r.date for r in rows] == ["2024-06-02", "2024-05-14", "2024-01-28", None]  # undated seed last
     assert rows[-1].file == "coc-pai.txt" and rows[0].url == site.article_link("mo-lo-tu-thien")
