@@ -81,6 +81,11 @@ class AnswerCheck:
             else None
         )
 
+    @property
+    def counting(self) -> bool:
+        """Whether the question says what it counts ("bao nhiêu cán bộ"), so ``counts`` can hold."""
+        return self._count is not None
+
     def counts(self, sentence: str) -> bool:
         """Whether ``sentence`` puts a number right before what a "bao nhiêu X" question counts:
         the answer to *this* question, not just any number (a border post's 427 km of patrols is

@@ -28,8 +28,8 @@ from retrieval.index import DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
-# 6: articles as text columns
-FORMAT = 6
+# 6: articles as text columns; 7: each column's largest impact
+FORMAT = 7
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
     "passage_count",

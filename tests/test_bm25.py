@@ -178,3 +178,79 @@ def test_largest_are_the_largest(size):
         assert np.array_equal(
             np.sort(scores[largest(scores, min(20, size), block)]), np.sort(scores)[size - min(20, size) :]
         )
+
+
+def _expected_top(scores: np.ndarray, n: int) -> np.ndarray:
+    """The contract of ``BM25Index.top``: best first, lower row first on ties, only scores > 0."""
+    order = np.lexsort((np.arange(scores.size), -scores))[:n]
+    return order[scores[order] > 0]
+
+
+def _topical_corpus(seed: int, docs: int = 4000):
+    """One topic everywhere (a few words in most documents), names each in a handful, and many
+    documents twice (exact ties)."""
+    rng = random.Random(seed)
+    common = [f"c{i}" for i in range(8)]
+    names = [f"name{i}" for i in range(600)]
+    corpus = []
+    for _ in range(docs):
+        doc = [w for w in common if rng.random() < 0.8] * rng.randint(1, 3)
+        doc += rng.sample(names, rng.randint(0, 3)) + [f"w{rng.randint(0, 3000)}" for _ in range(rng.randint(0, 20))]
+        corpus.append(corpus[-1] if corpus and rng.random() < 0.1 else doc)
+    return rng, common, names, corpus
+
+
+@pytest.mark.parametrize("scorer", SCORERS)
+def test_top_is_the_best_of_all_scores_bit_for_bit(scorer, monkeypatch):
+    """``top`` gives exactly the rows and the float32 scores of a full scoring's best n, ties
+    included, and for a question with a rare word it gets there without scoring every document
+    (MaxScore pruning); a question of common words only scores them all, with the same contract."""
+    rng, common, names, corpus = _topical_corpus(7)
+    index = BM25Index(corpus, scorer=scorer)
+    full_scores = index.scores
+    pruned = named = 0
+    for i in range(60):
+        query = Counter([*rng.sample(common, 4), *rng.sample(names, rng.randint(0, 2)), "unknown-term"])
+        query = {t: w * (0.3 if i % 3 == 0 and t in common else 1.0) for t, w in query.items()}
+        scores = full_scores(query)
+        for n in (1, 20, 50):
+            rows, got = index.top(query, n)
+            expected = _expected_top(scores, n)
+            assert rows.tolist() == expected.tolist()
+            assert np.array_equal(got, scores[expected])  # the same bits, not just close
+        if any(t in names for t in query):
+            full: list[dict] = []
+            monkeypatch.setattr(index, "scores", lambda q, full=full: full.append(q) or full_scores(q))
+            index.top(query, 3)  # a name is in ~10 documents: enough for the best 3
+            monkeypatch.undo()
+            named += 1
+            pruned += not full
+    assert pruned >= 0.8 * named
+    assert index.top({}, 5)[0].size == 0 and index.top({"unknown-term": 1.0}, 5)[0].size == 0
+
+
+def test_top_with_okapis_negative_floor():
+    """Where every idf is negative (most words in most documents), Okapi's floor is negative too:
+    no bound holds, every document is scored, and none scores above 0."""
+    index = BM25Index([["a", "b"], ["a", "b"], ["a"]], scorer="BM25Okapi")
+    query = {"a": 1.0, "b": 1.0}
+    assert index.idf("a") < 0
+    assert index.top(query, 2)[0].tolist() == _expected_top(index.scores(query), 2).tolist() == []
+
+
+def test_top_after_an_update_never_returns_dead_rows():
+    from retrieval.bm25 import term_counts
+
+    corpus = _topical_corpus(8, docs=1000)[-1]
+    index = BM25Index(corpus)
+    vocabulary = dict(index.vocabulary)
+    c0, name1, fresh = (vocabulary.setdefault(t, len(vocabulary)) for t in ("c0", "name1", "fresh"))
+    added = term_counts(np.array([0, 1, 1, 2, 2]), np.array([c0, name1, name1, name1, fresh]), (3, len(vocabulary)))
+    dead = np.array([r for r, d in enumerate(corpus) if "name1" in d][:3])
+    assert len(dead) == 3
+    updated = index.updated(dead, added, vocabulary)
+    for query in ({"name1": 1.0, "c0": 1.0}, {"fresh": 1.0, "c1": 0.3}, {"c0": 1.0}):
+        rows, scores = updated.top(query, 10)
+        expected = _expected_top(updated.scores(query), 10)
+        assert rows.tolist() == expected.tolist() and np.array_equal(scores, updated.scores(query)[expected])
+        assert not set(rows.tolist()) & set(dead.tolist())

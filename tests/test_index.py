@@ -145,3 +145,26 @@ def test_what_an_abbreviation_stands_for(index):
     long_form = index.search("QP-AN là viết tắt của gì?").answers
     assert long_form and all("quốc phòng, an ninh" in a.sentence for a in long_form)
     assert not index.search("XYZ là viết tắt của gì?").answers
+
+
+def test_answer_types_checked_only_where_they_can_change_the_answers(index, monkeypatch):
+    """Skipping the answer-type check of candidates that cannot reach the answers changes no
+    answer (each question against every candidate checked), and does skip most of them."""
+    from retrieval.answer_type import AnswerCheck
+
+    questions = [
+        "Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?",
+        "Tư lệnh Bộ đội Biên phòng là ai?",
+        "Lễ ra quân diễn ra khi nào?",
+        "bao nhieu ho dan duoc ho tro",
+        "Cửa khẩu nằm ở đâu?",
+    ]
+    checked = []
+    holds = AnswerCheck.holds
+    monkeypatch.setattr(AnswerCheck, "holds", lambda self, text: checked.append(text) or holds(self, text))
+    lazy = [index.search(q, top_k=3).answers for q in questions]
+    lazy_checks = len(checked)
+    monkeypatch.setattr(SearchIndex, "_may_answer", lambda self, rows, *_: np.arange(len(rows)))
+    checked.clear()
+    assert [index.search(q, top_k=3).answers for q in questions] == lazy
+    assert lazy_checks < 0.5 * len(checked)
