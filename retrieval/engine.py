@@ -32,7 +32,6 @@ from retrieval.cleaner import Article
 from retrieval.conversation import Turn, rewrite
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES, CorpusFileError, FileEntry, read_file, scan_data_dir
 from retrieval.index import RankingConfig, SearchIndex, SearchResult
-from retrieval.pipeline import PreparedArticle, prepare_article
 from retrieval.semantic import (
     MODEL_NAME,
     Embedder,
@@ -43,6 +42,7 @@ from retrieval.semantic import (
     from_blobs,
     to_blobs,
 )
+from retrieval.spool import Spooled, clear, spool_chunk, spool_path
 from retrieval.store import Store, read_corpus, read_vectors, release
 
 log = logging.getLogger(__name__)
@@ -95,12 +95,12 @@ VECTOR_LOG_SECONDS = 30.0
 @dataclass
 class _Parsed:
     """One file on its way in: ``records`` are (source key, article) in file order, where the
-    article is a stored one's id (kept as it is) or, once segmented, a new PreparedArticle."""
+    article is a stored one's id (kept as it is) or, once segmented, a new one in the spool."""
 
     entry: FileEntry
     sha256: str = ""
     raw: list[tuple[int, Article]] = field(default_factory=list)  # (position, article) to segment
-    records: list[tuple[str, PreparedArticle | int]] = field(default_factory=list)
+    records: list[tuple[str, Spooled | int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -135,8 +135,11 @@ def _chunks(parsed: list[_Parsed]) -> tuple[list[list[_Pending]], int]:
     """The articles to segment in chunks of CHUNK_ARTICLES, across files (chunked per file, a data
     dir of 20,000 one-article .txt files went to the workers one article, one round trip, at a
     time), and how many characters they hold (counting 200,000 articles' paragraphs held the
-    event loop for 150 ms: done in a thread)."""
+    event loop for 150 ms: done in a thread). The chunks become the only references to the raw
+    articles, so each chunk's are freed once it is segmented."""
     pending = [(item, position, article) for item in parsed for position, article in item.raw]
+    for item in parsed:
+        item.raw = []
     chunks = [pending[start : start + CHUNK_ARTICLES] for start in range(0, len(pending), CHUNK_ARTICLES)]
     return chunks, sum(len(p) for _, _, article in pending for p in article.paragraphs)
 
@@ -149,11 +152,6 @@ def _below_questions() -> None:
     questions), higher than the embedding worker's (``semantic._start_worker``, 10). Two workers on
     two cores left the loop waiting for a core 50-90 ms now and then during a long cold build."""
     os.nice(SEGMENTING_NICENESS)
-
-
-def _prepare_chunk(articles: list[Article]) -> list[PreparedArticle]:
-    """Split and segment a chunk of articles (the expensive part; runs in a worker)."""
-    return [prepare_article(a) for a in articles]
 
 
 @contextlib.contextmanager
@@ -280,9 +278,9 @@ class QAEngine:
         ]
         report.unchanged = len(entries) - len(stale)
         known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
-        parsed = await self._parse_all(stale, known, progress)
+        parsed = await asyncio.to_thread(_read_files, stale, self.max_file_bytes, known) if stale else []
 
-        replaced, touched = [], []
+        written, touched = [], []
         # Content already indexed under another name is not indexed twice.
         seen = {s.sha256: name for name, s in stored.items() if name in present}
         for item in parsed:
@@ -300,11 +298,21 @@ class QAEngine:
                 report.unchanged += 1
                 continue
             (report.changed if old else report.added).append(item.entry.name)
-            replaced.append((item.entry.name, item.sha256, item.entry.size, item.entry.mtime_ns, item.records))
+            written.append(item)
+        del parsed
         removed = [s for name, s in stored.items() if name not in present]
         report.removed = sorted(s.name for s in removed)
-        await self.store.apply_changes(self.corpus, replaced, touched, [s.id for s in removed])
-        await release([item.records for item in parsed])
+        spool = spool_path(self.store.path, self.corpus)
+        if written:
+            await self._segment(written, spool, progress)
+        replaced = [(i.entry.name, i.sha256, i.entry.size, i.entry.mtime_ns, i.records) for i in written]
+        try:
+            removed_ids = [s.id for s in removed]
+            await self.store.apply_changes(self.corpus, replaced, touched, removed_ids, spool if written else None)
+        finally:
+            if written:
+                await asyncio.to_thread(clear, spool)
+        await release([item.records for item in written])
 
         index, unsaved = await self._current_index()
         vectors = await self._vectors_of(index)
@@ -509,15 +517,23 @@ class QAEngine:
             return None
         return SemanticScorer(self.encoder, self.vectors)
 
-    async def _parse_all(
-        self, entries: list[FileEntry], known: dict[str, dict[str, int]], progress: Progress | None
-    ) -> list[_Parsed]:
-        """Read files, then segment their new articles in chunks: on both cores when there is
-        enough text to pay for starting worker processes, else in one worker thread."""
-        if not entries:
-            return []
-        parsed = await asyncio.to_thread(_read_files, entries, self.max_file_bytes, known)
-        chunks, new_text = await asyncio.to_thread(_chunks, parsed)
+    async def _segment(self, written: list[_Parsed], spool: Path, progress: Progress | None) -> None:
+        """Segment the new articles of ``written`` into the ``spool`` (``retrieval.spool``) in
+        chunks: on both cores when there is enough text to pay for starting worker processes,
+        else in one worker thread. Each article's record then says where its rows are (no spool
+        is left behind when this fails)."""
+        await asyncio.to_thread(clear, spool)  # what a crashed process left
+        try:
+            await self._segment_chunks(*await asyncio.to_thread(_chunks, written), spool, progress)
+        except BaseException:
+            await asyncio.to_thread(clear, spool)
+            raise
+
+    async def _segment_chunks(
+        self, chunks: list[list[_Pending]], new_text: int, spool: Path, progress: Progress | None
+    ) -> None:
+        if not chunks:
+            return
         total = sum(len(chunk) for chunk in chunks)
         executor: Executor
         if new_text > PARALLEL_CHARACTERS:
@@ -529,34 +545,32 @@ class QAEngine:
         else:
             executor = ThreadPoolExecutor(max_workers=1)
         loop = asyncio.get_running_loop()
+        # Sequence numbers in file order: the database ids follow them (``Store.apply_changes``).
+        first_seq = list(itertools.accumulate((len(chunk) for chunk in chunks), initial=0))
 
-        async def prepare(chunk: list[_Pending]) -> tuple[list[_Pending], list[PreparedArticle]]:
-            articles = [article for _, _, article in chunk]
-            return chunk, await loop.run_in_executor(executor, _prepare_chunk, articles)
+        async def segment(chunk: list[_Pending], seq: int) -> int:
+            items = [(seq + i, item.records[position][0], article) for i, (item, position, article) in enumerate(chunk)]
+            counts = await loop.run_in_executor(executor, spool_chunk, spool, items)
+            for (item, position, _), (s, (passages, sentences)) in zip(chunk, enumerate(counts, seq), strict=True):
+                item.records[position] = (item.records[position][0], Spooled(s, passages, sentences))
+            chunk.clear()  # its raw articles are no longer needed
+            return len(counts)
 
-        waiting = iter(chunks)
-        running: set[asyncio.Future[tuple[list[_Pending], list[PreparedArticle]]]] = set()
+        waiting = iter(zip(chunks, first_seq[:-1], strict=True))
+        running: set[asyncio.Future[int]] = set()
         try:
             done = 0
             while True:
                 # A few chunks in flight, not all: submitting the 4,000 chunks of 1M passages at
                 # once held the loop for 130 ms.
                 more = itertools.islice(waiting, CHUNKS_IN_FLIGHT - len(running))
-                running |= {asyncio.ensure_future(prepare(chunk)) for chunk in more}
+                running |= {asyncio.ensure_future(segment(chunk, seq)) for chunk, seq in more}
                 if not running:
                     break
                 finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in finished:
-                    chunk, prepared = task.result()
-                    for (item, position, _), article in zip(chunk, prepared, strict=True):
-                        item.records[position] = (item.records[position][0], article)
-                    done += len(prepared)
+                done += sum(task.result() for task in finished)
                 if progress:
                     progress(progress_bar(done, total, "articles"))
-            # The chunks hold the only references to the raw articles left: freed a piece at a
-            # time (freeing them all when this returned held the loop for 48 ms at 100k passages).
-            await release([item.raw for item in parsed if item.raw] + chunks)
-            return parsed
         finally:
             for task in running:  # after a failure
                 task.cancel()

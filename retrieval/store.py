@@ -24,7 +24,7 @@ import aiosqlite
 
 from retrieval.corpus import content_key
 from retrieval.index import CorpusRows, DocInfo
-from retrieval.pipeline import PreparedArticle
+from retrieval.spool import Spooled
 
 log = logging.getLogger(__name__)
 
@@ -317,37 +317,30 @@ class _NewRows:
         self.changed_files: list[tuple] = []
         self.dropped_articles: list[tuple[int]] = []
         self.kept_articles: list[tuple[int, int]] = []
-        self.articles: list[tuple] = []
-        self.passages: list[tuple[int, int, int]] = []
-        self.sentences: list[tuple[int, int, int, str, str]] = []
+        self.articles: list[tuple[int, int, int, int, int, int]] = []  # spooled: seq, ids, file, ord
 
     def file(self, corpus: int, name: str, sha: str, size: int, mtime_ns: int) -> int:
         self.last_file += 1
         self.files.append((self.last_file, corpus, name, sha, size, mtime_ns, time.time()))
         return self.last_file
 
-    def add_all(self, batches: list[tuple[int, list[tuple[str, PreparedArticle | int]]]]) -> None:
+    def add_all(self, batches: list[tuple[int, list[tuple[str, Spooled | int]]]]) -> None:
         for file_id, records in batches:
-            self.add_records(file_id, records)
+            for a_ord, (_, item) in enumerate(records):
+                if isinstance(item, Spooled):
+                    self._spooled(file_id, a_ord, item)
+                else:
+                    self.kept_articles.append((a_ord, item))
 
-    def add_records(self, file_id: int, records: list[tuple[str, PreparedArticle | int]]) -> None:
-        for a_ord, (key, item) in enumerate(records):
-            if isinstance(item, int):
-                self.kept_articles.append((a_ord, item))
-            else:
-                self._article(file_id, a_ord, key, item)
-
-    def _article(self, file_id: int, a_ord: int, key: str, art: PreparedArticle) -> None:
+    def _spooled(self, file_id: int, a_ord: int, item: Spooled) -> None:
+        """The ids of a spooled article's rows: its own, its first passage's and sentence's (the
+        others follow in order, as when every row was written in file order)."""
         self.last_article += 1
-        title_tokens = " ".join(art.title_words)
-        self.articles.append((self.last_article, file_id, a_ord, art.title, art.date, art.url, title_tokens,
-                              art.text, key, content_key(art.text)))  # fmt: skip
-        for p_ord, passage in enumerate(art.passages):
-            self.last_passage += 1
-            self.passages.append((self.last_passage, self.last_article, p_ord))
-            for s_ord, s in enumerate(passage):
-                self.last_sentence += 1
-                self.sentences.append((self.last_sentence, self.last_passage, s_ord, s.text, " ".join(s.words)))
+        self.articles.append(
+            (item.seq, self.last_article, file_id, a_ord, self.last_passage + 1, self.last_sentence + 1)
+        )
+        self.last_passage += item.passages
+        self.last_sentence += item.sentences
 
     def last_ids(self) -> list[tuple[str, str]]:
         """The highest ids given, kept in ``meta`` (see ``_ID_TABLES``)."""
@@ -359,20 +352,42 @@ class _NewRows:
     BATCH = 5000
 
     async def write(self, db: aiosqlite.Connection) -> None:
+        """Write the rows; the new articles' come from the spool attached as ``spool``."""
+        await db.execute(
+            "CREATE TEMP TABLE new_articles (seq INTEGER PRIMARY KEY, id INTEGER NOT NULL, file_id INTEGER NOT NULL,"
+            " ord INTEGER NOT NULL, first_passage INTEGER NOT NULL, first_sentence INTEGER NOT NULL)"
+        )
         for sql, rows in (
             ("DELETE FROM articles WHERE id = ?", self.dropped_articles),
             ("UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?", self.changed_files),
             ("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles),
             ("INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
              self.files),
-            ("INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key, text_key)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.articles),
-            ("INSERT INTO passages(id, article_id, ord) VALUES (?, ?, ?)", self.passages),
-            ("INSERT INTO sentences(id, passage_id, ord, text, tokens) VALUES (?, ?, ?, ?, ?)", self.sentences),
+            ("INSERT INTO temp.new_articles VALUES (?, ?, ?, ?, ?, ?)", self.articles),
             ("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", self.last_ids()),
         ):  # fmt: skip
             for start in range(0, len(rows), self.BATCH):
                 await db.executemany(sql, rows[start : start + self.BATCH])
+        if self.articles:  # one statement a table, in SQLite's own loop
+            await db.execute(_COPY_ARTICLES)
+            await db.execute(_COPY_PASSAGES)
+            await db.execute(_COPY_SENTENCES)
+
+
+_COPY_ARTICLES = """
+INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key, text_key)
+SELECT n.id, n.file_id, n.ord, s.title, s.date, s.url, s.title_tokens, s.text, s.source_key, s.text_key
+FROM spool.articles s JOIN temp.new_articles n ON n.seq = s.seq
+"""
+_COPY_PASSAGES = """
+INSERT INTO passages(id, article_id, ord)
+SELECT n.first_passage + p.ord, n.id, p.ord FROM spool.passages p JOIN temp.new_articles n ON n.seq = p.seq
+"""
+_COPY_SENTENCES = """
+INSERT INTO sentences(id, passage_id, ord, text, tokens)
+SELECT n.first_sentence + s.rank, n.first_passage + s.passage, s.ord, s.text, s.tokens
+FROM spool.sentences s JOIN temp.new_articles n ON n.seq = s.seq
+"""
 
 
 class Store:
@@ -519,23 +534,27 @@ class Store:
     async def apply_changes(
         self,
         corpus: int,
-        replaced: list[tuple[str, str, int, int, list[tuple[str, PreparedArticle | int]]]],
+        replaced: list[tuple[str, str, int, int, list[tuple[str, Spooled | int]]]],
         touched: list[tuple[int, int, int]],
         removed: list[int],
+        spool: Path | None = None,
     ) -> None:
         """One transaction: replace changed files, refresh stat data, drop removed files.
 
         ``replaced``: (name, sha256, size, mtime_ns, records) where a record is (source key, a new
-        article) or (source key, id of a stored article of that file, kept as it is);
-        ``touched``: (file id, size, mtime_ns) for files whose bytes did not change; ``removed``:
-        file ids. Rows get their ids here (the write lock is held), so each table is written by one
-        ``executemany``: a few statements per reload instead of one await per row.
+        article in the ``spool``, ``retrieval.spool``) or (source key, id of a stored
+        article of that file, kept as it is); ``touched``: (file id, size, mtime_ns) for files
+        whose bytes did not change; ``removed``: file ids. Rows get their ids here (the write lock
+        is held), so each table is written by one statement: a few per reload instead of one
+        await per row.
         """
         if not (replaced or touched or removed):
             return  # a restart with nothing changed
         async with self.write_lock:
             db = self.db
             await db.commit()  # query-log rows written so far
+            if spool is not None:  # outside the transaction: SQLite attaches only there
+                await db.execute("ATTACH DATABASE ? AS spool", (str(spool),))
             try:
                 await db.execute("BEGIN IMMEDIATE")
                 await db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in removed])
@@ -557,13 +576,16 @@ class Store:
                         async with db.execute("SELECT id FROM articles WHERE file_id = ?", (file_id,)) as c:
                             rows.dropped_articles += [(i,) async for (i,) in c if i not in kept]
                     batches.append((file_id, records))
-                await asyncio.to_thread(rows.add_all, batches)  # 100k+ rows at a cold start
+                await asyncio.to_thread(rows.add_all, batches)
                 await rows.write(db)
                 await db.commit()
-                await release([rows.sentences, rows.passages, rows.articles])
             except BaseException:
                 await db.rollback()
                 raise
+            finally:
+                await db.execute("DROP TABLE IF EXISTS temp.new_articles")
+                if spool is not None:
+                    await db.execute("DETACH DATABASE spool")
 
     async def _max_id(self, table: str) -> int:
         async with self.db.execute(_MAX_ID[table]) as cur:

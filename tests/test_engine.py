@@ -176,6 +176,17 @@ def _jsonl(records):
     return "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n"
 
 
+def _record_segmented(monkeypatch, segmented: list) -> None:
+    """Append every article sent to segmentation to ``segmented`` (then segment it as usual)."""
+    real = engine_module.spool_chunk
+
+    def recording(directory, items):
+        segmented.extend(article for *_, article in items)
+        return real(directory, items)
+
+    monkeypatch.setattr(engine_module, "spool_chunk", recording)
+
+
 async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, monkeypatch):
     """One article edited in a many-article file: the others keep their stored rows (same ids)
     and are not segmented again; the edit is answerable, the old text is gone."""
@@ -187,8 +198,7 @@ async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, m
         with sqlite3.connect(db_path) as db:
             before = dict(db.execute("SELECT title, id FROM articles"))
         segmented = []
-        real_prepare = engine_module._prepare_chunk
-        monkeypatch.setattr(engine_module, "_prepare_chunk", lambda a: segmented.extend(a) or real_prepare(a))
+        _record_segmented(monkeypatch, segmented)
         records[2] = {"title": "Tin số 2", "text": "Chim cánh cụt hoàng đế sống ở Nam Cực."}
         del records[4]
         records.append({"title": "Tin mới", "text": "Đàn sếu đầu đỏ bay về Tràm Chim."})
@@ -259,13 +269,13 @@ async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path,
     import gc
 
     seen = []
-    real_parse_all = QAEngine._parse_all
+    real_segment = QAEngine._segment
 
     async def spy(self, *args):
         seen.append(gc.isenabled())
-        return await real_parse_all(self, *args)
+        return await real_segment(self, *args)
 
-    monkeypatch.setattr(QAEngine, "_parse_all", spy)
+    monkeypatch.setattr(QAEngine, "_segment", spy)
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
         assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > 0
@@ -290,8 +300,7 @@ async def test_articles_segmented_a_few_chunks_at_a_time_land_in_file_order(data
     monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
     monkeypatch.setattr(engine_module, "CHUNKS_IN_FLIGHT", 2)
     segmented, shown = [], []
-    real_prepare = engine_module._prepare_chunk
-    monkeypatch.setattr(engine_module, "_prepare_chunk", lambda a: segmented.extend(a) or real_prepare(a))
+    _record_segmented(monkeypatch, segmented)
     engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append)
     try:
         assert report.articles == 12 and not report.errors
