@@ -32,6 +32,7 @@ from the words took 13 s. The scores equal rank-bm25's over the live documents.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -65,25 +66,33 @@ def _splice(array: np.ndarray, drop: np.ndarray, at: np.ndarray, values: np.ndar
     return out
 
 
-def largest(scores: np.ndarray, n: int, block: int = 1024) -> np.ndarray:
-    """Positions of the ``n`` largest ``scores``, in no order (ties at the edge broken anyhow).
+def best_rows(scores: np.ndarray, n: int, block: int = 1024) -> np.ndarray:
+    """Positions of the ``n`` largest ``scores`` above 0, best first, the lower position first
+    among equal scores (also at the n-th place).
 
     ``argpartition`` over 1M passage scores took 3.3 ms, most of a question. Each block of
     ``block`` scores is reduced to its maximum first; the n-th largest block maximum is a score
     that at least n scores reach, so only blocks whose maximum reaches it can hold the n largest,
-    and only they are partitioned: 0.84 ms at 1M (tested against a full sort)."""
+    or a score equal to the n-th: only they are searched (0.84 ms at 1M; tested against a full sort)."""
     size = scores.size
+    n = min(n, size)
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
     if n >= size // block:
-        return np.argpartition(-scores, n - 1)[:n] if n < size else np.arange(size)
-    whole = size - size % block
-    maxima = scores[:whole].reshape(-1, block).max(axis=1)
-    if whole < size:
-        maxima = np.append(maxima, scores[whole:].max())
-    reached = -np.partition(-maxima, n - 1)[n - 1]
-    blocks = np.flatnonzero(maxima >= reached)
-    rows = (blocks[:, None] * block + np.arange(block)).ravel()
-    rows = rows[rows < size]
-    return rows[np.argpartition(-scores[rows], n - 1)[:n]]
+        rows = np.arange(size)
+    else:
+        whole = size - size % block
+        maxima = scores[:whole].reshape(-1, block).max(axis=1)
+        if whole < size:
+            maxima = np.append(maxima, scores[whole:].max())
+        reached = -np.partition(-maxima, n - 1)[n - 1]
+        blocks = np.flatnonzero(maxima >= reached)
+        rows = (blocks[:, None] * block + np.arange(block)).ravel()
+        rows = rows[rows < size]
+    values = scores[rows]
+    rows = rows[values >= -np.partition(-values, n - 1)[n - 1]]  # the n largest and every tie of the n-th
+    rows = rows[np.lexsort((rows, -scores[rows]))[:n]]
+    return rows[scores[rows] > 0]
 
 
 def column_maxima(matrix: sparse.csc_matrix) -> np.ndarray:
@@ -95,10 +104,13 @@ def column_maxima(matrix: sparse.csc_matrix) -> np.ndarray:
     return out
 
 
-# ``BM25Index.top`` scores every document once its candidates pass this share of them, and first
-# takes the terms whose posting lists together fit in PRUNED_FIRST of them.
-PRUNED_SHARE = 0.05
+# ``BM25Index.top`` first takes the terms whose posting lists together fit in PRUNED_FIRST of the
+# documents. Its costs, in postings a full scoring reads in the same time (measured at 100k
+# passages: ~2 ns a posting): a candidate's binary search in one posting list (a few cache
+# misses), and numpy's calls for one term.
 PRUNED_FIRST = 0.005
+SEARCH_COST = 64
+CALL_COST = 5000
 
 SCORERS = ("BM25Plus", "BM25Okapi")  # rank-bm25's class names
 OKAPI_EPSILON = 0.25  # rank-bm25's default
@@ -282,7 +294,9 @@ class BM25Index:
         copy the columns to float64 and fill an 8 MB result at 1M passages, and a whole question
         took 9.9 ms at p50 there instead of 6.5 ms. A sum of a few float32 terms stays within
         1e-6 of rank-bm25's float64 scores (tested), and the candidates are re-scored in float64."""
-        columns, weights = self._columns(query)
+        return self._scores(*self._columns(query))
+
+    def _scores(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         if not len(columns):
             return np.zeros(self.size, dtype=np.float32)
         return self.weights[:, columns] @ weights
@@ -298,15 +312,19 @@ class BM25Index:
         no other document can enter the top n. In a corpus on one topic, a question's common
         words ("Biên phòng", "cán bộ, chiến sĩ") hold 2.5 M postings at 100k passages: scoring
         them all took 4.9 ms of a 12 ms question; the documents of its rare words are a few
-        hundred (README: corpus shapes). When the candidates grow past ``PRUNED_SHARE`` of the
-        documents, one pass over every column is cheaper, and is made."""
+        hundred (README: corpus shapes). Where the candidates' binary searches would cost more
+        than reading every posting (``SEARCH_COST``), one pass over the columns is made."""
         columns, weights = self._columns(query)
         if not len(columns) or n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if (weights <= 0).any():  # Okapi's floor may be negative: bounds would not hold
-            return self._best(self.scores(query), n)
+            return self._best_of_all(columns, weights, n)
         indptr, indices = self.weights.indptr, self.weights.indices
         lengths = indptr[columns + 1] - indptr[columns]
+        # What scoring every document costs, in postings read, against the pruned way's cost below.
+        budget = int(lengths.sum())
+        if len(columns) * (lengths.min() * SEARCH_COST + CALL_COST) > budget:  # most questions
+            return self._best_of_all(columns, weights, n)
         bounds = weights.astype(np.float64) * self.column_max[columns]
         order = np.lexsort((lengths, -bounds))  # highest bound first, then the shortest list
         after = np.append(np.cumsum(bounds[order][::-1])[::-1][1:], 0.0)  # bounds of the terms after each
@@ -316,11 +334,11 @@ class BM25Index:
         batch = order[:taken]
         rows = np.zeros(0, dtype=indices.dtype)
         scores = np.zeros(0, dtype=np.float32)
-        while True:  # one more term a round: at most one round per query term
+        for round_ in itertools.count(1):  # one more term a round: at most one round per query term
+            if len(columns) * ((len(rows) + lengths[batch].sum()) * SEARCH_COST + round_ * CALL_COST) > budget:
+                return self._best_of_all(columns, weights, n)  # cheaper, or no longer worth it
             lists = [indices[indptr[col] : indptr[col + 1]] for col in columns[batch]]
             new = np.setdiff1d(np.unique(np.concatenate(lists)), rows, assume_unique=True)
-            if len(rows) + len(new) > PRUNED_SHARE * self.size:
-                return self._best(self.scores(query), n)
             rows = np.concatenate([rows, new])
             scores = np.concatenate([scores, self._scores_at(columns, weights, new)])
             rest = after[taken - 1]  # what a document holding none of the terms taken can score
@@ -332,15 +350,11 @@ class BM25Index:
         best = best[scores[best] > 0]
         return rows[best].astype(np.int64), scores[best]
 
-    def _best(self, scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """``top`` from every document's scores: the same order and the same ties."""
-        rows = largest(scores, min(n, scores.size))
-        edge = scores[rows].min() if rows.size else 0.0
-        above = rows[scores[rows] > edge]
-        rows = np.concatenate([above, np.flatnonzero(scores == edge)[: len(rows) - len(above)]])
-        rows = rows[np.lexsort((rows, -scores[rows]))]
-        rows = rows[scores[rows] > 0]
-        return rows.astype(np.int64), scores[rows]
+    def _best_of_all(self, columns: np.ndarray, weights: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``top`` by scoring every document."""
+        scores = self._scores(columns, weights)
+        rows = best_rows(scores, n)
+        return rows, scores[rows]
 
     def _scores_at(self, columns: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``self.weights[:, columns] @ weights`` at ``rows`` only, summed in the same order and
