@@ -374,19 +374,21 @@ class _NewRows:
             await db.execute(_COPY_SENTENCES)
 
 
+# In id order: the new articles by sequence number (CROSS JOIN keeps them the outer loop), each
+# one's rows by the spool's index on seq, in the order they were written.
 _COPY_ARTICLES = """
 INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key, text_key)
 SELECT n.id, n.file_id, n.ord, s.title, s.date, s.url, s.title_tokens, s.text, s.source_key, s.text_key
-FROM spool.articles s JOIN temp.new_articles n ON n.seq = s.seq
+FROM temp.new_articles n CROSS JOIN spool.articles s ON s.seq = n.seq
 """
 _COPY_PASSAGES = """
 INSERT INTO passages(id, article_id, ord)
-SELECT n.first_passage + p.ord, n.id, p.ord FROM spool.passages p JOIN temp.new_articles n ON n.seq = p.seq
+SELECT n.first_passage + p.ord, n.id, p.ord FROM temp.new_articles n CROSS JOIN spool.passages p ON p.seq = n.seq
 """
 _COPY_SENTENCES = """
 INSERT INTO sentences(id, passage_id, ord, text, tokens)
 SELECT n.first_sentence + s.rank, n.first_passage + s.passage, s.ord, s.text, s.tokens
-FROM spool.sentences s JOIN temp.new_articles n ON n.seq = s.seq
+FROM temp.new_articles n CROSS JOIN spool.sentences s ON s.seq = n.seq
 """
 
 
