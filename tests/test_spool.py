@@ -101,13 +101,13 @@ async def test_a_failed_reload_leaves_no_spool_and_the_old_rows(data_dir, db_pat
 
 
 def _failing_copy(execute):
-    """``execute`` that fails the copy of the spooled sentences (the last statement of the copy)."""
+    """``execute`` that fails the copy of the spooled sentences (the copy's last statement)."""
 
     async def fail():
         raise OSError("disk on fire")
 
     def wrapper(sql, *args):
-        return fail() if "FROM spool.sentences" in sql else execute(sql, *args)
+        return fail() if "spool.sentences s" in sql else execute(sql, *args)
 
     return wrapper
 
