@@ -532,6 +532,7 @@ class QAEngine:
     async def _segment_chunks(
         self, chunks: list[list[_Pending]], new_text: int, spool: Path, progress: Progress | None
     ) -> None:
+        """The segmentation proper (see ``_segment``): ``new_text`` characters in ``chunks``."""
         if not chunks:
             return
         total = sum(len(chunk) for chunk in chunks)
