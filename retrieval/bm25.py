@@ -297,6 +297,7 @@ class BM25Index:
         return self._scores(*self._columns(query))
 
     def _scores(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """``scores`` for a query already resolved by ``_columns``."""
         if not len(columns):
             return np.zeros(self.size, dtype=np.float32)
         return self.weights[:, columns] @ weights

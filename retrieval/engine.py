@@ -306,8 +306,8 @@ class QAEngine:
         if written:
             await self._segment(written, spool, progress)
         replaced = [(i.entry.name, i.sha256, i.entry.size, i.entry.mtime_ns, i.records) for i in written]
+        removed_ids = [s.id for s in removed]
         try:
-            removed_ids = [s.id for s in removed]
             await self.store.apply_changes(self.corpus, replaced, touched, removed_ids, spool if written else None)
         finally:
             if written:
