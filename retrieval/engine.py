@@ -122,7 +122,7 @@ def _read_files(entries: list[FileEntry], max_bytes: int, known: dict[str, dict[
                 item.records.append((key, stored[key]))
             else:
                 item.raw.append((position, article))
-                item.records.append((key, -1))  # replaced by the segmented article
+                item.records.append((key, -1))  # replaced by its place in the spool once segmented
         parsed.append(item)
     return parsed
 

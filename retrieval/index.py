@@ -540,7 +540,7 @@ class SearchIndex:
             holds, counts = np.zeros(len(candidates)), np.zeros(len(candidates))
             for i in checked:
                 text = self.sentence_text[candidates[i]]
-                holds[i], counts[i] = check.holds(text), config.counted_weight and check.counts(text)
+                holds[i], counts[i] = check.holds(text), check.counts(text)
             final += config.answer_type_weight * holds
             final += config.counted_weight * counts
         if similar is not None:

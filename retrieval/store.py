@@ -317,7 +317,8 @@ class _NewRows:
         self.changed_files: list[tuple] = []
         self.dropped_articles: list[tuple[int]] = []
         self.kept_articles: list[tuple[int, int]] = []
-        self.articles: list[tuple[int, int, int, int, int, int]] = []  # spooled: seq, ids, file, ord
+        # Spooled articles: (seq, article id, file id, ord, first passage id, first sentence id).
+        self.articles: list[tuple[int, int, int, int, int, int]] = []
 
     def file(self, corpus: int, name: str, sha: str, size: int, mtime_ns: int) -> int:
         self.last_file += 1
