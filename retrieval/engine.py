@@ -80,6 +80,11 @@ class ReloadReport:
 # From this many sentences on, the index is built in a worker process (see _current_index); below,
 # starting one costs more than the short lock it avoids.
 PROCESS_BUILD_SENTENCES = 10_000
+# From this many sentences on, an update of the saved index runs in a worker process too, which
+# writes the new snapshot for the server to map: below, an update in the serving process answers
+# sooner (no process to start, no snapshot to write first); above, its copy of every array is
+# what the server's memory cannot afford (11.7 GB at 1M passages, where it serves in ~4.5 GB).
+PROCESS_UPDATE_SENTENCES = 1_000_000
 # pyvi work is shipped to the workers in chunks of this many articles: small enough to keep both
 # cores busy on one big .jsonl file, to report progress often and to unpickle each result in
 # ~20 ms (100 took ~50 ms at 100k passages: loop lag), large enough to amortise pickling.
@@ -337,38 +342,51 @@ class QAEngine:
     async def _current_index(self) -> tuple[SearchIndex, str | None]:
         """An index that matches the database, and the version to save it as (None: it is saved
         already): the saved one if it matches; else the served (or last saved) one updated with
-        the articles that changed; else a fresh build (saved by the worker process that builds a
-        big one)."""
+        the articles that changed; else a fresh build. A big corpus is updated (from the saved
+        index) or built in a worker process, which saves it for this one to map."""
         files = await self.store.files(self.corpus)
         version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         if index is not None:
             return index, None
+        sentences = await self.store.sentence_count(self.corpus)
+        if sentences >= PROCESS_UPDATE_SENTENCES:
+            index = await self._made_in_worker(snapshot.update_saved, version)
+            if index is not None:
+                return index, None
         base = self.index or await asyncio.to_thread(snapshot.load, self.snapshot_dir, None, self.config)
         if base is not None:
             index = await asyncio.to_thread(snapshot.updated, base, self.store.path, self.corpus)
             del base
             if index is not None:
                 return index, version
-        try:
-            if await self.store.sentence_count(self.corpus) >= PROCESS_BUILD_SENTENCES:
-                # Seconds of work that hold the interpreter lock: in another process.
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-                try:
-                    await asyncio.get_running_loop().run_in_executor(
-                        pool, snapshot.build, self.store.path, self.corpus, self.config, self.snapshot_dir, version
-                    )
-                finally:
-                    await _shut_down(pool)
-                index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
-                if index is not None:
-                    return index, None
-        except OSError as exc:  # no worker process, or a full disk: build here
-            log.warning("index build in a worker failed (%s); building here", exc)
+        # Seconds of work that hold the interpreter lock: in another process.
+        if sentences >= PROCESS_BUILD_SENTENCES:
+            index = await self._made_in_worker(snapshot.build, version)
+            if index is not None:
+                return index, None
         rows = await asyncio.to_thread(read_corpus, self.store.path, self.corpus)
         index = await asyncio.to_thread(SearchIndex, rows, self.config)
         del rows
         return index, version
+
+    async def _made_in_worker(
+        self, make: Callable[[Path, int, RankingConfig, Path, str], bool | None], version: str
+    ) -> SearchIndex | None:
+        """Run ``make`` (``snapshot.build`` or ``update_saved``) in a worker process, which saves
+        the index as ``version``, and map it; None when it did not (an update that must be a
+        build, no worker process, a full disk): the caller goes on here."""
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version)
+            if await asyncio.get_running_loop().run_in_executor(pool, make, *args) is False:
+                return None
+        except OSError as exc:
+            log.warning("%s in a worker process failed (%s); going on here", make.__name__, exc)
+            return None
+        finally:
+            await _shut_down(pool)
+        return await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
 
     async def _save(self, index: SearchIndex, version: str) -> None:
         """Save ``index`` as ``version`` while it answers (rewriting every array took 1.5 s of

@@ -33,7 +33,7 @@ from scipy import sparse
 
 from retrieval.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.answer_type import AnswerCheck
-from retrieval.bm25 import BM25Index, RowsView, term_counts
+from retrieval.bm25 import BM25Index, RowsView, drop_pages, stack_by_term, term_counts
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
 from retrieval.semantic import SemanticScorer, neutral
@@ -331,6 +331,20 @@ def _passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndar
     return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64), counts
 
 
+class BuildParts:
+    """Where a build keeps what it makes until the index is complete: in memory (this class), or
+    on disk as it goes (``retrieval.snapshot.SnapshotWriter``), so that a million passages' build
+    holds neither every piece's counts nor both finished matrices in memory at once."""
+
+    def counts(self, matrix: sparse.csc_matrix) -> sparse.csc_matrix:
+        """One piece's term counts, kept until they are stacked (here: as they are)."""
+        return matrix
+
+    def part(self, name: str, index: BM25Index) -> BM25Index:
+        """The finished BM25 index ``name`` ("sentences" or "passages"; here: as it is)."""
+        return index
+
+
 class SearchIndex:
     """Immutable in-memory index over one corpus; safe to share between threads.
 
@@ -353,13 +367,16 @@ class SearchIndex:
         rows: CorpusRows | Iterable[CorpusRows],
         config: RankingConfig | None = None,
         pairs: dict[str, str] | None = None,
+        keep: BuildParts | None = None,
     ) -> None:
         """The index of ``rows``: one CorpusRows, or a corpus in consecutive pieces, counted one
         at a time so that only one piece's words are ever in memory (the whole corpus's took
         ~20 GB at 1M passages). ``pairs``: the abbreviation pairs to index with, learned from the
         whole corpus beforehand (see ``learned_pairs``); by default learned from ``rows``, which
-        must then be one CorpusRows."""
+        must then be one CorpusRows. ``keep``: where the counts and the BM25 parts are kept
+        (default: in memory)."""
         config = self.config = config or RankingConfig()
+        keep = keep or BuildParts()
         if isinstance(rows, CorpusRows):
             rows = [rows]  # its pairs are learned from its own definitions, below
         elif pairs is None and config.abbreviations:
@@ -382,8 +399,8 @@ class SearchIndex:
                 "sentence_text": TextColumn(piece.sentence_text),
                 "sentence_passage": np.asarray(piece.sentence_passage, dtype=np.int64) + passages,
                 "definitions": [(row + sentences, found) for row, found in defined],
-                "sentence_counts": sentence_counts.tocsr(),
-                "passage_counts": passage_counts.tocsr(),
+                "sentences_counts": keep.counts(sentence_counts),
+                "passages_counts": keep.counts(passage_counts),
             })  # fmt: skip
             docs, passages, sentences = (
                 docs + len(piece.docs),
@@ -396,36 +413,29 @@ class SearchIndex:
         def joined(name: str) -> list:
             return [piece.pop(name) for piece in pieces]
 
-        def counts(name: str) -> sparse.csc_matrix:
-            """The pieces' counts stacked (each widened to the final vocabulary), by term."""
-            matrices = joined(name)
-            for matrix in matrices:
-                matrix.resize((matrix.shape[0], len(vocabulary)))
-            stacked = sparse.vstack(matrices, format="csr") if matrices else sparse.csr_matrix((0, len(vocabulary)))
-            del matrices
-            return stacked.tocsc()
-
         self.docs = DocTable.joined(joined("docs"))
         self.doc_live = np.ones(len(self.docs), dtype=bool)
         for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage"):
             setattr(self, name, np.concatenate(joined(name)) if pieces else np.zeros(0, dtype=np.int64))
         self.sentence_text = TextColumn.joined(joined("sentence_text"))
         self.definitions = [found for defined in joined("definitions") for found in defined]
-        self.sentences = BM25Index.from_counts(
-            counts("sentence_counts"), vocabulary, config.sentence_k1, config.sentence_b, config.scorer
-        )
-        self.passages = BM25Index.from_counts(
-            counts("passage_counts"), vocabulary, config.passage_k1, config.passage_b, config.scorer
-        )
+        # One part at a time: a kept part (on disk) is let go of before the next is made.
+        for name, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
+                            ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
+            counts = stack_by_term(joined(f"{name}_counts"), len(vocabulary))
+            setattr(self, name, keep.part(name, BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer)))
+            del counts
         self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
 
-    def updated(self, removed: Iterable[int], rows: CorpusRows) -> SearchIndex | None:
-        """This index without the articles ``removed`` (database ids) and with those of ``rows``.
+    def updated(self, removed: Iterable[int], rows: CorpusRows, keep: BuildParts | None = None) -> SearchIndex | None:
+        """This index without the articles ``removed`` (database ids) and with those of ``rows``;
+        ``keep``: where its BM25 parts are kept (default: in memory).
 
         None when the change moves the abbreviation pairs learned from the corpus (a definition
         added or gone): sentences already indexed would get other terms, so build anew.
         """
         config = self.config
+        keep = keep or BuildParts()
         doc_live = self.doc_live & ~np.isin(self.article_ids, np.fromiter(removed, dtype=np.int64))
         passage_live = doc_live[self.passage_doc]
         sentence_live = passage_live[self.sentence_passage]
@@ -444,6 +454,10 @@ class SearchIndex:
             [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
         )
         passage_first, passage_count = _passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
+        sentence_text = TextColumn.joined([self.sentence_text, TextColumn(rows.sentence_text)])
+        drop_pages(self.sentence_text.blob)
+        dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
+        dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
         return SearchIndex.from_parts(
             config,
             DocTable.joined([self.docs, DocTable(rows.docs)]),
@@ -452,17 +466,13 @@ class SearchIndex:
             passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),
             passage_doc=np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows]),
             sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
-            sentence_text=TextColumn.joined([self.sentence_text, TextColumn(rows.sentence_text)]),
+            sentence_text=sentence_text,
             sentence_passage=sentence_passage,
             passage_first=passage_first,
             passage_count=passage_count,
             definitions=defined,
-            sentences=self.sentences.updated(
-                np.flatnonzero(self.sentences.live & ~sentence_live), sentence_counts, vocabulary
-            ),
-            passages=self.passages.updated(
-                np.flatnonzero(self.passages.live & ~passage_live), passage_counts, vocabulary
-            ),
+            sentences=keep.part("sentences", self.sentences.updated(dead_sentences, sentence_counts, vocabulary)),
+            passages=keep.part("passages", self.passages.updated(dead_passages, passage_counts, vocabulary)),
         )
 
     @property

@@ -21,10 +21,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from retrieval.abbreviations import definitions, learned_pairs
 from retrieval.bm25 import BM25Index
-from retrieval.index import DocTable, RankingConfig, SearchIndex, TextColumn
+from retrieval.index import BuildParts, DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
@@ -50,29 +51,71 @@ def corpus_version(files: Iterable[tuple[str, str]], config: RankingConfig) -> s
     return digest.hexdigest()
 
 
+class SnapshotWriter(BuildParts):
+    """Writes a snapshot into a temporary folder beside ``directory`` while the index is made,
+    and renames it into place when complete (``finish``); leaving the ``with`` block otherwise
+    removes it. As ``keep`` of a build or an update it puts each piece's counts and each
+    finished BM25 part on disk at once and hands them back memory-mapped, so the process holds
+    one part's arrays at a time (the 1M-passage build worker peaked at 13 GB holding them all)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.folder = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        (self.folder / "pieces").mkdir(parents=True)
+        self._pieces = 0
+        self._written: set[str] = set()
+
+    def __enter__(self) -> SnapshotWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)  # finished: renamed away already
+
+    def _mapped(self, name: str, array: np.ndarray) -> np.ndarray:
+        path = self.folder / f"{name}.npy"
+        np.save(path, array)
+        return _mapped_array(path)
+
+    def counts(self, matrix: sparse.csc_matrix) -> sparse.csc_matrix:
+        self._pieces += 1
+        name = f"pieces/{self._pieces}"
+        arrays = (self._mapped(f"{name}_{part}", getattr(matrix, part)) for part in ("data", "indices", "indptr"))
+        return sparse.csc_matrix(tuple(arrays), shape=matrix.shape, copy=False)
+
+    def part(self, name: str, index: BM25Index) -> BM25Index:
+        arrays = {key: self._mapped(f"{name}_{key}", array) for key, array in index.arrays().items()}
+        self._written.add(name)
+        return BM25Index.from_arrays(index.vocabulary, arrays, index.k1, index.b, index.scorer)
+
+    def finish(self, index: SearchIndex, version: str) -> None:
+        """Write what is not written yet of ``index`` and put the snapshot in place."""
+        shutil.rmtree(self.folder / "pieces")
+        for name in _ARRAYS:
+            np.save(self.folder / f"{name}.npy", getattr(index, name))
+        columns = {"text": index.sentence_text, "vocab": TextColumn(index.passages.terms())}  # one vocabulary for both
+        columns |= {f"docs_{name}": column for name, column in index.docs.columns.items()}
+        for name, column in columns.items():
+            np.save(self.folder / f"{name}_blob.npy", column.blob)
+            np.save(self.folder / f"{name}_offsets.npy", column.offsets)
+        for part in ("sentences", "passages"):
+            if part not in self._written:
+                self.part(part, getattr(index, part))
+        meta = {"version": version, "build": build_version(index.config), "definitions": index.definitions}
+        (self.folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        replace_directory(self.folder, self.directory)
+
+
 def save(index: SearchIndex, directory: Path, version: str) -> None:
     """Write ``index`` to ``directory`` atomically (replacing what was there)."""
-    tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in _ARRAYS:
-        np.save(tmp / f"{name}.npy", getattr(index, name))
-    columns = {"text": index.sentence_text, "vocab": TextColumn(index.passages.terms())}  # one vocabulary for both
-    columns |= {f"docs_{name}": column for name, column in index.docs.columns.items()}
-    for name, column in columns.items():
-        np.save(tmp / f"{name}_blob.npy", column.blob)
-        np.save(tmp / f"{name}_offsets.npy", column.offsets)
-    for part in ("sentences", "passages"):
-        bm25: BM25Index = getattr(index, part)
-        for name, array in bm25.arrays().items():
-            np.save(tmp / f"{part}_{name}.npy", array)
-    meta = {
-        "version": version,
-        "build": build_version(index.config),
-        "definitions": index.definitions,
-    }
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
-    replace_directory(tmp, directory)
+    with SnapshotWriter(directory) as writer:
+        writer.finish(index, version)
+
+
+def _mapped_array(path: Path) -> np.ndarray:
+    """The saved array, memory-mapped read-only. A plain ndarray view of the mapping:
+    np.memmap's Python-level __getitem__ cost 3% of a question at 100k passages."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def replace_directory(new: Path, directory: Path) -> None:
@@ -100,15 +143,16 @@ def build(db_path: Path, corpus: int, config: RankingConfig, directory: Path, ve
         if config.abbreviations
         else None
     )
-    save(SearchIndex(read_corpus_pieces(db_path, corpus), config, pairs), directory, version)
+    with SnapshotWriter(directory) as writer:
+        writer.finish(SearchIndex(read_corpus_pieces(db_path, corpus), config, pairs, writer), version)
 
 
-def updated(base: SearchIndex, db_path: Path, corpus: int) -> SearchIndex | None:
+def updated(base: SearchIndex, db_path: Path, corpus: int, keep: BuildParts | None = None) -> SearchIndex | None:
     """``base`` with the articles removed from the database dropped and the new ones added
     (~1.4 s at 100k passages, where a build takes ~15 s, and it lets go of the interpreter lock:
     its long steps are numpy copies and arithmetic). None when too much changed for an update to
     pay, when dead rows would pass ``MAX_DEAD_SHARE`` (a build compacts them) or when the
-    abbreviations learned from the corpus move."""
+    abbreviations learned from the corpus move. ``keep``: where its BM25 parts go (memory)."""
     current = set(read_article_ids(db_path, corpus))
     had = set(base.article_ids[base.doc_live].tolist())
     removed, added = had - current, current - had
@@ -117,7 +161,23 @@ def updated(base: SearchIndex, db_path: Path, corpus: int) -> SearchIndex | None
         return None
     if dead_after > MAX_DEAD_SHARE * (len(base.docs) + len(added)):
         return None
-    return base.updated(removed, read_corpus(db_path, corpus, added))
+    return base.updated(removed, read_corpus(db_path, corpus, added), keep)
+
+
+def update_saved(db_path: Path, corpus: int, config: RankingConfig, directory: Path, version: str) -> bool:
+    """Update the saved index (any corpus version of ``config``'s build) to the database and save
+    it as ``version``; False when there is none or ``updated`` says build anew. Run in a worker
+    process for a big corpus: an update rewrites every array (~7 GB at 1M passages), which in
+    the serving process doubled its memory (11.7 GB) and held its event loop 125 ms."""
+    base = load(directory, None, config)
+    if base is None:
+        return False
+    with SnapshotWriter(directory) as writer:
+        index = updated(base, db_path, corpus, writer)
+        if index is None:
+            return False
+        writer.finish(index, version)
+    return True
 
 
 def load(directory: Path, version: str | None, config: RankingConfig) -> SearchIndex | None:
@@ -129,9 +189,7 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
             return None
 
         def array(name: str) -> np.ndarray:
-            # A plain ndarray view of the mapping: np.memmap's Python-level __getitem__ cost
-            # 3% of a question at 100k passages.
-            return np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+            return _mapped_array(directory / f"{name}.npy")
 
         def column(name: str) -> TextColumn:
             return TextColumn.from_arrays(array(f"{name}_blob"), array(f"{name}_offsets"))

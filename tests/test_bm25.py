@@ -162,6 +162,29 @@ def test_splice_is_delete_then_insert():
         assert _splice(array, drop, at, values).tolist() == expected.tolist()
 
 
+def test_stack_by_term_is_vstack_then_by_term():
+    """Pieces of consecutive rows, each over the terms known when it was counted (a prefix of the
+    vocabulary), one of them empty: stacked by term as scipy stacks them, and let go of."""
+    from scipy import sparse
+
+    from retrieval.bm25 import stack_by_term, term_counts
+
+    rng = np.random.default_rng(5)
+    pieces, widths = [], [3, 3, 40, 41, 60]
+    for rows, width in zip([7, 0, 30, 1, 25], widths, strict=True):
+        entries = int(rng.integers(0, rows * 5 + 1))
+        pieces.append(term_counts(rng.integers(0, rows, entries), rng.integers(0, width, entries), (rows, width)))
+    expected = sparse.vstack([sparse.csr_matrix(p, shape=(p.shape[0], 60)) for p in pieces]).tocsc()
+    expected.sort_indices()
+    given = list(pieces)
+    stacked = stack_by_term(given, 60)
+    assert given == [] and stacked.shape == expected.shape and stacked.has_sorted_indices
+    assert stacked.indices.dtype == np.int32 and stacked.data.dtype == np.float32
+    assert np.array_equal(stacked.indptr, expected.indptr) and np.array_equal(stacked.indices, expected.indices)
+    assert np.array_equal(stacked.data, expected.data) and stacked.nnz > 100
+    assert stack_by_term([], 4).shape == (0, 4)
+
+
 @pytest.mark.parametrize("size", [0, 1, 19, 20, 1024, 5000, 20 * 1024, 50_000 + 17])
 def test_best_rows_are_those_of_a_full_sort(size):
     """The block shortcut gives the rows a full sort gives, in its order, with many ties and
@@ -250,3 +273,31 @@ def test_top_after_an_update_never_returns_dead_rows():
         expected = _expected_top(updated.scores(query), 10)
         assert rows.tolist() == expected.tolist() and np.array_equal(scores, updated.scores(query)[expected])
         assert not set(rows.tolist()) & set(dead.tolist())
+
+
+def _resident_kb(path) -> int:
+    """How much of the mapped file ``path`` is resident in this process (Linux's smaps)."""
+    total, inside = 0, False
+    with open("/proc/self/smaps", encoding="utf-8") as smaps:
+        for line in smaps:
+            if "-" in line.split(" ", 1)[0]:  # a mapping's first line
+                inside = line.rstrip().endswith(str(path))
+            elif inside and line.startswith("Rss:"):
+                total += int(line.split()[1])
+    return total
+
+
+def test_drop_pages_lets_a_read_mapping_go_and_keeps_its_values(tmp_path):
+    from retrieval.bm25 import drop_pages
+
+    path = tmp_path / "weights.npy"
+    np.save(path, np.arange(2_000_000, dtype=np.float32))
+    mapped = np.asarray(np.load(path, mmap_mode="r"))
+    total = float(mapped.sum(dtype=np.float64))
+    assert _resident_kb(path) > 7_000  # 8 MB read through
+    drop_pages(mapped[10:])  # a view of it lets the whole mapping go
+    assert _resident_kb(path) < 100
+    assert float(mapped.sum(dtype=np.float64)) == total  # mapped back on reading
+    in_memory = np.arange(5)
+    drop_pages(in_memory)
+    assert in_memory.tolist() == [0, 1, 2, 3, 4]

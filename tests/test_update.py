@@ -212,3 +212,67 @@ async def test_the_next_reload_waits_for_the_save(data_dir, db_path, tmp_path, b
         held_saves.set()
         await engine.close()
     assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
+
+
+def many_articles(data_dir, count: int) -> None:
+    """``count`` more short articles, so that one more is a small share of the corpus."""
+    lines = [
+        json.dumps(
+            {"title": f"Tin số {i}", "text": f"Đồn Biên phòng số {i} tuần tra {i} lần trong tháng."}, ensure_ascii=False
+        )
+        for i in range(count)
+    ]
+    (data_dir / "many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+async def test_big_corpora_are_updated_in_a_worker_process_that_saves_the_update(
+    data_dir, db_path, tmp_path, monkeypatch
+):
+    """Above PROCESS_UPDATE_SENTENCES the saved index is updated by a worker process (real
+    update rules there: one new article among 45), and the server maps what it saved."""
+    import retrieval.engine as engine_module
+
+    many_articles(data_dir, 40)
+    monkeypatch.setattr(engine_module, "PROCESS_UPDATE_SENTENCES", 0)
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    try:
+        (data_dir / "new.jsonl").write_text(json.dumps(NEW_ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        def not_here(*_args, **_kwargs):
+            raise AssertionError("updated or built in the serving process")
+
+        monkeypatch.setattr(SearchIndex, "updated", not_here)
+        monkeypatch.setattr(SearchIndex, "__init__", not_here)
+        report = await engine.reload()
+        assert report.added == ["new.jsonl"] and not report.saving  # saved when it serves
+        assert engine.index.passages.tf.base is not None  # mapped from the saved snapshot
+        assert "bánh chưng" in engine.search(QUESTIONS[5]).answers[0].sentence
+        updated = answers(engine)
+    finally:
+        await engine.close()
+    monkeypatch.undo()
+    assert updated == await fresh_answers(data_dir, tmp_path / "fresh.sqlite3")
+
+
+async def test_an_update_that_fails_while_writing_leaves_the_saved_index(data_dir, db_path, monkeypatch):
+    """A full disk half-way through writing an update's snapshot: the saved snapshot stays as it
+    was and the half-written folder is removed."""
+    engine, _ = await QAEngine.open(data_dir, db_path)
+    snapshot_dir, corpus, config = engine.snapshot_dir, engine.corpus, engine.config
+    await engine.close()
+    before = {p.name: p.stat().st_mtime_ns for p in snapshot_dir.iterdir()}
+    original, written = snapshot_module.SnapshotWriter.part, []
+
+    def full_disk_at_the_second_part(self, name, index):
+        if written:
+            raise OSError("No space left on device")
+        written.append(name)
+        return original(self, name, index)
+
+    monkeypatch.setattr(snapshot_module.SnapshotWriter, "part", full_disk_at_the_second_part)
+    with pytest.raises(OSError, match="No space"):
+        snapshot_module.update_saved(db_path, corpus, config, snapshot_dir, "next")
+    assert written == ["sentences"]  # one part was written before the failure
+    assert {p.name: p.stat().st_mtime_ns for p in snapshot_dir.iterdir()} == before
+    assert [p.name for p in snapshot_dir.parent.iterdir()] == [snapshot_dir.name]
+    assert snapshot_module.update_saved(db_path, corpus, config, snapshot_dir.with_name("none"), "next") is False
