@@ -29,7 +29,10 @@ of the bot) and the table gains:
   the stored vectors are then random unit vectors, so that the warm start, p50/p99 and RSS
   measure re-ranking at that size as a complete semantic index would serve it;
 - p50/p99 while building: questions asked while the vectors are being computed, 10 a second (a
-  busy bot), the first 1,000 (measured sizes only).
+  busy bot), the first 1,000 (measured sizes only);
+- a question's own vectors (estimated sizes, before the random ones are stored): from a start
+  with no vector, 20 accented questions one after the other, each timed from its answer until
+  the sentences it needed have vectors (the semantic index computes those first).
 Prints a Markdown table (the README's).
 """
 
@@ -65,7 +68,7 @@ async def lag_monitor(state):
         await asyncio.sleep(0.005)
         state["max"] = max(state["max"], time.perf_counter() - before - 0.005)
 
-async def main(data, db, questions, edit, semantic, until_vectors):
+async def main(data, db, questions, edit, semantic, until_vectors, asked_first):  # asked_first: how many
     state = {"max": 0.0}
     monitor = asyncio.create_task(lag_monitor(state))
     started = time.perf_counter()
@@ -113,6 +116,27 @@ async def main(data, db, questions, edit, semantic, until_vectors):
             if building:
                 out.update(building_p50_ms=building[len(building) // 2],
                            building_p99_ms=building[int(len(building) * 0.99)])
+        if asked_first:  # while vectors are computed in order: how soon a question's own come in
+            waited, wanted, want = [], [], engine._want
+
+            def recording(vectors):  # the rows each search asks for (the engine's queue is shared)
+                queue = want(vectors)
+                return lambda rows: (wanted.append((vectors, rows)), queue(rows))
+
+            engine._want = recording
+            for q in [q for q in asked if q != fold_diacritics(q)][:asked_first]:
+                wanted.clear()
+                await asyncio.to_thread(engine.search, q)
+                if not wanted:
+                    continue  # nothing was missing (or no candidate)
+                vectors, rows = wanted[-1]
+                t = time.perf_counter()
+                while not vectors.ready[rows].all() and time.perf_counter() - t < 300:
+                    await asyncio.sleep(0.05)
+                waited.append(time.perf_counter() - t)
+            waited.sort()
+            if waited:
+                out.update(asked_p50_s=waited[len(waited) // 2], asked_max_s=waited[-1], asked_n=len(waited))
         needles = Path(data).parent / "needles.jsonl"
         if needles.exists():  # the topical corpus: its needle questions, found or not, and how fast
             pairs = [json.loads(line) for line in needles.read_text("utf-8").splitlines() if line.strip()]
@@ -149,17 +173,26 @@ async def main(data, db, questions, edit, semantic, until_vectors):
     await engine.close()
     print(json.dumps(out))
 
-asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], sys.argv[5] == "1", sys.argv[6] == "1"))
+asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], sys.argv[5] == "1", sys.argv[6] == "1",
+                 int(sys.argv[7])))
 """
 
 
 def run_child(
-    data: Path, db: Path, questions: bool, edit: Path | None = None, semantic: bool = False, until_vectors: bool = False
+    data: Path,
+    db: Path,
+    questions: bool,
+    edit: Path | None = None,
+    semantic: bool = False,
+    until_vectors: bool = False,
+    asked_first: int = 0,
 ) -> dict:
     """One start of the engine in a fresh process; ``edit``: a .jsonl file to change one more
     article of once started, then reload; ``semantic``: with the model; ``until_vectors``: ask
-    questions until every vector is computed, and time that."""
+    questions until every vector is computed, and time that; ``asked_first``: with vectors still
+    missing, ask that many questions one after the other and time until each one's are computed."""
     flags = ["1" if questions else "0", str(edit or ""), "1" if semantic else "0", "1" if until_vectors else "0"]
+    flags.append(str(asked_first))
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(data), str(db), *flags],
         capture_output=True, text=True, check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
@@ -248,10 +281,16 @@ def edit_article(path: Path, line: int) -> bytes:
 
 
 def measure(
-    passages: int, semantic: bool = False, embed_limit: int = 5000, rate: float | None = None, shape: str = "jsonl"
+    passages: int,
+    semantic: bool = False,
+    embed_limit: int = 5000,
+    rate: float | None = None,
+    shape: str = "jsonl",
+    asked: int = 20,
 ) -> dict:
     """One size and shape: cold, warm, changed (and with ``semantic``, the semantic index: measured
-    up to ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random)."""
+    up to ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random,
+    after timing how soon ``asked`` questions get their own vectors)."""
     data = corpus(passages, shape)
     db = data.parent / "bench.sqlite3"
     for path in db.parent.glob("bench.sqlite3*"):
@@ -265,8 +304,10 @@ def measure(
             extra = {key: built[key] for key in ("vectors_s", "building_p50_ms", "building_p99_ms") if key in built}
             extra["vector_rate"] = cold["sentences"] / built["vectors_s"]
         else:
+            asked = runs["asked"] = run_child(data, db, questions=True, semantic=True, asked_first=asked)
+            extra = {key: asked[key] for key in asked if key.startswith("asked_")}
             fill_random_vectors(db)
-            extra = {"vectors_s": cold["sentences"] / rate if rate else None, "estimated": True}
+            extra |= {"vectors_s": cold["sentences"] / rate if rate else None, "estimated": True}
     warm = run_child(data, db, questions=True, semantic=semantic)
     first = min(p for p in data.rglob("*") if p.suffix in (".jsonl", ".txt"))
     backup = edit_article(first, 0)
@@ -407,9 +448,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "| passages | shape (files) | cold build | pyvi floor | warm restart | one article changed: restart / reload "
         "(saved) | p50 | p99 | needles hit@1 (p50 / p99) | RSS | peak RSS: server / workers | loop lag |"
-        + (" semantic index | p50 / p99 while building |" if args.semantic else "")
+        + (" semantic index | p50 / p99 while building | own vectors: p50 / max |" if args.semantic else "")
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.semantic else ""))
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if args.semantic else ""))
     rate = None
     for passages, shape in itertools.product(args.passages, args.shape):
         m = measure(passages, args.semantic, args.embed_limit, rate, shape)
@@ -436,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
             cells.append("–" if vectors is None else f"{vectors / 60:.1f} min{estimated}")
             building = m.get("building_p50_ms")
             cells.append("–" if building is None else f"{building:.1f} / {m['building_p99_ms']:.1f} ms")
+            asked = m.get("asked_p50_s")
+            cells.append("–" if asked is None else f"{asked:.1f} / {m['asked_max_s']:.1f} s ({m['asked_n']})")
         print("| " + " | ".join(cells) + " |", flush=True)
     for distinct in (False, True) if args.e2e else ():
         if distinct and not args.semantic:

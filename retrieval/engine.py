@@ -10,6 +10,7 @@ update, a small build) answers at once and is saved in the background; ``saved``
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import gc
@@ -93,6 +94,8 @@ CHUNK_ARTICLES = 50
 CHUNKS_IN_FLIGHT = 8
 # Sentences embedded per call to the embedding worker (~1 s of its time) and stored at once.
 VECTOR_BATCH = 16
+# Questions' missing rows remembered for the semantic index to compute first (the latest ones).
+ASKED_KEPT = 1000
 # Progress of the semantic index is logged at most this often (seconds), and when it completes.
 VECTOR_LOG_SECONDS = 30.0
 
@@ -220,6 +223,9 @@ class QAEngine:
         self._index_changed = asyncio.Event()
         self._vectors_done = asyncio.Event()
         self._vector_task: asyncio.Task[None] | None = None
+        # Rows questions needed and found without a vector, with the vectors they were missing
+        # from: computed first. Appended by searches in other threads (a deque is safe for that).
+        self._asked: collections.deque[tuple[SentenceVectors, np.ndarray]] = collections.deque(maxlen=ASKED_KEPT)
 
     @classmethod
     async def open(
@@ -455,13 +461,14 @@ class QAEngine:
     async def _complete(self, index: SearchIndex, vectors: SentenceVectors) -> None:
         assert self._embedder is not None
         missing = np.flatnonzero(vectors.live & ~vectors.ready)
+        order = iter(missing)
         logged = time.monotonic()
         if missing.size:
             log.info("semantic index: %s", self.semantic_status())
-        for start in range(0, missing.size, VECTOR_BATCH):
-            if self._index_changed.is_set():
-                return  # a reload serves other vectors: start over with them
-            rows = missing[start : start + VECTOR_BATCH]
+        while not self._index_changed.is_set():  # else a reload serves other vectors: start over
+            rows = self._asked_first(vectors, order)
+            if not rows.size:
+                break
             matrix = await self._embedder.embed([index.sentence_text[int(r)] for r in rows])
             blobs = to_blobs(matrix)
             await self.store.save_vectors(list(zip(index.sentence_ids[rows].tolist(), blobs, strict=True)))
@@ -531,9 +538,33 @@ class QAEngine:
             await self._vectors_done.wait()
 
     def _scorer(self, index: SearchIndex) -> SemanticScorer | None:
-        if self.encoder is None or self.vectors is None or self._vectors_for is not index:
+        vectors = self.vectors
+        if self.encoder is None or vectors is None or self._vectors_for is not index:
             return None
-        return SemanticScorer(self.encoder, self.vectors)
+        return SemanticScorer(self.encoder, vectors, None if vectors.complete else self._want(vectors))
+
+    def _want(self, vectors: SentenceVectors) -> Callable[[np.ndarray], None]:
+        def want(rows: np.ndarray) -> None:
+            self._asked.append((vectors, rows))
+
+        return want
+
+    def _asked_first(self, vectors: SentenceVectors, order: Iterator[int]) -> np.ndarray:
+        """The next rows of ``vectors`` to embed, at most VECTOR_BATCH: those questions found
+        missing first, most recent question first (its asker may ask again, and at 1M passages
+        the whole semantic index takes days), then the next missing ones of ``order``."""
+        rows: dict[int, None] = {}
+        while self._asked and len(rows) < VECTOR_BATCH:
+            asked_of, asked = self._asked.pop()
+            if asked_of is vectors:
+                rows |= dict.fromkeys(r for r in asked.tolist() if vectors.live[r] and not vectors.ready[r])
+        while len(rows) < VECTOR_BATCH and (row := next(order, None)) is not None:
+            if not vectors.ready[row]:
+                rows[row] = None
+        chosen = list(rows)[:VECTOR_BATCH]
+        if len(rows) > VECTOR_BATCH:  # the rest of a question's rows: next time
+            self._asked.append((vectors, np.asarray(list(rows)[VECTOR_BATCH:], dtype=np.int64)))
+        return np.asarray(chosen, dtype=np.int64)
 
     async def _segment(self, written: list[_Parsed], spool: Path, progress: Progress | None) -> None:
         """Segment the new articles of ``written`` into the ``spool`` (``retrieval.spool``) in

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -179,12 +179,20 @@ class SentenceVectors:
         the passage context of a sentence without embedding anything twice. Passages are given
         by their first row and sentence count (at least one)."""
         ends = np.cumsum(count)
-        rows = np.repeat(first - (ends - count), count) + np.arange(ends[-1]) if len(count) else first
+        rows = passage_rows(first, count)
         weights = self.scale[rows] * self.ready[rows]
         sums = np.add.reduceat(self.matrix[rows].astype(np.float32) * weights[:, None], ends - count, axis=0)
         norms = np.linalg.norm(sums, axis=1)
         known = np.add.reduceat(self.ready[rows], ends - count) > 0 if len(count) else norms > 0
         return np.where(known, (sums @ question) / np.where(norms > 0, norms, 1.0), np.nan)
+
+
+def passage_rows(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The sentence rows of passages given by their first row and sentence count, in order."""
+    if not len(count):
+        return first
+    ends = np.cumsum(count)
+    return np.repeat(first - (ends - count), count) + np.arange(ends[-1])
 
 
 def neutral(values: np.ndarray) -> np.ndarray:
@@ -200,9 +208,14 @@ class SemanticScorer:
     """A question's similarity to candidate sentences and their passages, from the model and the
     vectors computed so far for one index."""
 
-    def __init__(self, encoder: Encoder, vectors: SentenceVectors) -> None:
+    def __init__(
+        self, encoder: Encoder, vectors: SentenceVectors, wanted: Callable[[np.ndarray], None] | None = None
+    ) -> None:
+        """``wanted``: told the rows a question needed and found without a vector (the semantic
+        index computes those first)."""
         self.encoder = encoder
         self.vectors = vectors
+        self.wanted = wanted
 
     def similarities(
         self, question: str, rows: np.ndarray, passage_first: np.ndarray, passage_count: np.ndarray
@@ -210,10 +223,15 @@ class SemanticScorer:
         """(sentence cosines, passage cosines) for candidate ``rows`` and their passages (given by
         their first row and sentence count, one per row), or None while none of them has a
         vector yet. Missing values are NaN."""
+        spans, inverse = np.unique(np.stack([passage_first, passage_count]), axis=1, return_inverse=True)
+        if self.wanted is not None:
+            needed = passage_rows(spans[0], spans[1])  # the candidates and their passages' other sentences
+            missing = needed[~self.vectors.ready[needed]]
+            if missing.size:
+                self.wanted(missing)
         if not self.vectors.ready[rows].any():
             return None
         question_vector = self.encoder.query(question)
-        spans, inverse = np.unique(np.stack([passage_first, passage_count]), axis=1, return_inverse=True)
         passages = self.vectors.passage_cosines(question_vector, spans[0], spans[1])
         return self.vectors.cosines(question_vector, rows), passages[inverse.ravel()]
 

@@ -245,3 +245,45 @@ async def test_complete_vectors_are_saved_and_memory_mapped_on_restart(small_cor
         assert again.texts == ["Trời rét đậm ở vùng núi phía Bắc."]
     finally:
         await engine.close()
+
+
+async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder, monkeypatch):
+    """While the semantic index is being computed, a question's candidate sentences (and their
+    passages') that have no vector yet are computed next, before the rest in order: at 1M
+    passages the whole index takes days, and the asker may ask again."""
+    import retrieval.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "VECTOR_BATCH", 2)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    cooking = ["Phở bò nấu bằng xương ống hầm trong tám giờ.", "Bánh cuốn tráng mỏng trên nồi hơi.",
+               "Nước chấm pha từ nước mắm, chanh và đường.", "Chả lụa gói trong lá chuối rồi luộc chín.",
+               "Cơm tấm ăn kèm sườn nướng và trứng hấp.", "Bún chả có thịt nướng trên than hoa."]  # fmt: skip
+    (folder / "a.txt").write_text("Món ngon Hà Nội\n\n" + "\n\n".join(cooking) + "\n", encoding="utf-8")
+    (folder / "b.txt").write_text(f"Mùa chè ở vùng biên\n\n{DECOY}\nGiá chè năm nay tăng mạnh.\n", encoding="utf-8")
+    first_call, release = asyncio.Event(), asyncio.Event()
+
+    calls: list[list[str]] = []
+
+    class HeldEmbedder(CountingEmbedder):
+        async def embed(self, texts: list[str]) -> np.ndarray:
+            calls.append(texts)
+            first_call.set()
+            await release.wait()
+            return await super().embed(texts)
+
+    held = HeldEmbedder(encoder)
+    engine, _ = await QAEngine.open(folder, tmp_path / "db.sqlite3", encoder=encoder, embedder=held)
+    try:
+        await asyncio.wait_for(first_call.wait(), 30)
+        assert calls == [cooking[:2]]  # in order while nobody asks
+        result, _, _ = await engine.ask("Người dân vùng biên trồng chè ở đâu?")
+        assert result.answers[0].sentence == DECOY
+        release.set()
+        await asyncio.wait_for(engine.semantic_ready(), 60)
+        assert DECOY in calls[1]  # the question's candidate next (in order: after all of cooking)
+        embedded = [text for call in calls for text in call]
+        assert set(cooking) <= set(embedded) and len(embedded) == len(set(embedded))  # then the rest, each once
+        assert engine.vectors.complete
+    finally:
+        await engine.close()
