@@ -51,6 +51,9 @@ def corpus_version(files: Iterable[tuple[str, str]], config: RankingConfig) -> s
     return digest.hexdigest()
 
 
+CSC = ("data", "indices", "indptr")  # a sparse matrix stored by column, as three arrays
+
+
 class SnapshotWriter(BuildParts):
     """Writes a snapshot into a temporary folder beside ``directory`` while the index is made,
     and renames it into place when complete (``finish``); leaving the ``with`` block otherwise
@@ -72,19 +75,18 @@ class SnapshotWriter(BuildParts):
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)  # finished: renamed away already
 
-    def _mapped(self, name: str, array: np.ndarray) -> np.ndarray:
+    def _saved_and_mapped(self, name: str, array: np.ndarray) -> np.ndarray:
         path = self.folder / f"{name}.npy"
         np.save(path, array)
         return _mapped_array(path)
 
     def counts(self, matrix: sparse.csc_matrix) -> sparse.csc_matrix:
         self._pieces += 1
-        name = f"pieces/{self._pieces}"
-        arrays = (self._mapped(f"{name}_{part}", getattr(matrix, part)) for part in ("data", "indices", "indptr"))
+        arrays = [self._saved_and_mapped(f"pieces/{self._pieces}_{part}", getattr(matrix, part)) for part in CSC]
         return sparse.csc_matrix(tuple(arrays), shape=matrix.shape, copy=False)
 
     def part(self, name: str, index: BM25Index) -> BM25Index:
-        arrays = {key: self._mapped(f"{name}_{key}", array) for key, array in index.arrays().items()}
+        arrays = {key: self._saved_and_mapped(f"{name}_{key}", array) for key, array in index.arrays().items()}
         self._written.add(name)
         return BM25Index.from_arrays(index.vocabulary, arrays, index.k1, index.b, index.scorer)
 
