@@ -34,10 +34,44 @@ from __future__ import annotations
 
 import itertools
 import mmap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 from scipy import sparse
+
+
+class Vocabulary(Mapping[str, int]):
+    """A saved vocabulary (its terms in column order) as a read-only mapping term -> column.
+
+    One dict of the ~2M terms of 1M passages grows by resizes that each copy every entry in one
+    call holding the interpreter lock: loading it held the bot's event loop 64–209 ms (measured
+    at 1M). Here the terms are spread over ``SHARDS`` dicts by their hash, each a small fraction
+    of them, built term by term in the loading thread (which lets go of the lock as it goes)."""
+
+    SHARDS = 256
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self._terms = list(terms)
+        self._shards: list[dict[str, int]] = [{} for _ in range(self.SHARDS)]
+        shards, mask = self._shards, self.SHARDS - 1
+        for column, term in enumerate(self._terms):
+            shards[hash(term) & mask][term] = column
+
+    def get(self, term: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._shards[hash(term) & (self.SHARDS - 1)].get(term, default)
+
+    def __getitem__(self, term: str) -> int:
+        return self._shards[hash(term) & (self.SHARDS - 1)][term]
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._shards[hash(term) & (self.SHARDS - 1)]
+
+    def __iter__(self) -> Iterator[str]:
+        """The terms in column order, as a dict built with ``setdefault(term, len(...))`` gives them."""
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
 
 
 def term_counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csc_matrix:
@@ -197,7 +231,7 @@ class BM25Index:
     def from_counts(
         cls,
         counts: sparse.csc_matrix,
-        vocabulary: dict[str, int],
+        vocabulary: Mapping[str, int],
         k1: float,
         b: float,
         scorer: str = "BM25Plus",
@@ -213,7 +247,7 @@ class BM25Index:
     def _weigh(
         self,
         counts: sparse.csc_matrix,
-        vocabulary: dict[str, int],
+        vocabulary: Mapping[str, int],
         k1: float,
         b: float,
         scorer: str,
@@ -246,7 +280,7 @@ class BM25Index:
         self.weights = sparse.csc_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
         self.column_max = column_maxima(self.weights)
 
-    def updated(self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: dict[str, int]) -> BM25Index:
+    def updated(self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: Mapping[str, int]) -> BM25Index:
         """A new index: rows ``dead`` emptied and marked dead, the rows of ``added`` (term counts
         over ``vocabulary``, which extends this one's) appended after the existing rows.
 
@@ -288,7 +322,7 @@ class BM25Index:
 
     @classmethod
     def from_arrays(
-        cls, vocabulary: dict[str, int], arrays: dict[str, np.ndarray], k1: float, b: float, scorer: str
+        cls, vocabulary: Mapping[str, int], arrays: dict[str, np.ndarray], k1: float, b: float, scorer: str
     ) -> BM25Index:
         """An index saved with ``arrays()``; the arrays may be memory-mapped (nothing is copied)."""
         index = cls.__new__(cls)
@@ -308,9 +342,10 @@ class BM25Index:
         return index
 
     def terms(self) -> list[str]:
-        """The vocabulary in column order, which is its insertion order: every vocabulary here
-        gives ids with ``setdefault(term, len(vocabulary))`` (sorting by id held the interpreter
-        lock, and so the bot's event loop, for 110 ms at 1M passages)."""
+        """The vocabulary in column order, which is its order of iteration: a dict's insertion
+        order (every dict here gives ids with ``setdefault(term, len(vocabulary))``), or a loaded
+        ``Vocabulary``'s (sorting by id held the interpreter lock, and so the bot's event loop,
+        for 110 ms at 1M passages)."""
         return list(self.vocabulary)
 
     def idf(self, term: str) -> float | None:

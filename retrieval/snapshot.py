@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.abbreviations import definitions, learned_pairs
-from retrieval.bm25 import BM25Index
+from retrieval.bm25 import BM25Index, Vocabulary
 from retrieval.index import BuildParts, DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
@@ -196,8 +196,7 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
         def column(name: str) -> TextColumn:
             return TextColumn.from_arrays(array(f"{name}_blob"), array(f"{name}_offsets"))
 
-        terms = column("vocab")
-        vocabulary = {term: i for i, term in enumerate(terms)}
+        vocabulary = Vocabulary(column("vocab"))
         parts = {}
         for part, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
                             ("passages", config.passage_k1, config.passage_b)):  # fmt: skip

@@ -301,3 +301,16 @@ def test_drop_pages_lets_a_read_mapping_go_and_keeps_its_values(tmp_path):
     in_memory = np.arange(5)
     drop_pages(in_memory)
     assert in_memory.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_a_loaded_vocabulary_is_the_dict_it_was_saved_from():
+    from retrieval.bm25 import Vocabulary
+
+    terms = [f"t{i}" for i in range(5000)] + ["bộ", "~bo", "bộ_đội"]
+    as_dict = {term: column for column, term in enumerate(terms)}
+    loaded = Vocabulary(terms)
+    assert len(loaded) == len(as_dict) and list(loaded) == terms and dict(loaded) == as_dict  # column order
+    assert all(loaded[t] == c and loaded.get(t) == c and t in loaded for t, c in as_dict.items())
+    assert loaded.get("missing") is None and loaded.get("missing", -1) == -1 and "missing" not in loaded
+    with pytest.raises(KeyError):
+        loaded["missing"]
