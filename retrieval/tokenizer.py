@@ -5,18 +5,17 @@ One sentence gives one bag of terms in a single BM25 vocabulary:
 - multi-syllable words from pyvi ("tư_lệnh") — reward the right compound;
 - folded syllables and words with a "~" prefix ("~tu", "~tu_lenh") — so a question typed
   without diacritics still matches, while exact spellings keep their own, rarer, terms.
-pyvi runs once per sentence at index time; its words are stored, so a restart does not run it.
+Segmentation runs once per sentence at index time; its words are stored, so a restart does not
+run it. It is pyvi's, computed by ``retrieval.segmenter`` (the same words, ~4× faster).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
-
-from pyvi import ViTokenizer
 
 from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics
+from retrieval.segmenter import Segmenter
 
 FOLDED = "~"
 _PARTS = re.compile(r"[_\W]+")
@@ -24,8 +23,7 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 # pyvi does not join a word that touches punctuation ("hòa bình." -> "hòa bình ."), so each
 # punctuation-free span is segmented on its own. Inner marks of numbers and codes stay.
 _SPAN_BREAK = re.compile(r"(?:(?<!\d),|,(?!\d)|[;:!?()\[\]{}\"“”‘’«»…]|\.(?!\d)|(?<!\w)[-–—/](?!\w)|\s[-–—]\s)+")
-# pyvi's CRF tagger is one shared object; questions are segmented from worker threads.
-_PYVI_LOCK = threading.Lock()
+_SEGMENTER = Segmenter()  # stateless: questions are segmented from several threads
 
 
 def segment(text: str) -> list[str]:
@@ -38,8 +36,7 @@ def segment(text: str) -> list[str]:
     for span in _SPAN_BREAK.split(prepared):
         if not _HAS_ALNUM.search(span):
             continue
-        with _PYVI_LOCK:
-            segmented = ViTokenizer.tokenize(span.strip())
+        segmented = _SEGMENTER.tokenize(span.strip())
         words.extend(w.lower() for w in segmented.split() if _HAS_ALNUM.search(w))
     return words
 
