@@ -56,6 +56,7 @@ def coverage(view: RowsView, query: Query) -> np.ndarray:
     index, rows = view.index, view.rows
     if not query.groups or rows.size == 0:
         return np.zeros(rows.size)
+    view.fetch(term for group in query.groups for term, _ in group.terms)
     weights = np.empty(len(query.groups))
     missing_weights = np.empty(len(query.groups))
     credit = np.zeros((len(query.groups), rows.size))
