@@ -44,7 +44,7 @@ from retrieval.semantic import (
     to_blobs,
 )
 from retrieval.spool import Spooled, clear, spool_chunk, spool_path
-from retrieval.store import Store, read_corpus, read_vectors, release
+from retrieval.store import Store, StoredFile, read_corpus, read_vectors, release
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,14 @@ def _read_files(entries: list[FileEntry], max_bytes: int, known: dict[str, dict[
                 item.records.append((key, -1))  # replaced by its place in the spool once segmented
         parsed.append(item)
     return parsed
+
+
+def _changed_files(entries: list[FileEntry], stored: dict[str, StoredFile]) -> tuple[set[str], list[FileEntry]]:
+    """The names in the data dir, and its files that are new or whose size or time changed since
+    they were stored. In a thread: with 20,000 files, this and the corpus's version held the event
+    loop for 60-80 ms at a warm start."""
+    stale = [e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)]
+    return {e.name for e in entries}, stale
 
 
 # One article on its way to the pyvi workers: its file, its position in the file, the article.
@@ -283,10 +291,7 @@ class QAEngine:
         report = ReloadReport()
         entries = await asyncio.to_thread(scan_data_dir, self.data_dir)
         stored = await self.store.files(self.corpus)
-        present = {e.name for e in entries}
-        stale = [
-            e for e in entries if (s := stored.get(e.name)) is None or (s.size, s.mtime_ns) != (e.size, e.mtime_ns)
-        ]
+        present, stale = await asyncio.to_thread(_changed_files, entries, stored)
         report.unchanged = len(entries) - len(stale)
         known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
         parsed = await asyncio.to_thread(_read_files, stale, self.max_file_bytes, known) if stale else []
@@ -351,7 +356,9 @@ class QAEngine:
         the articles that changed; else a fresh build. A big corpus is updated (from the saved
         index) or built in a worker process, which saves it for this one to map."""
         files = await self.store.files(self.corpus)
-        version = snapshot.corpus_version(((f.name, f.sha256) for f in files.values()), self.config)
+        version = await asyncio.to_thread(
+            snapshot.corpus_version, ((f.name, f.sha256) for f in files.values()), self.config
+        )
         index = await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
         if index is not None:
             return index, None

@@ -393,6 +393,10 @@ FROM temp.new_articles n CROSS JOIN spool.sentences s ON s.seq = n.seq
 """
 
 
+def _files_by_name(rows: Iterable[tuple]) -> dict[str, StoredFile]:
+    return {row[1]: StoredFile(*row) for row in rows}
+
+
 class Store:
     """Async access to the database; one connection, used from one event loop.
 
@@ -521,11 +525,13 @@ class Store:
 
     async def files(self, corpus: int) -> dict[str, StoredFile]:
         """Every file of a corpus, by name (all rows in one call: iterated, aiosqlite fetches 64
-        rows per round trip to its thread, 313 of them for a data dir of 20,000 files)."""
+        rows per round trip to its thread, 313 of them for a data dir of 20,000 files; made into
+        objects in a thread, not on the event loop: ~20 ms for 20,000)."""
         async with self.db.execute(
             "SELECT id, name, sha256, size, mtime_ns FROM files WHERE corpus_id = ?", (corpus,)
         ) as cur:
-            return {row[1]: StoredFile(*row) for row in await cur.fetchall()}
+            rows = await cur.fetchall()
+        return await asyncio.to_thread(_files_by_name, rows)
 
     async def article_keys(self, file_id: int) -> dict[str, int]:
         """Source key -> article id for the articles of one stored file (see ``record_key``)."""
