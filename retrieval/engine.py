@@ -14,14 +14,13 @@ import collections
 import contextlib
 import dataclasses
 import gc
-import itertools
 import logging
 import multiprocessing
 import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +48,13 @@ from retrieval.store import Store, StoredFile, read_corpus, read_vectors, releas
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-# Below this much new text (characters), starting worker processes costs more than it saves.
-PARALLEL_CHARACTERS = 1_000_000
+# Below this much changed data (bytes of the files to read), starting worker processes for
+# segmentation costs more than it saves.
+PARALLEL_BYTES = 1_500_000
+# Files are read and cleaned in batches of about this many bytes, the next batch while the
+# articles of the previous ones are segmented: read all first, 20,000 .txt files kept one core
+# busy and the other idle for ~20 s of a 100k-passage cold build.
+READ_BATCH_BYTES = 4_000_000
 
 
 @dataclass
@@ -143,21 +147,132 @@ def _changed_files(entries: list[FileEntry], stored: dict[str, StoredFile]) -> t
     return {e.name for e in entries}, stale
 
 
-# One article on its way to the pyvi workers: its file, its position in the file, the article.
-_Pending = tuple[_Parsed, int, Article]
+def _read_batches(entries: list[FileEntry], batch_bytes: int) -> list[list[FileEntry]]:
+    """``entries`` in order, in consecutive batches of at least ``batch_bytes`` (but the last)."""
+    batches: list[list[FileEntry]] = [[]]
+    size = 0
+    for entry in entries:
+        if size >= batch_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(entry)
+        size += entry.size
+    return batches if entries else []
 
 
-def _chunks(parsed: list[_Parsed]) -> tuple[list[list[_Pending]], int]:
-    """The articles to segment in chunks of CHUNK_ARTICLES, across files (chunked per file, a data
-    dir of 20,000 one-article .txt files went to the workers one article, one round trip, at a
-    time), and how many characters they hold (counting 200,000 articles' paragraphs held the
-    event loop for 150 ms: done in a thread). The chunks become the only references to the raw
-    articles, so each chunk's are freed once it is segmented."""
-    pending = [(item, position, article) for item in parsed for position, article in item.raw]
-    for item in parsed:
-        item.raw = []
-    chunks = [pending[start : start + CHUNK_ARTICLES] for start in range(0, len(pending), CHUNK_ARTICLES)]
-    return chunks, sum(len(p) for _, _, article in pending for p in article.paragraphs)
+async def _read_ahead(
+    entries: list[FileEntry], max_bytes: int, known: dict[str, dict[str, int]]
+) -> AsyncIterator[list[_Parsed]]:
+    """``_read_files`` in batches (``READ_BATCH_BYTES``), in a thread, one batch ahead of the
+    caller: the next batch is read while the caller hands on this one's articles."""
+    batches = _read_batches(entries, READ_BATCH_BYTES)
+
+    def read(batch: list[FileEntry]) -> asyncio.Future[list[_Parsed]]:
+        return asyncio.ensure_future(asyncio.to_thread(_read_files, batch, max_bytes, known))
+
+    if not batches:
+        return
+    reading = read(batches[0])
+    try:
+        for following in [*batches[1:], None]:
+            parsed = await reading
+            if following is not None:
+                reading = read(following)
+            yield parsed
+    finally:
+        reading.cancel()  # the batch read ahead, when the caller stops early (nothing if done)
+
+
+# One article on its way to the pyvi workers: its file, its position in the file, the article,
+# and its share of the file's bytes (for the progress bar).
+_Pending = tuple[_Parsed, int, Article, float]
+
+
+class _Segmenting:
+    """New articles segmented into the spool (``retrieval.spool``) as their files are read: in
+    chunks of CHUNK_ARTICLES across files (chunked per file, a data dir of 20,000 one-article
+    .txt files went to the workers one article, one round trip, at a time), a few chunks in flight
+    at a time; on both cores (spawned worker processes) when there is enough to read to pay for
+    starting them, else in one worker thread. Each article's record then says where its rows are.
+    The chunks hold the only references to the raw articles, so each chunk's are freed once it is
+    segmented."""
+
+    def __init__(self, spool: Path, total_bytes: int, progress: Progress | None) -> None:
+        self.spool, self.total_bytes, self.progress = spool, total_bytes, progress
+        self.executor: Executor | None = None
+        self.pending: list[_Pending] = []
+        self.running: set[asyncio.Future[None]] = set()
+        self.next_seq = 0  # sequence numbers in file order: the database ids follow them (``Store.apply_changes``)
+        self.known = self.done = 0
+        self.done_bytes = 0.0
+        self.reading = True
+
+    def _executor(self) -> Executor:
+        if self.executor is None:
+            if self.total_bytes > PARALLEL_BYTES:
+                # Spawned, not forked: forking copies the page tables of a bot already serving a
+                # big index (and forking a process with threads, aiosqlite's among them, is unsafe).
+                self.executor = ProcessPoolExecutor(
+                    max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_below_questions
+                )
+            else:
+                self.executor = ThreadPoolExecutor(max_workers=1)
+        return self.executor
+
+    async def add(self, written: list[_Parsed]) -> None:
+        """Queue the new articles of ``written`` (files in order); hand on every full chunk."""
+        for item in written:
+            share = item.entry.size / max(len(item.raw), 1)
+            self.pending += [(item, position, article, share) for position, article in item.raw]
+            self.known += len(item.raw)
+            item.raw = []
+        while len(self.pending) >= CHUNK_ARTICLES:
+            await self._hand_on(self.pending[:CHUNK_ARTICLES])
+            del self.pending[:CHUNK_ARTICLES]
+
+    async def finish(self) -> None:
+        """Hand on what is left and wait until every article is in the spool."""
+        self.reading = False
+        if self.pending:
+            await self._hand_on(self.pending)
+            self.pending = []
+        while self.running:
+            await self._wait()
+
+    async def close(self) -> None:
+        """Stop what runs (after a failure) and the workers."""
+        for task in self.running:
+            task.cancel()
+        if self.executor is not None:
+            await _shut_down(self.executor)
+
+    async def _hand_on(self, chunk: list[_Pending]) -> None:
+        # A few chunks in flight, not all: submitting the 4,000 chunks of 1M passages at once
+        # held the loop for 130 ms.
+        while len(self.running) >= CHUNKS_IN_FLIGHT:
+            await self._wait()
+        self.running.add(asyncio.ensure_future(self._segment(list(chunk), self.next_seq)))
+        self.next_seq += len(chunk)
+
+    async def _wait(self) -> None:
+        finished, self.running = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
+        for task in finished:
+            task.result()  # a worker's failure fails the reload
+        if self.progress:
+            # The share is of the bytes to read; the articles' total grows until every file is read.
+            share = self.done_bytes / self.total_bytes if self.total_bytes else 1.0
+            total = f"{self.known:,}{'+' if self.reading else ''}"
+            self.progress(progress_bar(self.done, self.known, "articles", share=share, total_text=total))
+
+    async def _segment(self, chunk: list[_Pending], seq: int) -> None:
+        items = [(seq + i, item.records[position][0], article) for i, (item, position, article, _) in enumerate(chunk)]
+        loop = asyncio.get_running_loop()
+        counts = await loop.run_in_executor(self._executor(), spool_chunk, self.spool, items)
+        for (item, position, _, share), (s, (passages, sentences)) in zip(chunk, enumerate(counts, seq), strict=True):
+            item.records[position] = (item.records[position][0], Spooled(s, passages, sentences))
+            self.done_bytes += share
+        self.done += len(counts)
+        chunk.clear()  # its raw articles are no longer needed
 
 
 SEGMENTING_NICENESS = 5
@@ -194,11 +309,14 @@ async def _shut_down(executor: Executor) -> None:
     await asyncio.shield(asyncio.to_thread(executor.shutdown, cancel_futures=True))
 
 
-def progress_bar(done: int, total: int, unit: str, width: int = 30) -> str:
-    """ "[##########....................]  33% 1,000/3,000 articles"."""
-    share = done / total if total else 1.0
+def progress_bar(
+    done: int, total: int, unit: str, width: int = 30, share: float | None = None, total_text: str | None = None
+) -> str:
+    """ "[##########....................]  33% 1,000/3,000 articles". ``share``: the bar's fill
+    when it is not done/total; ``total_text``: the total as shown ("3,000+": more to come)."""
+    share = min(max(share if share is not None else done / total if total else 1.0, 0.0), 1.0)
     filled = round(width * share)
-    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total:,} {unit}"
+    return f"[{'#' * filled}{'.' * (width - filled)}] {share:4.0%} {done:,}/{total_text or f'{total:,}'} {unit}"
 
 
 class QAEngine:
@@ -294,33 +412,43 @@ class QAEngine:
         present, stale = await asyncio.to_thread(_changed_files, entries, stored)
         report.unchanged = len(entries) - len(stale)
         known = {e.name: await self.store.article_keys(stored[e.name].id) for e in stale if e.name in stored}
-        parsed = await asyncio.to_thread(_read_files, stale, self.max_file_bytes, known) if stale else []
 
-        written, touched = [], []
+        written: list[_Parsed] = []
+        touched: list[tuple[int, int, int]] = []
         # Content already indexed under another name is not indexed twice.
         seen = {s.sha256: name for name, s in stored.items() if name in present}
-        for item in parsed:
-            old = stored.get(item.entry.name)
-            if item.error:
-                report.errors.append(item.error)  # an older good version, if any, stays
-                continue
-            twin = seen.setdefault(item.sha256, item.entry.name)
-            if twin != item.entry.name:
-                report.errors.append(f"{item.entry.name}: same content as {twin}; not indexed twice")
-                continue
-            report.warnings.extend(item.warnings)
-            if old is not None and old.sha256 == item.sha256:
-                touched.append((old.id, item.entry.size, item.entry.mtime_ns))
-                report.unchanged += 1
-                continue
-            (report.changed if old else report.added).append(item.entry.name)
-            written.append(item)
-        del parsed
+        spool = spool_path(self.store.path, self.corpus)
+        await asyncio.to_thread(clear, spool)  # what a crashed process left
+        segmenting = _Segmenting(spool, sum(e.size for e in stale), progress)
+        try:
+            async for parsed in _read_ahead(stale, self.max_file_bytes, known):
+                new = []
+                for item in parsed:
+                    old = stored.get(item.entry.name)
+                    if item.error:
+                        report.errors.append(item.error)  # an older good version, if any, stays
+                        continue
+                    twin = seen.setdefault(item.sha256, item.entry.name)
+                    if twin != item.entry.name:
+                        report.errors.append(f"{item.entry.name}: same content as {twin}; not indexed twice")
+                        continue
+                    report.warnings.extend(item.warnings)
+                    if old is not None and old.sha256 == item.sha256:
+                        touched.append((old.id, item.entry.size, item.entry.mtime_ns))
+                        report.unchanged += 1
+                        continue
+                    (report.changed if old else report.added).append(item.entry.name)
+                    new.append(item)
+                written += new
+                await segmenting.add(new)
+            await segmenting.finish()
+        except BaseException:
+            await segmenting.close()  # the workers stop writing to the spool first
+            await asyncio.to_thread(clear, spool)
+            raise
+        await segmenting.close()
         removed = [s for name, s in stored.items() if name not in present]
         report.removed = sorted(s.name for s in removed)
-        spool = spool_path(self.store.path, self.corpus)
-        if written:
-            await self._segment(written, spool, progress)
         replaced = [(i.entry.name, i.sha256, i.entry.size, i.entry.mtime_ns, i.records) for i in written]
         removed_ids = [s.id for s in removed]
         try:
@@ -572,66 +700,6 @@ class QAEngine:
         if len(rows) > VECTOR_BATCH:  # the rest of a question's rows: next time
             self._asked.append((vectors, np.asarray(list(rows)[VECTOR_BATCH:], dtype=np.int64)))
         return np.asarray(chosen, dtype=np.int64)
-
-    async def _segment(self, written: list[_Parsed], spool: Path, progress: Progress | None) -> None:
-        """Segment the new articles of ``written`` into the ``spool`` (``retrieval.spool``) in
-        chunks: on both cores when there is enough text to pay for starting worker processes,
-        else in one worker thread. Each article's record then says where its rows are (no spool
-        is left behind when this fails)."""
-        await asyncio.to_thread(clear, spool)  # what a crashed process left
-        try:
-            await self._segment_chunks(*await asyncio.to_thread(_chunks, written), spool, progress)
-        except BaseException:
-            await asyncio.to_thread(clear, spool)
-            raise
-
-    async def _segment_chunks(
-        self, chunks: list[list[_Pending]], new_text: int, spool: Path, progress: Progress | None
-    ) -> None:
-        """The segmentation proper (see ``_segment``): ``new_text`` characters in ``chunks``."""
-        if not chunks:
-            return
-        total = sum(len(chunk) for chunk in chunks)
-        executor: Executor
-        if new_text > PARALLEL_CHARACTERS:
-            # Spawned, not forked: forking copies the page tables of a bot already serving a big
-            # index (and forking a process with threads, aiosqlite's among them, is unsafe).
-            executor = ProcessPoolExecutor(
-                max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_below_questions
-            )
-        else:
-            executor = ThreadPoolExecutor(max_workers=1)
-        loop = asyncio.get_running_loop()
-        # Sequence numbers in file order: the database ids follow them (``Store.apply_changes``).
-        first_seq = list(itertools.accumulate((len(chunk) for chunk in chunks), initial=0))
-
-        async def segment(chunk: list[_Pending], seq: int) -> int:
-            items = [(seq + i, item.records[position][0], article) for i, (item, position, article) in enumerate(chunk)]
-            counts = await loop.run_in_executor(executor, spool_chunk, spool, items)
-            for (item, position, _), (s, (passages, sentences)) in zip(chunk, enumerate(counts, seq), strict=True):
-                item.records[position] = (item.records[position][0], Spooled(s, passages, sentences))
-            chunk.clear()  # its raw articles are no longer needed
-            return len(counts)
-
-        waiting = iter(zip(chunks, first_seq[:-1], strict=True))
-        running: set[asyncio.Future[int]] = set()
-        try:
-            done = 0
-            while True:
-                # A few chunks in flight, not all: submitting the 4,000 chunks of 1M passages at
-                # once held the loop for 130 ms.
-                more = itertools.islice(waiting, CHUNKS_IN_FLIGHT - len(running))
-                running |= {asyncio.ensure_future(segment(chunk, seq)) for chunk, seq in more}
-                if not running:
-                    break
-                finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                done += sum(task.result() for task in finished)
-                if progress:
-                    progress(progress_bar(done, total, "articles"))
-        finally:
-            for task in running:  # after a failure
-                task.cancel()
-            await _shut_down(executor)
 
     async def file_with_content(self, sha256: str) -> str | None:
         """The name of the indexed file with exactly these bytes, if any (duplicate uploads)."""

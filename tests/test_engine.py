@@ -269,13 +269,13 @@ async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path,
     import gc
 
     seen = []
-    real_segment = QAEngine._segment
+    real_finish = engine_module._Segmenting.finish
 
     async def spy(self, *args):
         seen.append(gc.isenabled())
-        return await real_segment(self, *args)
+        return await real_finish(self, *args)
 
-    monkeypatch.setattr(QAEngine, "_segment", spy)
+    monkeypatch.setattr(engine_module._Segmenting, "finish", spy)
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
         assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > 0
@@ -312,6 +312,45 @@ async def test_articles_segmented_a_few_chunks_at_a_time_land_in_file_order(data
                 " ORDER BY a.ord")]  # fmt: skip
         assert order == [r["title"] for r in records]
         assert engine.search("đồn biên phòng số 5 tuần tra").answers[0].sentence == records[5]["text"]
+    finally:
+        await engine.close()
+
+
+async def test_files_are_read_while_earlier_ones_are_segmented(data_dir, db_path, monkeypatch):
+    """Files are read in batches, the next while the articles of the earlier ones are segmented
+    (not all read first); every article still lands once, in file order, and a file that cannot
+    be read in a later batch is reported while the others are indexed."""
+    names = [f"tin_{i:02d}.txt" for i in range(8)]
+    for i, name in enumerate(names):
+        (data_dir / name).write_text(f"Tin số {i}\nĐồn biên phòng số {i} tuần tra đường biên.\n", encoding="utf-8")
+    (data_dir / "tin_05.txt").write_bytes(b"\xff\xfe\x00broken")
+    monkeypatch.setattr(engine_module, "READ_BATCH_BYTES", 1)  # a batch per file
+    monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
+    monkeypatch.setattr(engine_module, "CHUNKS_IN_FLIGHT", 2)
+    events: list[str] = []
+    real_read, real_spool = engine_module._read_files, engine_module.spool_chunk
+
+    def reading(entries, *args):
+        events.append("read")
+        return real_read(entries, *args)
+
+    def segmenting(directory, items):
+        events.append("segment")
+        return real_spool(directory, items)
+
+    monkeypatch.setattr(engine_module, "_read_files", reading)
+    monkeypatch.setattr(engine_module, "spool_chunk", segmenting)
+    shown: list[str] = []
+    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append)
+    try:
+        assert events.count("read") == 13  # the 5 shipped files and the 8 new ones, a batch each
+        assert events.index("segment") < len(events) - 1 - events[::-1].index("read")
+        assert [e.split(":")[0] for e in report.errors] == ["tin_05.txt"]
+        assert report.articles == 12 and shown[-1].endswith("12/12 articles")
+        with sqlite3.connect(db_path) as db:
+            titles = [t for (t,) in db.execute("SELECT title FROM articles ORDER BY id") if t.startswith("Tin số")]
+        assert titles == [f"Tin số {i}" for i in range(8) if i != 5]
+        assert engine.search("đồn biên phòng số 6 tuần tra").answers[0].sentence.startswith("Đồn biên phòng số 6")
     finally:
         await engine.close()
 
