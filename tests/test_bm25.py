@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi, BM25Plus
 
+import retrieval.bm25 as bm25_module
 from retrieval.bm25 import SCORERS, BM25Index
 
 REFERENCES = {"BM25Plus": BM25Plus, "BM25Okapi": BM25Okapi}
@@ -238,14 +239,42 @@ def test_top_is_the_best_of_all_scores_bit_for_bit(scorer, monkeypatch):
             assert rows.tolist() == expected.tolist()
             assert np.array_equal(got, scores[expected])  # the same bits, not just close
         if any(t in names for t in query):
-            full: list[dict] = []
-            monkeypatch.setattr(index, "scores", lambda q, full=full: full.append(q) or full_scores(q))
+            full: list[int] = []
+            real, record = index._best_of_all, full.append
+            monkeypatch.setattr(index, "_best_of_all", lambda c, w, k, r=real, f=record: f(k) or r(c, w, k))
+            monkeypatch.setattr(bm25_module, "CALL_COST", 100)  # numpy's per-call cost, small next to this corpus
             index.top(query, 3)  # a name is in ~10 documents: enough for the best 3
             monkeypatch.undo()
             named += 1
             pruned += not full
     assert pruned >= 0.8 * named
     assert index.top({}, 5)[0].size == 0 and index.top({"unknown-term": 1.0}, 5)[0].size == 0
+
+
+def test_top_scores_in_full_only_candidates_that_may_win(monkeypatch):
+    """The documents of a question's rare words are candidates; those whose partial score plus
+    what the other terms could add stays below the n-th best are dropped before the long lists'
+    lookups: the same rows and bits as a full scoring, fewer rows scored in full."""
+    rng, common, names, corpus = _topical_corpus(11)
+    index = BM25Index(corpus)
+    real = index._scores_of_best
+    sizes: list[tuple[int, int]] = []  # (candidates, scored in full)
+
+    def recording(columns, weights, bounds, rows, n, scored):
+        best = real(columns, weights, bounds, rows, n, scored)
+        sizes.append((len(rows), len(best[0])))
+        return best
+
+    monkeypatch.setattr(index, "_scores_of_best", recording)
+    monkeypatch.setattr(bm25_module, "CALL_COST", 100)  # numpy's per-call cost, small next to this corpus
+    for _ in range(40):
+        query = Counter([*rng.sample(common, 5), *rng.sample(names, 2)])
+        rows, got = index.top(query, 3)
+        scores = index.scores(query)
+        expected = _expected_top(scores, 3)
+        assert rows.tolist() == expected.tolist() and np.array_equal(got, scores[expected])
+    candidates, in_full = (sum(column) for column in zip(*sizes, strict=True))
+    assert candidates > 200 and in_full < 0.7 * candidates
 
 
 def test_top_with_okapis_negative_floor():
