@@ -14,6 +14,7 @@ import collections
 import contextlib
 import dataclasses
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -48,9 +49,8 @@ from retrieval.store import Store, StoredFile, read_corpus, read_vectors, releas
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-# Below this much changed data (bytes of the files to read), starting worker processes for
-# segmentation costs more than it saves.
-PARALLEL_BYTES = 1_500_000
+# Below this much new text (characters), starting worker processes costs more than it saves.
+PARALLEL_CHARACTERS = 1_000_000
 # Files are read and cleaned in batches of about this many bytes, the next batch while the
 # articles of the previous ones are segmented: read all first, 20,000 .txt files kept one core
 # busy and the other idle for ~20 s of a 100k-passage cold build.
@@ -192,7 +192,7 @@ class _Segmenting:
     """New articles segmented into the spool (``retrieval.spool``) as their files are read: in
     chunks of CHUNK_ARTICLES across files (chunked per file, a data dir of 20,000 one-article
     .txt files went to the workers one article, one round trip, at a time), a few chunks in flight
-    at a time; on both cores (spawned worker processes) when there is enough to read to pay for
+    at a time; on both cores (spawned worker processes) when there is enough new text to pay for
     starting them, else in one worker thread. Each article's record then says where its rows are.
     The chunks hold the only references to the raw articles, so each chunk's are freed once it is
     segmented."""
@@ -204,12 +204,17 @@ class _Segmenting:
         self.running: set[asyncio.Future[None]] = set()
         self.next_seq = 0  # sequence numbers in file order: the database ids follow them (``Store.apply_changes``)
         self.known = self.done = 0
-        self.done_bytes = 0.0
+        self.read_bytes, self.done_bytes = 0, 0.0
         self.reading = True
 
     def _executor(self) -> Executor:
+        """Decided with the first chunk: worker processes if enough is left to read (in bytes,
+        at least as many as characters), or the new articles known so far (``pending``, the first
+        chunk included) hold enough text; one article edited in a 26 MB file gets a thread."""
         if self.executor is None:
-            if self.total_bytes > PARALLEL_BYTES:
+            articles = (article for _, _, article, _ in self.pending)
+            text = sum(itertools.islice((len(p) for a in articles for p in a.paragraphs), 100_000))
+            if self.total_bytes - self.read_bytes > PARALLEL_CHARACTERS or text > PARALLEL_CHARACTERS:
                 # Spawned, not forked: forking copies the page tables of a bot already serving a
                 # big index (and forking a process with threads, aiosqlite's among them, is unsafe).
                 self.executor = ProcessPoolExecutor(
@@ -219,8 +224,11 @@ class _Segmenting:
                 self.executor = ThreadPoolExecutor(max_workers=1)
         return self.executor
 
-    async def add(self, written: list[_Parsed]) -> None:
-        """Queue the new articles of ``written`` (files in order); hand on every full chunk."""
+    async def add(self, parsed: list[_Parsed], written: list[_Parsed]) -> None:
+        """Queue the new articles of ``written`` (of the files ``parsed``, in order); hand on every
+        full chunk. A file's bytes count as done with its last article (at once without any)."""
+        self.read_bytes += sum(item.entry.size for item in parsed)
+        self.done_bytes += sum(item.entry.size for item in parsed) - sum(i.entry.size for i in written if i.raw)
         for item in written:
             share = item.entry.size / max(len(item.raw), 1)
             self.pending += [(item, position, article, share) for position, article in item.raw]
@@ -247,11 +255,12 @@ class _Segmenting:
             await _shut_down(self.executor)
 
     async def _hand_on(self, chunk: list[_Pending]) -> None:
-        # A few chunks in flight, not all: submitting the 4,000 chunks of 1M passages at once
-        # held the loop for 130 ms.
+        """Segment ``chunk``, the first articles of ``pending``. A few chunks in flight, not all:
+        submitting the 4,000 chunks of 1M passages at once held the loop for 130 ms."""
         while len(self.running) >= CHUNKS_IN_FLIGHT:
             await self._wait()
-        self.running.add(asyncio.ensure_future(self._segment(list(chunk), self.next_seq)))
+        executor = self._executor()
+        self.running.add(asyncio.ensure_future(self._segment(executor, list(chunk), self.next_seq)))
         self.next_seq += len(chunk)
 
     async def _wait(self) -> None:
@@ -260,14 +269,14 @@ class _Segmenting:
             task.result()  # a worker's failure fails the reload
         if self.progress:
             # The share is of the bytes to read; the articles' total grows until every file is read.
-            share = self.done_bytes / self.total_bytes if self.total_bytes else 1.0
+            last = not (self.reading or self.running or self.pending)
+            share = 1.0 if last or not self.total_bytes else self.done_bytes / self.total_bytes
             total = f"{self.known:,}{'+' if self.reading else ''}"
             self.progress(progress_bar(self.done, self.known, "articles", share=share, total_text=total))
 
-    async def _segment(self, chunk: list[_Pending], seq: int) -> None:
+    async def _segment(self, executor: Executor, chunk: list[_Pending], seq: int) -> None:
         items = [(seq + i, item.records[position][0], article) for i, (item, position, article, _) in enumerate(chunk)]
-        loop = asyncio.get_running_loop()
-        counts = await loop.run_in_executor(self._executor(), spool_chunk, self.spool, items)
+        counts = await asyncio.get_running_loop().run_in_executor(executor, spool_chunk, self.spool, items)
         for (item, position, _, share), (s, (passages, sentences)) in zip(chunk, enumerate(counts, seq), strict=True):
             item.records[position] = (item.records[position][0], Spooled(s, passages, sentences))
             self.done_bytes += share
@@ -440,7 +449,7 @@ class QAEngine:
                     (report.changed if old else report.added).append(item.entry.name)
                     new.append(item)
                 written += new
-                await segmenting.add(new)
+                await segmenting.add(parsed, new)
             await segmenting.finish()
         except BaseException:
             await segmenting.close()  # the workers stop writing to the spool first

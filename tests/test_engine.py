@@ -198,7 +198,9 @@ async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, m
         with sqlite3.connect(db_path) as db:
             before = dict(db.execute("SELECT title, id FROM articles"))
         segmented = []
-        _record_segmented(monkeypatch, segmented)
+        _record_segmented(monkeypatch, segmented)  # in this process: a worker thread, not processes
+        # The file is bigger than this, its two new articles' text is not: no processes to start.
+        monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 100)
         records[2] = {"title": "Tin số 2", "text": "Chim cánh cụt hoàng đế sống ở Nam Cực."}
         del records[4]
         records.append({"title": "Tin mới", "text": "Đàn sếu đầu đỏ bay về Tràm Chim."})

@@ -95,7 +95,7 @@ async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_
 
 async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_path, tmp_path, monkeypatch):
     expected = await reference_answers(data_dir, tmp_path)
-    monkeypatch.setattr(engine_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
     import retrieval.spool as spool_module
 
     forbid_here(monkeypatch, spool_module, "prepare_article", "segmented")

@@ -40,7 +40,7 @@ async def test_two_workers_store_the_rows_one_thread_stores(data_dir, tmp_path, 
     threaded = tmp_path / "threaded.sqlite3"
     engine, _ = await QAEngine.open(data_dir, threaded)
     await engine.close()
-    monkeypatch.setattr(engine_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
     monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
     parallel = tmp_path / "parallel.sqlite3"
     engine, report = await QAEngine.open(data_dir, parallel)
