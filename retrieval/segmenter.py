@@ -131,41 +131,32 @@ class Segmenter:
         bigrams, trigrams = ViTokenizer.bi_grams, ViTokenizer.tri_grams
         pair = [f"{a} {b}" in bigrams for a, b in itertools.pairwise(lower)]
         triple = [f"{a} {b} {c}" in trigrams for a, b, c in zip(lower, lower[1:], lower[2:], strict=False)]
-        previous_bigram_b, previous_bigram_i = self._previous_bigram
-        previous_trigram_b, previous_trigram_i = self._previous_trigram
-        next_bigram_b, next_bigram_i = self._next_bigram
-        next_trigram_b, next_trigram_i = self._next_trigram
+        previous_bigram, previous_trigram = self._previous_bigram, self._previous_trigram
+        next_bigram, next_trigram = self._next_bigram, self._next_trigram
         states = []
         for i in range(n):
             state_b, state_i = parts[i][0], parts[i][1]
-            if i > 0:
-                b1, b2, b3, i1, i2, i3 = parts[i - 1][2]
+            # The previous syllable's attributes (lower, istitle, isupper, bigram, trigram), then
+            # the next one's, each added on its own: the order crfsuite adds them in.
+            for neighbour, side, with_pair, bigram, with_triple, trigram in (
+                (i - 1, 2, i > 0 and pair[i - 1], previous_bigram, i > 1 and triple[i - 2], previous_trigram),
+                (i + 1, 3, i < n - 1 and pair[i], next_bigram, i < n - 2 and triple[i], next_trigram),
+            ):
+                if not 0 <= neighbour < n:
+                    continue
+                b1, b2, b3, i1, i2, i3 = parts[neighbour][side]
                 state_b += b1
                 state_b += b2
                 state_b += b3
                 state_i += i1
                 state_i += i2
                 state_i += i3
-                if pair[i - 1]:
-                    state_b += previous_bigram_b
-                    state_i += previous_bigram_i
-                if i > 1 and triple[i - 2]:
-                    state_b += previous_trigram_b
-                    state_i += previous_trigram_i
-            if i < n - 1:
-                b1, b2, b3, i1, i2, i3 = parts[i + 1][3]
-                state_b += b1
-                state_b += b2
-                state_b += b3
-                state_i += i1
-                state_i += i2
-                state_i += i3
-                if pair[i]:
-                    state_b += next_bigram_b
-                    state_i += next_bigram_i
-                if i < n - 2 and triple[i]:
-                    state_b += next_trigram_b
-                    state_i += next_trigram_i
+                if with_pair:
+                    state_b += bigram[0]
+                    state_i += bigram[1]
+                if with_triple:
+                    state_b += trigram[0]
+                    state_i += trigram[1]
             states.append((state_b, state_i))
         return states
 
