@@ -227,8 +227,9 @@ class _Segmenting:
     async def add(self, parsed: list[_Parsed], written: list[_Parsed]) -> None:
         """Queue the new articles of ``written`` (of the files ``parsed``, in order); hand on every
         full chunk. A file's bytes count as done with its last article (at once without any)."""
-        self.read_bytes += sum(item.entry.size for item in parsed)
-        self.done_bytes += sum(item.entry.size for item in parsed) - sum(i.entry.size for i in written if i.raw)
+        read = sum(item.entry.size for item in parsed)
+        self.read_bytes += read
+        self.done_bytes += read - sum(item.entry.size for item in written if item.raw)
         for item in written:
             share = item.entry.size / max(len(item.raw), 1)
             self.pending += [(item, position, article, share) for position, article in item.raw]
