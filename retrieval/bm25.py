@@ -418,17 +418,15 @@ class BM25Index:
         # scoring candidates costs a binary search per query term, so the fewer rounds the better.
         taken = max(1, int(np.searchsorted(np.cumsum(lengths[order]), PRUNED_FIRST * self.size, side="right")))
         batch = order[:taken]
-        seen = rows = np.zeros(0, dtype=indices.dtype)  # every candidate; those that may be in the top n
+        rows = np.zeros(0, dtype=indices.dtype)
         scores = np.zeros(0, dtype=np.float32)
         for round_ in itertools.count(1):  # one more term a round: at most one round per query term
-            if len(columns) * ((len(seen) + lengths[batch].sum()) * SEARCH_COST + round_ * CALL_COST) > budget:
+            if len(columns) * ((len(rows) + lengths[batch].sum()) * SEARCH_COST + round_ * CALL_COST) > budget:
                 return self._best_of_all(columns, weights, n)  # cheaper, or no longer worth it
             lists = [indices[indptr[col] : indptr[col + 1]] for col in columns[batch]]
-            new = np.setdiff1d(np.unique(np.concatenate(lists)), seen, assume_unique=True)
-            seen = np.concatenate([seen, new])
-            new, new_scores = self._scores_of_best(columns, weights, bounds, new, n, scores)
+            new = np.setdiff1d(np.unique(np.concatenate(lists)), rows, assume_unique=True)
             rows = np.concatenate([rows, new])
-            scores = np.concatenate([scores, new_scores])
+            scores = np.concatenate([scores, self._scores_at(columns, weights, new)])
             rest = after[taken - 1]  # what a document holding none of the terms taken can score
             # Float32 sums of up to a few dozen terms round by far less than this margin.
             if taken == len(order) or (len(scores) >= n and rest * (1 + 1e-4) < np.partition(scores, -n)[-n]):
@@ -437,34 +435,6 @@ class BM25Index:
         best = np.lexsort((rows, -scores))[:n]
         best = best[scores[best] > 0]
         return rows[best].astype(np.int64), scores[best]
-
-    def _scores_of_best(
-        self, columns: np.ndarray, weights: np.ndarray, bounds: np.ndarray, rows: np.ndarray, n: int, scored: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Those of the candidate ``rows`` that may be among the ``n`` best, and their scores
-        (``_scores_at``: the same bits); ``scored``: the scores of the candidates before them.
-
-        Their scores are first added up term by term, the highest bound first. A partial score
-        is a lower bound of the row's score; with the bounds of the terms left added, an upper
-        bound. Once the n-th best lower bound (of these and ``scored``) beats a row's upper
-        bound, the row cannot be among the n best, and it is not looked up in the longer lists
-        left: a needle question at 100k topical passages made ~4,900 binary searches; ~2,100."""
-        keys = rows.astype(self.weights.indices.dtype, copy=False)
-        order = np.argsort(-bounds, kind="stable")
-        left = np.append(np.cumsum(bounds[order][::-1])[::-1][1:], 0.0)  # bounds of the terms after each
-        partial = np.zeros(len(rows))
-        alive = np.arange(len(rows))
-        for term, rest in zip(order.tolist(), left.tolist(), strict=True):
-            if len(alive) <= n:
-                break
-            found, at = self._find(columns[term : term + 1], keys[alive])
-            partial[alive] += np.where(found[0], self.weights.data[at[0]], 0.0) * float(weights[term])
-            lower = np.concatenate([partial[alive], scored])
-            if len(lower) >= n:  # margins far above float32's rounding of a few dozen terms
-                floor = np.partition(lower, -n)[-n] * (1 - 1e-4)
-                alive = alive[(partial[alive] + rest) * (1 + 1e-4) >= floor]
-        best = rows[alive]
-        return best, self._scores_at(columns, weights, best)
 
     def _best_of_all(self, columns: np.ndarray, weights: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``top`` by scoring every document."""

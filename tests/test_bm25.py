@@ -251,32 +251,6 @@ def test_top_is_the_best_of_all_scores_bit_for_bit(scorer, monkeypatch):
     assert index.top({}, 5)[0].size == 0 and index.top({"unknown-term": 1.0}, 5)[0].size == 0
 
 
-def test_top_scores_in_full_only_candidates_that_may_win(monkeypatch):
-    """The documents of a question's rare words are candidates; those whose partial score plus
-    what the other terms could add stays below the n-th best are dropped before the long lists'
-    lookups: the same rows and bits as a full scoring, fewer rows scored in full."""
-    rng, common, names, corpus = _topical_corpus(11)
-    index = BM25Index(corpus)
-    real = index._scores_of_best
-    sizes: list[tuple[int, int]] = []  # (candidates, scored in full)
-
-    def recording(columns, weights, bounds, rows, n, scored):
-        best = real(columns, weights, bounds, rows, n, scored)
-        sizes.append((len(rows), len(best[0])))
-        return best
-
-    monkeypatch.setattr(index, "_scores_of_best", recording)
-    monkeypatch.setattr(bm25_module, "CALL_COST", 100)  # numpy's per-call cost, small next to this corpus
-    for _ in range(40):
-        query = Counter([*rng.sample(common, 5), *rng.sample(names, 2)])
-        rows, got = index.top(query, 3)
-        scores = index.scores(query)
-        expected = _expected_top(scores, 3)
-        assert rows.tolist() == expected.tolist() and np.array_equal(got, scores[expected])
-    candidates, in_full = (sum(column) for column in zip(*sizes, strict=True))
-    assert candidates > 200 and in_full < 0.7 * candidates
-
-
 def test_top_with_okapis_negative_floor():
     """Where every idf is negative (most words in most documents), Okapi's floor is negative too:
     no bound holds, every document is scored, and none scores above 0."""
