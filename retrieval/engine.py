@@ -203,7 +203,7 @@ class _Segmenting:
         self.pending: list[_Pending] = []
         self.running: set[asyncio.Future[None]] = set()
         self.next_seq = 0  # sequence numbers in file order: the database ids follow them (``Store.apply_changes``)
-        self.known = self.done = 0
+        self.done = 0
         self.read_bytes, self.done_bytes = 0, 0.0
         self.reading = True
 
@@ -233,7 +233,6 @@ class _Segmenting:
         for item in written:
             share = item.entry.size / max(len(item.raw), 1)
             self.pending += [(item, position, article, share) for position, article in item.raw]
-            self.known += len(item.raw)
             item.raw = []
         while len(self.pending) >= CHUNK_ARTICLES:
             await self._hand_on(self.pending[:CHUNK_ARTICLES])
@@ -272,8 +271,9 @@ class _Segmenting:
             # The share is of the bytes to read; the articles' total grows until every file is read.
             last = not (self.reading or self.running or self.pending)
             share = 1.0 if last or not self.total_bytes else self.done_bytes / self.total_bytes
-            total = f"{self.known:,}{'+' if self.reading else ''}"
-            self.progress(progress_bar(self.done, self.known, "articles", share=share, total_text=total))
+            known = self.next_seq + len(self.pending)  # handed on, and still to hand on
+            total = f"{known:,}{'+' if self.reading else ''}"
+            self.progress(progress_bar(self.done, known, "articles", share=share, total_text=total))
 
     async def _segment(self, executor: Executor, chunk: list[_Pending], seq: int) -> None:
         items = [(seq + i, item.records[position][0], article) for i, (item, position, article, _) in enumerate(chunk)]
