@@ -170,11 +170,11 @@ def asked_abbreviation(question: str, known: Iterable[str]) -> str | None:
     ("NTM là viết tắt của gì?" -> "NTM"), or None. "X là gì?" counts only for a known X (else
     "Biên phòng là gì?" would be one); the other forms name an abbreviation outright."""
     text = re.sub(r"\s+", " ", fold_diacritics(normalize(question))).strip(" ?.!")
-    by_key = {fold_diacritics(key(k)): k for k in known}
     for pattern in [*_ASKS_MEANING, _IS_WHAT]:
         match = pattern.match(text)
-        if match:
-            return by_key.get(fold_diacritics(key(match.group("x"))))
+        if match:  # only now the known ones' keys: hundreds at 100k passages, 0.3 ms a question
+            wanted = fold_diacritics(key(match.group("x")))
+            return {fold_diacritics(key(k)): k for k in known}.get(wanted)
     return None
 
 

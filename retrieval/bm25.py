@@ -35,9 +35,12 @@ from __future__ import annotations
 import itertools
 import mmap
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from retrieval import _forward
 
 
 class Vocabulary(Mapping[str, int]):
@@ -118,6 +121,73 @@ def stack_by_term(pieces: list[sparse.csc_matrix], columns: int) -> sparse.csc_m
     return matrix
 
 
+def impacts(tf: np.ndarray, norms: np.ndarray, k1: float) -> np.ndarray:
+    """BM25's tf * (k1 + 1) / (tf + norm) per entry, in float32, computed in place in ``norms``
+    (each entry's row's norm). The one formula of an index's stored weights and of the weights
+    read from its rows: the same operations in the same order give the same bits."""
+    norms += tf
+    np.divide(tf, norms, out=norms)
+    norms *= np.float32(k1 + 1)
+    return norms
+
+
+@dataclass(frozen=True)
+class RowTerms:
+    """Each document's terms and counts, row by row: a term-count matrix stored by row (CSR).
+
+    The index is stored by term, for scoring every document; scoring a few candidates needs
+    each one's value of each question term. Found by binary search in the posting lists, that
+    was ~260 ns a lookup in a corpus on one topic (lists of 100,000 entries, a cache miss at
+    almost every probe): 1.4 ms for one question's 200 candidates at 100k passages. A
+    candidate's own row is a few hundred consecutive entries (``counts_at``, in C).
+
+    Counts, not weights: a corpus change moves avgdl and so every weight, but no count; an
+    update only appends rows. A removed document's row stays: no candidate is ever a dead row
+    (candidates come from posting lists and from live passages)."""
+
+    indptr: np.ndarray  # int64, documents + 1
+    terms: np.ndarray  # int32, ascending within each row
+    tf: np.ndarray  # float32
+
+    @classmethod
+    def of(cls, counts: sparse.spmatrix) -> RowTerms:
+        """The rows of a term-count matrix (any sparse format)."""
+        by_row = sparse.csr_matrix(counts)
+        by_row.sort_indices()
+        return cls(
+            by_row.indptr.astype(np.int64),
+            by_row.indices.astype(np.int32, copy=False),
+            by_row.data.astype(np.float32, copy=False),
+        )
+
+    @staticmethod
+    def stacked(pieces: list[RowTerms]) -> RowTerms:
+        """The rows of consecutive pieces, in order, as one."""
+        ends = np.cumsum([0] + [int(p.indptr[-1]) for p in pieces[:-1]])
+        indptr = np.concatenate(
+            [np.zeros(1, dtype=np.int64)] + [p.indptr[1:] + end for p, end in zip(pieces, ends, strict=True)]
+        )
+        return RowTerms(
+            indptr,
+            np.concatenate([p.terms for p in pieces] or [np.zeros(0, dtype=np.int32)]),
+            np.concatenate([p.tf for p in pieces] or [np.zeros(0, dtype=np.float32)]),
+        )
+
+    def counts_at(self, rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        """The count of each of ``terms`` (a row per term) in each of ``rows`` (a column per row):
+        float32, 0 where the row does not hold the term."""
+        out = np.empty((len(terms), len(rows)), dtype=np.float32)
+        _forward.counts_at(
+            self.indptr,
+            self.terms,
+            self.tf,
+            np.ascontiguousarray(rows, dtype=np.int64),
+            np.ascontiguousarray(terms, dtype=np.int64),
+            out,
+        )
+        return out
+
+
 def drop_pages(array: np.ndarray) -> None:
     """Let the pages of a memory-mapped array that has been read through go from this process:
     the system's page cache keeps them, and touching the array again maps them back. An update
@@ -190,11 +260,11 @@ def column_maxima(matrix: sparse.csc_matrix) -> np.ndarray:
 
 # ``BM25Index.top`` first takes the terms whose posting lists together fit in PRUNED_FIRST of the
 # documents. Its costs, in postings a full scoring reads in the same time (measured at 100k
-# passages: ~2 ns a posting): a candidate's binary search in one posting list (a few cache
-# misses), and numpy's calls for one term.
+# passages on one topic, a 24-term question: ~3.2 ns a posting): scoring a candidate from its row
+# (1.6 us: the cache misses of a row of ~190 entries), and a round's numpy calls (~0.1 ms).
 PRUNED_FIRST = 0.005
-SEARCH_COST = 64
-CALL_COST = 5000
+CANDIDATE_COST = 500
+CALL_COST = 30000
 
 SCORERS = ("BM25Plus", "BM25Okapi")  # rank-bm25's class names
 OKAPI_EPSILON = 0.25  # rank-bm25's default
@@ -236,12 +306,14 @@ class BM25Index:
         b: float,
         scorer: str = "BM25Plus",
         live: np.ndarray | None = None,
+        rows: RowTerms | None = None,
     ) -> BM25Index:
         """An index from a term-frequency matrix whose columns are ``vocabulary``'s ids. A term
         no document holds (a vocabulary shared with another index) is unknown to this one.
-        ``live``: which rows are documents (default all); a dead row must be empty."""
+        ``live``: which rows are documents (default all); a dead row must be empty in ``counts``.
+        ``rows``: the same counts by row, when already made (default: from ``counts``)."""
         index = cls.__new__(cls)
-        index._weigh(counts, vocabulary, k1, b, scorer, live)
+        index._weigh(counts, vocabulary, k1, b, scorer, live, rows)
         return index
 
     def _weigh(
@@ -252,6 +324,7 @@ class BM25Index:
         b: float,
         scorer: str,
         live: np.ndarray | None = None,
+        rows: RowTerms | None = None,
     ) -> None:
         """BM25 impacts from term frequencies, vectorised over all (document, term) pairs."""
         if scorer not in SCORERS:
@@ -270,19 +343,23 @@ class BM25Index:
         idf[present] = idf_of(df[present], documents, scorer)
         self.idf_values = idf
         self.tf = tf = counts.data.astype(np.float32, copy=False)
-        norm = (k1 * (1 - b + b * self.doc_lengths / (self.avgdl or 1.0))).astype(np.float32)
+        self.norms = self._norms()
         # float32 halves the memory; its 7 significant digits leave rank-bm25's order intact (tested).
-        # In place, one pass each: tf * (k1 + 1) / (tf + norm[row]).
-        weights = norm[counts.indices]
-        weights += tf
-        np.divide(tf, weights, out=weights)
-        weights *= np.float32(k1 + 1)
+        weights = impacts(tf, self.norms[counts.indices], k1)
         self.weights = sparse.csc_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
         self.column_max = column_maxima(self.weights)
+        self.rows = RowTerms.of(counts) if rows is None else rows
 
-    def updated(self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: Mapping[str, int]) -> BM25Index:
+    def _norms(self) -> np.ndarray:
+        """Each row's k1 * (1 - b + b * |d| / avgdl), in float32 (see ``impacts``)."""
+        return (self.k1 * (1 - self.b + self.b * self.doc_lengths / (self.avgdl or 1.0))).astype(np.float32)
+
+    def updated(
+        self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: Mapping[str, int], rows: RowTerms | None = None
+    ) -> BM25Index:
         """A new index: rows ``dead`` emptied and marked dead, the rows of ``added`` (term counts
         over ``vocabulary``, which extends this one's) appended after the existing rows.
+        ``rows``: this index's ``rows`` with those of ``added`` after them, when already made.
 
         Both steps work on the flat arrays: a posting list keeps its surviving rows and gets the
         new ones at its end (new rows have the highest numbers, so the lists stay sorted)."""
@@ -303,9 +380,14 @@ class BM25Index:
             (tf, new_indices, indptr - np.searchsorted(drop, indptr) + added.indptr), shape=(len(live), terms)
         )
         counts.has_sorted_indices = True  # by construction; checking costs a pass over every entry
-        return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.scorer, live)
+        if rows is None:
+            rows = RowTerms.stacked([self.rows, RowTerms.of(added)])  # a dead row is left as it is
+        return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.scorer, live, rows)
 
-    ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live", "column_max")
+    ARRAYS = (
+        "doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live", "column_max",
+        "row_indptr", "row_terms", "row_tf",
+    )  # fmt: skip
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything needed to rebuild this index without the documents (see ``from_arrays``)."""
@@ -318,6 +400,9 @@ class BM25Index:
             "tf": self.tf,
             "live": self.live,
             "column_max": self.column_max,
+            "row_indptr": self.rows.indptr,
+            "row_terms": self.rows.terms,
+            "row_tf": self.rows.tf,
         }
 
     @classmethod
@@ -336,6 +421,8 @@ class BM25Index:
         index.tf = arrays["tf"]
         index.idf_values = arrays["idf_values"]
         index.column_max = arrays["column_max"]
+        index.norms = index._norms()
+        index.rows = RowTerms(arrays["row_indptr"], arrays["row_terms"], arrays["row_tf"])
         index.weights = sparse.csc_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(index.size, len(vocabulary)), copy=False
         )
@@ -361,13 +448,13 @@ class BM25Index:
 
     def _columns(self, query: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """The query's columns (in its order) and their weights times idf, in float32."""
-        columns, weights = [], []
-        for term, weight in query.items():
-            col = self.vocabulary.get(term)
-            if col is not None and weight and not np.isnan(idf := self.idf_values[col]):  # nan: no document has it
-                columns.append(col)
-                weights.append(weight * idf)
-        return np.asarray(columns, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+        get = self.vocabulary.get
+        found = [(col, weight) for term, weight in query.items() if weight and (col := get(term)) is not None]
+        columns = np.fromiter((col for col, _ in found), dtype=np.int64, count=len(found))
+        weights = np.fromiter((weight for _, weight in found), dtype=np.float64, count=len(found))
+        idf = self.idf_values[columns]
+        held = ~np.isnan(idf)  # nan: no document of this index has the term
+        return columns[held], (weights[held] * idf[held]).astype(np.float32)
 
     def scores(self, query: Mapping[str, float]) -> np.ndarray:
         """BM25 score of every document for weighted query terms (weight n = term repeated n times).
@@ -398,8 +485,8 @@ class BM25Index:
         no other document can enter the top n. In a corpus on one topic, a question's common
         words ("Biên phòng", "cán bộ, chiến sĩ") hold 2.5 M postings at 100k passages: scoring
         them all took 4.9 ms of a 12 ms question; the documents of its rare words are a few
-        hundred (README: corpus shapes). Where the candidates' binary searches would cost more
-        than reading every posting (``SEARCH_COST``), one pass over the columns is made."""
+        hundred (README: corpus shapes). Where scoring the candidates would cost more than reading
+        every posting (``CANDIDATE_COST``), one pass over the columns is made."""
         columns, weights = self._columns(query)
         if not len(columns) or n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
@@ -409,19 +496,19 @@ class BM25Index:
         lengths = indptr[columns + 1] - indptr[columns]
         # What scoring every document costs, in postings read, against the pruned way's cost below.
         budget = int(lengths.sum())
-        if len(columns) * (lengths.min() * SEARCH_COST + CALL_COST) > budget:  # most questions
+        if lengths.min() * CANDIDATE_COST + CALL_COST > budget:  # most questions of a varied corpus
             return self._best_of_all(columns, weights, n)
         bounds = weights.astype(np.float64) * self.column_max[columns]
         order = np.lexsort((lengths, -bounds))  # highest bound first, then the shortest list
         after = np.append(np.cumsum(bounds[order][::-1])[::-1][1:], 0.0)  # bounds of the terms after each
         # First the terms whose lists fit in PRUNED_FIRST of the documents together (one at least):
-        # scoring candidates costs a binary search per query term, so the fewer rounds the better.
+        # each round has its fixed cost, so the fewer rounds the better.
         taken = max(1, int(np.searchsorted(np.cumsum(lengths[order]), PRUNED_FIRST * self.size, side="right")))
         batch = order[:taken]
         rows = np.zeros(0, dtype=indices.dtype)
         scores = np.zeros(0, dtype=np.float32)
         for round_ in itertools.count(1):  # one more term a round: at most one round per query term
-            if len(columns) * ((len(rows) + lengths[batch].sum()) * SEARCH_COST + round_ * CALL_COST) > budget:
+            if (len(rows) + lengths[batch].sum()) * CANDIDATE_COST + round_ * CALL_COST > budget:
                 return self._best_of_all(columns, weights, n)  # cheaper, or no longer worth it
             lists = [indices[indptr[col] : indptr[col + 1]] for col in columns[batch]]
             new = np.setdiff1d(np.unique(np.concatenate(lists)), rows, assume_unique=True)
@@ -445,33 +532,16 @@ class BM25Index:
     def _scores_at(self, columns: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """``self.weights[:, columns] @ weights`` at ``rows`` only, summed in the same order and
         type as scipy's loop (column by column, float32 products added in float32): the same bits."""
-        found, at = self._find(columns, rows.astype(self.weights.indices.dtype, copy=False))
-        values = np.where(found, self.weights.data[at], np.float32(0))
-        out = np.zeros(len(rows), dtype=np.float32)
-        for value, weight in zip(values, weights, strict=True):
-            out += value * weight
-        return out
+        values = self._impacts_at(columns, rows)[1]
+        values *= weights[:, None]
+        return values.sum(axis=0)  # along the first axis numpy adds row after row, as that loop does
 
-    def _find(self, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of ``columns`` (the results' rows) and each of ``rows`` (the posting lists'
-        integer type, any order): whether the column holds the row, and where in ``weights.data``
-        (meaningless where not).
-
-        A posting list is sorted by row, so a binary search per row finds it without reading the
-        list: microseconds even for a term in half of a million documents. One search call per
-        column; the rest is done for all columns at once (with a dozen numpy calls per column, a
-        question's lookups took 25 us a term where the search itself takes 4 us)."""
-        indptr, indices = self.weights.indptr, self.weights.indices
-        at = np.zeros((len(columns), len(rows)), dtype=np.int64)
-        if not indices.size or not at.size:
-            return np.zeros(at.shape, dtype=bool), at
-        starts, ends = indptr[columns], indptr[columns + 1]
-        for j, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-            at[j] = np.searchsorted(indices[start:end], rows)
-        at += starts[:, None]
-        inside = at < ends[:, None]  # an empty list, or every posting before the row
-        np.minimum(at, indices.size - 1, out=at)
-        return inside & (indices[at] == rows), at
+    def _impacts_at(self, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``columns`` (the results' rows) and each of ``rows``: whether the row holds
+        the column's term, and its weight there (0 where not): ``weights``' entry, bit for bit,
+        read from the rows (``RowTerms``; a count of 0 weighs exactly 0)."""
+        tf = self.rows.counts_at(rows, columns)
+        return tf > 0, impacts(tf, np.repeat(self.norms[rows][None, :], len(columns), axis=0), self.k1)
 
     def at(self, rows: np.ndarray) -> RowsView:
         """This index read at a few ``rows`` only (the candidates of one question)."""
@@ -485,13 +555,10 @@ class RowsView:
 
     def __init__(self, index: BM25Index, rows: np.ndarray) -> None:
         self.index, self.rows = index, rows
-        # Searched in the posting lists' own integer type: int64 rows made numpy convert a whole
-        # int32 list for every search (60 us for a term in 190k passages; 2.2 ms a question).
-        self._keys = rows.astype(index.weights.indices.dtype, copy=False)
         self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def fetch(self, terms: Iterable[str]) -> None:
-        """Look up each of ``terms`` not looked up yet, all in one ``BM25Index._find``."""
+        """Look up each of ``terms`` not looked up yet, all in one ``BM25Index._impacts_at``."""
         index = self.index
         wanted = [t for t in dict.fromkeys(terms) if t not in self._found]
         columns = {t: col for t in wanted if (col := index.vocabulary.get(t)) is not None}
@@ -501,9 +568,9 @@ class RowsView:
         if not columns:
             return
         cols = np.fromiter(columns.values(), dtype=np.int64, count=len(columns))
-        found, at = index._find(cols, self._keys)
-        impacts = np.where(found, index.idf_values[cols][:, None] * index.weights.data[at], 0.0)
-        for term, held, impact in zip(columns, found, impacts, strict=True):
+        found, values = index._impacts_at(cols, self.rows)
+        weighted = np.where(found, index.idf_values[cols][:, None] * values, 0.0)  # idf: nan where absent here
+        for term, held, impact in zip(columns, found, weighted, strict=True):
             self._found[term] = held, impact
 
     def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,7 @@ from scipy import sparse
 
 from retrieval.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.answer_type import AnswerCheck
-from retrieval.bm25 import BM25Index, RowsView, drop_pages, stack_by_term, term_counts
+from retrieval.bm25 import BM25Index, RowsView, RowTerms, drop_pages, stack_by_term, term_counts
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
 from retrieval.semantic import SemanticScorer, neutral
@@ -337,9 +337,16 @@ class BuildParts:
     on disk as it goes (``retrieval.snapshot.SnapshotWriter``), so that a million passages' build
     holds neither every piece's counts nor both finished matrices in memory at once."""
 
-    def counts(self, matrix: sparse.csc_matrix) -> sparse.csc_matrix:
-        """One piece's term counts, kept until they are stacked (here: as they are)."""
+    def counts(self, matrix: sparse.csc_matrix | sparse.csr_matrix) -> sparse.csc_matrix | sparse.csr_matrix:
+        """One piece's term counts (by term or by row), kept until they are stacked (here: as they are)."""
         return matrix
+
+    def rows(self, name: str, pieces: list[RowTerms]) -> RowTerms:
+        """The rows of BM25 index ``name``, given in consecutive pieces (emptied as they are
+        used), as one (here: in memory)."""
+        stacked = RowTerms.stacked(pieces)
+        pieces.clear()
+        return stacked
 
     def part(self, name: str, index: BM25Index) -> BM25Index:
         """The finished BM25 index ``name`` ("sentences" or "passages"; here: as it is)."""
@@ -402,6 +409,8 @@ class SearchIndex:
                 "definitions": [(row + sentences, found) for row, found in defined],
                 "sentences_counts": keep.counts(sentence_counts),
                 "passages_counts": keep.counts(passage_counts),
+                "sentences_rows": keep.counts(sparse.csr_matrix(sentence_counts)),
+                "passages_rows": keep.counts(sparse.csr_matrix(passage_counts)),
             })  # fmt: skip
             docs, passages, sentences = (
                 docs + len(piece.docs),
@@ -423,9 +432,11 @@ class SearchIndex:
         # One part at a time: a kept part (on disk) is let go of before the next is made.
         for name, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
                             ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
+            by_row = keep.rows(name, [RowTerms.of(piece) for piece in joined(f"{name}_rows")])
             counts = stack_by_term(joined(f"{name}_counts"), len(vocabulary))
-            setattr(self, name, keep.part(name, BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer)))
-            del counts
+            part = BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer, rows=by_row)
+            setattr(self, name, keep.part(name, part))
+            del counts, by_row, part
         self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
 
     def updated(self, removed: Iterable[int], rows: CorpusRows, keep: BuildParts | None = None) -> SearchIndex | None:
@@ -472,8 +483,24 @@ class SearchIndex:
             passage_first=passage_first,
             passage_count=passage_count,
             definitions=defined,
-            sentences=keep.part("sentences", self.sentences.updated(dead_sentences, sentence_counts, vocabulary)),
-            passages=keep.part("passages", self.passages.updated(dead_passages, passage_counts, vocabulary)),
+            sentences=keep.part(
+                "sentences",
+                self.sentences.updated(
+                    dead_sentences,
+                    sentence_counts,
+                    vocabulary,
+                    keep.rows("sentences", [self.sentences.rows, RowTerms.of(sentence_counts)]),
+                ),
+            ),
+            passages=keep.part(
+                "passages",
+                self.passages.updated(
+                    dead_passages,
+                    passage_counts,
+                    vocabulary,
+                    keep.rows("passages", [self.passages.rows, RowTerms.of(passage_counts)]),
+                ),
+            ),
         )
 
     @property

@@ -24,13 +24,13 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.abbreviations import definitions, learned_pairs
-from retrieval.bm25 import BM25Index, Vocabulary
+from retrieval.bm25 import BM25Index, RowTerms, Vocabulary, drop_pages
 from retrieval.index import BuildParts, DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
-# 6: articles as text columns; 7: each column's largest impact
-FORMAT = 7
+# 6: articles as text columns; 7: each column's largest impact; 8: term counts by row too
+FORMAT = 8
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
     "passage_count",
@@ -68,6 +68,7 @@ class SnapshotWriter(BuildParts):
         (self.folder / "pieces").mkdir(parents=True)
         self._pieces = 0
         self._written: set[str] = set()
+        self._rows: set[str] = set()  # parts whose rows are written
 
     def __enter__(self) -> SnapshotWriter:
         return self
@@ -80,13 +81,43 @@ class SnapshotWriter(BuildParts):
         np.save(path, array)
         return _mapped_array(path)
 
-    def counts(self, matrix: sparse.csc_matrix) -> sparse.csc_matrix:
+    def counts(self, matrix: sparse.csc_matrix | sparse.csr_matrix) -> sparse.csc_matrix | sparse.csr_matrix:
         self._pieces += 1
         arrays = [self._saved_and_mapped(f"pieces/{self._pieces}_{part}", getattr(matrix, part)) for part in CSC]
-        return sparse.csc_matrix(tuple(arrays), shape=matrix.shape, copy=False)
+        return type(matrix)(tuple(arrays), shape=matrix.shape, copy=False)
+
+    def rows(self, name: str, pieces: list[RowTerms]) -> RowTerms:
+        """Written into place piece by piece (each let go of once copied): at 1M passages the rows
+        are 2 GB, which the build could not also hold in memory beside the counts by term."""
+        shape = (sum(len(p.indptr) - 1 for p in pieces) + 1,), (sum(int(p.indptr[-1]) for p in pieces),)
+        out = {
+            field: np.lib.format.open_memmap(self.folder / f"{name}_row_{field}.npy", "w+", dtype, size)
+            for field, dtype, size in (("indptr", np.int64, shape[0]), ("terms", np.int32, shape[1]),
+                                       ("tf", np.float32, shape[1]))
+        }  # fmt: skip
+        out["indptr"][0] = row = entry = 0
+        while pieces:
+            piece = pieces.pop(0)
+            rows, entries = len(piece.indptr) - 1, int(piece.indptr[-1])
+            out["indptr"][row + 1 : row + rows + 1] = piece.indptr[1:] + entry
+            out["terms"][entry : entry + entries] = piece.terms
+            out["tf"][entry : entry + entries] = piece.tf
+            row, entry = row + rows, entry + entries
+            for array in (piece.terms, piece.tf, out["terms"], out["tf"]):
+                drop_pages(array)
+            del piece
+        for array in out.values():
+            array.flush()
+        self._rows.add(name)
+        return RowTerms(*(_mapped_array(self.folder / f"{name}_row_{field}.npy") for field in out))
 
     def part(self, name: str, index: BM25Index) -> BM25Index:
-        arrays = {key: self._saved_and_mapped(f"{name}_{key}", array) for key, array in index.arrays().items()}
+        arrays = {
+            key: _mapped_array(self.folder / f"{name}_{key}.npy")
+            if key.startswith("row_") and name in self._rows  # written by ``rows`` already
+            else self._saved_and_mapped(f"{name}_{key}", array)
+            for key, array in index.arrays().items()
+        }
         self._written.add(name)
         return BM25Index.from_arrays(index.vocabulary, arrays, index.k1, index.b, index.scorer)
 

@@ -186,6 +186,65 @@ def test_stack_by_term_is_vstack_then_by_term():
     assert stack_by_term([], 4).shape == (0, 4)
 
 
+def test_rows_give_each_documents_counts_and_the_stored_weights_bit_for_bit():
+    """``RowTerms``: the counts by row (any row order, rows repeated, terms absent or not), stacked
+    from pieces as made whole, and the weights read from them are the index's own, bit for bit,
+    also after an update (new rows appended, dead ones left)."""
+    from scipy import sparse
+
+    from retrieval.bm25 import RowTerms, term_counts
+
+    corpus = _random_corpus(11, docs=300)[-1]
+    index = BM25Index(corpus)
+    dense = index.weights.toarray()
+    counts = sparse.csc_matrix((index.tf, index.weights.indices, index.weights.indptr), shape=dense.shape).toarray()
+    nprng = np.random.default_rng(11)
+    rows = np.concatenate([nprng.permutation(len(corpus))[:80], [0, 0, len(corpus) - 1]])
+    terms = np.array([*nprng.choice(dense.shape[1], 40, replace=False), 0])
+    got = index.rows.counts_at(rows, terms)
+    assert got.dtype == np.float32 and np.array_equal(got, counts[rows][:, terms].T)
+    assert index.rows.counts_at(rows[:0], terms).shape == (len(terms), 0)
+    held, weights = index._impacts_at(terms, rows)
+    assert np.array_equal(weights, dense[rows][:, terms].T) and np.array_equal(held, weights > 0)
+
+    pieces = [RowTerms.of(sparse.csr_matrix(counts[a:b])) for a, b in ((0, 100), (100, 100), (100, 300))]
+    stacked = RowTerms.stacked(pieces)
+    for name in ("indptr", "terms", "tf"):
+        assert np.array_equal(getattr(stacked, name), getattr(index.rows, name)), name
+
+    vocabulary = dict(index.vocabulary)
+    fresh = vocabulary.setdefault("fresh", len(vocabulary))
+    added = term_counts(np.array([0, 0, 1]), np.array([fresh, 3, fresh]), (2, len(vocabulary)))
+    updated = index.updated(np.array([1, 5]), added, vocabulary)
+    dense = updated.weights.toarray()
+    live = np.flatnonzero(updated.live)
+    terms = np.array([fresh, 0, 3, 7])
+    held, weights = updated._impacts_at(terms, live)
+    assert np.array_equal(weights, dense[live][:, terms].T) and held[0].sum() == 2
+
+
+def test_rows_refuse_what_would_read_outside_them():
+    """The C loop checks its input: a row out of range, arrays of another type or that do not fit
+    each other are errors, never a read of memory that is not theirs."""
+    from retrieval import _forward
+    from retrieval.bm25 import RowTerms
+
+    rows = RowTerms(np.array([0, 2, 3], dtype=np.int64), np.array([1, 4, 2], dtype=np.int32), np.ones(3, np.float32))
+    assert rows.counts_at(np.array([1, 0]), np.array([4, 2])).tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    for bad_row in (2, -1):
+        with pytest.raises(IndexError):
+            rows.counts_at(np.array([bad_row]), np.array([1]))
+    out = np.empty((1, 1), dtype=np.float32)
+    with pytest.raises(ValueError):  # the last row would end past the columns
+        _forward.counts_at(np.array([0, 2, 9]), rows.terms, rows.tf, np.array([1]), np.array([1]), out)
+    with pytest.raises(ValueError):  # one count per column
+        _forward.counts_at(rows.indptr, rows.terms, rows.tf[:2], np.array([1]), np.array([1]), out)
+    with pytest.raises(ValueError):  # room for every (term, row)
+        _forward.counts_at(rows.indptr, rows.terms, rows.tf, np.array([0, 1]), np.array([1]), out)
+    with pytest.raises(TypeError):
+        _forward.counts_at(rows.indptr, rows.terms.astype(np.int64), rows.tf, np.array([1]), np.array([1]), out)
+
+
 @pytest.mark.parametrize("size", [0, 1, 19, 20, 1024, 5000, 20 * 1024, 50_000 + 17])
 def test_best_rows_are_those_of_a_full_sort(size):
     """The block shortcut gives the rows a full sort gives, in its order, with many ties and

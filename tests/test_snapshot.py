@@ -141,6 +141,12 @@ async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tm
                 a, b = ours.weights[:, ours.vocabulary[term]], reference.weights[:, reference.vocabulary[term]]
                 assert np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data), (part, term)
                 assert ours.idf(term) == reference.idf(term)
+            # and the same counts by row (``RowTerms``), written piece by piece
+            ids = np.array([ours.vocabulary[t] for t in reference.vocabulary], dtype=np.int64)
+            everyone = np.arange(len(reference.doc_lengths))
+            assert np.array_equal(
+                ours.rows.counts_at(everyone, ids), reference.rows.counts_at(everyone, np.arange(len(ids)))
+            )
         for question in QUESTIONS:
             assert built.search(question, 5) == whole.search(question, 5)
 
