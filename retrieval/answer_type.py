@@ -73,7 +73,7 @@ class AnswerCheck:
     def __init__(self, question: str) -> None:
         self.kind = expected_answer(question)
         self.asked = fold_diacritics(normalize(question))
-        counted = counted_thing(question) if self.kind == "number" else None
+        counted = self._counted = counted_thing(question) if self.kind == "number" else None
         # A number right before what is counted ("có 20 cán bộ", "3,1 tỷ USD"), one word between at most.
         self._count = (
             re.compile(rf"(?:\d[\d.,]*|\b(?:{_COUNT_WORDS}))\s+(?:[^\W_]+\s+)?{re.escape(counted)}\b")
@@ -90,7 +90,10 @@ class AnswerCheck:
         """Whether ``sentence`` puts a number right before what a "bao nhiêu X" question counts:
         the answer to *this* question, not just any number (a border post's 427 km of patrols is
         not its number of soldiers)."""
-        return self._count is not None and self._count.search(fold_diacritics(sentence).lower()) is not None
+        if self._count is None:
+            return False
+        folded = fold_diacritics(sentence).lower()
+        return self._counted in folded and self._count.search(folded) is not None  # a plain find first: fast
 
     def holds(self, sentence: str) -> bool:
         """Whether ``sentence`` contains something of the expected kind that the question does not."""

@@ -168,3 +168,26 @@ def test_answer_types_checked_only_where_they_can_change_the_answers(index, monk
     checked.clear()
     assert [index.search(q, top_k=3).answers for q in questions] == lazy
     assert lazy_checks < 0.5 * len(checked)
+
+
+def test_the_answer_key_is_the_folded_normal_form():
+    """Two answers are one when their texts fold to the same normal form; the key skips
+    normalize's tone move, which folding makes moot: the same keys on every shipped line (as
+    written, NFD, upper case, old tone placement) and on random text."""
+    import random
+    import unicodedata
+    from pathlib import Path
+
+    from retrieval.index import _text_key
+    from retrieval.normalize import fold_diacritics, normalize
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    lines = [line for path in sorted(data.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    rng = random.Random(5)
+    pool = [chr(c) for c in range(0x20, 0x3000) if not 0xD800 <= c < 0xE000] + list("đĐoaeuyOAEUY\u0300\u0309") * 20
+    texts = [text for line in lines for text in (line, unicodedata.normalize("NFD", line), line.upper())]
+    texts += ["Uỷ ban hoà bình", "Ủy ban hòa bình", "THUỶ"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 8))) for _ in range(20_000)]
+    for text in texts:
+        assert _text_key(text) == fold_diacritics(normalize(text)), repr(text)
+    assert _text_key("Uỷ ban hoà bình") == _text_key("ủy ban hòa bình")
