@@ -149,7 +149,7 @@ def test_what_an_abbreviation_stands_for(index):
 
 def test_answer_types_checked_only_where_they_can_change_the_answers(index, monkeypatch):
     """Skipping the answer-type check of candidates that cannot reach the answers changes no
-    answer (each question against every candidate checked), and does skip most of them."""
+    answer nor score (each question against every candidate checked), and does skip most of them."""
     from retrieval.answer_type import AnswerCheck
 
     questions = [
@@ -164,7 +164,12 @@ def test_answer_types_checked_only_where_they_can_change_the_answers(index, monk
     monkeypatch.setattr(AnswerCheck, "holds", lambda self, text: checked.append(text) or holds(self, text))
     lazy = [index.search(q, top_k=3).answers for q in questions]
     lazy_checks = len(checked)
-    monkeypatch.setattr(SearchIndex, "_may_answer", lambda self, rows, *_: np.arange(len(rows)))
+    lazy_bonuses = SearchIndex._with_answer_type
+
+    def every_bonus(self, rows, scores, top_k, check):
+        return lazy_bonuses(self, rows, scores, len(rows), check)
+
+    monkeypatch.setattr(SearchIndex, "_with_answer_type", every_bonus)
     checked.clear()
     assert [index.search(q, top_k=3).answers for q in questions] == lazy
     assert lazy_checks < 0.5 * len(checked)
