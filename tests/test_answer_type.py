@@ -49,3 +49,26 @@ def test_a_number_right_before_what_is_counted_answers_a_how_many_question():
     assert not check.counts("Cán bộ, chiến sĩ của đồn tuần tra 427 km.")  # a number, of something else
     assert not check.counts("Năm qua, cán bộ, chiến sĩ của đồn giúp dân.")  # "năm" is a year here, not five
     assert not AnswerCheck("Ai là đồn trưởng?").counts("Đồn có 20 cán bộ.")  # not a how-many question
+
+
+def test_digits_looked_at_first_give_the_full_scans_verdict():
+    """A number question's check looks at the sentence's digits first: the verdict is still
+    "holds a number (digit or number word) the question lacks", on every shipped line and with
+    questions that hold digits themselves."""
+    from pathlib import Path
+
+    from retrieval.answer_type import _NUMBER
+    from retrieval.normalize import fold_diacritics
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    lines = [line for path in sorted(data.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    lines += ["Có 2 đồn và 2 trạm.", "Hai mươi cán bộ.", "Năm 2023 có 2023 hộ."]
+    verdicts = set()
+    for question in ("Có bao nhiêu cán bộ?", "Năm 2023 có bao nhiêu hộ?", "bao nhieu ho dan nam 2 0 1 9"):
+        check = AnswerCheck(question)
+        assert check.kind == "number"
+        for line in lines:
+            full = any(fold_diacritics(m.group().lower()) not in check.asked for m in _NUMBER.finditer(line))
+            assert check.holds(line) == full, (question, line)
+            verdicts.add(full)
+    assert verdicts == {True, False}
