@@ -475,6 +475,12 @@ class SearchIndex:
         drop_pages(self.sentence_text.blob)
         dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
         dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
+
+        def updated_part(name: str, dead: np.ndarray, added: sparse.csc_matrix) -> BM25Index:
+            part: BM25Index = getattr(self, name)
+            rows = keep.rows(name, [part.rows, RowTerms.of(added)])
+            return keep.part(name, part.updated(dead, added, vocabulary, rows))
+
         return SearchIndex.from_parts(
             config,
             DocTable.joined([self.docs, DocTable(rows.docs)]),
@@ -488,24 +494,8 @@ class SearchIndex:
             passage_first=passage_first,
             passage_count=passage_count,
             definitions=defined,
-            sentences=keep.part(
-                "sentences",
-                self.sentences.updated(
-                    dead_sentences,
-                    sentence_counts,
-                    vocabulary,
-                    keep.rows("sentences", [self.sentences.rows, RowTerms.of(sentence_counts)]),
-                ),
-            ),
-            passages=keep.part(
-                "passages",
-                self.passages.updated(
-                    dead_passages,
-                    passage_counts,
-                    vocabulary,
-                    keep.rows("passages", [self.passages.rows, RowTerms.of(passage_counts)]),
-                ),
-            ),
+            sentences=updated_part("sentences", dead_sentences, sentence_counts),
+            passages=updated_part("passages", dead_passages, passage_counts),
         )
 
     @property
