@@ -89,20 +89,21 @@ class SnapshotWriter(BuildParts):
     def rows(self, name: str, pieces: list[RowTerms]) -> RowTerms:
         """Written into place piece by piece (each let go of once copied): at 1M passages the rows
         are 2 GB, which the build could not also hold in memory beside the counts by term."""
-        shape = (sum(len(p.indptr) - 1 for p in pieces) + 1,), (sum(int(p.indptr[-1]) for p in pieces),)
+        documents = sum(len(p.indptr) - 1 for p in pieces)
+        total = sum(int(p.indptr[-1]) for p in pieces)
         out = {
-            field: np.lib.format.open_memmap(self.folder / f"{name}_row_{field}.npy", "w+", dtype, size)
-            for field, dtype, size in (("indptr", np.int64, shape[0]), ("terms", np.int32, shape[1]),
-                                       ("tf", np.float32, shape[1]))
+            field: np.lib.format.open_memmap(self.folder / f"{name}_row_{field}.npy", "w+", dtype, (size,))
+            for field, dtype, size in (("indptr", np.int64, documents + 1), ("terms", np.int32, total),
+                                       ("tf", np.float32, total))
         }  # fmt: skip
         out["indptr"][0] = row = entry = 0
         while pieces:
             piece = pieces.pop(0)
-            rows, entries = len(piece.indptr) - 1, int(piece.indptr[-1])
-            out["indptr"][row + 1 : row + rows + 1] = piece.indptr[1:] + entry
+            held, entries = len(piece.indptr) - 1, int(piece.indptr[-1])
+            out["indptr"][row + 1 : row + held + 1] = piece.indptr[1:] + entry
             out["terms"][entry : entry + entries] = piece.terms
             out["tf"][entry : entry + entries] = piece.tf
-            row, entry = row + rows, entry + entries
+            row, entry = row + held, entry + entries
             for array in (piece.terms, piece.tf, out["terms"], out["tf"]):
                 drop_pages(array)
             del piece
