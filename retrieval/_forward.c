@@ -1,18 +1,21 @@
 /* A question's terms' counts in a few documents' rows: the one loop of a question that numpy
- * cannot do in a few calls (see retrieval/bm25.py, RowTerms.counts_at).
+ * cannot do in a few calls (see retrieval/bm25.py, RowTerms.add_counts).
  *
- * counts_at(indptr, columns, counts, rows, terms, out): a count matrix stored by row (CSR: row
- * r's terms are columns[indptr[r]:indptr[r + 1]], ascending, their counts counts[...] likewise).
- * For each of ``terms`` (any order) and each of ``rows``, out[j, i] = the count of terms[j] in
- * row rows[i], 0 when the row does not hold it. Each row is walked once against the sorted terms.
+ * add_counts(indptr, columns, counts, first, count, terms, out): a count matrix stored by row
+ * (CSR: row r's terms are columns[indptr[r]:indptr[r + 1]], ascending, their counts counts[...]
+ * likewise). For each of ``terms`` (any order) and each document i, made of the rows first[i] ..
+ * first[i] + count[i] - 1, out[j, i] += the count of terms[j] in those rows (nothing added where
+ * they do not hold it). Each row is walked once against the sorted terms. A document of one row
+ * is a candidate sentence; one of several is a passage, which is its consecutive sentences (and
+ * its title's row, added by a second call): passages need no rows of their own.
  *
  * Why rows, not posting lists: in a corpus on one topic a question's common words have posting
  * lists of 100,000 entries, and finding 200 candidates in each by binary search touched a new
  * cache line at almost every probe: ~260 ns a lookup, 1.4 ms for one question's candidates at
  * 100k passages. A candidate's own row is a few hundred consecutive entries.
  *
- * indptr, rows, terms: int64; columns: int32; counts, out: float32; all C-contiguous (inputs may
- * be read-only, memory-mapped). Nothing is read outside the arrays: rows and indptr are checked.
+ * indptr, first, count, terms: int64; columns: int32; counts, out: float32; all C-contiguous (inputs
+ * may be read-only, memory-mapped). Nothing is read outside the arrays: spans and indptr are checked.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -36,57 +39,63 @@ static int has_type(const Py_buffer *view, Py_ssize_t itemsize, const char *code
     return view->itemsize == itemsize && *f && strchr(codes, *f) != NULL;
 }
 
-static void counts_all(const int64_t *indptr, const int32_t *columns, const float *counts, const int64_t *rows,
-                       Py_ssize_t n_rows, const Wanted *wanted, Py_ssize_t n_terms, float *out) {
-    for (Py_ssize_t i = 0; i < n_rows; i++) {
-        int64_t p = indptr[rows[i]], end = indptr[rows[i] + 1];
-        for (Py_ssize_t k = 0; k < n_terms; k++) {
-            int64_t term = wanted[k].term;
-            while (p < end && columns[p] < term) p++;
-            out[wanted[k].slot * n_rows + i] = (p < end && columns[p] == term) ? counts[p] : 0.0f;
+static void add_all(const int64_t *indptr, const int32_t *columns, const float *counts, const int64_t *first,
+                    const int64_t *count, Py_ssize_t n_docs, const Wanted *wanted, Py_ssize_t n_terms, float *out) {
+    for (Py_ssize_t i = 0; i < n_docs; i++) {
+        for (int64_t r = first[i]; r < first[i] + count[i]; r++) {
+            int64_t p = indptr[r], end = indptr[r + 1];
+            for (Py_ssize_t k = 0; k < n_terms && p < end; k++) {
+                int64_t term = wanted[k].term;
+                while (p < end && columns[p] < term) p++;
+                if (p < end && columns[p] == term) out[wanted[k].slot * n_docs + i] += counts[p];
+            }
         }
     }
 }
 
-static PyObject *counts_at(PyObject *self, PyObject *args) {
-    PyObject *objects[6];
-    Py_buffer views[6];
+static PyObject *add_counts(PyObject *self, PyObject *args) {
+    PyObject *objects[7];
+    Py_buffer views[7];
     int held = 0;
     PyObject *result = NULL;
     Wanted *wanted = NULL;
-    if (!PyArg_ParseTuple(args, "OOOOOO:counts_at", &objects[0], &objects[1], &objects[2], &objects[3],
-                          &objects[4], &objects[5]))
+    if (!PyArg_ParseTuple(args, "OOOOOOO:add_counts", &objects[0], &objects[1], &objects[2], &objects[3],
+                          &objects[4], &objects[5], &objects[6]))
         return NULL;
-    for (; held < 6; held++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (held == 5 ? PyBUF_WRITABLE : 0);
+    for (; held < 7; held++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (held == 6 ? PyBUF_WRITABLE : 0);
         if (PyObject_GetBuffer(objects[held], &views[held], flags) < 0) goto done;
     }
-    Py_buffer *indptr = &views[0], *columns = &views[1], *counts = &views[2], *rows = &views[3], *terms = &views[4],
-              *out = &views[5];
+    Py_buffer *indptr = &views[0], *columns = &views[1], *counts = &views[2], *first = &views[3], *count = &views[4],
+              *terms = &views[5], *out = &views[6];
     if (!has_type(indptr, 8, "lq") || !has_type(columns, 4, "i") || !has_type(counts, 4, "f") ||
-        !has_type(rows, 8, "lq") || !has_type(terms, 8, "lq") || !has_type(out, 4, "f")) {
-        PyErr_SetString(PyExc_TypeError, "counts_at: indptr, rows, terms int64, columns int32, counts, out float32");
+        !has_type(first, 8, "lq") || !has_type(count, 8, "lq") || !has_type(terms, 8, "lq") ||
+        !has_type(out, 4, "f")) {
+        PyErr_SetString(PyExc_TypeError,
+                        "add_counts: indptr, first, count, terms int64, columns int32, counts, out float32");
         goto done;
     }
     Py_ssize_t n_indptr = indptr->len / 8, n_columns = columns->len / 4;
-    Py_ssize_t n_rows = rows->len / 8, n_terms = terms->len / 8;
-    if (counts->len / 4 != n_columns) {
-        PyErr_SetString(PyExc_ValueError, "counts_at: columns and counts differ in length");
+    Py_ssize_t n_docs = first->len / 8, n_terms = terms->len / 8;
+    if (counts->len / 4 != n_columns || count->len / 8 != n_docs) {
+        PyErr_SetString(PyExc_ValueError, "add_counts: columns and counts, or first and count, differ in length");
         goto done;
     }
-    if (out->len / 4 != n_terms * n_rows) {
-        PyErr_SetString(PyExc_ValueError, "counts_at: out must hold len(terms) * len(rows) counts");
+    if (out->len / 4 != n_terms * n_docs) {
+        PyErr_SetString(PyExc_ValueError, "add_counts: out must hold len(terms) * len(first) counts");
         goto done;
     }
-    const int64_t *starts = indptr->buf, *row = rows->buf;
-    for (Py_ssize_t i = 0; i < n_rows; i++) {
-        if (row[i] < 0 || row[i] + 1 >= n_indptr) {
-            PyErr_SetString(PyExc_IndexError, "counts_at: a row outside indptr");
+    const int64_t *starts = indptr->buf, *firsts = first->buf, *counted = count->buf;
+    for (Py_ssize_t i = 0; i < n_docs; i++) {
+        if (firsts[i] < 0 || counted[i] < 0 || firsts[i] >= n_indptr || counted[i] >= n_indptr - firsts[i]) {
+            PyErr_SetString(PyExc_IndexError, "add_counts: rows outside indptr");
             goto done;
         }
-        if (starts[row[i]] < 0 || starts[row[i]] > starts[row[i] + 1] || starts[row[i] + 1] > n_columns) {
-            PyErr_SetString(PyExc_ValueError, "counts_at: indptr does not fit columns");
-            goto done;
+        for (int64_t r = firsts[i]; r < firsts[i] + counted[i]; r++) {
+            if (starts[r] < 0 || starts[r] > starts[r + 1] || starts[r + 1] > n_columns) {
+                PyErr_SetString(PyExc_ValueError, "add_counts: indptr does not fit columns");
+                goto done;
+            }
         }
     }
     wanted = PyMem_Malloc(sizeof(Wanted) * (n_terms ? n_terms : 1));
@@ -100,7 +109,7 @@ static PyObject *counts_at(PyObject *self, PyObject *args) {
     }
     qsort(wanted, n_terms, sizeof(Wanted), by_term);
     Py_BEGIN_ALLOW_THREADS
-    counts_all(starts, columns->buf, counts->buf, row, n_rows, wanted, n_terms, out->buf);
+    add_all(starts, columns->buf, counts->buf, firsts, counted, n_docs, wanted, n_terms, out->buf);
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
@@ -110,8 +119,9 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"counts_at", counts_at, METH_VARARGS,
-     "counts_at(indptr, columns, counts, rows, terms, out): out[j, i] = the count of terms[j] in row rows[i]."},
+    {"add_counts", add_counts, METH_VARARGS,
+     "add_counts(indptr, columns, counts, first, count, terms, out): out[j, i] += the count of terms[j] in rows "
+     "first[i] .. first[i] + count[i] - 1."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -176,16 +176,46 @@ class RowTerms:
     def counts_at(self, rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
         """The count of each of ``terms`` (a row per term) in each of ``rows`` (a column per row):
         float32, 0 where the row does not hold the term."""
-        out = np.empty((len(terms), len(rows)), dtype=np.float32)
-        _forward.counts_at(
+        out = np.zeros((len(terms), len(rows)), dtype=np.float32)
+        self.add_counts(rows, np.ones(len(rows), dtype=np.int64), terms, out)
+        return out
+
+    def add_counts(self, first: np.ndarray, count: np.ndarray, terms: np.ndarray, out: np.ndarray) -> None:
+        """Add to ``out[j, i]`` the count of ``terms[j]`` in the rows ``first[i]`` ..
+        ``first[i] + count[i] - 1`` together (float32: counts are integers, exact in any order)."""
+        _forward.add_counts(
             self.indptr,
             self.terms,
             self.tf,
-            np.ascontiguousarray(rows, dtype=np.int64),
+            np.ascontiguousarray(first, dtype=np.int64),
+            np.ascontiguousarray(count, dtype=np.int64),
             np.ascontiguousarray(terms, dtype=np.int64),
             out,
         )
+
+
+@dataclass(frozen=True)
+class SpannedRows:
+    """The counts by row of documents that are each a run of consecutive rows of ``parts`` plus
+    one row of ``heads``: a passage is its sentences plus its article's title. Read from those,
+    a passage needs no row of its own: at 1M passages the passages' own rows were 1.9 GB of
+    mapped files, which random candidates made resident in full (``RowTerms``' interface)."""
+
+    parts: RowTerms
+    first: np.ndarray  # int64, each document's first row of ``parts``
+    count: np.ndarray  # int64, how many
+    heads: RowTerms
+    head: np.ndarray  # int64, each document's row of ``heads``
+
+    def counts_at(self, rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
+        """As ``RowTerms.counts_at``: the same counts, bit for bit, as rows of the summed counts."""
+        out = np.zeros((len(terms), len(rows)), dtype=np.float32)
+        self.parts.add_counts(self.first[rows], self.count[rows], terms, out)
+        self.heads.add_counts(self.head[rows], np.ones(len(rows), dtype=np.int64), terms, out)
         return out
+
+
+Rows = RowTerms | SpannedRows  # what ``BM25Index.rows`` may be
 
 
 def drop_pages(array: np.ndarray) -> None:
@@ -306,7 +336,7 @@ class BM25Index:
         b: float,
         scorer: str = "BM25Plus",
         live: np.ndarray | None = None,
-        rows: RowTerms | None = None,
+        rows: Rows | None = None,
     ) -> BM25Index:
         """An index from a term-frequency matrix whose columns are ``vocabulary``'s ids. A term
         no document holds (a vocabulary shared with another index) is unknown to this one.
@@ -324,7 +354,7 @@ class BM25Index:
         b: float,
         scorer: str,
         live: np.ndarray | None = None,
-        rows: RowTerms | None = None,
+        rows: Rows | None = None,
     ) -> None:
         """BM25 impacts from term frequencies, vectorised over all (document, term) pairs."""
         if scorer not in SCORERS:
@@ -355,11 +385,12 @@ class BM25Index:
         return (self.k1 * (1 - self.b + self.b * self.doc_lengths / (self.avgdl or 1.0))).astype(np.float32)
 
     def updated(
-        self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: Mapping[str, int], rows: RowTerms | None = None
+        self, dead: np.ndarray, added: sparse.csc_matrix, vocabulary: Mapping[str, int], rows: Rows | None = None
     ) -> BM25Index:
         """A new index: rows ``dead`` emptied and marked dead, the rows of ``added`` (term counts
         over ``vocabulary``, which extends this one's) appended after the existing rows.
-        ``rows``: this index's ``rows`` with those of ``added`` after them, when already made.
+        ``rows``: this index's ``rows`` with those of ``added`` after them, when already made
+        (needed when they are not its own).
 
         Both steps work on the flat arrays: a posting list keeps its surviving rows and gets the
         new ones at its end (new rows have the highest numbers, so the lists stay sorted)."""
@@ -381,17 +412,20 @@ class BM25Index:
         )
         counts.has_sorted_indices = True  # by construction; checking costs a pass over every entry
         if rows is None:
+            if not isinstance(self.rows, RowTerms):
+                raise TypeError("an index whose rows are not its own is updated with its new rows given")
             rows = RowTerms.stacked([self.rows, RowTerms.of(added)])  # a dead row is left as it is
         return BM25Index.from_counts(counts, vocabulary, self.k1, self.b, self.scorer, live, rows)
 
-    ARRAYS = (
-        "doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live", "column_max",
-        "row_indptr", "row_terms", "row_tf",
-    )  # fmt: skip
+    ARRAYS = ("doc_lengths", "idf_values", "data", "indices", "indptr", "tf", "live", "column_max")
+    ROW_ARRAYS = ("row_indptr", "row_terms", "row_tf")  # when its rows are its own (``RowTerms``)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Everything needed to rebuild this index without the documents (see ``from_arrays``)."""
-        return {
+        """Everything needed to rebuild this index without the documents (see ``from_arrays``);
+        its rows too when they are its own."""
+        rows = self.rows
+        own = isinstance(rows, RowTerms)
+        return ({"row_indptr": rows.indptr, "row_terms": rows.terms, "row_tf": rows.tf} if own else {}) | {
             "doc_lengths": self.doc_lengths,
             "idf_values": self.idf_values,
             "data": self.weights.data,
@@ -400,16 +434,20 @@ class BM25Index:
             "tf": self.tf,
             "live": self.live,
             "column_max": self.column_max,
-            "row_indptr": self.rows.indptr,
-            "row_terms": self.rows.terms,
-            "row_tf": self.rows.tf,
         }
 
     @classmethod
     def from_arrays(
-        cls, vocabulary: Mapping[str, int], arrays: dict[str, np.ndarray], k1: float, b: float, scorer: str
+        cls,
+        vocabulary: Mapping[str, int],
+        arrays: dict[str, np.ndarray],
+        k1: float,
+        b: float,
+        scorer: str,
+        rows: Rows | None = None,
     ) -> BM25Index:
-        """An index saved with ``arrays()``; the arrays may be memory-mapped (nothing is copied)."""
+        """An index saved with ``arrays()``; the arrays may be memory-mapped (nothing is copied).
+        ``rows``: its rows when they are not its own (default: read from ``arrays``)."""
         index = cls.__new__(cls)
         index.k1, index.b, index.scorer = k1, b, scorer
         index.vocabulary = vocabulary
@@ -422,7 +460,7 @@ class BM25Index:
         index.idf_values = arrays["idf_values"]
         index.column_max = arrays["column_max"]
         index.norms = index._norms()
-        index.rows = RowTerms(arrays["row_indptr"], arrays["row_terms"], arrays["row_tf"])
+        index.rows = rows if rows is not None else RowTerms(*(arrays[name] for name in cls.ROW_ARRAYS))
         index.weights = sparse.csc_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(index.size, len(vocabulary)), copy=False
         )
@@ -539,7 +577,7 @@ class BM25Index:
     def _impacts_at(self, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``columns`` (the results' rows) and each of ``rows``: whether the row holds
         the column's term, and its weight there (0 where not): ``weights``' entry, bit for bit,
-        read from the rows (``RowTerms``; a count of 0 weighs exactly 0)."""
+        read from the rows (``RowTerms`` or ``SpannedRows``; a count of 0 weighs exactly 0)."""
         tf = self.rows.counts_at(rows, columns)
         return tf > 0, impacts(tf, np.repeat(self.norms[rows][None, :], len(columns), axis=0), self.k1)
 

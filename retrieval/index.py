@@ -33,7 +33,7 @@ from scipy import sparse
 
 from retrieval.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.answer_type import AnswerCheck
-from retrieval.bm25 import BM25Index, RowsView, RowTerms, drop_pages, stack_by_term, term_counts
+from retrieval.bm25 import BM25Index, RowsView, RowTerms, SpannedRows, drop_pages, stack_by_term, term_counts
 from retrieval.normalize import clean_unicode, fold_diacritics, normalize
 from retrieval.query import Query, analyze_question
 from retrieval.semantic import SemanticScorer, neutral
@@ -234,8 +234,9 @@ def _incidence(rows: list[int] | np.ndarray, cols: list[int] | np.ndarray, shape
 
 def count_terms(
     rows: CorpusRows, config: RankingConfig, ids: TermIds, known: Abbreviations | None
-) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csc_matrix]:
-    """The vocabulary (``ids``'s, extended) and the term counts of every sentence and passage.
+) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csc_matrix, sparse.csr_matrix]:
+    """The vocabulary (``ids``'s, extended) and the term counts of every sentence, passage and
+    article title (those of the passages' titles: empty without ``title_in_passage``).
 
     A passage's counts are the sum of its sentences' (plus its article's title), computed as a
     sparse product instead of a second pass over the words: at 100k passages the whole count
@@ -248,17 +249,17 @@ def count_terms(
         if known is not None and (extra := known.extra_terms(words)):
             term_ids += ids.of_terms(extra)
         sentence_ids.append(term_ids)
-    title_ids = [ids.of_words(d.title_words) for d in rows.docs] if config.title_in_passage else []
+    title_ids = [ids.of_words(d.title_words) if config.title_in_passage else [] for d in rows.docs]
     columns = len(ids.vocabulary)
     sentences = _matrix(sentence_ids, columns)
+    titles = _matrix(title_ids, columns).tocsr()
     passage_count = len(rows.passage_ids)
     sentence_count, doc_count = len(rows.sentence_passage), len(rows.docs)
     passages = _incidence(rows.sentence_passage, range(sentence_count), (passage_count, sentence_count))
     passages = passages @ sentences.tocsr()
-    if title_ids:
-        titles = _incidence(range(passage_count), rows.passage_doc, (passage_count, doc_count))
-        passages = passages + titles @ _matrix(title_ids, columns).tocsr()
-    return ids.vocabulary, sentences, sparse.csc_matrix(passages)
+    if titles.nnz:
+        passages = passages + _incidence(range(passage_count), rows.passage_doc, (passage_count, doc_count)) @ titles
+    return ids.vocabulary, sentences, sparse.csc_matrix(passages), titles
 
 
 class TextColumn:
@@ -402,7 +403,7 @@ class SearchIndex:
             defined = definitions(piece.sentence_text) if config.abbreviations else []
             if config.abbreviations and known is None:
                 known = Abbreviations(pairs if pairs is not None else learned_pairs(d for _, d in defined))
-            _, sentence_counts, passage_counts = count_terms(piece, config, ids, known)
+            _, sentence_counts, passage_counts, title_counts = count_terms(piece, config, ids, known)
             pieces.append({
                 "docs": DocTable(piece.docs),
                 "article_ids": np.asarray(piece.article_ids, dtype=np.int64),
@@ -415,14 +416,14 @@ class SearchIndex:
                 "sentences_counts": keep.counts(sentence_counts),
                 "passages_counts": keep.counts(passage_counts),
                 "sentences_rows": keep.counts(sparse.csr_matrix(sentence_counts)),
-                "passages_rows": keep.counts(sparse.csr_matrix(passage_counts)),
+                "titles_rows": keep.counts(title_counts),
             })  # fmt: skip
             docs, passages, sentences = (
                 docs + len(piece.docs),
                 passages + len(piece.passage_ids),
                 sentences + len(piece.sentence_ids),
             )
-            del piece, sentence_counts, passage_counts
+            del piece, sentence_counts, passage_counts, title_counts
         vocabulary = ids.vocabulary
 
         def joined(name: str) -> list:
@@ -434,15 +435,20 @@ class SearchIndex:
             setattr(self, name, np.concatenate(joined(name)) if pieces else np.zeros(0, dtype=np.int64))
         self.sentence_text = TextColumn.joined(joined("sentence_text"))
         self.definitions = [found for defined in joined("definitions") for found in defined]
-        # One part at a time: a kept part (on disk) is let go of before the next is made.
-        for name, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
-                            ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
-            by_row = keep.rows(name, [RowTerms.of(piece) for piece in joined(f"{name}_rows")])
-            counts = stack_by_term(joined(f"{name}_counts"), len(vocabulary))
-            part = BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer, rows=by_row)
-            setattr(self, name, keep.part(name, part))
-            del counts, by_row, part
         self.passage_first, self.passage_count = _passage_spans(self.sentence_passage, len(self.passage_ids))
+        self.titles = keep.rows("titles", [RowTerms.of(piece) for piece in joined("titles_rows")])
+
+        def part(name: str, k1: float, b: float, rows: RowTerms | SpannedRows) -> BM25Index:
+            """One part at a time: a kept part (on disk) is let go of before the next is made."""
+            counts = stack_by_term(joined(f"{name}_counts"), len(vocabulary))
+            return keep.part(name, BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer, rows=rows))
+
+        sentence_rows = keep.rows("sentences", [RowTerms.of(piece) for piece in joined("sentences_rows")])
+        self.sentences = part("sentences", config.sentence_k1, config.sentence_b, sentence_rows)
+        passage_rows = SpannedRows(
+            self.sentences.rows, self.passage_first, self.passage_count, self.titles, self.passage_doc
+        )
+        self.passages = part("passages", config.passage_k1, config.passage_b, passage_rows)
 
     def updated(self, removed: Iterable[int], rows: CorpusRows, keep: BuildParts | None = None) -> SearchIndex | None:
         """This index without the articles ``removed`` (database ids) and with those of ``rows``;
@@ -465,37 +471,39 @@ class SearchIndex:
                 return None
             known = Abbreviations(pairs)
         ids = TermIds(dict(self.passages.vocabulary))  # the served index keeps its own
-        vocabulary, sentence_counts, passage_counts = count_terms(rows, config, ids, known)
+        vocabulary, sentence_counts, passage_counts, title_counts = count_terms(rows, config, ids, known)
         passage_rows, doc_rows = len(self.passage_ids), len(self.docs)
         sentence_passage = np.concatenate(
             [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
         )
+        passage_doc = np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows])
         passage_first, passage_count = _passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
         sentence_text = TextColumn.joined([self.sentence_text, TextColumn(rows.sentence_text)])
         drop_pages(self.sentence_text.blob)
         dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
         dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
-
-        def updated_part(name: str, dead: np.ndarray, added: sparse.csc_matrix) -> BM25Index:
-            part: BM25Index = getattr(self, name)
-            rows = keep.rows(name, [part.rows, RowTerms.of(added)])
-            return keep.part(name, part.updated(dead, added, vocabulary, rows))
-
+        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(sentence_counts)])
+        sentences = self.sentences.updated(dead_sentences, sentence_counts, vocabulary, sentence_rows)
+        sentences = keep.part("sentences", sentences)
+        titles = keep.rows("titles", [self.titles, RowTerms.of(title_counts)])
+        by_row = SpannedRows(sentences.rows, passage_first, passage_count, titles, passage_doc)
+        passages = keep.part("passages", self.passages.updated(dead_passages, passage_counts, vocabulary, by_row))
         return SearchIndex.from_parts(
             config,
             DocTable.joined([self.docs, DocTable(rows.docs)]),
             article_ids=np.concatenate([self.article_ids, np.asarray(rows.article_ids, dtype=np.int64)]),
             doc_live=np.concatenate([doc_live, np.ones(len(rows.docs), dtype=bool)]),
             passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),
-            passage_doc=np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows]),
+            passage_doc=passage_doc,
             sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
             sentence_text=sentence_text,
             sentence_passage=sentence_passage,
             passage_first=passage_first,
             passage_count=passage_count,
             definitions=defined,
-            sentences=updated_part("sentences", dead_sentences, sentence_counts),
-            passages=updated_part("passages", dead_passages, passage_counts),
+            sentences=sentences,
+            passages=passages,
+            titles=titles,
         )
 
     @property

@@ -24,13 +24,14 @@ import numpy as np
 from scipy import sparse
 
 from retrieval.abbreviations import definitions, learned_pairs
-from retrieval.bm25 import BM25Index, RowTerms, Vocabulary, drop_pages
+from retrieval.bm25 import BM25Index, RowTerms, SpannedRows, Vocabulary, drop_pages
 from retrieval.index import BuildParts, DocTable, RankingConfig, SearchIndex, TextColumn
 from retrieval.store import read_article_ids, read_corpus, read_corpus_pieces, read_definition_texts
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
-# 6: articles as text columns; 7: each column's largest impact; 8: term counts by row too
-FORMAT = 8
+# 6: articles as text columns; 7: each column's largest impact; 8: term counts by row too;
+# 9: passages' counts by row read from their sentences' and titles' rows
+FORMAT = 9
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
     "passage_count",
@@ -87,8 +88,9 @@ class SnapshotWriter(BuildParts):
         return type(matrix)(tuple(arrays), shape=matrix.shape, copy=False)
 
     def rows(self, name: str, pieces: list[RowTerms]) -> RowTerms:
-        """Written into place piece by piece (each let go of once copied): at 1M passages the rows
-        are 2 GB, which the build could not also hold in memory beside the counts by term."""
+        """Written into place piece by piece (each let go of once copied): at 1M passages the
+        sentences' rows are 2 GB, which the build could not also hold in memory beside the counts
+        by term. ``name``: "sentences" (their index's own rows) or "titles"."""
         documents = sum(len(p.indptr) - 1 for p in pieces)
         total = sum(int(p.indptr[-1]) for p in pieces)
         out = {
@@ -120,7 +122,8 @@ class SnapshotWriter(BuildParts):
             for key, array in index.arrays().items()
         }
         self._written.add(name)
-        return BM25Index.from_arrays(index.vocabulary, arrays, index.k1, index.b, index.scorer)
+        rows = None if isinstance(index.rows, RowTerms) else index.rows  # not its own: made of arrays saved apart
+        return BM25Index.from_arrays(index.vocabulary, arrays, index.k1, index.b, index.scorer, rows)
 
     def finish(self, index: SearchIndex, version: str) -> None:
         """Write what is not written yet of ``index`` and put the snapshot in place."""
@@ -135,6 +138,8 @@ class SnapshotWriter(BuildParts):
         for part in ("sentences", "passages"):
             if part not in self._written:
                 self.part(part, getattr(index, part))
+        if "titles" not in self._rows:
+            self.rows("titles", [index.titles])
         meta = {"version": version, "build": build_version(index.config), "definitions": index.definitions}
         (self.folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         replace_directory(self.folder, self.directory)
@@ -228,20 +233,26 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
         def column(name: str) -> TextColumn:
             return TextColumn.from_arrays(array(f"{name}_blob"), array(f"{name}_offsets"))
 
+        def part(name: str, k1: float, b: float, rows: SpannedRows | None = None) -> BM25Index:
+            names = BM25Index.ARRAYS + (BM25Index.ROW_ARRAYS if rows is None else ())
+            arrays = {key: array(f"{name}_{key}") for key in names}
+            return BM25Index.from_arrays(vocabulary, arrays, k1, b, config.scorer, rows)
+
         vocabulary = Vocabulary(column("vocab"))
-        parts = {}
-        for part, k1, b in (("sentences", config.sentence_k1, config.sentence_b),
-                            ("passages", config.passage_k1, config.passage_b)):  # fmt: skip
-            arrays = {name: array(f"{part}_{name}") for name in BM25Index.ARRAYS}
-            parts[part] = BM25Index.from_arrays(vocabulary, arrays, k1, b, config.scorer)
+        spans = {name: array(name) for name in _ARRAYS}
+        sentences = part("sentences", config.sentence_k1, config.sentence_b)
+        titles = RowTerms(*(array(f"titles_{key}") for key in BM25Index.ROW_ARRAYS))
+        first, count, doc = (spans[name] for name in ("passage_first", "passage_count", "passage_doc"))
+        by_row = SpannedRows(sentences.rows, first, count, titles, doc)
         return SearchIndex.from_parts(
             config=config,
             docs=DocTable.from_columns({name: column(f"docs_{name}") for name in DocTable.FIELDS}),
             definitions=[(row, pairs) for row, pairs in meta["definitions"]],
             sentence_text=column("text"),
-            sentences=parts["sentences"],
-            passages=parts["passages"],
-            **{name: array(name) for name in _ARRAYS},
+            sentences=sentences,
+            passages=part("passages", config.passage_k1, config.passage_b, by_row),
+            titles=titles,
+            **spans,
         )
     except (OSError, ValueError, KeyError, json.JSONDecodeError):
         return None

@@ -234,15 +234,50 @@ def test_rows_refuse_what_would_read_outside_them():
     for bad_row in (2, -1):
         with pytest.raises(IndexError):
             rows.counts_at(np.array([bad_row]), np.array([1]))
-    out = np.empty((1, 1), dtype=np.float32)
+    one, out = np.array([1]), np.zeros((1, 1), dtype=np.float32)
+    for first, count in ((1, 1), (0, 2), (2, 0)):  # spans that fit
+        _forward.add_counts(rows.indptr, rows.terms, rows.tf, np.array([first]), np.array([count]), one, out)
+    for first, count in ((0, 3), (1, -1), (3, 0), (1, 2**62)):  # spans that do not
+        with pytest.raises(IndexError):
+            _forward.add_counts(rows.indptr, rows.terms, rows.tf, np.array([first]), np.array([count]), one, out)
     with pytest.raises(ValueError):  # the last row would end past the columns
-        _forward.counts_at(np.array([0, 2, 9]), rows.terms, rows.tf, np.array([1]), np.array([1]), out)
+        _forward.add_counts(np.array([0, 2, 9]), rows.terms, rows.tf, one, one, one, out)
     with pytest.raises(ValueError):  # one count per column
-        _forward.counts_at(rows.indptr, rows.terms, rows.tf[:2], np.array([1]), np.array([1]), out)
+        _forward.add_counts(rows.indptr, rows.terms, rows.tf[:2], one, one, one, out)
+    with pytest.raises(ValueError):  # a length per first row
+        _forward.add_counts(rows.indptr, rows.terms, rows.tf, one, np.array([1, 1]), one, out)
     with pytest.raises(ValueError):  # room for every (term, row)
-        _forward.counts_at(rows.indptr, rows.terms, rows.tf, np.array([0, 1]), np.array([1]), out)
+        _forward.add_counts(rows.indptr, rows.terms, rows.tf, np.array([0, 1]), np.array([1, 1]), one, out)
     with pytest.raises(TypeError):
-        _forward.counts_at(rows.indptr, rows.terms.astype(np.int64), rows.tf, np.array([1]), np.array([1]), out)
+        _forward.add_counts(rows.indptr, rows.terms.astype(np.int64), rows.tf, one, one, one, out)
+    assert out.tolist() == [[1.0]]  # row 1 holds term 1 once: added by (0, 2) only, nothing by a refused call
+
+
+def test_spanned_rows_are_the_rows_of_the_summed_counts():
+    """``SpannedRows``: a document made of consecutive rows of one matrix plus a row of another
+    (a passage: its sentences and its title) has, read at any documents, the counts of the summed
+    matrix: what a passage index stores, so its weights read from them are the stored ones."""
+    from scipy import sparse
+
+    from retrieval.bm25 import RowTerms, SpannedRows
+
+    nprng = np.random.default_rng(5)
+    parts = sparse.random(400, 60, density=0.08, format="csr", random_state=7, dtype=np.float32)
+    parts.data = np.ceil(parts.data * 3)
+    heads = sparse.random(30, 60, density=0.1, format="csr", random_state=8, dtype=np.float32)
+    heads.data = np.ceil(heads.data * 2)
+    count = np.full(100, 4, dtype=np.int64)
+    count[::7] = 0  # a document of no row of ``parts``
+    count[1::7] = 8
+    first = np.concatenate(([0], np.cumsum(count)[:-1]))
+    head = nprng.integers(0, 30, size=len(count))
+    spanned = np.stack([np.asarray(parts[f : f + c].sum(axis=0)).ravel() for f, c in zip(first, count)])
+    expected = spanned + heads.toarray()[head]
+    rows = SpannedRows(RowTerms.of(parts), first, count, RowTerms.of(heads), head)
+    asked = np.concatenate([nprng.permutation(len(count))[:60], [0, 0]])
+    terms = np.array([*nprng.choice(60, 25, replace=False), 3])
+    assert np.array_equal(rows.counts_at(asked, terms), expected[asked][:, terms].T.astype(np.float32))
+    assert expected.sum() > 1000 and rows.counts_at(asked[:0], terms).shape == (len(terms), 0)
 
 
 @pytest.mark.parametrize("size", [0, 1, 19, 20, 1024, 5000, 20 * 1024, 50_000 + 17])

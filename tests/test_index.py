@@ -196,3 +196,40 @@ def test_the_answer_key_is_the_folded_normal_form():
     for text in texts:
         assert _text_key(text) == fold_diacritics(normalize(text)), repr(text)
     assert _text_key("Uỷ ban hoà bình") == _text_key("ủy ban hòa bình")
+
+
+def test_passages_read_from_their_sentences_and_titles_weigh_as_stored(tmp_path):
+    """A passage has no row of its own: its counts are read from its sentences' rows and its
+    title's (``SpannedRows``). The weights read so are the stored ones, bit for bit, for every
+    live passage and every term: in a build, after an update (an article gone, one added), and
+    once saved and loaded memory-mapped."""
+    from retrieval import snapshot
+
+    articles = [
+        (p.name, prepare_article(parse_text_article(p.read_text(encoding="utf-8")))) for p in sorted(DATA.glob("*.txt"))
+    ]
+    first = build_rows(articles[:4])
+    first.article_ids = list(range(4))
+    added = build_rows(articles[4:])
+    added.article_ids = [4]
+
+    def assert_rows_weigh_as_stored(built: SearchIndex) -> None:
+        dense = built.passages.weights.toarray()
+        live = np.flatnonzero(built.passages.live)
+        columns = np.flatnonzero(dense[live].any(axis=0))
+        held, weights = built.passages._impacts_at(columns, live)
+        assert np.array_equal(weights, dense[live][:, columns].T) and np.array_equal(held, weights > 0)
+        titles = {built.docs[d].title for d in built.passage_doc[live]}
+        assert len(columns) > 1000 and len(titles) == int(built.doc_live.sum())
+
+    built = SearchIndex(first)
+    assert_rows_weigh_as_stored(built)
+    updated = built.updated([1], added)
+    assert updated is not None and not updated.passages.live.all()
+    assert_rows_weigh_as_stored(updated)
+    snapshot.save(updated, tmp_path / "saved", "v")
+    loaded = snapshot.load(tmp_path / "saved", "v", updated.config)
+    assert_rows_weigh_as_stored(loaded)
+    assert not any(tmp_path.glob("saved/passages_row_*")) and any(tmp_path.glob("saved/titles_row_*"))
+    for question in ("Tư lệnh Bộ đội Biên phòng là ai?", "quang ninh thu hut dau tu"):
+        assert loaded.search(question, 5) == updated.search(question, 5)
