@@ -5,9 +5,13 @@
  * (CSR: row r's terms are columns[indptr[r]:indptr[r + 1]], ascending, their counts counts[...]
  * likewise). For each of ``terms`` (any order) and each document i, made of the rows first[i] ..
  * first[i] + count[i] - 1, out[j, i] += the count of terms[j] in those rows (nothing added where
- * they do not hold it). Each row is walked once against the sorted terms. A document of one row
- * is a candidate sentence; one of several is a passage, which is its consecutive sentences (and
- * its title's row, added by a second call): passages need no rows of their own.
+ * they do not hold it). A document of one row is a candidate sentence; one of several is a passage,
+ * which is its consecutive sentences (and its title's row, added by a second call): passages need
+ * no rows of their own. A document's rows are consecutive, so its entries are one stretch, walked
+ * once: each entry's term is tested against a 4096-bit filter of the question's terms' low bits
+ * and looked up among the sorted terms only when it passes. At 100k passages on one topic (~200
+ * entries a passage) that took 210 candidates' counts from 0.39 ms (a merge of each row with the
+ * sorted terms) to 0.30 ms; a passage's own row took 0.23 ms, but cost 1.9 GB of mapped files at 1M.
  *
  * Why rows, not posting lists: in a corpus on one topic a question's common words have posting
  * lists of 100,000 entries, and finding 200 candidates in each by binary search touched a new
@@ -39,16 +43,26 @@ static int has_type(const Py_buffer *view, Py_ssize_t itemsize, const char *code
     return view->itemsize == itemsize && *f && strchr(codes, *f) != NULL;
 }
 
+#define FILTER_BITS 4096 /* a question's terms' low bits: most entries of a row are told apart here */
+
 static void add_all(const int64_t *indptr, const int32_t *columns, const float *counts, const int64_t *first,
                     const int64_t *count, Py_ssize_t n_docs, const Wanted *wanted, Py_ssize_t n_terms, float *out) {
+    uint64_t filter[FILTER_BITS / 64] = {0};
+    for (Py_ssize_t k = 0; k < n_terms; k++) {
+        uint64_t bit = (uint64_t)wanted[k].term % FILTER_BITS;
+        filter[bit / 64] |= (uint64_t)1 << (bit % 64);
+    }
     for (Py_ssize_t i = 0; i < n_docs; i++) {
-        for (int64_t r = first[i]; r < first[i] + count[i]; r++) {
-            int64_t p = indptr[r], end = indptr[r + 1];
-            for (Py_ssize_t k = 0; k < n_terms && p < end; k++) {
-                int64_t term = wanted[k].term;
-                while (p < end && columns[p] < term) p++;
-                if (p < end && columns[p] == term) out[wanted[k].slot * n_docs + i] += counts[p];
+        int64_t end = indptr[first[i] + count[i]];
+        for (int64_t p = indptr[first[i]]; p < end; p++) {
+            uint64_t bit = (uint64_t)columns[p] % FILTER_BITS;
+            if (!((filter[bit / 64] >> (bit % 64)) & 1)) continue;
+            Py_ssize_t lo = 0, hi = n_terms; /* binary search among the sorted wanted terms */
+            while (lo < hi) {
+                Py_ssize_t mid = (lo + hi) / 2;
+                if (wanted[mid].term < columns[p]) lo = mid + 1; else hi = mid;
             }
+            if (lo < n_terms && wanted[lo].term == columns[p]) out[wanted[lo].slot * n_docs + i] += counts[p];
         }
     }
 }

@@ -271,7 +271,7 @@ def test_spanned_rows_are_the_rows_of_the_summed_counts():
     count[1::7] = 8
     first = np.concatenate(([0], np.cumsum(count)[:-1]))
     head = nprng.integers(0, 30, size=len(count))
-    spanned = np.stack([np.asarray(parts[f : f + c].sum(axis=0)).ravel() for f, c in zip(first, count)])
+    spanned = np.stack([np.asarray(parts[f : f + c].sum(axis=0)).ravel() for f, c in zip(first, count, strict=True)])
     expected = spanned + heads.toarray()[head]
     rows = SpannedRows(RowTerms.of(parts), first, count, RowTerms.of(heads), head)
     asked = np.concatenate([nprng.permutation(len(count))[:60], [0, 0]])
