@@ -253,6 +253,40 @@ def test_rows_refuse_what_would_read_outside_them():
     assert out.tolist() == [[1.0]]  # row 1 holds term 1 once: added by (0, 2) only, nothing by a refused call
 
 
+@pytest.mark.parametrize("index_type", [np.int32, np.int64])
+def test_every_documents_score_is_scipys_product_bit_for_bit(index_type):
+    """``scores`` adds each posting's weighted impact in C, column after column, in float32:
+    the bits of scipy's product of the sliced columns, for repeated and absent columns too; and
+    the C loop refuses postings or columns outside its arrays."""
+    from retrieval import _forward
+
+    corpus = _random_corpus(3, docs=400)[-1]
+    index = BM25Index(corpus)
+    index.weights.indices = index.weights.indices.astype(index_type)
+    nprng = np.random.default_rng(3)
+    for _ in range(20):
+        columns = np.sort(nprng.choice(index.weights.shape[1], nprng.integers(1, 12), replace=True))
+        weights = nprng.uniform(0.1, 3.0, len(columns)).astype(np.float32)
+        expected = index.weights[:, columns] @ weights
+        got = index._scores(columns, weights)
+        assert got.dtype == np.float32 and np.array_equal(got, expected)
+    assert not index._scores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)).any()
+
+    indices, data = np.array([0, 2, 5], dtype=index_type), np.ones(3, dtype=np.float32)
+    one, out = np.ones(1, dtype=np.float32), np.zeros(3, dtype=np.float32)
+    _forward.add_scores(np.array([0]), np.array([2]), indices, data, one, out)
+    assert out.tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(IndexError):  # row 5 of a 3-document result
+        _forward.add_scores(np.array([0]), np.array([3]), indices, data, one, out)
+    for start, end in ((2, 1), (-1, 1), (0, 4)):
+        with pytest.raises(IndexError):
+            _forward.add_scores(np.array([start]), np.array([end]), indices, data, one, out)
+    with pytest.raises(ValueError):
+        _forward.add_scores(np.array([0]), np.array([2]), indices, data[:2], one, out)
+    with pytest.raises(TypeError):
+        _forward.add_scores(np.array([0]), np.array([2]), indices, data, one.astype(np.float64), out)
+
+
 def test_spanned_rows_are_the_rows_of_the_summed_counts():
     """``SpannedRows``: a document made of consecutive rows of one matrix plus a row of another
     (a passage: its sentences and its title) has, read at any documents, the counts of the summed
