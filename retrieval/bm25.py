@@ -289,12 +289,15 @@ def column_maxima(matrix: sparse.csc_matrix) -> np.ndarray:
 
 
 # ``BM25Index.top`` first takes the terms whose posting lists together fit in PRUNED_FIRST of the
-# documents. Its costs, in postings a full scoring reads in the same time (measured at 100k
-# passages on one topic, a 24-term question: ~3.2 ns a posting): scoring a candidate from its row
-# (1.6 us: the cache misses of a row of ~190 entries), and a round's numpy calls (~0.1 ms).
+# documents. Its costs, in postings a full scoring reads in the same time (``add_scores``: 1.7-2.4
+# ns a posting at 100k topical and 1M passages): scoring a candidate passage from its sentences'
+# rows (1.8-2.9 us), and a round's numpy calls (~0.15 ms). Chosen by timing ``top`` over the same
+# questions with each setting in turn (500/30,000, 1,000/60,000, 1,500/90,000, 2,000/120,000,
+# 3,000/150,000; 1,000 questions at 1M and at 100k topical, 200 needles): at 1M its p99 went
+# from 14.8 to 7.6 ms, at 100k topical the needles' p50 from 0.77 to ~0.55 ms.
 PRUNED_FIRST = 0.005
-CANDIDATE_COST = 500
-CALL_COST = 30000
+CANDIDATE_COST = 2000
+CALL_COST = 120000
 
 SCORERS = ("BM25Plus", "BM25Okapi")  # rank-bm25's class names
 OKAPI_EPSILON = 0.25  # rank-bm25's default
