@@ -428,7 +428,7 @@ class BM25Index:
         its rows too when they are its own."""
         rows = self.rows
         own = isinstance(rows, RowTerms)
-        return ({"row_indptr": rows.indptr, "row_terms": rows.terms, "row_tf": rows.tf} if own else {}) | {
+        return (dict(zip(self.ROW_ARRAYS, (rows.indptr, rows.terms, rows.tf), strict=True)) if own else {}) | {
             "doc_lengths": self.doc_lengths,
             "idf_values": self.idf_values,
             "data": self.weights.data,
