@@ -13,7 +13,7 @@ from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
 from bot.logs import setup_logging
 from bot.telegram_bot import run_bot
-from retrieval.engine import QAEngine, progress_bar
+from retrieval.engine import QAEngine, favour_event_loop, progress_bar
 from retrieval.store import SchemaError
 
 log = logging.getLogger("bot")
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
     command = args.command or ("run" if settings.telegram_bot_token else "console")
+    favour_event_loop()
     if command == "run":
         if not settings.telegram_bot_token:
             print("error: TELEGRAM_BOT_TOKEN is not set (see .env.example)", file=sys.stderr)

@@ -387,3 +387,15 @@ def test_pyvi_workers_yield_the_cores_to_questions():
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context, initializer=engine_module._below_questions) as pool:
         assert pool.submit(_niceness).result() == os.nice(0) + engine_module.SEGMENTING_NICENESS
+
+
+def test_favour_event_loop_hands_the_interpreter_back_sooner():
+    import sys
+
+    default = sys.getswitchinterval()
+    try:
+        engine_module.favour_event_loop()
+        assert sys.getswitchinterval() == pytest.approx(engine_module.LOOP_SWITCH_INTERVAL)
+        assert sys.getswitchinterval() < default
+    finally:
+        sys.setswitchinterval(default)
