@@ -204,6 +204,8 @@ def test_rows_give_each_documents_counts_and_the_stored_weights_bit_for_bit():
     got = index.rows.counts_at(rows, terms)
     assert got.dtype == np.float32 and np.array_equal(got, counts[rows][:, terms].T)
     assert index.rows.counts_at(rows[:0], terms).shape == (len(terms), 0)
+    every = nprng.permutation(dense.shape[1])  # many terms: a big table, with collisions
+    assert np.array_equal(index.rows.counts_at(rows, every), counts[rows][:, every].T)
     held, weights = index._impacts_at(terms, rows)
     assert np.array_equal(weights, dense[rows][:, terms].T) and np.array_equal(held, weights > 0)
 
@@ -250,6 +252,10 @@ def test_rows_refuse_what_would_read_outside_them():
         _forward.add_counts(rows.indptr, rows.terms, rows.tf, np.array([0, 1]), np.array([1, 1]), one, out)
     with pytest.raises(TypeError):
         _forward.add_counts(rows.indptr, rows.terms.astype(np.int64), rows.tf, one, one, one, out)
+    two = np.zeros((2, 1), dtype=np.float32)
+    for terms in ([1, 1], [-1, 1]):  # a term twice, or no term at all
+        with pytest.raises(ValueError):
+            _forward.add_counts(rows.indptr, rows.terms, rows.tf, one, one, np.array(terms), two)
     assert out.tolist() == [[1.0]]  # row 1 holds term 1 once: added by (0, 2) only, nothing by a refused call
 
 
