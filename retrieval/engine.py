@@ -16,14 +16,13 @@ import dataclasses
 import gc
 import itertools
 import logging
-import multiprocessing
 import os
 import shutil
 import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from retrieval.semantic import (
 )
 from retrieval.spool import Spooled, clear, spool_chunk, spool_path
 from retrieval.store import Store, StoredFile, read_corpus, read_vectors, release
+from retrieval.workers import spawned_pool
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class _Segmenting:
         self.read_bytes, self.done_bytes = 0, 0.0
         self.reading = True
 
-    def _executor(self) -> Executor:
+    async def _executor(self) -> Executor:
         """Decided with the first chunk: worker processes if enough is left to read (in bytes,
         at least as many as characters), or the new articles known so far (``pending``, the first
         chunk included) hold enough text; one article edited in a 26 MB file gets a thread."""
@@ -227,11 +227,7 @@ class _Segmenting:
             articles = (article for _, _, article, _ in self.pending)
             text = sum(itertools.islice((len(p) for a in articles for p in a.paragraphs), 100_000))
             if self.total_bytes - self.read_bytes > PARALLEL_CHARACTERS or text > PARALLEL_CHARACTERS:
-                # Spawned, not forked: forking copies the page tables of a bot already serving a
-                # big index (and forking a process with threads, aiosqlite's among them, is unsafe).
-                self.executor = ProcessPoolExecutor(
-                    max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_below_questions
-                )
+                self.executor = await asyncio.to_thread(spawned_pool, 2, _below_questions)
             else:
                 self.executor = ThreadPoolExecutor(max_workers=1)
         return self.executor
@@ -271,7 +267,7 @@ class _Segmenting:
         submitting the 4,000 chunks of 1M passages at once held the loop for 130 ms."""
         while len(self.running) >= CHUNKS_IN_FLIGHT:
             await self._wait()
-        executor = self._executor()
+        executor = await self._executor()
         self.running.add(asyncio.ensure_future(self._segment(executor, list(chunk), self.next_seq)))
         self.next_seq += len(chunk)
 
@@ -539,7 +535,7 @@ class QAEngine:
         """Run ``make`` (``snapshot.build`` or ``update_saved``) in a worker process, which saves
         the index as ``version``, and map it; None when it did not (an update that must be a
         build, no worker process, a full disk): the caller goes on here."""
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = await asyncio.to_thread(spawned_pool, 1)
         try:
             args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version)
             if await asyncio.get_running_loop().run_in_executor(pool, make, *args) is False:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import threading
 from collections import OrderedDict
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from retrieval.workers import spawned_pool
 
 log = logging.getLogger(__name__)
 
@@ -292,8 +293,7 @@ class ProcessEmbedder:
 
     @staticmethod
     def _started_pool() -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_start_worker)
+        pool = spawned_pool(1, _start_worker)
         pool.submit(os.getpid).result()  # the worker process is up (its model loaded)
         return pool
 

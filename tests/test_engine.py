@@ -379,13 +379,10 @@ def _niceness() -> int:
 
 def test_pyvi_workers_yield_the_cores_to_questions():
     """Segmenting workers run below the serving process (its loop and questions)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from retrieval import engine as engine_module
+    from retrieval.workers import spawned_pool
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=engine_module._below_questions) as pool:
+    with spawned_pool(1, engine_module._below_questions) as pool:
         assert pool.submit(_niceness).result() == os.nice(0) + engine_module.SEGMENTING_NICENESS
 
 
