@@ -41,6 +41,7 @@ def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, m
     assert m["changed_saved_s"] >= m["changed_s"] and m["reload_saved_s"] >= m["reload_s"]
     run, phase = m["loop_lag"][1].split(", ")
     assert run in {"cold", "warm", "changed"} and phase in {"opening", "saving", "questions", "reloading"}
+    assert 0 <= m["loop_lag_unstolen_ms"] <= m["loop_lag"][0]  # the longest of some of the same waits
 
 
 def test_the_semantic_benchmark_estimates_big_sizes_with_stored_random_vectors(tmp_path, monkeypatch):
