@@ -535,16 +535,18 @@ class QAEngine:
         """Run ``make`` (``snapshot.build`` or ``update_saved``) in a worker process, which saves
         the index as ``version``, and map it; None when it did not (an update that must be a
         build, no worker process, a full disk): the caller goes on here."""
-        pool = await asyncio.to_thread(spawned_pool, 1)
+        pool: Executor | None = None
         try:
+            pool = await asyncio.to_thread(spawned_pool, 1)
             args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version)
             if await asyncio.get_running_loop().run_in_executor(pool, make, *args) is False:
                 return None
-        except OSError as exc:
+        except OSError as exc:  # the process could not start (too many processes), or failed to save
             log.warning("%s in a worker process failed (%s); going on here", make.__name__, exc)
             return None
         finally:
-            await _shut_down(pool)
+            if pool is not None:
+                await _shut_down(pool)
         return await asyncio.to_thread(snapshot.load, self.snapshot_dir, version, self.config)
 
     async def _save(self, index: SearchIndex, version: str) -> None:

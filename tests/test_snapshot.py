@@ -93,6 +93,24 @@ async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_
         await engine.close()
 
 
+async def test_a_worker_process_that_cannot_start_leaves_the_build_to_this_one(
+    data_dir, db_path, tmp_path, monkeypatch, caplog
+):
+    expected = await reference_answers(data_dir, tmp_path)
+    monkeypatch.setattr(engine_module, "PROCESS_BUILD_SENTENCES", 0)
+
+    def no_process(*_args):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(engine_module, "spawned_pool", no_process)
+    engine, report = await QAEngine.open(data_dir, db_path)
+    try:
+        assert report.articles == 5 and answers(engine) == expected
+        assert "build in a worker process failed" in caplog.text
+    finally:
+        await engine.close()
+
+
 async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_path, tmp_path, monkeypatch):
     expected = await reference_answers(data_dir, tmp_path)
     monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
