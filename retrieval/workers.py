@@ -2,8 +2,9 @@
 
 ``ProcessPoolExecutor`` starts a process when a task is submitted and no worker is idle, in the
 submitting thread: the first ``run_in_executor`` on the event loop started the processes there.
-Started by ``spawned_pool`` in a thread instead, two pyvi workers held a loop that had 1 GB of
-objects for 4-8 ms instead of 13-19 ms (measured: two starts each way, four each in turn).
+Started by ``spawned_pool`` in a thread instead, starting two pyvi workers held the loop 4-8 ms
+instead of 13-19 ms (measured: four starts each way, in turn, two of them in a process holding
+1 GB of objects).
 """
 
 from __future__ import annotations
