@@ -32,7 +32,6 @@ from the words took 13 s. The scores equal rank-bm25's over the live documents.
 
 from __future__ import annotations
 
-import itertools
 import mmap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -180,6 +179,10 @@ class RowTerms:
         self.add_counts(rows, np.ones(len(rows), dtype=np.int64), terms, out)
         return out
 
+    def layout(self) -> tuple:
+        """These rows as ``_forward.top_pruned`` reads them: a document is its own row."""
+        return self.indptr, self.terms, self.tf, None, None, None, None, None, None
+
     def add_counts(self, first: np.ndarray, count: np.ndarray, terms: np.ndarray, out: np.ndarray) -> None:
         """Add to ``out[j, i]`` the count of ``terms[j]`` in the rows ``first[i]`` ..
         ``first[i] + count[i] - 1`` together (float32: counts are integers, exact in any order)."""
@@ -206,6 +209,14 @@ class SpannedRows:
     count: np.ndarray  # int64, how many
     heads: RowTerms
     head: np.ndarray  # int64, each document's row of ``heads``
+
+    def layout(self) -> tuple:
+        """These rows as ``_forward.top_pruned`` reads them: a document's span of parts, and its head."""
+        parts, heads = self.parts, self.heads
+        return (
+            *(parts.indptr, parts.terms, parts.tf, self.first, self.count),
+            *(heads.indptr, heads.terms, heads.tf, self.head),
+        )
 
     def counts_at(self, rows: np.ndarray, terms: np.ndarray) -> np.ndarray:
         """As ``RowTerms.counts_at``: the same counts, bit for bit, as rows of the summed counts."""
@@ -291,13 +302,15 @@ def column_maxima(matrix: sparse.csc_matrix) -> np.ndarray:
 # ``BM25Index.top`` first takes the terms whose posting lists together fit in PRUNED_FIRST of the
 # documents. Its costs, in postings a full scoring reads in the same time (``add_scores``: 1.7-2.4
 # ns a posting at 100k topical and 1M passages): scoring a candidate passage from its sentences'
-# rows (1.8-2.9 us), and a round's numpy calls (~0.15 ms). Chosen by timing ``top`` over the same
-# questions with each setting in turn (500/30,000, 1,000/60,000, 1,500/90,000, 2,000/120,000,
-# 3,000/150,000; 1,000 questions at 1M and at 100k topical, 200 needles): at 1M its p99 went
-# from 14.8 to 7.6 ms, at 100k topical the needles' p50 from 0.77 to ~0.55 ms.
+# rows, and a round's fixed cost. Chosen by timing ``top`` over the same questions with each setting
+# in turn (1,000 questions at 1M and at 100k topical, 200 needles, two rounds). For the numpy loop:
+# 2,000/120,000 of 500/30,000 ... 3,000/150,000 (at 1M its p99 went from 14.8 to 7.6 ms). For the loop
+# in C (``_forward.top_pruned``; a candidate ~1.7 us with its memory asked for ahead, a round a few
+# us): 1,000/20,000 of 2,000/120,000, 700/10,000 and 400/10,000, best or tied in each round: at 1M
+# p99 7.7 -> 7.0 and 6.5 -> 5.7 ms, p50 2.3 -> 2.0 and 1.85 -> 1.88 ms; the needles as fast.
 PRUNED_FIRST = 0.005
-CANDIDATE_COST = 2000
-CALL_COST = 120000
+CANDIDATE_COST = 1000
+CALL_COST = 20000
 
 SCORERS = ("BM25Plus", "BM25Okapi")  # rank-bm25's class names
 OKAPI_EPSILON = 0.25  # rank-bm25's default
@@ -478,10 +491,17 @@ class BM25Index:
 
     def idf(self, term: str) -> float | None:
         """The term's idf, or None when no document has it."""
-        col = self.vocabulary.get(term)
-        if col is None or np.isnan(value := self.idf_values[col]):
-            return None
-        return float(value)
+        value = float(self.idfs([term])[0])
+        return None if np.isnan(value) else value
+
+    def idfs(self, terms: list[str]) -> np.ndarray:
+        """Each term's idf, nan where no document has it: one lookup for a question's words."""
+        get = self.vocabulary.get
+        columns = np.fromiter((get(term, -1) for term in terms), dtype=np.int64, count=len(terms))
+        out = np.full(len(terms), np.nan)
+        known = columns >= 0
+        out[known] = self.idf_values[columns[known]]
+        return out
 
     def unseen_idf(self) -> float:
         """The idf a term would have if one document held it: the weight of an unknown word."""
@@ -531,55 +551,44 @@ class BM25Index:
         words ("Biên phòng", "cán bộ, chiến sĩ") hold 2.5 M postings at 100k passages: scoring
         them all took 4.9 ms of a 12 ms question; the documents of its rare words are a few
         hundred (README: corpus shapes). Where scoring the candidates would cost more than reading
-        every posting (``CANDIDATE_COST``), one pass over the columns is made."""
+        every posting (``CANDIDATE_COST``), one pass over the columns is made.
+
+        The loop runs in C (``_forward.top_pruned``), one call a question: in numpy it made ~70
+        calls, 0.3 ms of call overhead, and its candidates' rows were cache misses one after the
+        other; C asks for the next candidates' memory while scoring one. A needle question's top at
+        100k passages on one topic: p50 0.60 -> 0.26-0.34 ms (the same questions in turn)."""
         columns, weights = self._columns(query)
         if not len(columns) or n <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if (weights <= 0).any():  # Okapi's floor may be negative: bounds would not hold
             return self._best_of_all(columns, weights, n)
-        indptr, indices = self.weights.indptr, self.weights.indices
-        lengths = indptr[columns + 1] - indptr[columns]
-        # What scoring every document costs, in postings read, against the pruned way's cost below.
-        budget = int(lengths.sum())
-        if lengths.min() * CANDIDATE_COST + CALL_COST > budget:  # most questions of a varied corpus
+        indptr = self.weights.indptr
+        rows, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
+        found = _forward.top_pruned(
+            indptr[columns].astype(np.int64),
+            indptr[columns + 1].astype(np.int64),
+            self.weights.indices,
+            columns,
+            weights,
+            self.column_max,
+            PRUNED_FIRST * self.size,
+            CANDIDATE_COST,
+            CALL_COST,
+            self.rows.layout(),
+            self.norms,
+            self.k1,
+            rows,
+            scores,
+        )
+        if found < 0:  # cheaper to read every posting (most questions of a varied corpus)
             return self._best_of_all(columns, weights, n)
-        bounds = weights.astype(np.float64) * self.column_max[columns]
-        order = np.lexsort((lengths, -bounds))  # highest bound first, then the shortest list
-        after = np.append(np.cumsum(bounds[order][::-1])[::-1][1:], 0.0)  # bounds of the terms after each
-        # First the terms whose lists fit in PRUNED_FIRST of the documents together (one at least):
-        # each round has its fixed cost, so the fewer rounds the better.
-        taken = max(1, int(np.searchsorted(np.cumsum(lengths[order]), PRUNED_FIRST * self.size, side="right")))
-        batch = order[:taken]
-        rows = np.zeros(0, dtype=indices.dtype)
-        scores = np.zeros(0, dtype=np.float32)
-        for round_ in itertools.count(1):  # one more term a round: at most one round per query term
-            if (len(rows) + lengths[batch].sum()) * CANDIDATE_COST + round_ * CALL_COST > budget:
-                return self._best_of_all(columns, weights, n)  # cheaper, or no longer worth it
-            lists = [indices[indptr[col] : indptr[col + 1]] for col in columns[batch]]
-            new = np.setdiff1d(np.unique(np.concatenate(lists)), rows, assume_unique=True)
-            rows = np.concatenate([rows, new])
-            scores = np.concatenate([scores, self._scores_at(columns, weights, new)])
-            rest = after[taken - 1]  # what a document holding none of the terms taken can score
-            # Float32 sums of up to a few dozen terms round by far less than this margin.
-            if taken == len(order) or (len(scores) >= n and rest * (1 + 1e-4) < np.partition(scores, -n)[-n]):
-                break
-            batch, taken = order[taken : taken + 1], taken + 1
-        best = np.lexsort((rows, -scores))[:n]
-        best = best[scores[best] > 0]
-        return rows[best].astype(np.int64), scores[best]
+        return rows[:found], scores[:found]
 
     def _best_of_all(self, columns: np.ndarray, weights: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``top`` by scoring every document."""
         scores = self._scores(columns, weights)
         rows = best_rows(scores, n)
         return rows, scores[rows]
-
-    def _scores_at(self, columns: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """``self.weights[:, columns] @ weights`` at ``rows`` only, summed in the same order and
-        type as scipy's loop (column by column, float32 products added in float32): the same bits."""
-        values = self._impacts_at(columns, rows)[1]
-        values *= weights[:, None]
-        return values.sum(axis=0)  # along the first axis numpy adds row after row, as that loop does
 
     def _impacts_at(self, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each of ``columns`` (the results' rows) and each of ``rows``: whether the row holds
@@ -617,6 +626,11 @@ class RowsView:
         weighted = np.where(found, index.idf_values[cols][:, None] * values, 0.0)  # idf: nan where absent here
         for term, held, impact in zip(columns, found, weighted, strict=True):
             self._found[term] = held, impact
+
+    def held(self, terms: list[str]) -> np.ndarray:
+        """Whether each row holds each of ``terms``: a row per term, a column per row."""
+        self.fetch(terms)
+        return np.array([self._found[term][0] for term in terms], dtype=bool).reshape(len(terms), len(self.rows))
 
     def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """For each row (any order): whether it holds ``term``, and its impact there (0 if not)."""

@@ -320,6 +320,94 @@ def test_spanned_rows_are_the_rows_of_the_summed_counts():
     assert expected.sum() > 1000 and rows.counts_at(asked[:0], terms).shape == (len(terms), 0)
 
 
+def _spanned_index(seed: int) -> BM25Index:
+    """A passage index read from spans of sentence rows plus a title row (``SpannedRows``), over a
+    corpus on one topic: how ``SearchIndex`` builds its passages."""
+    from scipy import sparse
+
+    from retrieval.bm25 import RowTerms, SpannedRows, term_counts
+
+    rng, _, _, sentences = _topical_corpus(seed, docs=3000)
+    vocabulary: dict[str, int] = {}
+    ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in sentence] for sentence in sentences]
+    titles = [[vocabulary.setdefault(f"title{i % 50}", len(vocabulary))] * 2 for i in range(40)]
+
+    def counts(lists: list[list[int]]) -> sparse.csr_matrix:
+        rows = np.repeat(np.arange(len(lists)), [len(ids) for ids in lists])
+        return term_counts(rows, np.array([i for ids in lists for i in ids]), (len(lists), len(vocabulary))).tocsr()
+
+    parts, heads = counts(ids), counts(titles)
+    cuts = sorted(rng.sample(range(1, len(sentences)), 999))  # 1,000 passages of 3 sentences on average
+    count = np.diff([0, *cuts, len(sentences)]).astype(np.int64)
+    first = np.concatenate(([0], np.cumsum(count)[:-1]))
+    head = np.array([rng.randrange(len(titles)) for _ in count], dtype=np.int64)
+    spans = (np.ones(len(sentences), np.float32), (np.repeat(np.arange(len(count)), count), np.arange(len(sentences))))
+    passages = sparse.csc_matrix(sparse.csr_matrix(spans, shape=(len(count), len(sentences))) @ parts + heads[head])
+    rows = SpannedRows(RowTerms.of(parts), first, count, RowTerms.of(heads), head)
+    return BM25Index.from_counts(passages, vocabulary, 1.5, 0.75, rows=rows)
+
+
+def test_top_of_spanned_rows_is_the_best_of_all_scores_bit_for_bit(monkeypatch):
+    """The pruned ``top`` scores a passage from its sentences' rows and its title's row (in C):
+    the rows and float32 scores of scoring every passage, for questions with rare words and
+    without, and with every passage scored when pruning does not pay."""
+    index = _spanned_index(11)
+    rng = random.Random(11)
+    monkeypatch.setattr(bm25_module, "CANDIDATE_COST", 30)
+    monkeypatch.setattr(bm25_module, "CALL_COST", 30)
+    common, names = [f"c{i}" for i in range(8)], [f"name{i}" for i in range(600)]
+    pruned: list[bool] = []
+    real = index._best_of_all
+    monkeypatch.setattr(index, "_best_of_all", lambda c, w, k: pruned.append(False) or real(c, w, k))
+    for i in range(80):
+        query = Counter([*rng.sample(common, 3), *rng.sample(names, rng.randint(0, 2)), f"title{i % 50}"])
+        query = {t: w * (0.3 if i % 2 and t in common else 1.0) for t, w in query.items()}
+        scores = index.scores(query)
+        for n in (1, 20):
+            before = len(pruned)
+            rows, got = index.top(query, n)
+            if len(pruned) == before:
+                pruned.append(True)
+            expected = _expected_top(scores, n)
+            assert rows.tolist() == expected.tolist() and np.array_equal(got, scores[expected])
+    assert 0.3 * len(pruned) <= sum(pruned) < len(pruned)  # both ways taken, often
+
+
+def test_pruned_top_refuses_what_would_read_outside_its_arrays():
+    """``top_pruned`` checks its input as the other C loops do: a posting past the documents, a
+    document's rows or title outside the row arrays, a weight that bounds nothing, arrays of
+    another type or length: errors, not reads of memory that is not theirs."""
+    from retrieval import _forward
+    from retrieval.bm25 import RowTerms
+
+    rows = RowTerms(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 1], dtype=np.int32), np.ones(3, np.float32))
+    norms, column_max = np.array([1.0, 0.5], dtype=np.float32), np.ones(2, dtype=np.float32)
+    own = rows.layout()
+
+    def top(indices, starts=(0,), ends=(2,), weights=(1.0,), layout=own, norms=norms, n=2):
+        out_rows, out_scores = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.float32)
+        found = _forward.top_pruned(
+            np.array(starts), np.array(ends), np.array(indices, dtype=np.int32), np.array([1] * len(starts)),
+            np.array(weights, dtype=np.float32), column_max, 10.0, 0.0, 0.0, layout, norms, 1.2, out_rows, out_scores,
+        )  # fmt: skip
+        return out_rows[:found].tolist(), out_scores[:found]
+
+    found, scores = top([0, 1])  # term 1: once in each document; the shorter one first
+    assert found == [1, 0] and scores[0] > scores[1] > 0
+    with pytest.raises(IndexError):  # document 2 of 2
+        top([0, 2])
+    for ends, weights in (((3,), (1.0,)), ((2,), (0.0,))):  # postings past the postings; a weight of 0
+        with pytest.raises(ValueError):
+            top([0, 1], ends=ends, weights=weights)
+    with pytest.raises(TypeError):
+        top([0, 1], norms=norms.astype(np.float64))
+    spans = (np.array([0, 1]), np.array([1, 5]), *own[:3], np.array([0, 0]))
+    with pytest.raises(IndexError):  # document 1's rows 1..5 of 2
+        top([0, 1], layout=(*own[:3], *spans))
+    with pytest.raises(ValueError):  # the spans given without the heads
+        top([0, 1], layout=(*own[:5], np.array([0, 1]), None, None, None))
+
+
 @pytest.mark.parametrize("size", [0, 1, 19, 20, 1024, 5000, 20 * 1024, 50_000 + 17])
 def test_best_rows_are_those_of_a_full_sort(size):
     """The block shortcut gives the rows a full sort gives, in its order, with many ties and
