@@ -1,5 +1,6 @@
-/* A question's terms' counts in a few documents' rows: the one loop of a question that numpy
- * cannot do in a few calls (see retrieval/bm25.py, RowTerms.add_counts).
+/* The loops of a question that numpy cannot do in a few calls (see retrieval/bm25.py): its terms'
+ * counts in a few documents' rows (add_counts), every document's score (add_scores), and the best
+ * documents by MaxScore pruning (top_pruned, below).
  *
  * add_counts(indptr, columns, counts, first, count, terms, out): a count matrix stored by row
  * (CSR: row r's terms are columns[indptr[r]:indptr[r + 1]], ascending, their counts counts[...]
