@@ -534,10 +534,13 @@ class BM25Index:
     def _scores(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """``scores`` for a query already resolved by ``_columns``."""
         out = np.zeros(self.size, dtype=np.float32)
-        indptr = self.weights.indptr
-        starts, ends = indptr[columns].astype(np.int64), indptr[columns + 1].astype(np.int64)
-        _forward.add_scores(starts, ends, self.weights.indices, self.weights.data, weights, out)
+        _forward.add_scores(*self._postings(columns), self.weights.indices, self.weights.data, weights, out)
         return out
+
+    def _postings(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each column's postings start and end, as the C loops take them (int64)."""
+        indptr = self.weights.indptr
+        return indptr[columns].astype(np.int64), indptr[columns + 1].astype(np.int64)
 
     def top(self, query: Mapping[str, float], n: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows of the ``n`` best documents scoring above 0, best first (ties: lower row
@@ -562,11 +565,9 @@ class BM25Index:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if (weights <= 0).any():  # Okapi's floor may be negative: bounds would not hold
             return self._best_of_all(columns, weights, n)
-        indptr = self.weights.indptr
         rows, scores = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float32)
         found = _forward.top_pruned(
-            indptr[columns].astype(np.int64),
-            indptr[columns + 1].astype(np.int64),
+            *self._postings(columns),
             self.weights.indices,
             columns,
             weights,

@@ -56,8 +56,8 @@ def coverage(view: RowsView, query: Query) -> np.ndarray:
     index, rows, groups = view.index, view.rows, query.groups
     if not groups or rows.size == 0:
         return np.zeros(rows.size)
-    # Vectorised over the groups: a loop of numpy calls per term was ~70 us of each of a question's
-    # two coverages (6 words, 60 candidate sentences).
+    # The words' credits in one reduceat and their idfs in one lookup: 81-87 us over a needle
+    # question's top 20 passages, where numpy calls and an idf lookup per term took 190-200 us.
     terms = [term for group in groups for term, _ in group.terms]
     credits = np.fromiter((value for group in groups for _, value in group.terms), dtype=np.float64, count=len(terms))
     starts = np.cumsum([0] + [len(group.terms) for group in groups[:-1]])
