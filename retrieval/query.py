@@ -14,7 +14,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import cached_property
+from itertools import accumulate, pairwise
+
+import numpy as np
 
 from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize, strip_markup
 from retrieval.tokenizer import FOLDED, segment, syllables
@@ -71,6 +74,28 @@ class Query:
     @property
     def empty(self) -> bool:
         return not self.groups
+
+    # What a coverage of the question needs (``retrieval.index.coverage``), worked out once for
+    # the texts it is measured in: a question's top passages, then their sentences.
+    @cached_property
+    def evidence_terms(self) -> list[str]:
+        """Every term of ``groups``, word after word."""
+        return [term for group in self.groups for term, _ in group.terms]
+
+    @cached_property
+    def evidence_credits(self) -> np.ndarray:
+        """Each of ``evidence_terms``' credit."""
+        return np.array([credit for group in self.groups for _, credit in group.terms], dtype=np.float64)
+
+    @cached_property
+    def evidence_starts(self) -> list[int]:
+        """Where each word's terms start in ``evidence_terms``."""
+        return list(accumulate((len(group.terms) for group in self.groups[:-1]), initial=0))
+
+    @cached_property
+    def weighing_terms(self) -> list[str]:
+        """Each word's first term, then every word's parts: whose idfs weigh the words."""
+        return [group.terms[0][0] for group in self.groups] + [p for group in self.groups for p in group.parts]
 
 
 def _stop_mask(sylls: list[str], stops: frozenset[tuple[str, ...]]) -> list[bool]:

@@ -81,7 +81,7 @@ def test_okapi_floor_puts_a_commoner_word_above_a_rarer_one_and_plus_does_not():
 def test_presence_and_empty_corpus():
     index = BM25Index([["a"], ["b"], ["a", "b"]])
     view = index.at(np.array([2, 0, 1]))
-    assert view.lookup("a")[0].tolist() == [True, True, False] and view.lookup("zzz")[0].tolist() == [False] * 3
+    assert view.held(["a", "zzz"]).tolist() == [[True, True, False], [False] * 3]
     empty = BM25Index([])
     assert empty.size == 0 and empty.scores({"a": 1.0}).size == 0
 
@@ -104,7 +104,7 @@ def test_shared_vocabulary_terms_absent_from_this_index(scorer):
     expected = reference_scores(reference, ["a", "title-only"])
     np.testing.assert_allclose(index.scores({"a": 1.0, "title-only": 1.0}), expected, rtol=1e-6)
     view = index.at(np.array([0, 3]))
-    assert view.lookup("title-only")[0].tolist() == [False, False] and view.lookup("a")[0].tolist() == [True, False]
+    assert view.held(["title-only", "a"]).tolist() == [[False, False], [True, False]]
     assert index.at(np.array([0, 1])).scores({"title-only": 1.0}).tolist() == [0.0, 0.0]
 
 
@@ -223,6 +223,26 @@ def test_rows_give_each_documents_counts_and_the_stored_weights_bit_for_bit():
     terms = np.array([fresh, 0, 3, 7])
     held, weights = updated._impacts_at(terms, live)
     assert np.array_equal(weights, dense[live][:, terms].T) and held[0].sum() == 2
+
+
+def test_view_scores_are_the_terms_added_in_turn_bit_for_bit():
+    """A view's scores sum the terms' weighted impacts in one call: the same bits as adding each
+    term's row to zeros in turn, the question's order (many terms: no pairwise summation)."""
+    corpus = _random_corpus(5, docs=200)[-1]
+    index = BM25Index(corpus)
+    nprng = np.random.default_rng(5)
+    rows = nprng.permutation(len(corpus))[:60]
+    words = sorted({w for d in corpus for w in d})
+    for _ in range(10):
+        query = {w: float(nprng.uniform(0.1, 2.0)) for w in nprng.choice(words, 24, replace=False)}
+        query["unknown-term"] = 1.0
+        expected = np.zeros(len(rows))
+        for term, weight in query.items():
+            if term in index.vocabulary:
+                column = np.array([index.vocabulary[term]])
+                held, impact = index._impacts_at(column, rows)
+                expected += weight * np.where(held[0], index.idf_values[column[0]] * impact[0], 0.0)
+        assert np.array_equal(index.at(rows).scores(query), expected)
 
 
 def test_rows_refuse_what_would_read_outside_them():
