@@ -42,6 +42,7 @@ def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, m
     run, phase = m["loop_lag"][1].split(", ")
     assert run in {"cold", "warm", "changed"} and phase in {"opening", "saving", "questions", "reloading"}
     assert 0 <= m["loop_lag_unstolen_ms"] <= m["loop_lag"][0]  # the longest of some of the same waits
+    assert 0 <= m["cold_loop_lag"][1] <= m["cold_loop_lag"][0] <= m["loop_lag"][0]  # one of those runs
 
 
 def test_the_semantic_benchmark_estimates_big_sizes_with_stored_random_vectors(tmp_path, monkeypatch):
