@@ -592,15 +592,10 @@ class BM25Index:
         rows = best_rows(scores, n)
         return rows, scores[rows]
 
-    def _impacts_at(self, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of ``columns`` (the results' rows) and each of ``rows``: whether the row holds
-        the column's term, and its weight there (0 where not): ``weights``' entry, bit for bit,
-        read from the rows (``RowTerms`` or ``SpannedRows``; a count of 0 weighs exactly 0)."""
-        tf = self.rows.counts_at(rows, columns)
-        return tf > 0, self._impacts(tf, rows)
-
     def _impacts(self, tf: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The weights of counts ``tf`` (a row per term, a column per one of ``rows``)."""
+        """The weights of counts ``tf`` (a row per term, a column per one of ``rows``, as
+        ``counts_at`` reads them): ``weights``' entries, bit for bit, read from the rows
+        (``RowTerms`` or ``SpannedRows``; a count of 0 weighs exactly 0)."""
         return impacts(tf, np.repeat(self.norms[rows][None, :], len(tf), axis=0), self.k1)
 
     def columns_of(self, terms: list[str]) -> np.ndarray:
