@@ -84,9 +84,10 @@ def term_counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> s
     return counts
 
 
-def stack_by_term(pieces: list[sparse.csc_matrix], columns: int) -> sparse.csc_matrix:
-    """The term counts of consecutive documents, given in pieces (each stored by term with sorted
-    rows, over the first terms of ``columns``), as one matrix stored by term.
+def stack_by_term(pieces: list[tuple[sparse.csc_matrix, np.ndarray]], columns: int) -> sparse.csc_matrix:
+    """The term counts of consecutive documents, given in pieces, as one matrix stored by term.
+    Each piece is stored by term with sorted rows, over its own terms: its column j is term
+    ``where[j]`` of the ``columns`` (a piece counted on its own numbers its terms as it meets them).
 
     Each piece is copied straight into place in every posting list, and let go of: ``pieces`` is
     emptied as it goes. ``vstack`` then ``tocsc`` held the pieces, the stacked rows and the
@@ -94,9 +95,8 @@ def stack_by_term(pieces: list[sparse.csc_matrix], columns: int) -> sparse.csc_m
     what is left of the pieces (none in memory when they are memory-mapped from disk)."""
     lengths = np.zeros(columns, dtype=np.int64)
     rows = 0
-    for piece in pieces:
-        held = np.diff(piece.indptr)
-        lengths[: len(held)] += held
+    for piece, where in pieces:
+        lengths[where] += np.diff(piece.indptr)  # a piece's terms are distinct: no index twice
         rows += piece.shape[0]
     indptr = np.zeros(columns + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
@@ -106,14 +106,14 @@ def stack_by_term(pieces: list[sparse.csc_matrix], columns: int) -> sparse.csc_m
     free = indptr[:-1].copy()  # each column's next free place
     first_row = 0
     while pieces:
-        piece = pieces.pop(0)
+        piece, where = pieces.pop(0)
         starts = np.asarray(piece.indptr, dtype=np.int64)
         held = np.diff(starts)
-        # A piece's entries, column after column, go to their column's next places, in order.
-        places = np.repeat(free[: len(held)] - starts[:-1], held) + np.arange(starts[-1])
+        # A piece's entries, column after column, go to their term's next places, in order.
+        places = np.repeat(free[where] - starts[:-1], held) + np.arange(starts[-1])
         data[places] = piece.data
         indices[places] = piece.indices.astype(index_type, copy=False) + index_type(first_row)
-        free[: len(held)] += held
+        free[where] += held
         first_row += piece.shape[0]
         del piece, places
     matrix = sparse.csc_matrix((data, indices, indptr.astype(index_type)), shape=(rows, columns), copy=False)

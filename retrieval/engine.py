@@ -16,7 +16,6 @@ import dataclasses
 import gc
 import itertools
 import logging
-import os
 import shutil
 import sqlite3
 import sys
@@ -45,7 +44,7 @@ from retrieval.semantic import (
 )
 from retrieval.spool import Spooled, clear, spool_chunk, spool_path
 from retrieval.store import Store, StoredFile, read_corpus, read_vectors, release
-from retrieval.workers import spawned_pool
+from retrieval.workers import below_questions, spawned_pool
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +226,7 @@ class _Segmenting:
             articles = (article for _, _, article, _ in self.pending)
             text = sum(itertools.islice((len(p) for a in articles for p in a.paragraphs), 100_000))
             if self.total_bytes - self.read_bytes > PARALLEL_CHARACTERS or text > PARALLEL_CHARACTERS:
-                self.executor = await asyncio.to_thread(spawned_pool, 2, _below_questions)
+                self.executor = await asyncio.to_thread(spawned_pool, 2, below_questions)
             else:
                 self.executor = ThreadPoolExecutor(max_workers=1)
         return self.executor
@@ -291,16 +290,6 @@ class _Segmenting:
             self.done_bytes += share
         self.done += len(counts)
         chunk.clear()  # its raw articles are no longer needed
-
-
-SEGMENTING_NICENESS = 5
-
-
-def _below_questions() -> None:
-    """In a pyvi worker: a lower CPU priority than the serving process (its event loop, its
-    questions), higher than the embedding worker's (``semantic._start_worker``, 10). Two workers on
-    two cores left the loop waiting for a core 50-90 ms now and then during a long cold build."""
-    os.nice(SEGMENTING_NICENESS)
 
 
 @contextlib.contextmanager

@@ -339,6 +339,61 @@ def _passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndar
     return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64), counts
 
 
+@dataclass
+class CountedPiece:
+    """Consecutive articles of a corpus counted on their own: their rows, and their term counts
+    over their own terms (``terms``: numbered as first met). Pieces counted apart can be counted
+    at once (worker processes, ``retrieval.snapshot.counted_pieces``); ``SearchIndex`` joins them
+    in order, giving each term met for the first time the next number: the numbers of one count
+    running through the pieces in turn, wherever each piece was counted."""
+
+    terms: list[str]
+    docs: DocTable
+    article_ids: np.ndarray
+    passage_ids: np.ndarray
+    passage_doc: np.ndarray  # into the piece's docs
+    sentence_ids: np.ndarray
+    sentence_text: TextColumn
+    sentence_passage: np.ndarray  # into the piece's passages
+    definitions: list[tuple[int, dict[str, str]]]  # (the piece's sentence row, pairs)
+    sentence_counts: sparse.csc_matrix  # by term
+    sentence_rows: sparse.csr_matrix  # the same counts by row
+    passage_counts: sparse.csc_matrix  # by term
+    title_rows: sparse.csr_matrix  # by row; empty without ``title_in_passage``
+
+
+def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | None) -> CountedPiece:
+    """The counts of ``rows`` over their own terms (see ``count_terms``); ``known``: the
+    abbreviation pairs learned from the whole corpus (None: off)."""
+    ids = TermIds()
+    _, sentence_counts, passage_counts, title_rows = count_terms(rows, config, ids, known)
+    return CountedPiece(
+        terms=list(ids.vocabulary),
+        docs=DocTable(rows.docs),
+        article_ids=np.asarray(rows.article_ids, dtype=np.int64),
+        passage_ids=np.asarray(rows.passage_ids, dtype=np.int64),
+        passage_doc=np.asarray(rows.passage_doc, dtype=np.int64),
+        sentence_ids=np.asarray(rows.sentence_ids, dtype=np.int64),
+        sentence_text=TextColumn(rows.sentence_text),
+        sentence_passage=np.asarray(rows.sentence_passage, dtype=np.int64),
+        definitions=definitions(rows.sentence_text) if known is not None else [],
+        sentence_counts=sentence_counts,
+        sentence_rows=sentence_counts.tocsr(),
+        passage_counts=passage_counts,
+        title_rows=title_rows,
+    )
+
+
+def _renumbered(by_row: sparse.csr_matrix, where: np.ndarray, columns: int) -> sparse.csr_matrix:
+    """Counts by row over ``columns`` terms, the piece's term j being term ``where[j]``; each
+    row's terms ascending again."""
+    renumbered = sparse.csr_matrix(
+        (by_row.data, where[by_row.indices], by_row.indptr), shape=(by_row.shape[0], columns)
+    )
+    renumbered.sort_indices()
+    return renumbered
+
+
 class BuildParts:
     """Where a build keeps what it makes until the index is complete: in memory (this class), or
     on disk as it goes (``retrieval.snapshot.SnapshotWriter``), so that a million passages' build
@@ -379,52 +434,48 @@ class SearchIndex:
 
     def __init__(
         self,
-        rows: CorpusRows | Iterable[CorpusRows],
+        rows: CorpusRows | Iterable[CountedPiece],
         config: RankingConfig | None = None,
-        pairs: dict[str, str] | None = None,
         keep: BuildParts | None = None,
     ) -> None:
-        """The index of ``rows``: one CorpusRows, or a corpus in consecutive pieces, counted one
-        at a time so that only one piece's words are ever in memory (the whole corpus's took
-        ~20 GB at 1M passages). ``pairs``: the abbreviation pairs to index with, learned from the
-        whole corpus beforehand (see ``learned_pairs``); by default learned from ``rows``, which
-        must then be one CorpusRows. ``keep``: where the counts and the BM25 parts are kept
-        (default: in memory)."""
+        """The index of ``rows``: one CorpusRows (its abbreviation pairs learned from its own
+        definitions), or a corpus as consecutive counted pieces (``count_piece``, with the pairs
+        learned from the whole corpus), joined one at a time so that only one piece's words are
+        ever in memory (the whole corpus's took ~20 GB at 1M passages). ``keep``: where the
+        counts and the BM25 parts are kept (default: in memory)."""
         config = self.config = config or RankingConfig()
         keep = keep or BuildParts()
         if isinstance(rows, CorpusRows):
-            rows = [rows]  # its pairs are learned from its own definitions, below
-        elif pairs is None and config.abbreviations:
-            raise ValueError("a corpus in pieces needs its abbreviation pairs learned beforehand")
-        known: Abbreviations | None = None
+            known = None
+            if config.abbreviations:
+                known = Abbreviations(learned_pairs(found for _, found in definitions(rows.sentence_text)))
+            rows = [count_piece(rows, config, known)]
         ids = TermIds()
         pieces: list[dict] = []
         docs = passages = sentences = 0
         for piece in rows:
-            defined = definitions(piece.sentence_text) if config.abbreviations else []
-            if config.abbreviations and known is None:
-                known = Abbreviations(pairs if pairs is not None else learned_pairs(d for _, d in defined))
-            _, sentence_counts, passage_counts, title_counts = count_terms(piece, config, ids, known)
+            where = np.asarray(ids.of_terms(piece.terms), dtype=np.int32)  # the piece's terms' corpus numbers
+            columns = len(ids.vocabulary)
             pieces.append({
-                "docs": DocTable(piece.docs),
-                "article_ids": np.asarray(piece.article_ids, dtype=np.int64),
-                "passage_ids": np.asarray(piece.passage_ids, dtype=np.int64),
-                "passage_doc": np.asarray(piece.passage_doc, dtype=np.int64) + docs,
-                "sentence_ids": np.asarray(piece.sentence_ids, dtype=np.int64),
-                "sentence_text": TextColumn(piece.sentence_text),
-                "sentence_passage": np.asarray(piece.sentence_passage, dtype=np.int64) + passages,
-                "definitions": [(row + sentences, found) for row, found in defined],
-                "sentences_counts": keep.counts(sentence_counts),
-                "passages_counts": keep.counts(passage_counts),
-                "sentences_rows": keep.counts(sparse.csr_matrix(sentence_counts)),
-                "titles_rows": keep.counts(title_counts),
+                "docs": piece.docs,
+                "article_ids": piece.article_ids,
+                "passage_ids": piece.passage_ids,
+                "passage_doc": piece.passage_doc + docs,
+                "sentence_ids": piece.sentence_ids,
+                "sentence_text": piece.sentence_text,
+                "sentence_passage": piece.sentence_passage + passages,
+                "definitions": [(row + sentences, found) for row, found in piece.definitions],
+                "sentences_counts": (keep.counts(piece.sentence_counts), where),
+                "passages_counts": (keep.counts(piece.passage_counts), where),
+                "sentences_rows": keep.counts(_renumbered(piece.sentence_rows, where, columns)),
+                "titles_rows": keep.counts(_renumbered(piece.title_rows, where, columns)),
             })  # fmt: skip
             docs, passages, sentences = (
                 docs + len(piece.docs),
                 passages + len(piece.passage_ids),
                 sentences + len(piece.sentence_ids),
             )
-            del piece, sentence_counts, passage_counts, title_counts
+            del piece
         vocabulary = ids.vocabulary
 
         def joined(name: str) -> list:

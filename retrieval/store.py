@@ -207,14 +207,6 @@ def read_corpus(path: Path, corpus: int, only: Iterable[int] | None = None) -> C
         return assemble_rows(db.execute(docs_sql, args), db.execute(sentences_sql, args))
 
 
-def read_corpus_pieces(path: Path, corpus: int, articles: int = 5_000) -> Iterator[CorpusRows]:
-    """The corpus as ``read_corpus`` gives it, in consecutive pieces of ``articles`` articles:
-    what a build of a big corpus reads, so that it never holds every sentence's words at once."""
-    order = read_article_ids(path, corpus)
-    for start in range(0, len(order), articles):
-        yield read_corpus(path, corpus, order[start : start + articles])
-
-
 def read_definition_texts(path: Path, corpus: int) -> Iterator[str]:
     """The corpus's sentences that may define an abbreviation (they hold a "("), in no
     particular order: enough to learn its pairs (``learned_pairs`` does not depend on order)."""

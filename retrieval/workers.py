@@ -10,6 +10,7 @@ instead of 13-19 ms (measured: four starts each way, in turn, two of them in a p
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
@@ -24,3 +25,14 @@ def spawned_pool(workers: int, initializer: Callable[[], None] | None = None) ->
     for _ in range(workers):  # each submit that finds no idle worker starts one
         pool.submit(int)
     return pool
+
+
+WORKER_NICENESS = 5
+
+
+def below_questions() -> None:
+    """In a pyvi or counting worker: a lower CPU priority than the serving process (its event
+    loop, its questions), higher than the embedding worker's (``semantic._start_worker``, 10). Two
+    workers on two cores left the loop waiting for a core 50-90 ms now and then during a long cold
+    build."""
+    os.nice(WORKER_NICENESS)

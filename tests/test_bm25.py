@@ -164,20 +164,24 @@ def test_splice_is_delete_then_insert():
 
 
 def test_stack_by_term_is_vstack_then_by_term():
-    """Pieces of consecutive rows, each over the terms known when it was counted (a prefix of the
-    vocabulary), one of them empty: stacked by term as scipy stacks them, and let go of."""
+    """Pieces of consecutive rows, each over its own terms (its column j is term ``where[j]``,
+    in any order: a piece counted on its own numbers them as it meets them), one of them empty:
+    stacked by term as scipy stacks them once renumbered, and let go of."""
     from scipy import sparse
 
     from retrieval.bm25 import stack_by_term, term_counts
 
     rng = np.random.default_rng(5)
-    pieces, widths = [], [3, 3, 40, 41, 60]
-    for rows, width in zip([7, 0, 30, 1, 25], widths, strict=True):
+    given, renumbered = [], []
+    for rows, width in zip([7, 0, 30, 1, 25], [3, 3, 40, 41, 60], strict=True):
         entries = int(rng.integers(0, rows * 5 + 1))
-        pieces.append(term_counts(rng.integers(0, rows, entries), rng.integers(0, width, entries), (rows, width)))
-    expected = sparse.vstack([sparse.csr_matrix(p, shape=(p.shape[0], 60)) for p in pieces]).tocsc()
+        piece = term_counts(rng.integers(0, rows, entries), rng.integers(0, width, entries), (rows, width))
+        where = rng.permutation(60)[:width].astype(np.int32)
+        given.append((piece, where))
+        coo = piece.tocoo()
+        renumbered.append(sparse.csr_matrix((coo.data, (coo.row, where[coo.col])), shape=(rows, 60)))
+    expected = sparse.vstack(renumbered).tocsc()
     expected.sort_indices()
-    given = list(pieces)
     stacked = stack_by_term(given, 60)
     assert given == [] and stacked.shape == expected.shape and stacked.has_sorted_indices
     assert stacked.indices.dtype == np.int32 and stacked.data.dtype == np.float32

@@ -378,12 +378,11 @@ def _niceness() -> int:
 
 
 def test_pyvi_workers_yield_the_cores_to_questions():
-    """Segmenting workers run below the serving process (its loop and questions)."""
-    from retrieval import engine as engine_module
-    from retrieval.workers import spawned_pool
+    """Segmenting and counting workers run below the serving process (its loop and questions)."""
+    from retrieval.workers import WORKER_NICENESS, below_questions, spawned_pool
 
-    with spawned_pool(1, engine_module._below_questions) as pool:
-        assert pool.submit(_niceness).result() == os.nice(0) + engine_module.SEGMENTING_NICENESS
+    with spawned_pool(1, below_questions) as pool:
+        assert pool.submit(_niceness).result() == os.nice(0) + WORKER_NICENESS
 
 
 def test_favour_event_loop_hands_the_interpreter_back_sooner():

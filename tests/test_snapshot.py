@@ -125,27 +125,32 @@ async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_p
 
 
 async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tmp_path, monkeypatch):
-    """A big corpus is built a few articles at a time (its words never all in memory at once):
-    whatever the piece size, the index is the one built from all the rows in one go."""
-    import functools
-
+    """A big corpus is built a few articles at a time (its words never all in memory at once),
+    the pieces counted here or in worker processes (real ones, spawned): whatever the piece size
+    and wherever they are counted, the index is the one built from all the rows in one go."""
     import numpy as np
 
     import retrieval.snapshot as snapshot_module
     from retrieval.index import SearchIndex
-    from retrieval.store import read_corpus, read_corpus_pieces
+    from retrieval.store import read_corpus
+    from retrieval.workers import spawned_pool
 
     engine, _ = await QAEngine.open(data_dir, db_path)
     corpus, config = engine.corpus, engine.config
     await engine.close()
     whole = SearchIndex(read_corpus(db_path, corpus), config)
     assert whole.definitions  # the shipped articles define abbreviations ("Bộ đội Biên phòng (BĐBP)")
-    for size in (1, 2, 4):
-        pieces = functools.partial(read_corpus_pieces, articles=size)
-        assert len(list(pieces(db_path, corpus))) == -(-5 // size)
-        monkeypatch.setattr(snapshot_module, "read_corpus_pieces", pieces)
+    pools: list[tuple] = []
+    monkeypatch.setattr(snapshot_module, "spawned_pool", lambda *args: pools.append(args) or spawned_pool(*args))
+    for size, in_workers in ((1, False), (2, True), (4, False)):
+        monkeypatch.setattr(snapshot_module, "PIECE_ARTICLES", size)
+        monkeypatch.setattr(snapshot_module, "PARALLEL_PIECES", 2 if in_workers else 10**9)
+        pieces = list(snapshot_module.counted_pieces(db_path, corpus, config, None))
+        assert [len(p.docs) for p in pieces] == [size] * (5 // size) + [5 % size] * (5 % size > 0)
+        pools.clear()
         directory = tmp_path / f"pieces-{size}"
         snapshot_module.build(db_path, corpus, config, directory, "v")
+        assert len(pools) == in_workers  # the pieces were counted in worker processes, or here
         built = snapshot_module.load(directory, "v", config)
         assert built.definitions == whole.definitions and list(built.sentence_text) == list(whole.sentence_text)
         assert [built.docs[i] for i in range(5)] == [whole.docs[i] for i in range(5)]
