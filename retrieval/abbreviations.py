@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain, pairwise
 
 from retrieval.normalize import fold_diacritics, normalize
 from retrieval.tokenizer import FOLDED, index_terms, segment, syllables
@@ -102,9 +103,12 @@ class Abbreviations:
         self._max_parts = 3  # "QP-AN" reaches the index as "qp", "an"
         # Syllables that can begin a match; most syllables begin none, and skip the inner loops.
         self._short_starts = {k[:n] for k in self.long_terms for n in range(1, len(k) + 1)}
-        self._long_starts = {form[0] for form in self.long_forms}
-        self._starts = self._short_starts | self._long_starts
-        self._begins: dict[str, bool] = {}  # word -> whether one of its syllables can begin a match
+        # A long form is two syllables or more, and begins with one of these pairs: common
+        # syllables ("thành", "quốc", "bộ") begin one in most sentences, the pairs in few.
+        self._long_starts = {form[:2] for form in self.long_forms if len(form) > 1}
+        self._starts = self._short_starts | {first for first, _ in self._long_starts}
+        self._parts: dict[str, tuple[str, ...]] = {}  # word -> its syllables, for each word met
+        self._beginning: set[str] = set()  # the words met with a syllable that can begin a match
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Abbreviations:
@@ -117,27 +121,28 @@ class Abbreviations:
         Only the form that is missing is added: where a sentence defines "Bộ đội Biên phòng
         (BĐBP)" it has both already, and adding them again would count them twice.
         """
-        begins = self._begins
-        for word in words:
-            hit = begins.get(word)
-            if hit is None:
-                hit = begins[word] = any(s in self._starts for s in syllables(word))
-            if hit:
-                break
-        else:
+        parts = self._parts
+        try:  # each word's syllables in one call (a dict lookup each, not lru_cache's call)
+            syllables_of = list(map(parts.__getitem__, words))
+        except KeyError:  # a word met for the first time
+            for word in words:
+                if word not in parts:
+                    parts[word] = syllables(word)
+                    if any(s in self._starts for s in parts[word]):
+                        self._beginning.add(word)
+            syllables_of = list(map(parts.__getitem__, words))
+        if self._beginning.isdisjoint(words):
             return []  # most sentences: nothing to look for
-        sylls = [s for w in words for s in syllables(w)]
+        sylls = list(chain.from_iterable(syllables_of))
         short_found: set[str] = set()
         long_found: set[str] = set()
-        for i, first in enumerate(sylls):
-            if first in self._short_starts:
-                joined = ""
-                for j in range(i, min(i + self._max_parts, len(sylls))):
-                    joined += sylls[j]
-                    if joined in self.long_terms:
-                        short_found.add(joined)
-            if first not in self._long_starts:
-                continue
+        for i in [i for i, first in enumerate(sylls) if first in self._short_starts]:
+            joined = ""
+            for part in sylls[i : i + self._max_parts]:
+                joined += part
+                if joined in self.long_terms:
+                    short_found.add(joined)
+        for i in [i for i, pair in enumerate(pairwise(sylls)) if pair in self._long_starts]:
             for n in range(min(self._longest, len(sylls) - i), 1, -1):
                 abbreviation = self.long_forms.get(tuple(sylls[i : i + n]))
                 if abbreviation is not None:

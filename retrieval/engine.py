@@ -44,7 +44,7 @@ from retrieval.semantic import (
 )
 from retrieval.spool import Spooled, clear, spool_chunk, spool_path
 from retrieval.store import Store, StoredFile, read_corpus, read_vectors, release
-from retrieval.workers import below_questions, spawned_pool
+from retrieval.workers import below_questions, collector_off, spawned_pool
 
 log = logging.getLogger(__name__)
 
@@ -526,7 +526,7 @@ class QAEngine:
         build, no worker process, a full disk): the caller goes on here."""
         pool: Executor | None = None
         try:
-            pool = await asyncio.to_thread(spawned_pool, 1)
+            pool = await asyncio.to_thread(spawned_pool, 1, collector_off)
             args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version)
             if await asyncio.get_running_loop().run_in_executor(pool, make, *args) is False:
                 return None

@@ -29,7 +29,7 @@ from retrieval.abbreviations import Abbreviations, definitions, learned_pairs
 from retrieval.bm25 import BM25Index, RowTerms, SpannedRows, Vocabulary, drop_pages
 from retrieval.index import BuildParts, CountedPiece, DocTable, RankingConfig, SearchIndex, TextColumn, count_piece
 from retrieval.store import read_article_ids, read_corpus, read_definition_texts
-from retrieval.workers import below_questions, spawned_pool
+from retrieval.workers import below_questions, collector_off, spawned_pool
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
 # 6: articles as text columns; 7: each column's largest impact; 8: term counts by row too;
@@ -228,9 +228,11 @@ _known: Abbreviations | None = None  # in a counting worker: the pairs it counts
 
 
 def _start_counting(pairs: dict[str, str] | None) -> None:
-    """A counting worker's start: below the serving process, its pairs made ready once."""
+    """A counting worker's start: below the serving process, without the cycle collector, its
+    pairs made ready once."""
     global _known
     below_questions()
+    collector_off()
     _known = Abbreviations(pairs) if pairs is not None else None
 
 

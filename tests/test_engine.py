@@ -373,18 +373,6 @@ async def test_row_ids_are_never_reused(data_dir, db_path):
         await engine.close()
 
 
-def _niceness() -> int:
-    return os.nice(0)
-
-
-def test_pyvi_workers_yield_the_cores_to_questions():
-    """Segmenting and counting workers run below the serving process (its loop and questions)."""
-    from retrieval.workers import WORKER_NICENESS, below_questions, spawned_pool
-
-    with spawned_pool(1, below_questions) as pool:
-        assert pool.submit(_niceness).result() == os.nice(0) + WORKER_NICENESS
-
-
 def test_favour_event_loop_hands_the_interpreter_back_sooner():
     import sys
 

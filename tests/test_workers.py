@@ -1,7 +1,8 @@
+import gc
 import multiprocessing
 import os
 
-from retrieval.workers import spawned_pool
+from retrieval.workers import WORKER_NICENESS, below_questions, collector_off, spawned_pool
 
 
 def _pid_and_niceness() -> tuple[int, int]:
@@ -33,3 +34,19 @@ def test_workers_run_the_initializer_in_spawned_processes():
         assert niceness == os.nice(0) + 3  # this process is untouched
     finally:
         pool.shutdown()
+
+
+def _niceness_and_collector() -> tuple[int, bool]:
+    return os.nice(0), gc.isenabled()
+
+
+def test_pyvi_and_counting_workers_yield_the_cores_to_questions():
+    """Segmenting and counting workers run below the serving process (its loop and questions)."""
+    with spawned_pool(1, below_questions) as pool:
+        assert pool.submit(_niceness_and_collector).result(timeout=60) == (os.nice(0) + WORKER_NICENESS, True)
+
+
+def test_build_workers_run_without_the_cycle_collector():
+    with spawned_pool(1, collector_off) as pool:
+        assert pool.submit(_niceness_and_collector).result(timeout=60) == (os.nice(0), False)
+    assert gc.isenabled()  # this process is untouched
