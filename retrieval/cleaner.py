@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
 from retrieval.normalize import clean_unicode, fold_diacritics
 
@@ -27,9 +28,12 @@ class Article:
     dropped: list[str] = field(default_factory=list, compare=False)
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _key(line: str) -> str:
     """Comparison key that ignores case, accents, spacing and punctuation (for duplicates)."""
-    return re.sub(r"[\W_]+", "", fold_diacritics(line).lower())
+    return _NOT_WORD.sub("", fold_diacritics(line).lower())
 
 
 # Lines that are page furniture wherever they appear (compared with _key).
@@ -179,13 +183,13 @@ def _lead_date(lead: str, body: str, partial: str | None) -> str | None:
     return _iso(year, month, day) if year else None
 
 
-def clean_lines(raw_lines: list[str]) -> tuple[list[str], list[str]]:
-    """Drop page furniture and duplicate captions; return (kept lines, dropped lines)."""
+def clean_lines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Drop page furniture and duplicate captions from ``lines`` (each ``clean_unicode``'s
+    already); return (kept lines, dropped lines)."""
     kept: list[str] = []
     dropped: list[str] = []
     seen: set[str] = set()
-    for raw in raw_lines:
-        line = clean_unicode(raw)
+    for line in lines:
         key = _key(line)
         if not line:
             continue
@@ -234,7 +238,7 @@ def parse_text_article(raw: str) -> Article:
         date = _iso(year, month, day) if month else str(year)
         lines[0] = lines[0][m.end() :]
     else:
-        nonempty = [line for line in lines if _key(line)]
+        nonempty = list(islice((line for line in lines if _key(line)), 2))  # the first two are enough
         if len(nonempty) >= 2 and _key(nonempty[0]) in _CATEGORY_LABELS and _is_title_like(nonempty[1]):
             dropped.append(nonempty[0])
             lines.remove(nonempty[0])
@@ -269,7 +273,7 @@ def parse_record(record: dict[str, object]) -> Article:
         raise ValueError('"title" must be a string')
     date = record.get("date")
     url = record.get("url")
-    paragraphs, dropped = clean_lines(text.splitlines())
+    paragraphs, dropped = clean_lines([clean_unicode(line) for line in text.splitlines()])
     if not paragraphs:
         raise ValueError("no text left after cleaning")
     clean_title = clean_unicode(title) if title else _derive_title(paragraphs)

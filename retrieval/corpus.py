@@ -168,14 +168,12 @@ def decode_text(data: bytes, name: str) -> tuple[list[str], str | None]:
     )
 
 
-_LINE_BREAKS = str.maketrans("", "", "\n\r\t")
-
-
 def _unprintable(sample: str) -> int:
     """Characters of ``sample`` that are neither printable nor a line break or tab. Text is
-    nearly always all printable, which one C call tells (counting character by character in
-    Python was a third of the time a small .txt file took to read)."""
-    if sample.translate(_LINE_BREAKS).isprintable():
+    nearly always all printable, which a few C calls tell (counting character by character in
+    Python was a third of the time a small .txt file took to read; ``str.translate`` dropping
+    the line breaks looked each character up in a dict: 135 us for 8,192 of them)."""
+    if sample.replace("\n", "").replace("\r", "").replace("\t", "").isprintable():
         return 0
     return sum(not ch.isprintable() and ch not in "\n\r\t" for ch in sample)
 

@@ -133,6 +133,11 @@ def _read_files(entries: list[FileEntry], max_bytes: int, known: dict[str, dict[
     which are not parsed again. A file that cannot be read carries its error."""
     parsed = []
     for entry in entries:
+        # Hand the interpreter over between files: a thread that only waits for it must itself
+        # get a core to ask (after the switch interval) before the holder lets go, and with the
+        # pyvi workers on both cores the event loop waited 141-296 ms during a cold start of
+        # 20,000 .txt files (4 runs); with this, 32-37 ms.
+        time.sleep(0)
         stored = known.get(entry.name, {})
         try:
             content = read_file(entry, max_bytes, stored)
