@@ -235,9 +235,10 @@ def _incidence(rows: list[int] | np.ndarray, cols: list[int] | np.ndarray, shape
 
 def count_terms(
     rows: CorpusRows, config: RankingConfig, ids: TermIds, known: Abbreviations | None
-) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csc_matrix, sparse.csr_matrix]:
-    """The vocabulary (``ids``'s, extended) and the term counts of every sentence, passage and
-    article title (those of the passages' titles: empty without ``title_in_passage``).
+) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csr_matrix, sparse.csc_matrix, sparse.csr_matrix]:
+    """The vocabulary (``ids``'s, extended) and the term counts of every sentence (by term and
+    by row), passage and article title (those of the passages' titles: empty without
+    ``title_in_passage``).
 
     A passage's counts are the sum of its sentences' (plus its article's title), computed as a
     sparse product instead of a second pass over the words: at 100k passages the whole count
@@ -257,10 +258,11 @@ def count_terms(
     passage_count = len(rows.passage_ids)
     sentence_count, doc_count = len(rows.sentence_passage), len(rows.docs)
     passages = _incidence(rows.sentence_passage, range(sentence_count), (passage_count, sentence_count))
-    passages = passages @ sentences.tocsr()
+    sentence_rows = sentences.tocsr()
+    passages = passages @ sentence_rows
     if titles.nnz:
         passages = passages + _incidence(range(passage_count), rows.passage_doc, (passage_count, doc_count)) @ titles
-    return ids.vocabulary, sentences, sparse.csc_matrix(passages), titles
+    return ids.vocabulary, sentences, sentence_rows, sparse.csc_matrix(passages), titles
 
 
 class TextColumn:
@@ -366,7 +368,7 @@ def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | 
     """The counts of ``rows`` over their own terms (see ``count_terms``); ``known``: the
     abbreviation pairs learned from the whole corpus (None: off)."""
     ids = TermIds()
-    _, sentence_counts, passage_counts, title_rows = count_terms(rows, config, ids, known)
+    _, sentence_counts, sentence_rows, passage_counts, title_rows = count_terms(rows, config, ids, known)
     return CountedPiece(
         terms=list(ids.vocabulary),
         docs=DocTable(rows.docs),
@@ -378,7 +380,7 @@ def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | 
         sentence_passage=np.asarray(rows.sentence_passage, dtype=np.int64),
         definitions=definitions(rows.sentence_text) if known is not None else [],
         sentence_counts=sentence_counts,
-        sentence_rows=sentence_counts.tocsr(),
+        sentence_rows=sentence_rows,
         passage_counts=passage_counts,
         title_rows=title_rows,
     )
@@ -523,7 +525,7 @@ class SearchIndex:
                 return None
             known = Abbreviations(pairs)
         ids = TermIds(dict(self.passages.vocabulary))  # the served index keeps its own
-        vocabulary, sentence_counts, passage_counts, title_counts = count_terms(rows, config, ids, known)
+        vocabulary, sentence_counts, by_sentence, passage_counts, title_counts = count_terms(rows, config, ids, known)
         passage_rows, doc_rows = len(self.passage_ids), len(self.docs)
         sentence_passage = np.concatenate(
             [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
@@ -534,7 +536,7 @@ class SearchIndex:
         drop_pages(self.sentence_text.blob)
         dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
         dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
-        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(sentence_counts)])
+        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(by_sentence)])
         sentences = self.sentences.updated(dead_sentences, sentence_counts, vocabulary, sentence_rows)
         sentences = keep.part("sentences", sentences)
         titles = keep.rows("titles", [self.titles, RowTerms.of(title_counts)])
