@@ -28,6 +28,11 @@ from retrieval.spool import Spooled
 
 log = logging.getLogger(__name__)
 
+# How long a statement waits for a lock another connection or process holds (SQLite's
+# busy_timeout), and how long opening waits for a busy file before it gives up untouched.
+BUSY_TIMEOUT_MS = 5000
+BUSY_WAIT = 10.0
+
 SCHEMA_VERSION = 4
 # Older versions this one upgrades in place: version -> statements.
 _MIGRATIONS = {
@@ -243,6 +248,32 @@ class CorruptDatabase(SchemaError):
     """The database file cannot be read; it is moved aside and rebuilt."""
 
 
+class DatabaseUnavailable(SchemaError):
+    """The database file is healthy as far as anyone can tell, but cannot be used now (another
+    process holds it locked, no permission, a full or failing disk): it is left untouched."""
+
+
+# SQLite's primary result codes that say the file itself is damaged or is not a database; every
+# other failure (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR, …) says
+# nothing about the file's content, and moving a healthy file aside would lose its data.
+_DAMAGED_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DAMAGED_CODES
+
+
+def _unavailable(path: Path, exc: sqlite3.Error, wait: float) -> str:
+    """What an operator reads when the database cannot be used now (and what to do)."""
+    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return (
+            f"{path}: the database is locked by another process (waited {wait:g} s); the file was left as "
+            "it is. Stop the other program (a running bot, a backup, an sqlite3 shell) or try again later"
+        )
+    return f"{path}: the database cannot be used ({exc}); the file was left as it is"
+
+
 @dataclass(frozen=True)
 class StoredFile:
     id: int
@@ -415,17 +446,20 @@ class Store:
             await self.db.commit()
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
+    async def open(cls, path: Path, wait: float = BUSY_WAIT) -> Store:
         """Open (creating if needed) and check the schema version.
 
-        A file that SQLite cannot read, or whose pages fail ``quick_check``, is moved aside as
-        ``<name>.corrupt-<time>`` (kept for inspection, never deleted) and a fresh database is
-        built from the data dir. A readable file of another program or schema version is refused.
+        A file that SQLite reports as damaged or not a database, or whose pages fail
+        ``quick_check``, is moved aside as ``<name>.corrupt-<time>`` (kept for inspection, never
+        deleted) and a fresh database is built from the data dir. A file that is merely busy
+        (another process writing, holding it in exclusive mode, backing it up) is waited for up to
+        ``wait`` seconds; then, like a file that cannot be opened, it is DatabaseUnavailable and
+        left untouched. A readable file of another program or schema version is refused.
         ``quick_check`` reads the whole file (seconds at 100k passages), so it runs only when the
         last run did not close the database cleanly.
         """
         try:
-            return await cls._open(path)
+            return await cls._open(path, wait)
         except CorruptDatabase as exc:
             aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             log.error("%s; moved to %s, rebuilding the index from the data dir", exc, aside.name)
@@ -434,18 +468,23 @@ class Store:
                 companion = path.with_name(path.name + suffix)
                 if companion.exists():
                     companion.rename(aside.with_name(aside.name + suffix))
-            return await cls._open(path)
+            return await cls._open(path, wait)
 
     @classmethod
-    async def _open(cls, path: Path) -> Store:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+    async def _open(cls, path: Path, wait: float) -> Store:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseUnavailable(f"{path}: cannot be opened ({exc}); the file was left as it is") from None
         try:
             await db.create_function("content_key", 1, content_key, deterministic=True)  # for a migration
             try:
+                # The wait first: every statement after it, switching to WAL included, waits for a
+                # lock held by another process instead of failing at once.
+                await db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA foreign_keys=ON")
-                await db.execute("PRAGMA busy_timeout=5000")
                 await db.execute("PRAGMA synchronous=NORMAL")
                 async with db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'") as cur:
                     has_meta = await cur.fetchone() is not None
@@ -454,12 +493,18 @@ class Store:
                     async with db.execute("PRAGMA quick_check(1)") as cur:
                         (check,) = await cur.fetchone()  # type: ignore[misc]
             except sqlite3.DatabaseError as exc:
-                raise CorruptDatabase(f"{path}: not a readable SQLite database ({exc})") from None
+                if _is_damage(exc):
+                    raise CorruptDatabase(f"{path}: not a readable SQLite database ({exc})") from None
+                raise
             if check != "ok":
                 raise CorruptDatabase(f"{path}: damaged database ({check})")
             await cls._check_schema(db, path, has_meta)
             await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clean_shutdown', '0')")
             await db.commit()
+            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:
+            await db.close()
+            raise DatabaseUnavailable(_unavailable(path, exc, wait)) from None
         except BaseException:
             await db.close()
             raise
