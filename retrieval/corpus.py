@@ -8,10 +8,14 @@ line: the problem comes back as a message that names it, and the rest is indexed
 from __future__ import annotations
 
 import codecs
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import re
+import secrets
+import time
 import unicodedata
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
@@ -206,7 +210,7 @@ def parse_content(name: str, data: bytes, known: Container[str] = ()) -> FileCon
     return content
 
 
-def _lines(pieces: list[str]) -> Iterator[str]:
+def jsonl_lines(pieces: list[str]) -> Iterator[str]:
     """The lines of a .jsonl file: split at "\n" only (JSON text may hold a raw U+2028, which
     ``str.splitlines`` would split at), one at a time (``splitlines`` on a 36 MB file held the
     interpreter lock for 80 ms), across the decoded pieces without joining them."""
@@ -225,7 +229,7 @@ def _parse_jsonl(name: str, pieces: list[str], digest: str, known: Container[str
     records: list[tuple[str, Article | None]] = []
     warnings: list[str] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(_lines(pieces), start=1):
+    for number, line in enumerate(jsonl_lines(pieces), start=1):
         if not (stripped := line.strip()):
             continue
         key = record_key(stripped)
@@ -279,11 +283,41 @@ def safe_file_name(name: str) -> str:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write via a hidden temporary file and a rename, so that a reload (which skips hidden
-    files) never sees half a file, and a crash leaves the old one whole."""
+    files) never sees half a file, and a crash leaves the old one whole. The temporary name is
+    this writer's own: two processes writing the same file never write into each other's."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    with tmp.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.part")
+    try:
+        with tmp.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+EDIT_LOCK = ".edit.lock"  # hidden: never indexed
+EDIT_LOCK_WAIT = 30.0
+
+
+@contextlib.contextmanager
+def editing(data_dir: Path, wait: float = EDIT_LOCK_WAIT) -> Iterator[None]:
+    """Hold the data dir's edit lock (an flock, so between processes too: the running bot and a
+    cron ``feeds poll``) around one read-modify-write of its files; OSError after ``wait``
+    seconds, or when the lock file cannot be made (a read-only data dir)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / EDIT_LOCK).open("a") as lock:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OSError(f"another process has been editing {data_dir} for {wait:g} s") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

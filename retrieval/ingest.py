@@ -24,7 +24,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from retrieval.cleaner import Article, parse_record
-from retrieval.corpus import content_key, safe_file_name, write_atomically
+from retrieval.corpus import (
+    DEFAULT_MAX_FILE_BYTES,
+    CorpusFileError,
+    content_key,
+    decode_text,
+    editing,
+    jsonl_lines,
+    safe_file_name,
+    write_atomically,
+)
 from retrieval.engine import QAEngine, ReloadReport
 from retrieval.extract import ExtractError, page_article
 from retrieval.feeds import FeedEntry, FeedError, entry_article, parse_feed
@@ -123,29 +132,100 @@ def _record(article: Article, url: str) -> tuple[dict[str, str], str]:
     return record, content_key("\n".join(parse_record(record).paragraphs))
 
 
-def _edit_jsonl(path: Path, upsert: list[dict[str, str]], drop: set[str]) -> int:
-    """Rewrite a ``.jsonl`` file atomically: records with an ``upsert`` record's URL replaced in
-    place, the others appended, records whose URL is in ``drop`` left out. Returns the records
-    left; a file left with none is deleted. Lines that are not JSON objects are kept as they are."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+def _json_line(record: dict[str, str]) -> str:
+    """One record as one line. U+2028, U+2029 and U+0085 are escaped although JSON allows them
+    raw: a reader that splits lines the way ``str.splitlines`` does would cut the record there."""
+    line = json.dumps(record, ensure_ascii=False)
+    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
+def _url_of(line: str) -> str | None:
+    """The ``"url"`` of a record line (None for a line that is not a record with a string URL)."""
+    try:
+        record = json.loads(line) if line.strip() else None
+    except ValueError:
+        return None
+    url = record.get("url") if isinstance(record, dict) else None
+    return url if isinstance(url, str) else None
+
+
+def _read_lines(path: Path) -> list[str]:
+    """The lines of a ``.jsonl`` file as every reader splits them: at "\n" only, decoded as a
+    reload decodes them (a file re-saved as Windows-1258 is read, and written back as UTF-8)."""
+    if not path.exists():
+        return []
+    pieces, _ = decode_text(path.read_bytes(), path.name)
+    return list(jsonl_lines(pieces))
+
+
+def _rolled(name: str, number: int) -> str:
+    """ "feeds/x-3.jsonl" -> "feeds/x-3.2.jsonl": where appends go once a file of the series is full."""
+    stem, _, suffix = name.rpartition(".")
+    return name if number == 1 else f"{stem}.{number}.{suffix}"
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What ``_edit_jsonl`` did: records left in the file, and which file each upserted URL is in
+    now (an upsert that fits in no file, being over the size limit alone, is missing)."""
+
+    left: int
+    placed: dict[str, str]
+
+
+def _rewrite(
+    data_dir: Path, name: str, upsert: list[dict[str, str]], drop: set[str], max_bytes: int, placed: dict[str, str]
+) -> tuple[int, list[dict[str, str]]]:
+    """One file of ``_edit_jsonl``: (records left in it, upserts that did not fit)."""
+    path = data_dir / name
     new = {record["url"]: record for record in upsert}
     kept: list[str] = []
-    for line in lines:
-        try:
-            url = json.loads(line).get("url") if line.strip() else None
-        except (ValueError, AttributeError):
-            url = None
+    changed = False
+    for line in _read_lines(path):
+        url = _url_of(line)
         if url in drop:
+            changed = True
             continue
-        if url in new:
-            line = json.dumps(new.pop(url), ensure_ascii=False)
+        if url is not None and url in new:
+            line, changed = _json_line(new.pop(url)), True
+            placed[url] = name
         kept.append(line)
-    kept += [json.dumps(record, ensure_ascii=False) for record in new.values()]
-    if not any(line.strip() for line in kept):
+    size = sum(len(line.encode("utf-8")) + 1 for line in kept)
+    rest: list[dict[str, str]] = []
+    for url, record in new.items():
+        line = _json_line(record)
+        if size + len(line.encode("utf-8")) + 1 > max_bytes:
+            if size or kept:  # an empty file cannot take it either: it is left out
+                rest.append(record)
+            continue
+        kept.append(line)
+        placed[url] = name
+        size += len(line.encode("utf-8")) + 1
+        changed = True
+    left = sum(1 for line in kept if line.strip())
+    if not left:
         path.unlink(missing_ok=True)
-        return 0
-    write_atomically(path, ("\n".join(kept) + "\n").encode("utf-8"))
-    return sum(1 for line in kept if line.strip())
+    elif changed:
+        write_atomically(path, "".join(line + "\n" for line in kept).encode("utf-8"))
+    return left, rest
+
+
+def _edit_jsonl(
+    data_dir: Path, name: str, upsert: list[dict[str, str]], drop: set[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> Edited:
+    """Rewrite a ``.jsonl`` file of the data dir atomically, under the data dir's edit lock:
+    records with an ``upsert`` record's URL replaced in place, the others appended, records whose
+    URL is in ``drop`` left out. Appends that would take the file past ``max_bytes`` (past which
+    a reload would no longer index it) go to the next file of its series (``_rolled``). A file
+    left with no record is deleted. Lines that are not JSON records are kept as they are."""
+    placed: dict[str, str] = {}
+    with editing(data_dir):
+        left, rest = _rewrite(data_dir, name, upsert, drop, max_bytes, placed)
+        number = 2
+        while rest:
+            _, rest = _rewrite(data_dir, _rolled(name, number), rest, set(), max_bytes, placed)
+            number += 1
+    return Edited(left, placed)
 
 
 def feed_file_name(url: str, feed_id: int) -> str:
@@ -224,7 +304,7 @@ class WebCorpus:
                     outcome.status, outcome.reason = "failed", f"the link is in {existing.file}, not a .jsonl file"
                     continue
                 outcome.status = "updated"
-                record["url"] = existing.url or item.url
+                record["url"] = outcome.url = existing.url or item.url
                 edits.setdefault(existing.file, []).append(record)
                 continue
             twins = await engine.store.articles_with_text(engine.corpus, key)
@@ -239,12 +319,29 @@ class WebCorpus:
             edits.setdefault(file, []).append(record)
         if not edits:
             return outcomes, None
-        data_dir = engine.data_dir
+        placed: dict[str, str] = {}
+        unwritable: dict[str, str] = {}  # file -> why it could not be written
         for name, records in edits.items():
-            await asyncio.to_thread(_edit_jsonl, data_dir / name, records, set())
-        report = await engine.reload()
+            try:
+                edited = await asyncio.to_thread(
+                    _edit_jsonl, engine.data_dir, name, records, set(), engine.max_file_bytes
+                )
+                placed.update(edited.placed)
+            except (OSError, CorpusFileError) as exc:  # a read-only data dir, a file no reader could read
+                unwritable[name] = str(exc) if isinstance(exc, CorpusFileError) else f"{exc.strerror or exc}"
+        report = await engine.reload() if placed else None
         for outcome in outcomes:
             if outcome.status in ("added", "updated"):
+                if outcome.url not in placed:
+                    why = unwritable.get(outcome.file)
+                    outcome.status = "failed"
+                    outcome.reason = (
+                        f"cannot write {outcome.file} ({why})" if why is not None
+                        else f"the article alone is over the {engine.max_file_bytes:,}-byte file limit"
+                    )  # fmt: skip
+                    continue
+                outcome.file = placed[outcome.url]
+                assert report is not None
                 rows = await engine.store.articles_with_url(engine.corpus, outcome.url)
                 if rows:
                     outcome.sentences = rows[0].sentences
@@ -364,7 +461,7 @@ class WebCorpus:
                 emptied = [
                     name
                     for name in sorted({row.file for row in rows if row.file.endswith(".jsonl")})
-                    if await asyncio.to_thread(_edit_jsonl, engine.data_dir / name, [], {target}) == 0
+                    if (await asyncio.to_thread(_edit_jsonl, engine.data_dir, name, [], {target})).left == 0
                 ]
                 await engine.reload()
                 return Removed(rows, emptied[0] if emptied else None)
