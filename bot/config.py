@@ -17,6 +17,7 @@ from dotenv import dotenv_values
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
 from retrieval.engine import Progress, QAEngine, ReloadReport
 from retrieval.fetch import Fetcher
+from retrieval.ingest import WebCorpus
 from retrieval.semantic import Encoder
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -46,6 +47,7 @@ class Settings:
     semantic_rerank: bool = True
     context_minutes: int = 10
     feed_interval_minutes: int = 30
+    feed_poll_seconds: int = 120
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     allow_private_urls: bool = False
@@ -113,15 +115,18 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         semantic_rerank=_switch(values, "SEMANTIC_RERANK", True),
         context_minutes=_int(values, "CONTEXT_MINUTES", 10, minimum=0),
         feed_interval_minutes=_int(values, "FEED_INTERVAL_MINUTES", 30),
+        feed_poll_seconds=_int(values, "FEED_POLL_SECONDS", 120),
         fetch_timeout=float(_int(values, "FETCH_TIMEOUT", 15)),
         fetch_max_bytes=_int(values, "FETCH_MAX_BYTES", 5 * 1024 * 1024),
         allow_private_urls=_switch(values, "ALLOW_PRIVATE_URLS", False),
     )
 
 
-def open_fetcher(settings: Settings) -> Fetcher:
-    """The fetcher for articles and feeds, with these settings' limits."""
-    return Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, settings.allow_private_urls)
+def open_web(settings: Settings, engine: QAEngine) -> WebCorpus:
+    """Articles by link and feeds for ``engine``, with these settings' limits (close its
+    ``fetcher`` when done)."""
+    fetcher = Fetcher(settings.fetch_timeout, settings.fetch_max_bytes, settings.allow_private_urls)
+    return WebCorpus(engine, fetcher, settings.feed_poll_seconds)
 
 
 async def open_engine(

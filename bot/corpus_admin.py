@@ -21,15 +21,16 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.render import callback, format_date, semantic_line
+from bot.render import callback, format_date, semantic_line, title_html, utf16_len
 from bot.service import ADMIN_ONLY, LOADING, service_of
+from retrieval.cleaner import cap_title
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name, write_atomically
 from retrieval.engine import QAEngine, ReloadReport
 from retrieval.feeds import FeedError
-from retrieval.fetch import FetchError
+from retrieval.fetch import FetchError, without_credentials
 from retrieval.ingest import Outcome, PollReport, WebCorpus
 from retrieval.store import ArticleRow
-from retrieval.subscriptions import Subscription
+from retrieval.subscriptions import MAX_TRIES, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,15 @@ MAX_TEXT = 4000  # under Telegram's 4096, with room for a closing line
 
 
 def _fit(lines: list[str]) -> str:
-    """Lines joined, whole lines only, within one message."""
-    text = "\n".join(lines)
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 10].rsplit("\n", 1)[0] + "\n…"
+    """Lines joined, whole lines only, within one message (Telegram counts UTF-16 units)."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += utf16_len(line) + 1
+        if used > MAX_TEXT:
+            return "\n".join([*kept, "…"])
+        kept.append(line)
+    return "\n".join(kept)
 
 
 async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,11 +183,6 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # --- articles by link ----------------------------------------------------------------------
 
 
-def _title_html(title: str, url: str | None) -> str:
-    shown = html.escape(title or url or "")
-    return f'<a href="{html.escape(url, quote=True)}">{shown}</a>' if url else shown
-
-
 _STATUS = {
     "added": "✅ Đã thêm",
     "updated": "🔄 Đã cập nhật (trang đã thay đổi)",
@@ -195,7 +197,7 @@ def outcome_html(outcome: Outcome) -> str:
     head = _STATUS[outcome.status]
     if outcome.status == "failed":
         return f"{head} <code>{html.escape(outcome.url)}</code>: {html.escape(outcome.reason)}"
-    parts = [_title_html(outcome.title, outcome.url)]
+    parts = [title_html(outcome.title, outcome.url)]
     if (date := format_date(outcome.date)) is not None:
         parts.append(date)
     if outcome.status in ("added", "updated"):
@@ -309,8 +311,11 @@ def feeds_html(subscriptions: list[Subscription], interval_minutes: int) -> str:
         return "Chưa đăng ký nguồn tin nào. Đăng ký bằng /feed https://…/rss"
     lines = [f"📡 <b>Nguồn tin đã đăng ký</b> ({len(subscriptions)}; đọc mỗi {interval_minutes} phút):"]
     for s in subscriptions:
-        lines.append(f"\n<b>{s.id}.</b> {html.escape(s.title)}\n<code>{html.escape(s.url)}</code>")
+        url = html.escape(cap_title(without_credentials(s.url)))
+        lines.append(f"\n<b>{s.id}.</b> {html.escape(cap_title(s.title))}\n<code>{url}</code>")
         line = f"Lần đọc cuối: {_when(s.last_poll)} · đã thêm {s.added} bài"
+        if s.given_up:
+            line += f" · bỏ qua {s.given_up} bài không đọc được sau {MAX_TRIES} lần thử"
         if s.last_error:
             line += f"\n⚠️ Lỗi lần đọc cuối: {html.escape(s.last_error)}"
         lines.append(line)
@@ -360,7 +365,7 @@ def articles_html(rows: list[ArticleRow], page: int, pages: int, first: int) -> 
         return "Kho chưa có bài nào." if page == 1 else "Trang này không có bài nào."
     lines = [f"📚 <b>Bài trong kho</b> — trang {page}/{pages}, mới nhất trước:"]
     for number, row in enumerate(rows, start=first):
-        parts = [_title_html(row.title, row.url)]
+        parts = [title_html(row.title, row.url)]
         if (date := format_date(row.date)) is not None:
             parts.append(date)
         parts.append(f"<code>{html.escape(row.file)}</code>")
@@ -426,7 +431,7 @@ async def remove_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     count = len(removed.articles)
     lines = [f"🗑️ Đã xóa {count} bài khỏi kho và chỉ mục:"]
-    lines += [f"• {_title_html(row.title, row.url)} (<code>{html.escape(row.file)}</code>)" for row in removed.articles]
+    lines += [f"• {title_html(row.title, row.url)} (<code>{html.escape(row.file)}</code>)" for row in removed.articles]
     if removed.deleted_file:
         lines.append(f"Tệp <code>{html.escape(removed.deleted_file)}</code> đã được xóa.")
     await message.reply_html(_fit(lines), disable_web_page_preview=True)

@@ -14,10 +14,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.config import Settings, open_engine, open_fetcher
+from bot.config import Settings, open_engine, open_web
 from retrieval.feeds import FeedError
-from retrieval.fetch import FetchError
+from retrieval.fetch import FetchError, without_credentials
 from retrieval.ingest import Outcome, PollReport, WebCorpus
+from retrieval.normalize import printable
 
 _WORDS = {
     "added": "added",
@@ -77,11 +78,11 @@ def _poll_lines(report: PollReport) -> tuple[list[str], bool]:
 async def _web(settings: Settings, args: argparse.Namespace) -> AsyncIterator[WebCorpus]:
     """The corpus without the sentence model (the bot computes new articles' vectors when it runs)."""
     engine, _ = await open_engine(replace(settings, semantic_rerank=False), args.data_dir, args.db)
-    fetcher = open_fetcher(settings)
+    web = open_web(settings, engine)
     try:
-        yield WebCorpus(engine, fetcher)
+        yield web
     finally:
-        await fetcher.close()
+        await web.fetcher.close()
         await engine.close()
 
 
@@ -96,8 +97,13 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "list":
             for s in await web.subscriptions.all():
                 when = datetime.fromtimestamp(s.last_poll).isoformat(" ", "minutes") if s.last_poll else "never"
-                error = f"  error: {s.last_error}" if s.last_error else ""
-                print(f"{s.id}\t{s.url}\t{s.title}\tlast poll {when}\t{s.added} added\t{s.file}{error}")
+                url = without_credentials(s.url)
+                fields = [str(s.id), url, s.title, f"last poll {when}", f"{s.added} added", s.file]
+                if s.given_up:
+                    fields.append(f"{s.given_up} entries given up")
+                # What a feed's server sent (its title, its errors) is printed without terminal escapes.
+                line = "\t".join(printable(field) for field in fields)
+                print(line + (f"  error: {printable(s.last_error)}" if s.last_error else ""))
             return 0
         if args.action == "remove":
             removed = await web.unsubscribe(args.feed)

@@ -11,6 +11,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from retrieval.cleaner import cap_title
 from retrieval.highlight import matched_spans
 from retrieval.index import Answer, SearchResult
 
@@ -36,15 +37,25 @@ def format_date(date: str | None) -> str | None:
     return "/".join(reversed(parts))
 
 
+# A link longer than this is shown unlinked: it would take a reply past Telegram's limit.
+MAX_LINK = 1024
+
+
+def title_html(title: str, url: str | None) -> str:
+    """A title (cut to ``MAX_TITLE`` whatever a record holds), linked to ``url`` when it is a
+    web link of reasonable length."""
+    shown = html.escape(cap_title(title or url or ""))
+    if url and url.startswith(("http://", "https://")) and len(url) <= MAX_LINK:
+        shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+    return shown
+
+
 def source_html(title: str, date: str | None, doc: str, url: str | None) -> str:
     """ "📰 Title · 27/03/2024 · file.txt" (the title links to the URL when there is one)."""
-    shown = html.escape(title)
-    if url and url.startswith(("http://", "https://")):
-        shown = f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
-    parts = [f"📰 <i>{shown}</i>"]
+    parts = [f"📰 <i>{title_html(title, url)}</i>"]
     if (when := format_date(date)) is not None:
-        parts.append(html.escape(when))
-    parts.append(f"<code>{html.escape(doc)}</code>")
+        parts.append(html.escape(cap_title(when, 40)))
+    parts.append(f"<code>{html.escape(cap_title(doc, 200))}</code>")
     return " · ".join(parts)
 
 

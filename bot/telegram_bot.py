@@ -41,12 +41,11 @@ from telegram.ext import (
 )
 
 from bot import corpus_admin
-from bot.config import Settings, open_engine, open_fetcher
+from bot.config import Settings, open_engine, open_web
 from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
 from bot.retry import RetryingRateLimiter
 from bot.service import LOADING, SERVICE, BotService, service_of
 from retrieval.engine import QAEngine
-from retrieval.ingest import WebCorpus
 from retrieval.normalize import clean_unicode
 
 log = logging.getLogger(__name__)
@@ -338,7 +337,7 @@ async def post_init(application: Application) -> None:
         log.warning("%s", problem)
     service.salt = (await engine.store.secret("user-hash-salt")).encode()
     service.engine = engine
-    service.web = WebCorpus(engine, open_fetcher(settings))
+    service.web = open_web(settings, engine)
     commands = [
         BotCommand("start", "Giới thiệu và cách hỏi"),
         BotCommand("help", "Hướng dẫn"),

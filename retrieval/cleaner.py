@@ -214,6 +214,18 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[str]]:
     return kept, dropped
 
 
+MAX_TITLE = 300  # characters: a title is a line, not an article (a 6,000-character one broke replies)
+
+
+def cap_title(title: str, limit: int = MAX_TITLE) -> str:
+    """``title`` cut at a word to at most ``limit`` characters, "…" marking the cut."""
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
+    return cut.rstrip(",;:-– ") + "…"
+
+
 def _derive_title(paragraphs: list[str], limit: int = 90) -> str:
     """A title for an article that has none: the start of its lead, cut at a word."""
     lead = next((p for p in paragraphs if not is_heading(p)), paragraphs[0] if paragraphs else "")
@@ -260,7 +272,7 @@ def parse_text_article(raw: str) -> Article:
         title = _derive_title(paragraphs)
     if paragraphs and (date is None or len(date) < 10):
         date = _lead_date(paragraphs[0], "\n".join(paragraphs), date)
-    return Article(title=title.strip(), paragraphs=paragraphs, date=date, dropped=dropped)
+    return Article(title=cap_title(title.strip()), paragraphs=paragraphs, date=date, dropped=dropped)
 
 
 def parse_record(record: dict[str, object]) -> Article:
@@ -276,7 +288,7 @@ def parse_record(record: dict[str, object]) -> Article:
     paragraphs, dropped = clean_lines([clean_unicode(line) for line in text.splitlines()])
     if not paragraphs:
         raise ValueError("no text left after cleaning")
-    clean_title = clean_unicode(title) if title else _derive_title(paragraphs)
+    clean_title = cap_title(clean_unicode(title)) if title else _derive_title(paragraphs)
     return Article(
         title=clean_title,
         paragraphs=paragraphs,

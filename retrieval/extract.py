@@ -53,11 +53,14 @@ def decode_html(body: bytes, header_charset: str | None) -> str:
         try:
             return unicodedata.normalize("NFC", body.decode(declared))
         except UnicodeDecodeError:
-            pass  # declared wrongly: guessed below
+            pass  # declared wrongly, or a stray byte: guessed below
     try:
         return unicodedata.normalize("NFC", "".join(decode_text(body, "the page")[0]))
     except CorpusFileError:
-        raise ExtractError("the page's text encoding cannot be told (not UTF-8, no charset declared)") from None
+        if declared is None:
+            raise ExtractError("the page's text encoding cannot be told (not UTF-8, no charset declared)") from None
+    # Declared, and no other encoding fits better: a few bad bytes become U+FFFD, as in a browser.
+    return unicodedata.normalize("NFC", body.decode(declared, errors="replace"))
 
 
 def extract_article(page: str, url: str) -> Article:

@@ -12,7 +12,8 @@ import re
 import time
 from dataclasses import dataclass
 
-from retrieval.cleaner import Article, parse_record
+from retrieval.cleaner import Article, cap_title, parse_record
+from retrieval.normalize import printable
 
 # Entries read from one feed at most (a feed is a window of recent articles, not an archive).
 MAX_ENTRIES = 500
@@ -41,9 +42,10 @@ _BLOCK = re.compile(r"</?(p|br|div|li|h[1-6])\b[^>]*>", re.IGNORECASE)
 
 
 def plain_text(markup: str) -> str:
-    """Text of an HTML fragment (a feed's summary): block tags become line breaks."""
+    """Text of an HTML fragment (a feed's summary): block tags become line breaks, and nothing
+    a terminal or a chat would act on is left (escape sequences, control characters)."""
     text = _TAG.sub("", _BLOCK.sub("\n", markup))
-    lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
+    lines = (printable(line) for line in html.unescape(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -66,7 +68,7 @@ def parse_feed(body: bytes) -> Feed:
         entries.append(
             FeedEntry(
                 link=link,
-                title=plain_text(entry.get("title", "")),
+                title=cap_title(plain_text(entry.get("title", ""))),
                 date=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
                 summary=plain_text(entry.get("summary", "")),
             )
@@ -76,7 +78,7 @@ def parse_feed(body: bytes) -> Feed:
         raise FeedError(f"not a readable RSS or Atom feed ({getattr(problem, 'getMessage', lambda: problem)()})")
     if not entries and not parsed.get("version"):
         raise FeedError("not an RSS or Atom feed")
-    return Feed(plain_text(parsed.feed.get("title", "")), entries)
+    return Feed(cap_title(plain_text(parsed.feed.get("title", ""))), entries)
 
 
 def entry_article(entry: FeedEntry) -> Article | None:

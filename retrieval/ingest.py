@@ -37,9 +37,9 @@ from retrieval.corpus import (
 from retrieval.engine import QAEngine, ReloadReport
 from retrieval.extract import ExtractError, page_article
 from retrieval.feeds import FeedEntry, FeedError, entry_article, parse_feed
-from retrieval.fetch import Fetcher, FetchError, check_url
+from retrieval.fetch import Fetcher, FetchError, RefusedLink, check_url, without_credentials
 from retrieval.store import ArticleRow
-from retrieval.subscriptions import Subscription, Subscriptions
+from retrieval.subscriptions import MAX_TRIES, Subscription, Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ FEEDS_DIR = "feeds"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
 # Pages fetched at once (each host still one at a time, see ``Fetcher``).
 PARALLEL_FETCHES = 4
+# Seconds one read of a feed may take, its entries' pages included (FEED_POLL_SECONDS).
+DEFAULT_POLL_SECONDS = 120.0
 ARTICLES_PAGE = 10
 
 Progress = Callable[[int, int], None]  # (links done, links)
@@ -81,6 +83,8 @@ class PollReport:
     error: str | None = None
     reload: ReloadReport | None = None
     subscribed: bool = False  # the first read of a new subscription
+    deferred: int = 0  # new entries not fetched within the poll's time: the next poll reads them
+    given_up: list[str] = field(default_factory=list)  # entries not tried again (failed too often, refused)
 
     @property
     def added(self) -> int:
@@ -89,6 +93,17 @@ class PollReport:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.ok]
+
+    def problems(self) -> str | None:
+        """What went wrong with its entries, in a line for ``/feeds`` (None: nothing)."""
+        parts = []
+        if self.failed:
+            parts.append(f"{len(self.failed)} of {len(self.outcomes)} new entries could not be read")
+        if self.given_up:
+            parts.append(f"{len(self.given_up)} given up after {MAX_TRIES} tries or refused")
+        if self.deferred:
+            parts.append(f"{self.deferred} left for the next poll (out of time)")
+        return "; ".join(parts) or None
 
 
 @dataclass(frozen=True)
@@ -121,12 +136,14 @@ class _Fetched:
     article: Article | None
     reason: str = ""
     from_feed_text: bool = False
+    refused: bool = False  # a link the bot never fetches (RefusedLink)
 
 
 def _record(article: Article, url: str) -> tuple[dict[str, str], str]:
     """The ``.jsonl`` record of an article and the content key its text will be stored with
     (computed from the record as a reload will read it, so both always agree)."""
-    record = {"title": article.title, "date": article.date or "", "url": url, "text": "\n".join(article.paragraphs)}
+    record = {"title": article.title, "date": article.date or "", "url": without_credentials(url),
+              "text": "\n".join(article.paragraphs)}  # fmt: skip
     record = {key: value for key, value in record.items() if value}
     record["fetched"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     return record, content_key("\n".join(parse_record(record).paragraphs))
@@ -237,9 +254,10 @@ def feed_file_name(url: str, feed_id: int) -> str:
 class WebCorpus:
     """Adds fetched articles to one engine's data dir and index."""
 
-    def __init__(self, engine: QAEngine, fetcher: Fetcher) -> None:
+    def __init__(self, engine: QAEngine, fetcher: Fetcher, poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
         self.engine = engine
         self.fetcher = fetcher
+        self.poll_seconds = poll_seconds
         self.subscriptions = Subscriptions(engine.store, engine.corpus)
         self._editing = asyncio.Lock()  # one edit of the data dir at a time, each with its reload
         self._polling = asyncio.Lock()  # one poll of the feeds at a time
@@ -247,33 +265,52 @@ class WebCorpus:
     # --- fetching (no lock held: questions and other edits go on) ---------------------------
 
     async def _fetch_article(self, url: str, entry: FeedEntry | None = None) -> _Fetched:
-        """Fetch and extract one page; for a feed entry, its summary when the page fails."""
+        """Fetch and extract one page; for a feed entry, its summary when the page fails (never
+        when the link was refused: nothing is kept that points where the bot may not go)."""
         try:
             page = await self.fetcher.fetch(url)
             article = await asyncio.to_thread(page_article, page.body, page.content_type, page.charset, page.url)
             return _Fetched(page.url, article)
+        except RefusedLink as exc:
+            return _Fetched(url, None, str(exc), refused=True)
         except (FetchError, ExtractError) as exc:
             fallback = entry_article(entry) if entry is not None else None
             if fallback is not None:
                 return _Fetched(url, fallback, str(exc), from_feed_text=True)
             return _Fetched(url, None, str(exc))
+        except Exception as exc:  # a library's surprise: this link's failure, never the batch's
+            log.exception("fetching %s failed", without_credentials(url))
+            return _Fetched(url, None, f"unexpected error ({type(exc).__name__})")
 
     async def _fetch_all(
-        self, links: list[str], entries: dict[str, FeedEntry] | None = None, progress: Progress | None = None
-    ) -> list[_Fetched]:
+        self,
+        links: list[str],
+        entries: dict[str, FeedEntry] | None = None,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+    ) -> list[_Fetched | None]:
+        """Each link fetched: a host's links one after another, different hosts side by side (at
+        most ``PARALLEL_FETCHES`` at once), so that one slow site holds up only its own links.
+        None for a link not fetched by ``deadline`` (``loop.time()``): left for another time."""
         gate = asyncio.Semaphore(PARALLEL_FETCHES)
-        done = 0
+        fetched: dict[str, _Fetched] = {}
+        by_host: dict[str, list[str]] = {}
+        for link in links:
+            by_host.setdefault(urlsplit(link).hostname or "", []).append(link)
 
-        async def one(link: str) -> _Fetched:
-            nonlocal done
-            async with gate:
-                fetched = await self._fetch_article(link, (entries or {}).get(link))
-            done += 1
-            if progress is not None:
-                progress(done, len(links))
-            return fetched
+        async def one_host(host_links: list[str]) -> None:
+            for link in host_links:
+                async with gate:
+                    fetched[link] = await self._fetch_article(link, (entries or {}).get(link))
+                if progress is not None:
+                    progress(len(fetched), len(links))
 
-        return list(await asyncio.gather(*(one(link) for link in links)))
+        try:
+            async with asyncio.timeout_at(deadline):
+                await asyncio.gather(*(one_host(host_links) for host_links in by_host.values()))
+        except TimeoutError:
+            pass  # what is not fetched yet waits for the next poll
+        return [fetched.get(link) for link in links]
 
     # --- storing ---------------------------------------------------------------------------
 
@@ -288,13 +325,13 @@ class WebCorpus:
         keys_now: dict[str, str] = {}  # content key -> link, for twins within this batch
         for link, item in zip(asked, fetched, strict=True):
             if item.article is None:
-                outcomes.append(Outcome(link, "failed", reason=item.reason))
+                outcomes.append(Outcome(without_credentials(link), "failed", reason=item.reason))
                 continue
             record, key = _record(item.article, item.url)
-            outcome = Outcome(item.url, "added", item.article.title, item.article.date, file,
+            outcome = Outcome(record["url"], "added", item.article.title, item.article.date, file,
                               reason=item.reason, from_feed_text=item.from_feed_text)  # fmt: skip
             outcomes.append(outcome)
-            existing = await self._known(link, item.url)
+            existing = await self._known(link, record["url"])
             if existing is not None:
                 outcome.file = existing.file
                 if existing.text_key == key:
@@ -315,7 +352,7 @@ class WebCorpus:
                     f"same text as {keys_now[key]}"
                 )  # fmt: skip
                 continue
-            keys_now[key] = item.url
+            keys_now[key] = record["url"]
             edits.setdefault(file, []).append(record)
         if not edits:
             return outcomes, None
@@ -383,54 +420,75 @@ class WebCorpus:
         existing = await self.subscriptions.find(url)
         if existing is not None:
             return await self.poll(existing, progress)
+        deadline = asyncio.get_running_loop().time() + self.poll_seconds
         response = await self.fetcher.fetch(url, FEED_ACCEPT)
         feed = await asyncio.to_thread(parse_feed, response.body)
         subscription = await self.subscriptions.add(
             url, feed.title or url, lambda feed_id: feed_file_name(url, feed_id)
         )
-        report = await self._poll_entries(subscription, feed.entries, feed.title, progress)
+        report = await self._poll_entries(subscription, feed.entries, feed.title, progress, deadline)
         report.subscribed = True
         return report
 
     async def poll(self, subscription: Subscription, progress: Progress | None = None) -> PollReport:
-        """Read a feed once and add its new entries; an error is recorded (and shown by
-        ``/feeds``), never raised: the next poll tries again."""
+        """Read a feed once and add its new entries, within ``poll_seconds``; an error is
+        recorded (and shown by ``/feeds``), never raised: the next poll tries again."""
+        deadline = asyncio.get_running_loop().time() + self.poll_seconds
         try:
             response = await self.fetcher.fetch(subscription.url, FEED_ACCEPT)
             feed = await asyncio.to_thread(parse_feed, response.body)
-        except (FetchError, FeedError) as exc:
-            await self.subscriptions.polled(subscription.id, str(exc), [], 0, None)
-            log.warning("feed %d (%s): %s", subscription.id, subscription.url, exc)
-            return PollReport(subscription, error=str(exc))
-        return await self._poll_entries(subscription, feed.entries, feed.title, progress)
+            return await self._poll_entries(subscription, feed.entries, feed.title, progress, deadline)
+        except Exception as exc:  # FetchError, FeedError, or a surprise: this feed's error, not the others'
+            error = str(exc) if isinstance(exc, FetchError | FeedError) else f"unexpected error ({type(exc).__name__})"
+            log.warning("feed %d (%s): %s", subscription.id, without_credentials(subscription.url), error,
+                        exc_info=not isinstance(exc, FetchError | FeedError))  # fmt: skip
+            await self.subscriptions.polled(subscription.id, error, [], 0, None)
+            return PollReport(subscription, error=error)
 
     async def _poll_entries(
-        self, subscription: Subscription, entries: list[FeedEntry], title: str, progress: Progress | None
+        self,
+        subscription: Subscription,
+        entries: list[FeedEntry],
+        title: str,
+        progress: Progress | None,
+        deadline: float,
     ) -> PollReport:
         seen = await self.subscriptions.seen(subscription.id)
-        new = [e for e in entries if e.link not in seen]
+        waiting = await self.subscriptions.waiting(subscription.id, time.time())  # failed lately: later
+        new = [e for e in entries if e.link not in seen and e.link not in waiting]
         handled = [e.link for e in new if await self._known(e.link) is not None]  # added by hand already
         new = [e for e in new if e.link not in handled]
-        links = [e.link for e in new]
-        fetched = await self._fetch_all(links, {e.link: e for e in new}, progress)
-        report = PollReport(subscription)
+        fetched = await self._fetch_all([e.link for e in new], {e.link: e for e in new}, progress, deadline)
+        done = [(e.link, item) for e, item in zip(new, fetched, strict=True) if item is not None]
+        report = PollReport(subscription, deferred=len(new) - len(done))
+        links = [link for link, _ in done]
         try:
             async with self._editing:
-                report.outcomes, report.reload = await self._store(links, fetched, subscription.file)
+                report.outcomes, report.reload = await self._store(links, [item for _, item in done], subscription.file)
         except Exception as exc:  # a full disk, a failed reload: recorded, tried again next time
             log.exception("feed %d: storing its entries failed", subscription.id)
             report.error = f"{type(exc).__name__}: {exc}"
         else:
             handled += [link for link, o in zip(links, report.outcomes, strict=True) if o.ok]
-        failures = len(report.failed)
-        error = report.error or (f"{failures} of {len(links)} new entries could not be read" if failures else None)
-        await self.subscriptions.polled(subscription.id, error, handled, report.added, title)
+            failures = {link: o.reason for link, o in zip(links, report.outcomes, strict=True) if not o.ok}
+            refused = {link for link, item in done if item.refused}
+            report.given_up = await self.subscriptions.failed(subscription.id, failures, refused)
+            handled += report.given_up
+        report.error = report.error or report.problems()
+        await self.subscriptions.polled(subscription.id, report.error, handled, report.added, title)
         return report
 
     async def poll_all(self) -> list[PollReport]:
-        """Every subscription read once (one poll at a time; a slow one holds up only the next)."""
+        """Every subscription read once, different feeds side by side (each within its own
+        ``poll_seconds``): a slow or broken feed delays no other."""
         async with self._polling:
-            return [await self.poll(subscription) for subscription in await self.subscriptions.all()]
+            gate = asyncio.Semaphore(PARALLEL_FETCHES)
+
+            async def one(subscription: Subscription) -> PollReport:
+                async with gate:
+                    return await self.poll(subscription)
+
+            return list(await asyncio.gather(*(one(s) for s in await self.subscriptions.all())))
 
     async def unsubscribe(self, number_or_url: str) -> Subscription | None:
         """Stop a subscription; its articles stay. None when there is no such subscription."""

@@ -43,6 +43,17 @@ def clean_unicode(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# A terminal's escape sequences (CSI "ESC [ … letter", OSC "ESC ] … BEL/ST", and two-character
+# ones): whole, so that no "[31m" is left behind once the escape character itself is gone.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
+
+
+def printable(text: str) -> str:
+    """Text from outside (a feed's title, a server's error) made safe to print on a terminal or
+    show in a chat: escape sequences removed, then ``clean_unicode``."""
+    return clean_unicode(_ESCAPES.sub("", text))
+
+
 def _move_tone(match: re.Match[str]) -> str:
     if match.group(1):
         return match.group(1) + match.group(3) + match.group(2)

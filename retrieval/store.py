@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 5000
 BUSY_WAIT = 10.0
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Older versions this one upgrades in place: version -> statements.
 _MIGRATIONS = {
     1: ["ALTER TABLE articles ADD COLUMN source_key TEXT"],  # 2: articles of a changed file kept by key
@@ -41,6 +41,7 @@ _MIGRATIONS = {
     # 4: articles' content keys (an article fetched again under another link is not added twice),
     # feeds (their tables are created with the schema below)
     3: ["ALTER TABLE articles ADD COLUMN text_key TEXT", "UPDATE articles SET text_key = content_key(text)"],
+    4: [],  # 5: feed entries' failed tries (the table is created with the schema below)
 }
 
 _SCHEMA = """
@@ -119,6 +120,14 @@ CREATE TABLE IF NOT EXISTS feed_entries (
     feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
     link TEXT NOT NULL,
     seen_at REAL NOT NULL,
+    PRIMARY KEY (feed_id, link)
+);
+CREATE TABLE IF NOT EXISTS feed_failures (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    link TEXT NOT NULL,
+    tries INTEGER NOT NULL,
+    next_try REAL NOT NULL,
+    error TEXT NOT NULL,
     PRIMARY KEY (feed_id, link)
 );
 CREATE INDEX IF NOT EXISTS articles_file ON articles(file_id);
@@ -472,6 +481,8 @@ class Store:
 
     @classmethod
     async def _open(cls, path: Path, wait: float) -> Store:
+        if path.is_dir():  # said before aiosqlite's thread is started for a connection that must fail
+            raise DatabaseUnavailable(f"{path}: a folder, not a database file; the folder was left as it is")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(path)

@@ -1,9 +1,11 @@
 """Feed subscriptions and the entries each has seen, in the bot's SQLite file (they survive restarts).
 
 A subscription belongs to one corpus (data dir) and writes its articles to its own ``.jsonl`` file
-there. ``feed_entries`` remembers every entry link that was handled (added, or found to be an
-article the corpus has already), so a poll fetches only what is new; an entry whose page and
-summary both failed is not remembered and is tried again at the next poll.
+there. ``feed_entries`` remembers every entry link that was handled (added, found to be an
+article the corpus has already, refused, or given up), so a poll fetches only what is new. An
+entry whose page and summary both failed is tried again after a pause that doubles each time
+(``feed_failures``), and given up after ``MAX_TRIES`` tries: a feed full of dead links costs a
+few fetches, not every poll forever.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ class Subscription:
     last_poll: float | None
     last_error: str | None
     added: int  # articles added by it so far
+    given_up: int = 0  # entries that failed ``MAX_TRIES`` times (or were refused) and are not tried again
 
 
-_SELECT = "SELECT id, url, title, file, created_at, last_poll, last_error, added FROM feeds WHERE corpus_id = ?"
+MAX_TRIES = 4
+RETRY_AFTER = 1800.0  # seconds before the second try; doubled for each further one
+
+_SELECT = (
+    "SELECT id, url, title, file, created_at, last_poll, last_error, added,"
+    f" (SELECT count(*) FROM feed_failures f WHERE f.feed_id = feeds.id AND f.tries >= {MAX_TRIES})"
+    " FROM feeds WHERE corpus_id = ?"
+)
 
 
 class Subscriptions:
@@ -45,7 +55,8 @@ class Subscriptions:
     async def find(self, number_or_url: str) -> Subscription | None:
         """A subscription by its number or its URL."""
         key = number_or_url.strip()
-        condition, value = (" AND id = ?", int(key)) if key.isdigit() else (" AND url = ?", key)
+        is_number = key.isascii() and key.isdigit() and len(key) <= 18  # "²" and 20 digits are no number
+        condition, value = (" AND id = ?", int(key)) if is_number else (" AND url = ?", key)
         async with self.store.db.execute(_SELECT + condition, (self.corpus, value)) as cur:
             row = await cur.fetchone()
         return Subscription(*row) if row else None
@@ -74,6 +85,35 @@ class Subscriptions:
         async with self.store.db.execute("SELECT link FROM feed_entries WHERE feed_id = ?", (feed_id,)) as cur:
             return {link async for (link,) in cur}
 
+    async def waiting(self, feed_id: int, now: float) -> set[str]:
+        """Links of failed entries whose next try has not come yet."""
+        async with self.store.db.execute(
+            "SELECT link FROM feed_failures WHERE feed_id = ? AND next_try > ?", (feed_id, now)
+        ) as cur:
+            return {link async for (link,) in cur}
+
+    async def failed(self, feed_id: int, failures: dict[str, str], refused: set[str]) -> list[str]:
+        """Count one more failed try for each link of ``failures`` (link -> why); ``refused``
+        links count as tried ``MAX_TRIES`` times at once. Returns the links given up now."""
+        now = time.time()
+        given_up = []
+        async with self.store.write_lock:
+            for link, error in failures.items():
+                async with self.store.db.execute(
+                    "SELECT tries FROM feed_failures WHERE feed_id = ? AND link = ?", (feed_id, link)
+                ) as cur:
+                    row = await cur.fetchone()
+                tries = MAX_TRIES if link in refused else (row[0] if row else 0) + 1
+                await self.store.db.execute(
+                    "INSERT OR REPLACE INTO feed_failures(feed_id, link, tries, next_try, error)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (feed_id, link, tries, now + RETRY_AFTER * 2 ** (tries - 1), error),
+                )
+                if tries >= MAX_TRIES:
+                    given_up.append(link)
+            await self.store.db.commit()
+        return given_up
+
     async def polled(self, feed_id: int, error: str | None, links: list[str], added: int, title: str | None) -> None:
         """Record a poll: when, its error (None: it worked), the entry links it handled, how many
         articles it added, and the feed's title as the feed now gives it."""
@@ -82,6 +122,10 @@ class Subscriptions:
             await self.store.db.executemany(
                 "INSERT OR IGNORE INTO feed_entries(feed_id, link, seen_at) VALUES (?, ?, ?)",
                 [(feed_id, link, now) for link in links],
+            )
+            await self.store.db.executemany(  # handled now: its past failures no longer matter
+                f"DELETE FROM feed_failures WHERE feed_id = ? AND link = ? AND tries < {MAX_TRIES}",
+                [(feed_id, link) for link in links],
             )
             await self.store.db.execute(
                 "UPDATE feeds SET last_poll = ?, last_error = ?, added = added + ?, title = coalesce(?, title)"

@@ -64,3 +64,18 @@ async def test_feeds_add_list_poll_remove(tmp_path, small_data, site):
     assert status == 0 and "its articles stay in feeds/127.0.0.1-1.jsonl" in err
     assert (await bot_cli(tmp_path, "feeds", "remove", "1"))[0] == 1
     assert (await bot_cli(tmp_path, "feeds", "list"))[1] == ""
+
+
+async def test_feeds_list_prints_no_terminal_escapes_or_credentials(tmp_path, small_data):
+    """Before: a feed title's escape codes reached the operator's terminal as they were."""
+    from retrieval.store import Store
+    from retrieval.subscriptions import Subscriptions
+
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    corpus = await store.corpus_id(small_data)
+    title = "Tin \x1b[31mđỏ\x1b[0m\x1b]0;bị chiếm\x07 \x9b2J"
+    await Subscriptions(store, corpus).add("https://u:mk@x.vn/rss", title, lambda n: f"feeds/x-{n}.jsonl")
+    await store.close()
+    status, out, _ = await bot_cli(tmp_path, "feeds", "list")
+    assert status == 0 and out.startswith("1\thttps://x.vn/rss\tTin đỏ\t")
+    assert not any(ch in out for ch in "\x1b\x07\x9b") and "mk@" not in out

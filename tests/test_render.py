@@ -62,3 +62,21 @@ def test_format_date():
     assert format_date("2024-03-27") == "27/03/2024"
     assert format_date("2023-06") == "06/2023"
     assert format_date(None) is None
+
+
+def test_whatever_a_record_holds_every_reply_fits():
+    """Before: a 6,000-character title turned a 3-answer reply into "no answer" and made the
+    passage 6,124 UTF-16 units, over Telegram's 4,096."""
+    from bot.corpus_admin import articles_html
+    from retrieval.store import ArticleRow
+
+    title, url = "Đồn Biên phòng 🛡 " * 350, "https://bienphong.vn/" + "a" * 6000
+    result = SearchResult(analyze_question("biên phòng"), [], 1.0)
+    text = answers_html(result, [_answer("biên phòng " + "dài " * 300, title, url, sid=i) for i in range(3)])
+    assert utf16_len(text) <= MAX_MESSAGE and [f"<b>{n}.</b>" in text for n in (1, 2, 3)] == [True] * 3
+    parse_html(text)
+    passage = passage_html(title, "2024-05-14", "feeds/x-1.jsonl", url, ["Một câu dài. " * 300], 0)
+    assert utf16_len(passage) <= MAX_MESSAGE
+    parse_html(passage)
+    page = articles_html([ArticleRow(title, None, url, "web.jsonl", 3, None)] * 10, 1, 1, 1)
+    assert utf16_len(page) <= MAX_MESSAGE and "\n10. " in page  # page 1 whole, each title cut

@@ -86,7 +86,7 @@ async def test_the_cli_says_the_database_is_busy_and_exits_2_leaving_it_whole(tm
 async def test_a_database_that_cannot_be_opened_is_refused_not_replaced(tmp_path):
     folder = tmp_path / "db-is-a-folder"
     folder.mkdir()
-    with pytest.raises(DatabaseUnavailable, match="cannot be"):
+    with pytest.raises(DatabaseUnavailable, match="a folder, not a database file"):
         await Store.open(folder)
     assert folder.is_dir() and not list(tmp_path.glob("*.corrupt-*"))
 
