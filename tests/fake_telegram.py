@@ -4,7 +4,8 @@ It speaks the HTTP API the way python-telegram-bot uses it (``/bot<token>/<metho
 multipart fields, JSON-encoded complex values; files under ``/file/bot<token>/<path>``), queues
 updates for ``getUpdates`` long polling, records every call, and refuses what Telegram refuses:
 text over 4096 UTF-16 units or empty, HTML it cannot parse, callback data over 64 bytes, too many
-inline results, over-long callback answers, a wrong token; and, on request, 429 with
+inline results, over-long callback answers, a wrong token; messages past Telegram's flood
+limits (``FloodLimits``: 429 with ``retry_after``, as Telegram answers); and, on request, 429 with
 ``retry_after`` or a 5xx.
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import html
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -99,6 +101,56 @@ def check_markup(markup: Any) -> None:
                 raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
 
 
+# Methods that put a message in a chat: what Telegram's flood limits count.
+MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument", "sendPhoto"})
+
+
+class _Bucket:
+    """A leaky bucket: ``capacity`` messages at once, draining at ``rate`` a second (the shape of
+    Telegram's limits, and of the client's own limiter, so that a client keeping them meets no 429)."""
+
+    def __init__(self, capacity: float, rate: float) -> None:
+        self.capacity, self.rate = capacity, rate
+        self.level, self.at = 0.0, time.monotonic()
+
+    def wait(self) -> float:
+        """Seconds until one more message fits (0: it fits now)."""
+        now = time.monotonic()
+        self.level = max(0.0, self.level - (now - self.at) * self.rate)
+        self.at = now
+        return max(0.0, (self.level + 1 - self.capacity) / self.rate)
+
+    def add(self) -> None:
+        self.level += 1
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's limits for bots: about 30 messages/s overall, 20/min in a group, about 1/s in a
+    private chat (short bursts allowed); one message of slack each for the clocks of two processes."""
+
+    overall: tuple[float, float] = (31, 30)  # (capacity, per second)
+    group: tuple[float, float] = (21, 20 / 60)
+    private: tuple[float, float] = (6, 1)
+    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def refused(self, chat_id: int) -> int | None:
+        """retry_after when a message to ``chat_id`` is over a limit now, else None (counted)."""
+        chat_key, shape = (f"g{chat_id}", self.group) if chat_id < 0 else (f"p{chat_id}", self.private)
+        buckets = [self._bucket("overall", self.overall), self._bucket(chat_key, shape)]
+        wait = max(bucket.wait() for bucket in buckets)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for bucket in buckets:
+            bucket.add()
+        return None
+
+    def _bucket(self, key: str, shape: tuple[float, float]) -> _Bucket:
+        if key not in self._buckets:
+            self._buckets[key] = _Bucket(*shape)
+        return self._buckets[key]
+
+
 @dataclass
 class Call:
     method: str
@@ -125,6 +177,9 @@ class FakeTelegram:
         self.last_messages: dict[int, dict[str, Any]] = {}
         self.answered: dict[int, int] = {}  # counts mode: messages sent to each chat
         self.delays: dict[str, list[float]] = {}
+        # Telegram's flood limits, enforced; None turns them off (load tests with the bot's own
+        # limits off, as for a self-hosted Bot API server).
+        self.flood_limits: FloodLimits | None = FloodLimits()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
@@ -284,6 +339,10 @@ class FakeTelegram:
             pending = self.failures.get(method)
             if pending:
                 raise pending.pop(0)
+            if self.flood_limits is not None and method in MESSAGE_METHODS and "chat_id" in params:
+                retry_after = self.flood_limits.refused(int(params["chat_id"]))
+                if retry_after is not None:
+                    raise BadRequest(f"Too Many Requests: retry after {retry_after}", 429, retry_after)
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
                 raise BadRequest(f"Not Found: method {method} not found", 404)
@@ -418,6 +477,7 @@ async def serve_forever(token: str) -> None:
     """Run a fake server that only counts calls and print its URL (benchmarks in another process)."""
     server = FakeTelegram(token)
     server.keep_calls = False
+    server.flood_limits = None  # the benchmark measures the bot with its own limits off
     await server.start()
     print(server.url, flush=True)
     await asyncio.Event().wait()

@@ -54,8 +54,11 @@ def bot_settings(data_dir: Path, db_path: Path, api_url: str, **overrides: objec
 async def running_bot(
     data_dir: Path, db_path: Path, **overrides: object
 ) -> AsyncIterator[tuple[FakeTelegram, Application]]:
-    """Fake server + application."""
+    """Fake server + application. With the bot's overall limit off (``rate_limit_per_second=0``, a
+    load test) the server's flood limits are off too."""
     server = FakeTelegram(TOKEN)
+    if overrides.get("rate_limit_per_second") == 0:
+        server.flood_limits = None
     await server.start()
     try:
         async with running_application(bot_settings(data_dir, db_path, server.url, **overrides)) as app:
