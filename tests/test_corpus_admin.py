@@ -40,7 +40,7 @@ async def test_an_admin_adds_a_link_and_users_get_answers_with_it_as_source(smal
         server.send_text(USER, USER, "Đồn trưởng Đồn Biên phòng Hoành Mô là ai?")
         (answer,) = await server.reply_to(USER)
         assert "Hoàng Văn Lực" in parse_html(answer.params["text"])
-        assert f'<a href="{link}"><i>' in answer.params["text"] or f'<a href="{link}">' in answer.params["text"]
+        assert f'📰 <i><a href="{link}">' in answer.params["text"]  # the title links to the page
         server.send_text(ADMIN, ADMIN, f"/add {link}")
         again = await edited_to(server, ADMIN, "Đã có trong kho")
         assert STORIES[0].title in parse_html(again.params["text"])
@@ -49,6 +49,19 @@ async def test_an_admin_adds_a_link_and_users_get_answers_with_it_as_source(smal
         assert "HTTP 404" in failed and "not a web page (image/png)" in failed
         server.send_text(ADMIN, ADMIN, "/add")
         assert "Cách dùng: /add" in (await server.reply_to(ADMIN, 4))[-1].params["text"]
+
+
+async def test_with_the_production_policy_private_addresses_are_refused(small_data, db_path, site):
+    """ALLOW_PRIVATE_URLS off, as deployed: /add of the local site (127.0.0.1) and of an intranet
+    address, and /feed of the local site, are refused before any connection; nothing is written."""
+    async with running_bot(small_data, db_path, fetch_timeout=1.0) as (server, _):
+        server.send_text(ADMIN, ADMIN, f"/add {site.article_link('hoanh-mo-tuan-tra')} http://10.11.12.13/tin.html")
+        refused = parse_html((await edited_to(server, ADMIN, "Không thêm được")).params["text"])
+        assert refused.count("Không thêm được") == 2 and refused.count("is not a public address") == 2
+        server.send_text(ADMIN, ADMIN, f"/feed {site.link('/rss.xml')}")
+        refused = parse_html((await edited_to(server, ADMIN, "Không đăng ký được")).params["text"])
+        assert "127.0.0.1 is not a public address" in refused
+    assert site.hits == {} and sorted(p.name for p in small_data.iterdir()) == ["coc-pai.txt"]
 
 
 async def test_everyone_else_is_refused_and_nothing_happens(small_data, db_path, site):

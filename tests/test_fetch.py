@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import pytest
 
-from retrieval.fetch import Fetcher, FetchError, is_public, resolve
+from retrieval.fetch import Fetcher, FetchError, RefusedLink, is_public, resolve
 from tests.news_site import NewsSite
 
 
@@ -165,3 +166,48 @@ async def test_https_goes_to_the_checked_address_and_is_verified_by_the_link_nam
     finally:
         await client.close()
         await site.stop()
+
+
+@pytest.mark.parametrize("answers", [["93.184.216.34", "10.0.0.7"], ["10.0.0.7", "93.184.216.34"]])
+async def test_a_name_with_one_public_and_one_private_address_is_refused(monkeypatch, answers):
+    """Any address, not the first: checking only the first fails this test (checked). The
+    resolver is replaced at the function level; nothing is connected to."""
+
+    async def getaddrinfo(host: str, port: int, **_: object) -> list[tuple]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", getaddrinfo)
+    with pytest.raises(RefusedLink, match=r"bao\.example resolves to a non-public address \(10\.0\.0\.7\)"):
+        await resolve("bao.example", 80)
+    client = Fetcher(timeout=1.0)
+    try:
+        with pytest.raises(RefusedLink):
+            await client.fetch("http://bao.example/tin.html")
+    finally:
+        await client.close()
+
+
+async def test_proxies_from_the_environment_are_never_used(site, monkeypatch):
+    """A proxy resolves names itself, past the address check. With ``trust_env=True`` the page
+    goes through the "proxy" below and this test fails (checked)."""
+    connections = 0
+
+    async def count(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        writer.close()
+
+    proxy = await asyncio.start_server(count, "127.0.0.1", 0)
+    port = proxy.sockets[0].getsockname()[1]
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{port}")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    client = Fetcher(timeout=2.0, allow_private=True)
+    try:
+        page = await client.fetch(site.article_link("xuan-bien-gioi"))
+        assert "Mường Nhé" in page.body.decode("utf-8") and connections == 0
+    finally:
+        await client.close()
+        proxy.close()
+        await proxy.wait_closed()
