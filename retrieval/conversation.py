@@ -121,7 +121,7 @@ def _ellipsis(previous: str, phrase: str) -> str:
     - aligned on a word they share ("phó giám đốc" for "Giám đốc", "năm 2022" for "năm 2023");
     - a name for the first name ("ở Đà Nẵng thì sao?" after a question about Quảng Ninh);
     - a title for the title it starts with ("Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên
-      phòng là ai?");
+      phòng là ai?" or of "tu lenh bo doi bien phong la ai");
     - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?")."""
     if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE):
         return phrase + "?"
@@ -144,7 +144,10 @@ def _ellipsis(previous: str, phrase: str) -> str:
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + previous[d:]
     n = len(new)
-    if _is_title(new) and n < len(words) and _is_title(words[:n]) and words[n][0].isupper():
+    # The organisation after the title starts with a capital ("Tư lệnh | Bộ đội Biên phòng"); a
+    # question typed all in lower case gives no such sign, and its first n words are the title.
+    uncased = not any(w[0].isupper() for w in words)
+    if _is_title(new) and n < len(words) and _is_title(words[:n]) and (words[n][0].isupper() or uncased):
         return phrase + previous[spans[n - 1][1] :]
     asked = re.search(rf"\b(?:{_ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?")

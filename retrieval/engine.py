@@ -17,7 +17,6 @@ import gc
 import itertools
 import logging
 import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -750,11 +749,7 @@ class QAEngine:
         started = time.perf_counter()
         result = await asyncio.to_thread(self.search_in_context, question, previous, top_k)
         took_ms = (time.perf_counter() - started) * 1000
-        try:
-            query_id = await self.store.log_query(
-                source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as
-            )
-        except sqlite3.Error as exc:  # disk full, database locked too long: answer anyway
-            log.warning("query not logged: %s", exc)
-            query_id = 0
+        query_id = await self.store.log_query(
+            source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as
+        )
         return result, took_ms, query_id

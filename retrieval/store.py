@@ -433,26 +433,61 @@ class Store:
     """Async access to the database; one connection, used from one event loop.
 
     Writes go through ``write_lock`` (also those of modules with their own tables here): the
-    connection is shared, so without it a query-log commit could land in the middle of a reload's
-    transaction and commit half of it. Query-log rows are
-    committed in batches, at most ``LOG_COMMIT_DELAY`` seconds after they were written (one commit
-    per question made the log the bottleneck of a busy bot); a crash can lose that last fraction of
-    a second of the log, never an index change.
+    connection is shared, so without it a query-log write could land in the middle of a reload's
+    transaction and commit half of it.
+
+    The query log never delays an answer: ``log_query`` gives the question its id at once (from
+    the clock, so that two processes logging to one file do not collide) and the row is written
+    in the background, in batches, ``LOG_COMMIT_DELAY`` seconds later; while another process
+    holds the database, rows wait in memory (at most ``MAX_PENDING_LOG``) and are written when it
+    lets go, and ``close`` writes what is left. A crash can lose the last fraction of a second of
+    the log, never an index change.
     """
 
     LOG_COMMIT_DELAY = 0.2
+    LOG_RETRY_DELAY = 2.0
+    MAX_PENDING_LOG = 10_000
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
         self.write_lock = asyncio.Lock()
-        self._log_commit: asyncio.Task[None] | None = None
+        self._log_writer: asyncio.Task[None] | None = None
+        self._pending_log: dict[int, tuple] = {}  # query id -> its row, not written yet
+        self._last_query_id = 0
 
-    async def _commit_log_soon(self) -> None:
-        await asyncio.sleep(self.LOG_COMMIT_DELAY)
+    def _write_log_later(self, delay: float) -> None:
+        if self._log_writer is None or self._log_writer.done():
+            self._log_writer = asyncio.get_running_loop().create_task(self._write_log_after(delay))
+
+    async def _write_log_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await self.write_log()
+        except sqlite3.Error as exc:  # locked by another process, disk full: the rows wait
+            log.warning("%d logged questions not written yet (%s); trying again", len(self._pending_log), exc)
+            self._log_writer = None
+            self._write_log_later(self.LOG_RETRY_DELAY)
+
+    async def write_log(self) -> None:
+        """Write the questions logged so far (sqlite3.Error: they stay pending)."""
         async with self.write_lock:
-            self._log_commit = None
-            await self.db.commit()
+            if not self._pending_log:
+                return
+            rows = list(self._pending_log.values())
+            try:
+                await self.db.executemany(
+                    "INSERT OR IGNORE INTO queries(id, asked_at, source, chat_type, user_hash, question, answered,"
+                    " answers, latency_ms, understood) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                await self.db.commit()
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    await self.db.rollback()
+                raise
+            for row in rows:
+                self._pending_log.pop(row[0], None)
 
     @classmethod
     async def open(cls, path: Path, wait: float = BUSY_WAIT) -> Store:
@@ -555,8 +590,12 @@ class Store:
         return row is not None and row[0] == "1"
 
     async def close(self) -> None:
-        if self._log_commit is not None:
-            self._log_commit.cancel()
+        if self._log_writer is not None:
+            self._log_writer.cancel()
+        try:
+            await self.write_log()
+        except sqlite3.Error as exc:
+            log.warning("%d logged questions could not be written at shutdown: %s", len(self._pending_log), exc)
         async with self.write_lock:
             await self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clean_shutdown', '1')")
             await self.db.commit()
@@ -693,20 +732,23 @@ class Store:
         understood: str | None = None,
     ) -> int:
         """Record one question (and, for a follow-up, how it was understood); returns its id (used
-        by the feedback and "more" buttons)."""
-        row = (time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms, understood)
-        async with self.write_lock:
-            cur = await self.db.execute(
-                "INSERT INTO queries(asked_at, source, chat_type, user_hash, question, answered, answers,"
-                " latency_ms, understood) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            if self._log_commit is None:
-                self._log_commit = asyncio.get_running_loop().create_task(self._commit_log_soon())
-            return int(cur.lastrowid or 0)
+        by the feedback and "more" buttons) at once, the row written in the background."""
+        # Microseconds since 1970, kept increasing here: ordered like the questions, and two
+        # processes logging to one file would have to ask in the same microsecond to collide.
+        query_id = self._last_query_id = max(self._last_query_id + 1, time.time_ns() // 1000)
+        self._pending_log[query_id] = (
+            query_id, time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms,
+            understood,
+        )  # fmt: skip
+        if len(self._pending_log) > self.MAX_PENDING_LOG:  # the database has been unwritable for long
+            del self._pending_log[next(iter(self._pending_log))]
+        self._write_log_later(self.LOG_COMMIT_DELAY)
+        return query_id
 
     async def question(self, query_id: int) -> str | None:
         """A logged question as it was answered (a follow-up as the bot understood it)."""
+        if (pending := self._pending_log.get(query_id)) is not None:
+            return str(pending[9] or pending[5])
         sql = "SELECT coalesce(understood, question) FROM queries WHERE id = ?"
         async with self.db.execute(sql, (query_id,)) as cur:
             row = await cur.fetchone()
@@ -714,6 +756,8 @@ class Store:
 
     async def record_feedback(self, query_id: int, user_hash: str, helpful: bool) -> bool:
         """Store (or change) one user's verdict on one answer; False if the question is unknown."""
+        if query_id in self._pending_log:
+            await self.write_log()  # its row first (the verdict refers to it)
         async with self.write_lock:
             async with self.db.execute("SELECT 1 FROM queries WHERE id = ?", (query_id,)) as cur:
                 if await cur.fetchone() is None:

@@ -41,7 +41,9 @@ from retrieval.engine import QAEngine
         ("con pho giam doc thi sao", "Giám đốc Công an tỉnh Lào Cai là ai?", None,
          "Pho giam doc Cong an tinh Lao Cai la ai?"),
         ("ong ay que o dau", "Tư lệnh BĐBP là ai?", None, "Tu lenh BDBP que o dau"),
-        ("Còn Chính ủy?", "tu lenh bo doi bien phong la ai", None, "Tu lenh bo doi bien phong Chinh uy la ai?"),
+        # a title for the title, folded whole (not "Tu lenh bo doi bien phong Chinh uy la ai?")
+        ("Còn Chính ủy?", "tu lenh bo doi bien phong la ai", None, "Chinh uy bo doi bien phong la ai"),
+        ("con tu lenh thi sao", "Chính ủy Bộ đội Biên phòng là ai?", None, "Tu lenh Bo doi Bien phong la ai?"),
     ],
 )  # fmt: skip
 def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from retrieval.store import DatabaseUnavailable, Store
 from retrieval.subscriptions import Subscriptions
+from tests.sqlite_holder import held_by_another_process
 from tests.test_corpus_cli import bot_cli
-
-
-@asynccontextmanager
-async def held_by_another_process(path: Path) -> AsyncIterator[None]:
-    """Another process holds ``path`` in exclusive locking mode (a long write, a backup tool)."""
-    holder = await asyncio.create_subprocess_exec(
-        sys.executable, "-c",
-        "import sqlite3, sys\n"
-        f"db = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
-        "db.execute('PRAGMA locking_mode=EXCLUSIVE'); db.execute('BEGIN EXCLUSIVE')\n"
-        "print('locked', flush=True); sys.stdin.readline()\n",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert holder.stdout is not None and holder.stdin is not None
-    assert await asyncio.wait_for(holder.stdout.readline(), 30) == b"locked\n"
-    try:
-        yield
-    finally:
-        holder.stdin.close()
-        await asyncio.wait_for(holder.wait(), 30)
 
 
 def files_beside(path: Path) -> dict[str, bytes]:

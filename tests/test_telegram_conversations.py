@@ -26,8 +26,9 @@ async def test_private_chat_follow_up_then_new(data_dir, db_path):
         await asked(server, COMMANDER, 1)
         follow_up = await asked(server, FOLLOW_UP, 2)
         assert follow_up.startswith(UNDERSTOOD) and "Nguyễn Anh Tuấn" in follow_up
-        unaccented = await asked(server, "con chinh uy thi sao", 3)  # following the follow-up
-        assert "Hiểu là" in unaccented and "Nguyễn Anh Tuấn" in unaccented
+        # following the follow-up, back to the first person: not named in the previous answer
+        unaccented = await asked(server, "con tu lenh thi sao", 3)
+        assert unaccented.startswith("🔎 Hiểu là: Tu lenh Bo doi Bien phong la ai?") and "Lê Đức Thái" in unaccented
         assert await asked(server, "/new", 4) == NEW_CONVERSATION
         assert "Hiểu là" not in await asked(server, FOLLOW_UP, 5)
 
