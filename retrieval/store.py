@@ -28,9 +28,8 @@ from retrieval.spool import Spooled
 
 log = logging.getLogger(__name__)
 
-# How long a statement waits for a lock another connection or process holds (SQLite's
-# busy_timeout), and how long opening waits for a busy file before it gives up untouched.
-BUSY_TIMEOUT_MS = 5000
+# How long opening waits for a file another process holds before it gives up, untouched (each
+# statement after that waits 5 s: PRAGMA busy_timeout in ``_open``).
 BUSY_WAIT = 10.0
 
 SCHEMA_VERSION = 5
@@ -173,12 +172,14 @@ _LISTED_SENTENCES_SQL = (
 # sentence must not take the id of a deleted one. SQLite would give a new row max(id) + 1, which is
 # a deleted row's id after the newest rows were deleted; each table's highest id ever given is kept
 # in ``meta`` instead.
-_ID_TABLES = ("files", "articles", "passages", "sentences")
-_MAX_ID = {
-    table: f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
-    f" coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_id:{table}'), 0))"
-    for table in _ID_TABLES
+_LAST_ID = " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_id:' || ?), 0))"
+_MAX_ID = {  # SQL is never formatted (tests/test_security.py), table names included
+    "files": "SELECT max(coalesce((SELECT max(id) FROM files), 0)," + _LAST_ID,
+    "articles": "SELECT max(coalesce((SELECT max(id) FROM articles), 0)," + _LAST_ID,
+    "passages": "SELECT max(coalesce((SELECT max(id) FROM passages), 0)," + _LAST_ID,
+    "sentences": "SELECT max(coalesce((SELECT max(id) FROM sentences), 0)," + _LAST_ID,
 }
+_ID_TABLES = tuple(_MAX_ID)
 
 
 def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRows:
@@ -520,15 +521,14 @@ class Store:
             raise DatabaseUnavailable(f"{path}: a folder, not a database file; the folder was left as it is")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(path)
+            db = await aiosqlite.connect(path, timeout=wait)  # SQLite's busy timeout while opening
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseUnavailable(f"{path}: cannot be opened ({exc}); the file was left as it is") from None
         try:
             await db.create_function("content_key", 1, content_key, deterministic=True)  # for a migration
             try:
-                # The wait first: every statement after it, switching to WAL included, waits for a
-                # lock held by another process instead of failing at once.
-                await db.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+                # The busy timeout is set at connect: every statement, switching to WAL included,
+                # waits for a lock held by another process instead of failing at once.
                 await db.execute("PRAGMA journal_mode=WAL")
                 await db.execute("PRAGMA foreign_keys=ON")
                 await db.execute("PRAGMA synchronous=NORMAL")
@@ -547,7 +547,7 @@ class Store:
             await cls._check_schema(db, path, has_meta)
             await db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('clean_shutdown', '0')")
             await db.commit()
-            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA busy_timeout=5000")  # 5 s for every statement from now on
         except sqlite3.Error as exc:
             await db.close()
             raise DatabaseUnavailable(_unavailable(path, exc, wait)) from None
@@ -684,7 +684,7 @@ class Store:
                     await db.execute("DETACH DATABASE spool")
 
     async def _max_id(self, table: str) -> int:
-        async with self.db.execute(_MAX_ID[table]) as cur:
+        async with self.db.execute(_MAX_ID[table], (table,)) as cur:
             (value,) = await cur.fetchone()  # type: ignore[misc]
         return int(value)
 

@@ -35,7 +35,7 @@ RETRY_AFTER = 1800.0  # seconds before the second try; doubled for each further 
 
 _SELECT = (
     "SELECT id, url, title, file, created_at, last_poll, last_error, added,"
-    f" (SELECT count(*) FROM feed_failures f WHERE f.feed_id = feeds.id AND f.tries >= {MAX_TRIES})"
+    " (SELECT count(*) FROM feed_failures f WHERE f.feed_id = feeds.id AND f.tries >= ?)"
     " FROM feeds WHERE corpus_id = ?"
 )
 
@@ -49,15 +49,15 @@ class Subscriptions:
 
     async def all(self) -> list[Subscription]:
         """Every subscription, oldest first (their numbers in ``/feeds`` are these ids)."""
-        async with self.store.db.execute(_SELECT + " ORDER BY id", (self.corpus,)) as cur:
+        async with self.store.db.execute(_SELECT + " ORDER BY id", (MAX_TRIES, self.corpus)) as cur:
             return [Subscription(*row) async for row in cur]
 
     async def find(self, number_or_url: str) -> Subscription | None:
         """A subscription by its number or its URL."""
         key = number_or_url.strip()
         is_number = key.isascii() and key.isdigit() and len(key) <= 18  # "²" and 20 digits are no number
-        condition, value = (" AND id = ?", int(key)) if is_number else (" AND url = ?", key)
-        async with self.store.db.execute(_SELECT + condition, (self.corpus, value)) as cur:
+        sql = _SELECT + (" AND id = ?" if is_number else " AND url = ?")
+        async with self.store.db.execute(sql, (MAX_TRIES, self.corpus, int(key) if is_number else key)) as cur:
             row = await cur.fetchone()
         return Subscription(*row) if row else None
 
@@ -124,8 +124,8 @@ class Subscriptions:
                 [(feed_id, link, now) for link in links],
             )
             await self.store.db.executemany(  # handled now: its past failures no longer matter
-                f"DELETE FROM feed_failures WHERE feed_id = ? AND link = ? AND tries < {MAX_TRIES}",
-                [(feed_id, link) for link in links],
+                "DELETE FROM feed_failures WHERE feed_id = ? AND link = ? AND tries < ?",
+                [(feed_id, link, MAX_TRIES) for link in links],
             )
             await self.store.db.execute(
                 "UPDATE feeds SET last_poll = ?, last_error = ?, added = added + ?, title = coalesce(?, title)"

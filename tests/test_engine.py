@@ -21,14 +21,15 @@ async def test_first_open_indexes_everything_and_answers(data_dir, db_path):
         assert sorted(report.added) == sorted(p.name for p in data_dir.glob("*.txt"))
         assert report.articles == 5 and report.sentences > 100 and report.errors == []
         result, took_ms, query_id = await engine.ask(QUESTION)
-        assert "Lê Đức Thái" in result.answers[0].sentence and took_ms >= 0 and query_id == 1
+        assert "Lê Đức Thái" in result.answers[0].sentence and took_ms > 0
+        assert await engine.store.question(query_id) == QUESTION  # the id the buttons carry
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT count(*) FROM queries").fetchone() == (1,)
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
-        tokens = db.execute("SELECT tokens FROM sentences LIMIT 1").fetchone()[0]
-        assert "_" in tokens or tokens  # segmented words are stored
+        tokens = [t for (t,) in db.execute("SELECT tokens FROM sentences")]
+        assert sum("biên_phòng" in t.split() for t in tokens) > 20  # pyvi's words, not syllables, are stored
 
 
 async def test_restart_with_unchanged_data_does_not_parse_again(data_dir, db_path, monkeypatch):
