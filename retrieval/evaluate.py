@@ -6,6 +6,7 @@
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
     python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
+    python -m retrieval.evaluate --markdown                 # the README's table, with the model and without
 
 A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
 ``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
@@ -46,12 +47,17 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).lower()).strip()
 
 
+class IncompleteRun(RuntimeError):
+    """A semantic run without every sentence vector: its numbers would be lexical ones."""
+
+
 @dataclass
 class Outcome:
     kind: str
     answerable: bool
     evidence: float
     rank: int | None  # 1-based rank of the first hit within DEPTH, None if no hit
+    half: str = "tune"  # "tune" or "test" (``in_split``)
 
 
 @dataclass
@@ -61,10 +67,13 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     ms_per_question: float = 0.0
 
-    def metrics(self, threshold: float | None = None, kind: str | None = None) -> dict[str, float]:
-        """Metrics as if the engine abstained below ``threshold`` (default: the configured one)."""
+    def metrics(
+        self, threshold: float | None = None, kind: str | None = None, half: str | None = None
+    ) -> dict[str, float]:
+        """Metrics as if the engine abstained below ``threshold`` (default: the configured one),
+        of one ``kind`` of question and one ``half`` of the articles (default: all)."""
         tau = self.threshold if threshold is None else threshold
-        chosen = [o for o in self.outcomes if kind is None or o.kind == kind]
+        chosen = [o for o in self.outcomes if (kind is None or o.kind == kind) and (half is None or o.half == half)]
         answerable = [o for o in chosen if o.answerable]
         unanswerable = [o for o in chosen if not o.answerable]
         ranks = [o.rank if o.evidence >= tau else None for o in answerable]
@@ -101,15 +110,31 @@ def first_hit(answers: list, expected: list[str], doc: str | None) -> int | None
     return None
 
 
+def half_of(question: dict, docs: list[str]) -> str:
+    """The "tune" or "test" half of a set ``question`` belongs to: every other article in name
+    order; a question without an article by its id."""
+    if question.get("doc") in docs:
+        number = docs.index(question["doc"]) % 2
+    else:
+        number = int(hashlib.sha1(question["id"].encode()).hexdigest(), 16) % 2
+    return "tune" if number == 0 else "test"
+
+
 def in_split(question: dict, docs: list[str], split: str | None) -> bool:
     """Whether ``question`` belongs to the "tune" or "test" half of a set (any when None)."""
-    if split is None:
-        return True
-    if question.get("doc") in docs:
-        half = docs.index(question["doc"]) % 2
-    else:
-        half = int(hashlib.sha1(question["id"].encode()).hexdigest(), 16) % 2
-    return half == (0 if split == "tune" else 1)
+    return split is None or half_of(question, docs) == split
+
+
+async def _vectors_complete(engine: QAEngine, semantic: bool) -> None:
+    """Wait for every sentence vector of a semantic run; IncompleteRun when the model did not load
+    or embedding failed (the numbers would silently be lexical ones)."""
+    await engine.semantic_ready()
+    if not semantic:
+        return
+    progress = engine.semantic_progress()
+    if progress is None or progress[0] < progress[1]:
+        done = "no model" if progress is None else f"{progress[0]:,} of {progress[1]:,} sentence vectors"
+        raise IncompleteRun(f"the semantic run is incomplete ({done}); see the warnings above, or use --lexical")
 
 
 _encoder: Encoder | None = None
@@ -146,7 +171,7 @@ async def evaluate(
     )
     report = Report(bench.name, config.min_evidence)
     try:
-        await engine.semantic_ready()
+        await _vectors_complete(engine, semantic)
         every = load_questions(bench)
         docs = sorted({q["doc"] for q in every if q.get("doc")})
         questions = [q for q in every if in_split(q, docs, split)]
@@ -155,7 +180,7 @@ async def evaluate(
             result = engine.search(q["question"], DEPTH)
             answerable = bool(q.get("answers"))
             rank = first_hit(result.answers, q["answers"], q.get("doc")) if answerable else None
-            report.outcomes.append(Outcome(q.get("kind", "all"), answerable, result.evidence, rank))
+            report.outcomes.append(Outcome(q.get("kind", "all"), answerable, result.evidence, rank, half_of(q, docs)))
         report.ms_per_question = (time.perf_counter() - started) * 1000 / max(len(questions), 1)
     finally:
         await engine.close()
@@ -209,7 +234,7 @@ async def evaluate_conversations(
             counts.setdefault(name, []).append(not result.answers)
 
     try:
-        await engine.semantic_ready()
+        await _vectors_complete(engine, semantic)
         with (bench / "conversations.jsonl").open(encoding="utf-8") as handle:
             conversations = [json.loads(line) for line in handle if line.strip()]
         for conversation in conversations:
@@ -298,27 +323,71 @@ async def ablation(runs: list[tuple[Path, Path | None]], split: str | None = Non
     return "\n".join(lines)
 
 
+def _row(label: str, ranking: str, m: dict[str, float]) -> str:
+    ood = f"{m['abstained']:.3f}" if "abstained" in m else "–"
+    return (
+        f"| {label} | {ranking} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['hit@5']:.3f} | {m['mrr@5']:.3f} "
+        f"| {m['wrongly_abstained']:.3f} | {ood} |"
+    )
+
+
+def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
+    """The README's quality table, from one semantic and one lexical run of each set: the whole
+    set, its kinds of question (semantic), and its tune and test halves of the articles."""
+    lines = [
+        "| set | ranking | hit@1 | hit@3 | hit@5 | MRR@5 | answerable abstained | unanswerable abstained |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for sem, lex in zip(semantic, lexical, strict=True):
+        m = sem.metrics()
+        size = f"{m['questions']:.0f} answerable" + (
+            f" + {m['unanswerable']:.0f} unanswerable" if "abstained" in m else ""
+        )
+        lines += [_row(f"{sem.name}, {size}", "semantic", m), _row("", "lexical", lex.metrics())]
+        kinds = sorted({o.kind for o in sem.outcomes if o.answerable})
+        for kind in kinds if len(kinds) > 1 else []:
+            n = sem.metrics(kind=kind)["questions"]
+            lines.append(_row(f"{sem.name}, {n:.0f} {kind}", "semantic", sem.metrics(kind=kind)))
+        for half in ("test", "tune"):
+            n = sem.metrics(half=half)["questions"]
+            lines += [
+                _row(f"{sem.name}, *{half}* half of the articles ({n:.0f})", "semantic", sem.metrics(half=half)),
+                _row("", "lexical", lex.metrics(half=half)),
+            ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("bench", nargs="?", type=Path, help="bench dir (default: bench/dev and bench/xquad_vi)")
+    parser.add_argument(
+        "bench", nargs="?", type=Path, help="bench dir (default: bench/dev2 and bench/dev over data/, bench/xquad_vi)"
+    )
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument("--markdown", action="store_true", help="the README's tables: with the model and without")
     parser.add_argument("--ablation", action="store_true", help="switch each ranking ingredient off in turn")
     parser.add_argument("--lexical", action="store_true", help="without the semantic model")
     parser.add_argument("--split", choices=("tune", "test"), help="only one half of the articles (see above)")
     parser.add_argument("--conversations", action="store_true", help="bench/conversations: follow-up questions")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except IncompleteRun as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.conversations:
-        metrics = asyncio.run(
-            evaluate_conversations(
-                args.bench or ROOT / "bench" / "conversations",
-                args.data_dir or ROOT / "data",
-                ROOT / "bench" / "dev",
-                semantic=not args.lexical,
-            )
-        )
-        print("| conversations | hit@1 (abstained, for unanswerable ones) |\n|---|---:|")
-        print("\n".join(f"| {name} | {value:.3f} |" for name, value in metrics.items()))
+        bench = args.bench or ROOT / "bench" / "conversations"
+        data_dir, dev = args.data_dir or ROOT / "data", ROOT / "bench" / "dev"
+        rankings = [False, True] if args.markdown else [args.lexical]
+        columns = [
+            asyncio.run(evaluate_conversations(bench, data_dir, dev, semantic=not lexical)) for lexical in rankings
+        ]
+        names = ["semantic", "lexical"] if args.markdown else ["hit@1 (abstained, for unanswerable ones)"]
+        print(f"| conversations | {' | '.join(names)} |\n|---|" + "---:|" * len(names))
+        print("\n".join(f"| {name} | " + " | ".join(f"{c[name]:.3f}" for c in columns) + " |" for name in columns[0]))
         return 0
     if args.bench:
         runs = [(args.bench, args.data_dir)]
@@ -334,6 +403,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.ablation:
         print(asyncio.run(ablation(runs, args.split)))
+        return 0
+    if args.markdown:
+        semantic, lexical = ([asyncio.run(evaluate(b, d, semantic=not lex)) for b, d in runs] for lex in (False, True))
+        print(markdown_table(semantic, lexical))
         return 0
     reports = [
         asyncio.run(evaluate(bench, data_dir, semantic=not args.lexical, split=args.split)) for bench, data_dir in runs

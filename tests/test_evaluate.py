@@ -76,3 +76,22 @@ def test_calibrate_picks_the_lowest_threshold_with_the_most_abstention():
     report = Report("x", 0.5, answerable + unanswerable)
     # 0.55 abstains on all three unanswerable; 0.65 would lose an answerable one (25% > 1%)
     assert calibrate([report]) == 0.55
+
+
+def test_a_semantic_run_without_its_vectors_fails_instead_of_reporting_lexical_numbers(tmp_path, monkeypatch, capsys):
+    """Before: a model that did not load printed one line on stderr and the lexical numbers came
+    out as the semantic run's."""
+    import retrieval.evaluate as evaluation
+
+    monkeypatch.setattr(evaluation, "shared_encoder", lambda: None)
+    monkeypatch.setattr(evaluation, "ROOT", tmp_path)  # its cache: not the real var/eval
+    (tmp_path / "bench").symlink_to(ROOT / "bench")
+    assert main([str(ROOT / "bench" / "dev"), "--data-dir", str(DATA)]) == 1
+    assert "the semantic run is incomplete (no model)" in capsys.readouterr().err
+    assert main([str(ROOT / "bench" / "dev"), "--data-dir", str(DATA), "--lexical", "--json"]) == 0
+
+
+def test_halves_come_from_one_run_and_add_up():
+    outcomes = [Outcome("a", True, 0.9, 1, "tune"), Outcome("a", True, 0.9, None, "test"), Outcome("a", True, 0.9, 2)]
+    report = Report("x", 0.5, outcomes)
+    assert report.metrics(half="tune")["questions"] == 2 and report.metrics(half="test")["hit@1"] == 0.0
