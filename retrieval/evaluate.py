@@ -421,7 +421,22 @@ def _run(args: argparse.Namespace) -> int:
             f"Calibrated threshold: {calibrate(reports):.2f} (the lowest that abstains most on unanswerable "
             f"questions with at most 1% of any answerable set abstained); configured: {reports[0].threshold:.2f}"
         )
+        print(held_out_calibration(reports))
     return 0
+
+
+def held_out_calibration(reports: list[Report]) -> str:
+    """The threshold chosen on the tune half of every set (unanswerable questions included, split
+    by id), and what it does on the test half, which played no part in choosing it."""
+    tune = [replace(r, outcomes=[o for o in r.outcomes if o.half == "tune"]) for r in reports]
+    chosen = calibrate(tune)
+    held_out = [(r.name, r.metrics(chosen, half="test")) for r in reports]
+    cells = ", ".join(
+        f"{name}: {m['wrongly_abstained']:.3f} answerable abstained"
+        + (f", {m['abstained']:.3f} unanswerable abstained" if "abstained" in m else "")
+        for name, m in held_out
+    )
+    return f"Chosen on the tune halves: {chosen:.2f}; on the test halves at {chosen:.2f}: {cells}"
 
 
 if __name__ == "__main__":

@@ -31,24 +31,31 @@ def test_metrics_apply_the_threshold():
     assert report.metrics(0.0)["hit@1"] == 1.0 and report.metrics(0.0)["abstained"] == 0.0
 
 
+# Floors a little under today's values (README), for the whole set and for each half of its
+# articles: "tune" (where the weights were chosen) and "test" (held out from that choice).
 @pytest.mark.parametrize(
-    ("bench", "data_dir", "semantic", "floor"),
+    ("bench", "data_dir", "semantic", "floors"),
     [
-        ("dev", DATA, True, {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}),
-        # lexical 0.524 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
-        ("dev2", DATA, True, {"hit@1": 0.72, "mrr@5": 0.79, "abstained": 0.40}),
-        # lexical only here (embedding its 1,177 sentences takes a minute); rank-bm25: 0.728 / 0.801
-        ("xquad_vi", None, False, {"hit@1": 0.77, "mrr@5": 0.835}),
+        ("dev", DATA, True, {None: {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}}),
+        # lexical 0.631 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
+        ("dev2", DATA, True, {None: {"hit@1": 0.72, "mrr@5": 0.79, "abstained": 0.40},
+                              "tune": {"hit@1": 0.73}, "test": {"hit@1": 0.69}}),
+        # with the model: the headline number (embedding its 1,177 sentences takes a minute)
+        ("xquad_vi", None, True, {None: {"hit@1": 0.79, "mrr@5": 0.86},
+                                  "tune": {"hit@1": 0.75, "mrr@5": 0.83}, "test": {"hit@1": 0.83, "mrr@5": 0.88}}),
+        # and without it; rank-bm25 over regex sentences: 0.728 / 0.801
+        ("xquad_vi", None, False, {None: {"hit@1": 0.77, "mrr@5": 0.835}}),
     ],
-)
-def test_quality_floor(bench, data_dir, semantic, floor, tmp_path):
+)  # fmt: skip
+def test_quality_floor(bench, data_dir, semantic, floors, tmp_path):
     report = asyncio.run(evaluate(ROOT / "bench" / bench, data_dir, db_dir=tmp_path, semantic=semantic))
-    metrics = report.metrics()
-    for name, minimum in floor.items():
-        assert metrics[name] >= minimum, (name, metrics)
+    for half, floor in floors.items():
+        metrics = report.metrics(half=half)
+        for name, minimum in floor.items():
+            assert metrics[name] >= minimum, (half, name, metrics)
     # dev2: 3 of 84 answerable (0.036) on 2026-11-30's machine, 4 (0.048) on 2026-12-01's with the
     # same code (452380c included): one answerable question sits at evidence 0.547 against 0.55.
-    assert metrics["wrongly_abstained"] <= 0.05
+    assert report.metrics()["wrongly_abstained"] <= 0.05
 
 
 def test_abbreviation_questions_are_answered_by_their_definition(tmp_path):
@@ -95,3 +102,60 @@ def test_halves_come_from_one_run_and_add_up():
     outcomes = [Outcome("a", True, 0.9, 1, "tune"), Outcome("a", True, 0.9, None, "test"), Outcome("a", True, 0.9, 2)]
     report = Report("x", 0.5, outcomes)
     assert report.metrics(half="tune")["questions"] == 2 and report.metrics(half="test")["hit@1"] == 0.0
+
+
+# Ingredients whose loss costs at least two questions on dev2 + dev together (the ablation table);
+# each must keep the default ahead. Lesser ones (answer type, coverage, counted, BM25 variant,
+# sentence k1/b) move these sets by a question or less: the README's ablation table shows them.
+TESTED_INGREDIENTS = [
+    "semantic: sentence only (no passage context)",
+    "semantic: z-score fusion",
+    "semantic: reciprocal rank fusion",
+    "abstention without the model's evidence",
+    "no passage score in sentence ranking",
+    "no abbreviation expansion",
+    "no title in passages",
+]
+
+
+@pytest.fixture(scope="module")
+def dev_score(tmp_path_factory):
+    """hit@1 + MRR@5, in questions, over dev2 and dev, of a configuration (vectors embedded once)."""
+    import functools
+    from dataclasses import replace
+
+    from retrieval.evaluate import ABLATIONS
+    from retrieval.index import RankingConfig
+
+    db_dir = tmp_path_factory.mktemp("eval")
+
+    @functools.cache
+    def score(name: str) -> float:
+        config = replace(RankingConfig(), **ABLATIONS[name])  # type: ignore[arg-type]
+        total = 0.0
+        for bench in ("dev2", "dev"):
+            m = asyncio.run(evaluate(ROOT / "bench" / bench, DATA, config, db_dir=db_dir)).metrics()
+            total += (m["hit@1"] + m["mrr@5"]) * m["questions"]
+        return total
+
+    return score
+
+
+@pytest.mark.parametrize("ingredient", TESTED_INGREDIENTS)
+def test_each_ranking_ingredient_earns_its_place(dev_score, ingredient):
+    """Switching the ingredient off loses at least one question's worth on dev2 + dev."""
+    assert dev_score("all ingredients (default)") - dev_score(ingredient) >= 1.0
+
+
+def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half():
+    from retrieval.evaluate import held_out_calibration
+
+    tune = [Outcome("a", True, 0.9, 1, "tune"), Outcome("o", False, 0.5, None, "tune")]
+    test = [Outcome("a", True, 0.58, 1, "test"), Outcome("o", False, 0.52, None, "test")]
+    line = held_out_calibration([Report("x", 0.55, tune + test)])
+    # the tune half alone allows 0.55 (its answerable question sits at 0.9); on the test half
+    # that abstains on the unanswerable one and keeps the answerable one
+    assert line == (
+        "Chosen on the tune halves: 0.55; on the test halves at 0.55: "
+        "x: 0.000 answerable abstained, 1.000 unanswerable abstained"
+    )
