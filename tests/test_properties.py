@@ -18,7 +18,8 @@ from retrieval.splitter import split_sentences, strip_list_marker
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 ODD = "\u0300\u0301\u0303\u0309\u0323\u200b\u200d\u00ad\ufeff\u202e\u2028\u2029\u0085\x00\x1b\t\r\n \u00a0\u3000"
-text = st.text(alphabet=st.sampled_from(VIETNAMESE + ODD + ".,!?…\"'()-0123456789"), max_size=200) | st.text(max_size=80)
+PUNCTUATION = ".,!?…\"'()-0123456789"
+text = st.text(alphabet=st.sampled_from(VIETNAMESE + ODD + PUNCTUATION), max_size=200) | st.text(max_size=80)
 paragraph = st.text(alphabet=st.sampled_from(VIETNAMESE + " .,!?…\"'()-0123456789ĐTP"), max_size=300)
 
 
