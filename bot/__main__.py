@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from telegram.error import InvalidToken
+
 from bot import corpus_cli
 from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, SchemaError) as exc:
             log.error("%s", exc)
             return 2
+        except InvalidToken:  # its message quotes the token: never printed
+            log.error("the Bot API rejected TELEGRAM_BOT_TOKEN; check it with @BotFather (the token is not shown)")
+            return 2
+        except KeyboardInterrupt:
+            return 130
         return 0
     if command == "console" and not hasattr(args, "json"):
         args = _parser().parse_args(["console"])

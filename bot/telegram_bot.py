@@ -26,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -320,7 +320,12 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One error handler: log (secrets are redacted by the formatter) and tell the user."""
+    """One error handler: log (secrets are redacted by the formatter) and tell the user. A failed
+    getUpdates (a 502, a 409 while another instance polls, the network) is one WARNING line:
+    PTB polls again by itself."""
+    if update is None and isinstance(context.error, NetworkError | Conflict):
+        log.warning("getUpdates failed (%s: %s); polling goes on", type(context.error).__name__, context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         with contextlib.suppress(TelegramError):
@@ -410,7 +415,32 @@ def build_application(settings: Settings) -> Application:
     return application
 
 
+# Waits between attempts to reach the Bot API at start: 1, 2, 4 … seconds, at most a minute.
+FIRST_RETRY, LAST_RETRY = 1.0, 60.0
+
+
+async def wait_for_bot_api(settings: Settings) -> None:
+    """Return once the Bot API answers ``getMe`` with this token. While it cannot be reached
+    (network down, Telegram or a proxy in trouble) one WARNING line per attempt, backing off; a
+    token it rejects raises InvalidToken at once (retrying cannot help)."""
+    root = settings.telegram_api_url
+    bot = Bot(settings.telegram_bot_token or "", base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
+    delay, attempt = FIRST_RETRY, 1
+    while True:
+        try:
+            await bot.get_me(read_timeout=settings.telegram_timeout, connect_timeout=settings.telegram_timeout)
+            return
+        except InvalidToken:
+            raise
+        except (NetworkError, RetryAfter) as exc:  # TimedOut and 5xx included
+            log.warning("the Bot API at %s cannot be reached (%s); attempt %d, next in %g s", root, exc, attempt, delay)
+        await asyncio.sleep(delay)
+        delay, attempt = min(delay * 2, LAST_RETRY), attempt + 1
+
+
 def run_bot(settings: Settings) -> None:
-    """Long polling until Ctrl-C / SIGTERM; PTB then calls post_shutdown."""
+    """Long polling until Ctrl-C / SIGTERM; PTB then calls post_shutdown. InvalidToken when the
+    Bot API rejects the token."""
+    asyncio.run(wait_for_bot_api(settings))
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)

@@ -189,14 +189,15 @@ class FakeTelegram:
         self.url = ""
 
     # --- lifecycle ---
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1 (``port``: a given one, for a bot started before its Bot API)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_post("/_control/questions", self._control_questions)
         app.router.add_get("/_control/counts", self._control_counts)
         app.router.add_get("/_control/answered", self._control_answered)
-        self._runner, self.url = await serve_locally(app)
+        self._runner, self.url = await serve_locally(app, port=port)
 
     async def stop(self) -> None:
         if self._runner:
