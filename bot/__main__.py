@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from pathlib import Path
 
 from telegram.error import InvalidToken
@@ -37,14 +38,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(message: str) -> None:
-    print(f"\r{message}", end="", file=sys.stderr, flush=True)
+class Progress:
+    """Progress on stderr: a bar redrawn in place on a terminal; elsewhere (a log file, journald,
+    a pipe) a plain line at most every ``every`` seconds, never a carriage return among log lines."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.every = every
+        self.shown_at: float | None = None  # when the last plain line was printed
+        self.drawn = False  # a bar is on the terminal's current line
+
+    def __call__(self, message: str) -> None:
+        if self.terminal:
+            print(f"\r{message}", end="", file=sys.stderr, flush=True)
+            self.drawn = True
+        elif self.shown_at is None or time.monotonic() - self.shown_at >= self.every:
+            print(message, file=sys.stderr, flush=True)
+            self.shown_at = time.monotonic()
+
+    def finish(self, message: str) -> None:
+        """The last state, always shown, on a line of its own."""
+        print(("\r" if self.terminal else "") + message, file=sys.stderr, flush=True)
+        self.drawn = False
+
+    def line(self, message: str) -> None:
+        """A line after the bar (ending it first on a terminal)."""
+        print(("\n" if self.drawn else "") + message, file=sys.stderr, flush=True)
+        self.drawn = False
 
 
-async def _open(settings: Settings, args: argparse.Namespace) -> QAEngine:
+async def _open(settings: Settings, args: argparse.Namespace, progress: Progress) -> QAEngine:
     """The engine for the console or ``index``, the reconciliation reported on stderr."""
-    engine, report = await open_engine(settings, args.data_dir, args.db, _progress)
-    print(("\n" if report.added or report.changed else "") + f"index: {report.summary()}", file=sys.stderr)
+    engine, report = await open_engine(settings, args.data_dir, args.db, progress)
+    progress.line(f"index: {report.summary()}")
     for message in report.errors + report.warnings:
         print(f"warning: {message}", file=sys.stderr)
     return engine
@@ -53,18 +79,19 @@ async def _open(settings: Settings, args: argparse.Namespace) -> QAEngine:
 async def _index(settings: Settings, args: argparse.Namespace) -> int:
     """Prepare everything ahead (a deployment, a benchmark): the index, then every sentence
     vector, with a progress bar; exit 0 once complete, 1 if the vectors could not be made."""
-    engine = await _open(settings, args)
+    show = Progress()
+    engine = await _open(settings, args, show)
     try:
         ready = asyncio.ensure_future(engine.semantic_ready())
         while not ready.done():
             if (progress := engine.semantic_progress()) is not None:
-                _progress("semantic index " + progress_bar(*progress, "sentences"))
+                show("semantic index " + progress_bar(*progress, "sentences"))
             await asyncio.wait([ready], timeout=0.5)
         progress = engine.semantic_progress()
         if progress is None:
-            print("semantic index: off (SEMANTIC_RERANK=off or no model); lexical ranking only", file=sys.stderr)
+            show.line("semantic index: off (SEMANTIC_RERANK=off or no model); lexical ranking only")
             return 0 if not settings.semantic_rerank else 1
-        _progress("semantic index " + progress_bar(*progress, "sentences") + "\n")
+        show.finish("semantic index " + progress_bar(*progress, "sentences"))
         return 0 if progress[0] >= progress[1] else 1
     finally:
         await engine.close()
@@ -75,7 +102,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     if top_k < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    engine = await _open(settings, args)
+    engine = await _open(settings, args, Progress())
     try:
         await run_console(engine, top_k, args.json, context_minutes=settings.context_minutes)
     finally:

@@ -449,9 +449,11 @@ MENU = [
     BotCommand("reload", "Nạp lại thư mục dữ liệu"),
     BotCommand("stats", "Thống kê"),
 ]
-# /reload and /stats work in any chat an admin uses; the commands that list or change articles
-# and feeds only in a private chat (their replies name links and files).
+# /reload works in any chat an admin uses; /stats (it quotes users' unanswered questions) and the
+# commands that list or change articles and feeds only in a private chat (their replies name links
+# and files).
 WEB_COMMANDS = ["add", "feed", "feeds", "unfeed", "articles", "remove"]
+PRIVATE_COMMANDS = ["stats", *WEB_COMMANDS]
 
 
 def add_handlers(application: Application, admins: filters.BaseFilter, feed_interval_minutes: int) -> None:
@@ -459,9 +461,9 @@ def add_handlers(application: Application, admins: filters.BaseFilter, feed_inte
     /articles buttons, and the feed poll every ``feed_interval_minutes``."""
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["reload", "stats", *WEB_COMMANDS], refuse, filters=~admins))
-    application.add_handler(CommandHandler(WEB_COMMANDS, private_only, filters=admins & ~private))
+    application.add_handler(CommandHandler(PRIVATE_COMMANDS, private_only, filters=admins & ~private))
     application.add_handler(CommandHandler("reload", reload_command, filters=admins))
-    application.add_handler(CommandHandler("stats", stats_command, filters=admins))
+    application.add_handler(CommandHandler("stats", stats_command, filters=admins & private))
     for name, handler in (
         ("add", add_command),
         ("feed", feed_command),

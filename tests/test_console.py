@@ -106,6 +106,9 @@ def test_index_command_prepares_vectors_then_console_reranks(tmp_path):
     index = run_console(["index", "--data-dir", str(corpus), "--db", str(db)], "", tmp_path, on)
     assert index.returncode == 0, index.stderr.decode()
     assert "100% 2/2 sentences" in index.stderr.decode()
+    # stderr is a pipe, not a terminal: plain lines, no bar redrawn with carriage returns
+    lines = index.stderr.decode().splitlines()
+    assert "\r" not in index.stderr.decode() and any(line.startswith("index: ") for line in lines)
     ask = ["console", "--json", "--data-dir", str(corpus), "--db", str(db), "--top", "1"]
     lexical = json.loads(run_console(ask, PARAPHRASE + "\n", tmp_path).stdout)
     semantic = json.loads(run_console(ask, PARAPHRASE + "\n", tmp_path, on).stdout)

@@ -4,6 +4,7 @@ import asyncio
 import json
 import sqlite3
 
+from bot.corpus_admin import PRIVATE_ONLY
 from bot.render import MAX_MESSAGE, NO_ANSWER, utf16_len
 from bot.service import ADMIN_ONLY
 from bot.telegram_bot import TEXT_ONLY
@@ -139,6 +140,10 @@ async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
         server.send_text(ADMIN, ADMIN, "/stats")
         stats = (await server.reply_to(ADMIN, 2))[-1]
         assert "Thống kê" in parse_html(stats.params["text"]) and "4 bài" in parse_html(stats.params["text"])
+        # in a group it would show users' unanswered questions to everyone: private chats only
+        server.send_text(-100900, ADMIN, "/stats", chat_type="supergroup")
+        (refused,) = await server.reply_to(-100900)
+        assert refused.params["text"] == PRIVATE_ONLY
 
 
 async def test_questions_are_answered_during_a_reload_and_a_failed_reload_keeps_the_old_index(data_dir, db_path):
