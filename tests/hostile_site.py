@@ -61,7 +61,7 @@ class HostileSite:
 
     async def _redirect(self, request: web.Request) -> web.Response:
         self._count(request)
-        return web.Response(status=302, headers={"Location": request.query["to"]})
+        return web.Response(status=int(request.query.get("status", 302)), headers={"Location": request.query["to"]})
 
     async def _bomb(self, request: web.Request) -> web.Response:
         return web.Response(

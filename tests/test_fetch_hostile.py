@@ -132,3 +132,21 @@ async def test_a_bracketed_ipv6_host_carrying_loopback_is_refused_before_connect
             await client.fetch("http://[64:ff9b::7f00:1]/admin")
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_every_redirect_status_is_followed_and_checked(hostile, fetcher, status):
+    """Each of the five is followed (mutation testing found 303, 307 and 308 untested)."""
+    page = await fetcher.fetch(hostile.link(f"/redirect?status={status}&to=/page"))
+    assert page.url == hostile.link("/page") and STORIES[2].title.encode() in page.body
+
+
+async def test_a_304_is_not_followed(hostile, fetcher):
+    with pytest.raises(FetchError, match="HTTP 304"):
+        await fetcher.fetch(hostile.link("/redirect?status=304&to=/page"))
+
+
+def test_a_public_ipv6_address_with_ffff_0_inside_is_not_taken_for_a_translated_one():
+    """Only ::ffff:0:a.b.c.d (the first 64 bits zero) carries an IPv4 address (mutation testing:
+    'and' -> 'or' survived)."""
+    assert is_public("2606:4700::ffff:0:a00:1")
