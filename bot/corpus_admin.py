@@ -70,7 +70,7 @@ def report_html(report: ReloadReport, saved: str | None = None) -> str:
         f"{report.passages} đoạn, {report.sentences} câu."
     )
     lines.append(
-        f"Thêm {len(report.added)}, sửa {len(report.changed)}, xóa {len(report.removed)}, "
+        f"Tệp: thêm {len(report.added)}, sửa {len(report.changed)}, xóa {len(report.removed)}, "
         f"giữ nguyên {report.unchanged}."
     )
     problems = report.errors + report.warnings
@@ -341,10 +341,14 @@ async def unfeed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if removed is None:
         await message.reply_text("Không có nguồn tin này. Xem danh sách ở /feeds.")
         return
-    await message.reply_html(
-        f"🛑 Đã ngừng đăng ký <b>{html.escape(removed.title)}</b>. {removed.added} bài đã thêm vẫn ở trong kho "
-        f"(tệp <code>{html.escape(removed.file)}</code>; xóa bằng /remove {html.escape(removed.file)})."
-    )
+    stopped = f"🛑 Đã ngừng đăng ký <b>{html.escape(removed.title)}</b>."
+    files = web.files_of(removed)
+    if not files:  # removed with /remove before: nothing of it is left
+        await message.reply_html(f"{stopped} Không còn bài nào của nguồn tin này trong kho.")
+        return
+    shown = ", ".join(f"<code>{html.escape(name)}</code>" for name in files)
+    remove = f"/remove {html.escape(files[0])}"
+    await message.reply_html(f"{stopped} {removed.added} bài đã thêm vẫn ở trong kho (tệp {shown}; xóa bằng {remove}).")
 
 
 async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:

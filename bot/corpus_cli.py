@@ -110,7 +110,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             if removed is None:
                 print(f"no subscription {args.feed}", file=sys.stderr)
                 return 1
-            print(f"removed feed {removed.id} ({removed.url}); its articles stay in {removed.file}", file=sys.stderr)
+            files = web.files_of(removed)
+            where = f"its articles stay in {', '.join(files)}" if files else "none of its articles is left"
+            print(f"removed feed {removed.id} ({without_credentials(removed.url)}); {where}", file=sys.stderr)
             return 0
         if args.action == "add":
             try:

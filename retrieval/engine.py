@@ -85,9 +85,9 @@ class ReloadReport:
 
     def summary(self) -> str:
         return (
-            f"{self.articles} articles, {self.passages} passages, {self.sentences} sentences; "
+            f"{self.articles} articles, {self.passages} passages, {self.sentences} sentences; files: "
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
-            f"{self.unchanged} unchanged, {len(self.errors)} errors in {self.seconds:.2f} s"
+            f"{self.unchanged} unchanged, {len(self.errors)} with errors; in {self.seconds:.2f} s"
             + (" (saving the index in the background)" if self.saving else "")
         )
 

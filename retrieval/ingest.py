@@ -490,6 +490,15 @@ class WebCorpus:
 
             return list(await asyncio.gather(*(one(s) for s in await self.subscriptions.all())))
 
+    def files_of(self, subscription: Subscription) -> list[str]:
+        """The files of the data dir that hold a subscription's articles now: its own and the
+        ones its series rolled over to (none once they were removed)."""
+        stem, _, suffix = subscription.file.rpartition(".")
+        rolled = self.engine.data_dir.glob(f"{stem}.*.{suffix}")
+        numbers = sorted(int(p.name.split(".")[-2]) for p in rolled if p.name.split(".")[-2].isdigit())
+        names = [_rolled(subscription.file, n) for n in [1, *numbers]]
+        return [name for name in names if (self.engine.data_dir / name).is_file()]
+
     async def unsubscribe(self, number_or_url: str) -> Subscription | None:
         """Stop a subscription; its articles stay. None when there is no such subscription."""
         found = await self.subscriptions.find(number_or_url)

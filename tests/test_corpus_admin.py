@@ -134,3 +134,18 @@ async def test_articles_pages_with_buttons_and_remove(small_data, db_path, site)
         assert not [a for a in service(app).engine.search("Đồn Biên phòng số 3 tuần tra", 10).answers if a.url == link]
         server.send_text(ADMIN, ADMIN, "/remove khong-co.txt")
         assert "Không có bài hay tệp nào" in parse_html((await server.reply_to(ADMIN, 4))[-1].params["text"])
+
+
+async def test_unfeed_after_remove_says_nothing_of_it_is_left(small_data, db_path, site):
+    """Before: /unfeed said the articles stayed in a file /remove had already deleted."""
+    site.feed = [STORIES[0].slug]
+    async with web_bot(small_data, db_path) as (server, _):
+        server.send_text(ADMIN, ADMIN, f"/feed {site.link('/rss.xml')}")
+        await edited_to(server, ADMIN, "Đã đăng ký")
+        server.send_text(ADMIN, ADMIN, "/remove feeds/127.0.0.1-1.jsonl")
+        await server.wait_for(lambda: [c for c in server.sent("sendMessage", ADMIN) if "Đã xóa" in c.params["text"]])
+        server.send_text(ADMIN, ADMIN, "/unfeed 1")
+        stopped = await server.wait_for(
+            lambda: [c for c in server.sent("sendMessage", ADMIN) if "Đã ngừng đăng ký" in c.params["text"]]
+        )
+        assert "Không còn bài nào của nguồn tin này trong kho" in parse_html(stopped[0].params["text"])

@@ -162,3 +162,21 @@ async def test_the_edit_lock_is_released_after_each_edit(tmp_path):
     await asyncio.to_thread(_edit_jsonl, tmp_path, LINKS_FILE, [dict(NEIGHBOUR)], set())
     await asyncio.to_thread(_edit_jsonl, tmp_path, LINKS_FILE, [dict(ODD)], set())  # would wait 30 s if held
     assert [r["url"] for r in records(tmp_path / LINKS_FILE)] == [NEIGHBOUR["url"], ODD["url"]]
+
+
+async def test_a_subscriptions_files_are_its_own_and_its_rolled_ones(small_data, db_path, site):
+    web = await open_web(small_data, db_path, max_file_bytes=1_000)  # one story's record a file
+    try:
+        site.feed = [s.slug for s in STORIES]
+        report = await web.subscribe(site.link("/rss.xml"))
+        base = report.feed.file
+        assert web.files_of(report.feed) == [
+            base,
+            base.replace(".jsonl", ".2.jsonl"),
+            base.replace(".jsonl", ".3.jsonl"),
+        ]
+        await web.remove(base)
+        assert web.files_of(report.feed) == [base.replace(".jsonl", ".2.jsonl"), base.replace(".jsonl", ".3.jsonl")]
+    finally:
+        await web.fetcher.close()
+        await web.engine.close()

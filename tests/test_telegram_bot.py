@@ -135,7 +135,7 @@ async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
             lambda: [c for c in server.sent("editMessageText") if "Đã nạp lại" in c.params["text"]]
         )
         text = parse_html(report[-1].params["text"])
-        assert "4 bài" in text and "xóa 1" in text
+        assert "4 bài" in text and "Tệp: thêm 0, sửa 0, xóa 1, giữ nguyên 4." in text  # files, labelled
         assert service(app).engine.index.size[0] == 4
         server.send_text(ADMIN, ADMIN, "/stats")
         stats = (await server.reply_to(ADMIN, 2))[-1]
