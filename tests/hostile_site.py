@@ -33,6 +33,7 @@ class HostileSite:
     hits: dict[str, int] = field(default_factory=dict)
     feed_items: list[tuple[str, str, str]] = field(default_factory=list)  # (title, link, summary)
     feed_title: str = "Tin nóng"
+    hosts: list[str] = field(default_factory=list)  # the Host header of each /page request
     _runner: web.AppRunner | None = None
 
     def link(self, path: str) -> str:
@@ -50,6 +51,7 @@ class HostileSite:
         app.router.add_get("/long-title", self._long_title)
         app.router.add_get("/escapes", self._escapes)
         app.router.add_get("/page", self._page)
+        app.router.add_get("/chain/{n}", self._chain)
         self._runner, self.url = await serve_locally(app, host=self.host)
 
     async def stop(self) -> None:
@@ -119,4 +121,10 @@ class HostileSite:
         return web.Response(status=502, reason="Bad \x9b31mGateway\x9b0m", text="x")  # C1 CSI: allowed obs-text
 
     async def _page(self, request: web.Request) -> web.Response:
+        self.hosts.append(request.headers.get("Host", ""))
         return web.Response(text=news_page(STORIES[2]), content_type="text/html")
+
+    async def _chain(self, request: web.Request) -> web.Response:
+        """/chain/n: n redirects, then the page."""
+        n = int(request.match_info["n"])
+        return web.Response(status=302, headers={"Location": f"/chain/{n - 1}" if n > 1 else "/page"})

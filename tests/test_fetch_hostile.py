@@ -150,3 +150,65 @@ def test_a_public_ipv6_address_with_ffff_0_inside_is_not_taken_for_a_translated_
     """Only ::ffff:0:a.b.c.d (the first 64 bits zero) carries an IPv4 address (mutation testing:
     'and' -> 'or' survived)."""
     assert is_public("2606:4700::ffff:0:a00:1")
+
+
+async def test_five_redirects_are_followed_and_a_sixth_is_not(hostile, fetcher):
+    """The limit exactly (mutation testing: one hop more or less survived)."""
+    assert (await fetcher.fetch(hostile.link("/chain/5"))).url == hostile.link("/page")
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        await fetcher.fetch(hostile.link("/chain/6"))
+
+
+async def test_the_host_header_is_the_links_though_the_connection_goes_to_the_checked_address(hostile, fetcher):
+    await fetcher.fetch(hostile.link("/page"))
+    assert hostile.hosts == [hostile.url.removeprefix("http://")]
+
+
+async def test_default_ports_are_80_and_443(monkeypatch):
+    import retrieval.fetch as fetch_module
+
+    asked: list[tuple[str, int]] = []
+
+    async def refuse(host: str, port: int, allowed: object) -> str:
+        asked.append((host, port))
+        raise RefusedLink("stop here")
+
+    monkeypatch.setattr(fetch_module, "resolve", refuse)
+    client = Fetcher(timeout=1.0)
+    try:
+        for link in ("http://bao.example/a", "https://bao.example/a", "https://bao.example:8443/a"):
+            with pytest.raises(RefusedLink):
+                await client.fetch(link)
+    finally:
+        await client.close()
+    assert asked == [("bao.example", 80), ("bao.example", 443), ("bao.example", 8443)]
+
+
+async def test_certificates_are_verified_by_default(monkeypatch):
+    """A default Fetcher refuses a server whose certificate no trusted authority signed
+    (mutation testing: verify=False by default survived)."""
+    import ssl
+
+    import trustme
+
+    import retrieval.fetch as fetch_module
+    from tests.news_site import NewsSite
+
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("bao.test").configure_cert(server_side)  # an authority nobody trusts
+
+    async def to_the_test_server(host: str, port: int, allowed: object) -> str:
+        return "127.0.0.1"
+
+    monkeypatch.setattr(fetch_module, "resolve", to_the_test_server)
+    site = NewsSite(tls=server_side)
+    await site.start()
+    client = Fetcher(timeout=2.0)
+    try:
+        port = site.url.rsplit(":", 1)[1]
+        with pytest.raises(FetchError, match=r"cannot connect to bao\.test"):
+            await client.fetch(f"https://bao.test:{port}/bai/hoanh-mo-tuan-tra.html")
+        assert site.hits == {}
+    finally:
+        await client.close()
+        await site.stop()
