@@ -60,3 +60,45 @@ def small_data(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "coc-pai.txt").write_text(SEED, encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+async def hostile():
+    """The hostile site (``tests/hostile_site.py``) on 127.0.0.2."""
+    from tests.hostile_site import HostileSite
+
+    server = HostileSite(tarpit_seconds=8.0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def open_web(
+    data: Path,
+    db: Path,
+    *,
+    timeout: float = 1.0,
+    max_file_bytes: int | None = None,
+    poll_seconds: float = 60.0,
+    private: bool = True,
+):
+    """A WebCorpus over ``data`` and ``db``; ``private=False``: the production address rule, but
+    for the tests' two local sites themselves."""
+    from retrieval.engine import QAEngine
+    from retrieval.fetch import Fetcher, is_public
+    from retrieval.ingest import WebCorpus
+
+    engine, _ = await QAEngine.open(data, db, **({"max_file_bytes": max_file_bytes} if max_file_bytes else {}))
+    fetcher = Fetcher(timeout=timeout, max_bytes=200_000, allow_private=private)
+    if not private:
+        fetcher.address_allowed = lambda address: address in ("127.0.0.1", "127.0.0.2") or is_public(address)
+    return WebCorpus(engine, fetcher, poll_seconds)
+
+
+@pytest.fixture
+async def web(small_data, db_path):
+    """Articles by link and feeds over ``small_data``, private addresses allowed (the local sites)."""
+    corpus = await open_web(small_data, db_path)
+    yield corpus
+    await corpus.fetcher.close()
+    await corpus.engine.close()

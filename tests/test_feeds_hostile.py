@@ -11,39 +11,12 @@ import sqlite3
 import pytest
 
 from bot.corpus_admin import feeds_html
-from retrieval.engine import QAEngine
 from retrieval.feeds import parse_feed
-from retrieval.fetch import Fetcher, is_public
-from retrieval.ingest import WebCorpus
 from retrieval.subscriptions import MAX_TRIES
-from tests.hostile_site import HostileSite
+from tests.conftest import open_web
 from tests.news_site import STORIES
 
 SUMMARY = "Đồn Biên phòng Hoành Mô tổ chức tuần tra song phương trên tuyến biên giới huyện Bình Liêu."
-
-
-@pytest.fixture
-async def hostile():
-    server = HostileSite(tarpit_seconds=8.0)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def open_web(data, db, poll_seconds: float = 60.0, private: bool = True) -> WebCorpus:
-    engine, _ = await QAEngine.open(data, db)
-    fetcher = Fetcher(timeout=3.0, max_bytes=200_000, allow_private=private)
-    if not private:  # the production rule, but for the two test hosts themselves
-        fetcher.address_allowed = lambda address: address in ("127.0.0.1", "127.0.0.2") or is_public(address)
-    return WebCorpus(engine, fetcher, poll_seconds)
-
-
-@pytest.fixture
-async def web(small_data, db_path):
-    corpus = await open_web(small_data, db_path)
-    yield corpus
-    await corpus.fetcher.close()
-    await corpus.engine.close()
 
 
 async def test_an_entry_redirecting_to_a_scheme_only_link_fails_alone(web, hostile, site):
@@ -72,7 +45,7 @@ async def test_links_in_one_batch_fail_alone(web, hostile, site):
 async def test_a_poll_keeps_to_its_time_and_a_tarpit_delays_no_other_feed(small_data, db_path, hostile, site):
     """Before: entries were fetched one after another without a budget: 500 tarpit entries held
     a poll for about two hours, and every other feed waited behind it."""
-    web = await open_web(small_data, db_path, poll_seconds=1.5)
+    web = await open_web(small_data, db_path, timeout=3.0, poll_seconds=1.5)
     try:
         hostile.feed_items = [(f"Bài {n}", hostile.link(f"/tarpit/{n}"), "") for n in range(5)]
         site.feed = [STORIES[0].slug]

@@ -9,16 +9,8 @@ import pytest
 
 from retrieval.extract import decode_html
 from retrieval.fetch import Decoder, Fetcher, FetchError, RefusedLink, is_public, resolve, without_credentials
-from tests.hostile_site import HostileSite, gzip_bomb
+from tests.hostile_site import gzip_bomb
 from tests.news_site import STORIES, news_page
-
-
-@pytest.fixture
-async def hostile():
-    server = HostileSite()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

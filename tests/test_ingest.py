@@ -14,15 +14,6 @@ from retrieval.ingest import LINKS_FILE, WebCorpus
 from tests.news_site import FURNITURE, STORIES, Story, generated_story
 
 
-@pytest.fixture
-async def web(small_data, db_path):
-    engine, _ = await QAEngine.open(small_data, db_path)
-    corpus = WebCorpus(engine, Fetcher(timeout=1.0, max_bytes=200_000, allow_private=True))
-    yield corpus
-    await corpus.fetcher.close()
-    await engine.close()
-
-
 def indexed_sentences(db_path: Path) -> list[str]:
     with sqlite3.connect(db_path) as db:
         return [text for (text,) in db.execute("SELECT text FROM sentences")]

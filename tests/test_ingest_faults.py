@@ -9,13 +9,9 @@ import multiprocessing
 import os
 from pathlib import Path
 
-import pytest
-
 from retrieval.corpus import write_atomically
-from retrieval.engine import QAEngine
-from retrieval.fetch import Fetcher
-from retrieval.ingest import LINKS_FILE, WebCorpus, _edit_jsonl
-from tests.conftest import cp1258
+from retrieval.ingest import LINKS_FILE, _edit_jsonl
+from tests.conftest import cp1258, open_web
 from tests.news_site import STORIES
 
 ODD = {
@@ -30,20 +26,6 @@ NEIGHBOUR = {
 }
 
 
-async def open_web(data: Path, db: Path, max_file_bytes: int | None = None) -> WebCorpus:
-    options = {"max_file_bytes": max_file_bytes} if max_file_bytes else {}
-    engine, _ = await QAEngine.open(data, db, **options)
-    return WebCorpus(engine, Fetcher(timeout=2.0, max_bytes=200_000, allow_private=True))
-
-
-@pytest.fixture
-async def web(small_data, db_path):
-    corpus = await open_web(small_data, db_path)
-    yield corpus
-    await corpus.fetcher.close()
-    await corpus.engine.close()
-
-
 def records(path: Path) -> list[dict]:
     """Every line of a .jsonl file must be a whole JSON record."""
     return [json.loads(line) for line in path.read_text("utf-8").split("\n") if line]
@@ -55,7 +37,7 @@ async def test_a_record_with_unicode_line_separators_survives_every_edit(small_d
     (small_data / LINKS_FILE).write_text(
         json.dumps(ODD, ensure_ascii=False) + "\n" + json.dumps(NEIGHBOUR, ensure_ascii=False) + "\n", "utf-8"
     )
-    web = await open_web(small_data, db_path)
+    web = await open_web(small_data, db_path, timeout=2.0)
     try:
         (outcome,) = await web.add_links([site.article_link("hoanh-mo-tuan-tra")])
         assert outcome.status == "added"
@@ -76,7 +58,7 @@ async def test_a_record_with_unicode_line_separators_survives_every_edit(small_d
 async def test_a_links_file_resaved_as_windows_1258_is_read_and_kept(small_data, db_path, site):
     """Before: a traceback (UnicodeDecodeError) instead of a ``failed:`` line or an added article."""
     (small_data / LINKS_FILE).write_bytes(cp1258(json.dumps(NEIGHBOUR, ensure_ascii=False) + "\n"))
-    web = await open_web(small_data, db_path)
+    web = await open_web(small_data, db_path, timeout=2.0)
     try:
         (outcome,) = await web.add_links([site.article_link("hoanh-mo-tuan-tra")])
         assert outcome.status == "added"
@@ -89,7 +71,7 @@ async def test_a_links_file_resaved_as_windows_1258_is_read_and_kept(small_data,
 async def test_a_record_whose_url_is_not_a_string_is_kept_and_does_not_stop_an_add(small_data, db_path, site):
     odd = {"title": "Tin ngắn", "url": ["https://x.example.vn"], "text": NEIGHBOUR["text"]}
     (small_data / LINKS_FILE).write_text(json.dumps(odd, ensure_ascii=False) + "\n", "utf-8")
-    web = await open_web(small_data, db_path)
+    web = await open_web(small_data, db_path, timeout=2.0)
     try:
         (outcome,) = await web.add_links([site.article_link("hoanh-mo-tuan-tra")])
         assert outcome.status == "added"
@@ -112,7 +94,7 @@ async def test_an_unwritable_links_file_is_each_links_failure_line(web, site):
 async def test_a_full_file_rolls_over_to_the_next_of_its_series(small_data, db_path, site):
     """Before: appends grew a feed's file past MAX_FILE_BYTES, after which every add to it failed
     and a rebuild dropped the whole file."""
-    web = await open_web(small_data, db_path, max_file_bytes=1_000)  # one story's record each
+    web = await open_web(small_data, db_path, timeout=2.0, max_file_bytes=1_000)  # one story's record each
     try:
         outcomes = await web.add_links([site.article_link(s.slug) for s in STORIES])
         assert [o.status for o in outcomes] == ["added"] * 3
@@ -165,7 +147,7 @@ async def test_the_edit_lock_is_released_after_each_edit(tmp_path):
 
 
 async def test_a_subscriptions_files_are_its_own_and_its_rolled_ones(small_data, db_path, site):
-    web = await open_web(small_data, db_path, max_file_bytes=1_000)  # one story's record a file
+    web = await open_web(small_data, db_path, timeout=2.0, max_file_bytes=1_000)  # one story's record a file
     try:
         site.feed = [s.slug for s in STORIES]
         report = await web.subscribe(site.link("/rss.xml"))
