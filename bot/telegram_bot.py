@@ -424,12 +424,11 @@ async def wait_for_bot_api(settings: Settings) -> None:
     (network down, Telegram or a proxy in trouble) one WARNING line per attempt, backing off; a
     token it rejects raises InvalidToken at once (retrying cannot help)."""
     root = settings.telegram_api_url
-    bot = Bot(settings.telegram_bot_token or "", base_url=f"{root}/bot", base_file_url=f"{root}/file/bot")
     delay, attempt = FIRST_RETRY, 1
     while True:
-        try:
-            await bot.get_me(read_timeout=settings.telegram_timeout, connect_timeout=settings.telegram_timeout)
-            return
+        try:  # initialize() asks getMe; the bot's HTTP client is closed again either way
+            async with Bot(settings.telegram_bot_token or "", base_url=f"{root}/bot", base_file_url=f"{root}/file/bot"):
+                return
         except InvalidToken:
             raise
         except (NetworkError, RetryAfter) as exc:  # TimedOut and 5xx included

@@ -405,7 +405,8 @@ def _run(args: argparse.Namespace) -> int:
         print(asyncio.run(ablation(runs, args.split)))
         return 0
     if args.markdown:
-        semantic, lexical = ([asyncio.run(evaluate(b, d, semantic=not lex)) for b, d in runs] for lex in (False, True))
+        semantic = [asyncio.run(evaluate(bench, data_dir)) for bench, data_dir in runs]
+        lexical = [asyncio.run(evaluate(bench, data_dir, semantic=False)) for bench, data_dir in runs]
         print(markdown_table(semantic, lexical))
         return 0
     reports = [

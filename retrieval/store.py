@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -269,14 +270,15 @@ class DatabaseUnavailable(SchemaError):
 _DAMAGED_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 
-def _is_damage(exc: sqlite3.Error) -> bool:
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of an error (its extended code's low byte), if it has one."""
     code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in _DAMAGED_CODES
+    return None if code is None else code & 0xFF
 
 
 def _unavailable(path: Path, exc: sqlite3.Error, wait: float) -> str:
     """What an operator reads when the database cannot be used now (and what to do)."""
-    if getattr(exc, "sqlite_errorcode", 0) & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+    if _primary_code(exc) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
         return (
             f"{path}: the database is locked by another process (waited {wait:g} s); the file was left as "
             "it is. Stop the other program (a running bot, a backup, an sqlite3 shell) or try again later"
@@ -430,6 +432,21 @@ def _files_by_name(rows: Iterable[tuple]) -> dict[str, StoredFile]:
     return {row[1]: StoredFile(*row) for row in rows}
 
 
+class _LoggedQuestion(NamedTuple):
+    """A row of ``queries`` not written yet, in its columns' order."""
+
+    id: int
+    asked_at: float
+    source: str
+    chat_type: str | None
+    user_hash: str | None
+    question: str
+    answered: int
+    answers: int
+    latency_ms: float
+    understood: str | None
+
+
 class Store:
     """Async access to the database; one connection, used from one event loop.
 
@@ -454,7 +471,7 @@ class Store:
         self.path = path
         self.write_lock = asyncio.Lock()
         self._log_writer: asyncio.Task[None] | None = None
-        self._pending_log: dict[int, tuple] = {}  # query id -> its row, not written yet
+        self._pending_log: dict[int, _LoggedQuestion] = {}  # query id -> its row, not written yet
         self._last_query_id = 0
 
     def _write_log_later(self, delay: float) -> None:
@@ -488,7 +505,7 @@ class Store:
                     await self.db.rollback()
                 raise
             for row in rows:
-                self._pending_log.pop(row[0], None)
+                self._pending_log.pop(row.id, None)
 
     @classmethod
     async def open(cls, path: Path, wait: float = BUSY_WAIT) -> Store:
@@ -539,7 +556,7 @@ class Store:
                     async with db.execute("PRAGMA quick_check(1)") as cur:
                         (check,) = await cur.fetchone()  # type: ignore[misc]
             except sqlite3.DatabaseError as exc:
-                if _is_damage(exc):
+                if _primary_code(exc) in _DAMAGED_CODES:
                     raise CorruptDatabase(f"{path}: not a readable SQLite database ({exc})") from None
                 raise
             if check != "ok":
@@ -736,7 +753,7 @@ class Store:
         # Microseconds since 1970, kept increasing here: ordered like the questions, and two
         # processes logging to one file would have to ask in the same microsecond to collide.
         query_id = self._last_query_id = max(self._last_query_id + 1, time.time_ns() // 1000)
-        self._pending_log[query_id] = (
+        self._pending_log[query_id] = _LoggedQuestion(
             query_id, time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms,
             understood,
         )  # fmt: skip
@@ -748,7 +765,7 @@ class Store:
     async def question(self, query_id: int) -> str | None:
         """A logged question as it was answered (a follow-up as the bot understood it)."""
         if (pending := self._pending_log.get(query_id)) is not None:
-            return str(pending[9] or pending[5])
+            return pending.understood or pending.question
         sql = "SELECT coalesce(understood, question) FROM queries WHERE id = ?"
         async with self.db.execute(sql, (query_id,)) as cur:
             row = await cur.fetchone()
