@@ -37,7 +37,7 @@ of the bot) and the table gains:
 - a question's own vectors (estimated sizes, before the random ones are stored): from a start
   with no vector, 20 accented questions one after the other, each timed from its answer until
   the sentences it needed have vectors (the semantic index computes those first).
-Prints a Markdown table (the README's).
+Prints a Markdown table (bench/README.md's).
 """
 
 from __future__ import annotations

@@ -554,7 +554,7 @@ class BM25Index:
         no other document can enter the top n. In a corpus on one topic, a question's common
         words ("Biên phòng", "cán bộ, chiến sĩ") hold 2.5 M postings at 100k passages: scoring
         them all took 4.9 ms of a 12 ms question; the documents of its rare words are a few
-        hundred (README: corpus shapes). Where scoring the candidates would cost more than reading
+        hundred (bench/README.md: corpus shapes). Where scoring the candidates would cost more than reading
         every posting (``CANDIDATE_COST``), one pass over the columns is made.
 
         The loop runs in C (``_forward.top_pruned``), one call a question: in numpy it made ~70

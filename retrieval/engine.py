@@ -63,7 +63,7 @@ def favour_event_loop() -> None:
     threads that read and clean files and feed the pyvi workers took turns with the loop, and at
     the default the loop waited over 5 ms about 1,100 times per 100k-passage cold start (over
     10 ms about 80 times); at 1 ms, 65-130 and 5-10 times, with the same build time
-    (README: speed). A process-wide setting, so the program's entry point calls it."""
+    (bench/README.md: speed). A process-wide setting, so the program's entry point calls it."""
     sys.setswitchinterval(LOOP_SWITCH_INTERVAL)
 
 

