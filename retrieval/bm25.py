@@ -12,9 +12,9 @@ norm(d) = 1 - b + b * |d| / avgdl:
              replaced by epsilon * mean(idf over the vocabulary), epsilon = 0.25 — Okapi's floor;
              score(d) = sum over t of idf(t) * tf * (k1 + 1) / (tf + k1 * norm(d)).
 Okapi's floor lets a word in 70% of the passages weigh more than one in 49%, and moves with the
-corpus size; BM25Plus's idf falls steadily with df. On the evaluation BM25Plus answers one more
-dev question at rank 1 ("Tư lệnh BĐBP là ai?": "BĐBP" is in most passages of a border-guard
-corpus) and xquad_vi the same (README: ablation), so it is the default.
+corpus size; BM25Plus's idf falls steadily with df, so it is the default ("BĐBP" is in most
+passages of a border-guard corpus, and must not outweigh "Tư lệnh"; the ablation table in the
+README shows both on the evaluation sets).
 
 ``get_scores`` loops over every document for every query term (~190 ms at 100k passages). The
 per-(term, document) weights tf * (k1 + 1) / (tf + k1 * norm(d)) do not depend on the query, so,

@@ -277,13 +277,12 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no abbreviation expansion": {"abbreviations": False},
     "no title in passages": {"title_in_passage": False},
     "BM25Okapi (Okapi's idf floor) instead of BM25Plus": {"scorer": "BM25Okapi"},
-    "sentence BM25 k1=1.5, b=0.75 (rank-bm25 defaults)": {"sentence_k1": 1.5, "sentence_b": 0.75},
+    "sentence BM25 b=0.75 (rank-bm25's default)": {"sentence_b": 0.75},
     "plain: BM25 sentences only (no passage, coverage, type)": {
         "answer_type_weight": 0.0,
         "counted_weight": 0.0,
         "coverage_weight": 0.0,
         "passage_weight": 0.0,
-        "sentence_k1": 1.5,
         "sentence_b": 0.75,
     },
 }

@@ -87,9 +87,8 @@ class RankingConfig:
     min_evidence: float = 0.55
     title_in_passage: bool = True
     abbreviations: bool = True
-    sentence_k1: float = 1.2
+    k1: float = 1.5  # rank-bm25's, for passages and sentences alike
     sentence_b: float = 0.3
-    passage_k1: float = 1.5
     passage_b: float = 0.75
     scorer: str = "BM25Plus"  # or "BM25Okapi" (see retrieval.bm25)
     # Semantic re-ranking (used when a SemanticScorer is given; see retrieval.semantic).
@@ -498,11 +497,11 @@ class SearchIndex:
             return keep.part(name, BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer, rows=rows))
 
         sentence_rows = keep.rows("sentences", [RowTerms.of(piece) for piece in joined("sentences_rows")])
-        self.sentences = part("sentences", config.sentence_k1, config.sentence_b, sentence_rows)
+        self.sentences = part("sentences", config.k1, config.sentence_b, sentence_rows)
         passage_rows = SpannedRows(
             self.sentences.rows, self.passage_first, self.passage_count, self.titles, self.passage_doc
         )
-        self.passages = part("passages", config.passage_k1, config.passage_b, passage_rows)
+        self.passages = part("passages", config.k1, config.passage_b, passage_rows)
 
     def updated(self, removed: Iterable[int], rows: CorpusRows, keep: BuildParts | None = None) -> SearchIndex | None:
         """This index without the articles ``removed`` (database ids) and with those of ``rows``;

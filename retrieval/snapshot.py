@@ -294,7 +294,7 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
 
         vocabulary = Vocabulary(column("vocab"))
         spans = {name: array(name) for name in _ARRAYS}
-        sentences = part("sentences", config.sentence_k1, config.sentence_b)
+        sentences = part("sentences", config.k1, config.sentence_b)
         titles = RowTerms(*(array(f"titles_{key}") for key in BM25Index.ROW_ARRAYS))
         first, count, doc = (spans[name] for name in ("passage_first", "passage_count", "passage_doc"))
         by_row = SpannedRows(sentences.rows, first, count, titles, doc)
@@ -304,7 +304,7 @@ def load(directory: Path, version: str | None, config: RankingConfig) -> SearchI
             definitions=[(row, pairs) for row, pairs in meta["definitions"]],
             sentence_text=column("text"),
             sentences=sentences,
-            passages=part("passages", config.passage_k1, config.passage_b, by_row),
+            passages=part("passages", config.k1, config.passage_b, by_row),
             titles=titles,
             **spans,
         )

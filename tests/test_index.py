@@ -112,8 +112,8 @@ def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
         passage_terms[passage].extend(index_terms(rows.docs[doc].title_words))
     config = index.config
     for built, terms, k1, b in (
-        (index.sentences, sentence_terms, config.sentence_k1, config.sentence_b),
-        (index.passages, passage_terms, config.passage_k1, config.passage_b),
+        (index.sentences, sentence_terms, config.k1, config.sentence_b),
+        (index.passages, passage_terms, config.k1, config.passage_b),
     ):
         reference = REFERENCES[config.scorer](terms, k1=k1, b=b)
         for query in (["biên", "phòng"], ["~bien", "tư_lệnh", "bđbp"], ["quảng", "ninh", "2023"], ["các", "của"]):
@@ -234,3 +234,57 @@ def test_passages_read_from_their_sentences_and_titles_weigh_as_stored(tmp_path)
     assert not any(tmp_path.glob("saved/passages_row_*")) and any(tmp_path.glob("saved/titles_row_*"))
     for question in ("Tư lệnh Bộ đội Biên phòng là ai?", "quang ninh thu hut dau tu"):
         assert loaded.search(question, 5) == updated.search(question, 5)
+
+
+# Every lexical ingredient of sentence ranking changes an answer here, the smallest case of what
+# it is for; the ablation table (bench/README.md) shows what each buys on the evaluation sets.
+FILLER = (
+    "Lực lượng biên phòng tuần tra trên các đường mòn dọc biên giới. "
+    "Người dân bản địa phối hợp chặt chẽ với bộ đội trong công tác giữ gìn an ninh. "
+    "Các hoạt động văn hóa được tổ chức vào dịp cuối tuần tại nhà văn hóa. "
+    "Tình hình an ninh chính trị trên địa bàn cơ bản ổn định. Chiến sĩ trẻ học tập tốt."
+)
+
+
+def small_index(body: str, **config) -> SearchIndex:
+    """Six articles of filler and one whose body is ``body``, ranked with ``config`` changed."""
+    from dataclasses import replace
+
+    from retrieval.index import RankingConfig
+
+    texts = [f"Tin số {i}\nNgày 1-3-2024\n{FILLER}" for i in range(6)] + [f"Đồn biên phòng\nNgày 2-3-2024\n{body}"]
+    articles = [(f"{i}.txt", prepare_article(parse_text_article(text))) for i, text in enumerate(texts)]
+    return SearchIndex(build_rows(articles), replace(RankingConfig(), **config))
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "body", "question", "answer"),
+    [
+        # the number it asks for wins over the same words without one
+        ("answer_type_weight",
+         "Cán bộ, chiến sĩ Đồn Biên phòng Hoành Mô luôn tận tụy. "
+         "Cán bộ, chiến sĩ Đồn Biên phòng Hoành Mô vừa đón nhận 2 huân chương.",
+         "Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?", "2 huân chương"),
+        # both hold a number; the one right before what is counted is the answer
+        ("counted_weight",
+         "Năm 2023, Đồn Biên phòng Hoành Mô có cán bộ, chiến sĩ trẻ. "
+         "Đồn Biên phòng Hoành Mô hiện có 45 cán bộ, chiến sĩ và 3 tổ công tác vũ trang.",
+         "Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?", "45 cán bộ"),
+        # the sentence holding every word of the question wins over one repeating its rarest
+        ("coverage_weight",
+         "Lạng Sơn, ôi Lạng Sơn! Lạng Sơn có chiến sĩ tuần tra dọc biên giới suốt đêm mưa rét giữa mùa đông.",
+         "chiến sĩ Lạng Sơn", "tuần tra"),
+    ],
+)  # fmt: skip
+def test_each_sentence_ranking_ingredient_decides_a_case(ingredient, body, question, answer):
+    assert answer in small_index(body).search(question).answers[0].sentence
+    assert answer not in small_index(body, **{ingredient: 0.0}).search(question).answers[0].sentence
+
+
+def test_a_commoner_word_never_weighs_more_in_the_default_ranking():
+    """BM25Plus, not Okapi: Okapi's idf floor would weigh a word in 70% of the passages above one
+    in 49% (tests/test_bm25.py shows the two scorers on the same counts)."""
+    bodies = [" ".join(["Biên phòng."] * (i < 7) + ["Tuần tra."] * (i < 5) + [f"Đoạn {i}."]) for i in range(10)]
+    articles = [(f"{i}.txt", prepare_article(parse_text_article(f"Tin\n{body}"))) for i, body in enumerate(bodies)]
+    passages = SearchIndex(build_rows(articles)).passages
+    assert 0 < passages.idf("biên_phòng") < passages.idf("tuần_tra")
