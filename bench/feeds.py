@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 from retrieval.engine import QAEngine
-from retrieval.fetch import Fetcher, FetchError
-from retrieval.ingest import WebCorpus
-from retrieval.semantic import Encoder
+from retrieval.index.semantic import Encoder
+from retrieval.web.fetch import Fetcher, FetchError
+from retrieval.web.ingest import WebCorpus
 
 # The news site in a process of its own: prints its URL, serves until its stdin closes.
 SITE = r"""

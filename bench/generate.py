@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from retrieval.corpus import read_file, scan_data_dir
-from retrieval.splitter import split_sentences
+from retrieval.text.splitter import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "data", ROOT / "bench" / "xquad_vi" / "corpus"]

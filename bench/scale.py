@@ -63,8 +63,8 @@ CHILD = r"""
 import asyncio, json, random, sys, time
 from pathlib import Path
 from retrieval.engine import QAEngine, favour_event_loop
-from retrieval.normalize import fold_diacritics
-from retrieval.semantic import Encoder
+from retrieval.text.normalize import fold_diacritics
+from retrieval.index.semantic import Encoder
 
 def stolen():  # the time the hypervisor ran something else on this VM's cores (/proc/stat, ticks)
     with open("/proc/stat") as handle:
@@ -131,13 +131,13 @@ async def main(data, db, questions, edit, semantic, until_vectors, asked_first):
                 out.update(building_p50_ms=building[len(building) // 2],
                            building_p99_ms=building[int(len(building) * 0.99)])
         if asked_first:  # while vectors are computed in order: how soon a question's own come in
-            waited, wanted, want = [], [], engine._want
+            waited, wanted, want = [], [], engine.semantic._want
 
             def recording(vectors):  # the rows each search asks for (the engine's queue is shared)
                 queue = want(vectors)
                 return lambda rows: (wanted.append((vectors, rows)), queue(rows))
 
-            engine._want = recording
+            engine.semantic._want = recording
             for q in [q for q in asked if q != fold_diacritics(q)][:asked_first]:
                 wanted.clear()
                 await asyncio.to_thread(engine.search, q)
@@ -224,7 +224,7 @@ def fill_random_vectors(db: Path) -> int:
 
     import numpy as np
 
-    from retrieval.semantic import DIM, MODEL_NAME, to_blobs
+    from retrieval.index.semantic import DIM, MODEL_NAME, to_blobs
 
     rng = np.random.default_rng(0)
     with sqlite3.connect(db) as con:

@@ -16,8 +16,8 @@ from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
 from bot.logs import setup_logging
 from bot.telegram_bot import run_bot
-from retrieval.engine import QAEngine, favour_event_loop, progress_bar
-from retrieval.store import SchemaError
+from retrieval.engine import QAEngine, SchemaError, favour_event_loop
+from retrieval.reconcile import progress_bar
 
 log = logging.getLogger("bot")
 

@@ -15,10 +15,11 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
-from retrieval.engine import Progress, QAEngine, ReloadReport
-from retrieval.fetch import Fetcher
-from retrieval.ingest import WebCorpus
-from retrieval.semantic import Encoder
+from retrieval.engine import QAEngine
+from retrieval.index.semantic import Encoder
+from retrieval.reconcile import Progress, ReloadReport
+from retrieval.web.fetch import Fetcher
+from retrieval.web.ingest import WebCorpus
 
 DEFAULT_API_URL = "https://api.telegram.org"
 

@@ -15,9 +15,9 @@ import sys
 import textwrap
 from typing import TextIO
 
-from retrieval.conversation import Conversation
 from retrieval.engine import QAEngine
-from retrieval.index import SearchResult
+from retrieval.index.search import SearchResult
+from retrieval.question.conversation import Conversation
 
 NO_ANSWER = "Không tìm thấy câu trả lời trong kho bài viết. Hãy thử diễn đạt khác hoặc dùng ít từ hơn."
 

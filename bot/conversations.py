@@ -1,5 +1,5 @@
 """The bot's conversations: one per private chat, one per user in a group, so that follow-up
-questions are understood in context (``retrieval.conversation``), and which question each of the
+questions are understood in context (``retrieval.question.conversation``), and which question each of the
 bot's answers answered, so that a Telegram reply to an old answer picks that one as context."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from telegram import Message, User
 
-from retrieval.conversation import Conversation, Turn
+from retrieval.question.conversation import Conversation, Turn
 
 # Chats and answers remembered at most (the oldest are forgotten first): memory stays flat.
 MAX_CONVERSATIONS = 10_000

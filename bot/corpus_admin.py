@@ -23,14 +23,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.render import callback, format_date, semantic_line, title_html, utf16_len
 from bot.service import ADMIN_ONLY, LOADING, service_of
-from retrieval.cleaner import cap_title
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name, write_atomically
-from retrieval.engine import QAEngine, ReloadReport
-from retrieval.feeds import FeedError
-from retrieval.fetch import FetchError, without_credentials
-from retrieval.ingest import Outcome, PollReport, WebCorpus
-from retrieval.store import ArticleRow
-from retrieval.subscriptions import MAX_TRIES, Subscription
+from retrieval.engine import QAEngine
+from retrieval.reconcile import ReloadReport
+from retrieval.text.cleaner import cap_title
+from retrieval.web.feeds import FeedError
+from retrieval.web.fetch import FetchError, without_credentials
+from retrieval.web.ingest import MAX_TRIES, ArticleRow, Outcome, PollReport, Subscription, WebCorpus
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_message.reply_text(LOADING)
         return
     midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    s = await engine.store.stats(engine.index.size, midnight)
+    s = await engine.stats(midnight)
     lines = [
         "📊 <b>Thống kê</b>",
         f"Kho: {s.articles} bài, {s.passages} đoạn, {s.sentences} câu",

@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Settings, open_engine, open_web
-from retrieval.feeds import FeedError
-from retrieval.fetch import FetchError, without_credentials
-from retrieval.ingest import Outcome, PollReport, WebCorpus
-from retrieval.normalize import printable
+from retrieval.text.normalize import printable
+from retrieval.web.feeds import FeedError
+from retrieval.web.fetch import FetchError, without_credentials
+from retrieval.web.ingest import Outcome, PollReport, WebCorpus
 
 _WORDS = {
     "added": "added",

@@ -11,9 +11,9 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.cleaner import cap_title
-from retrieval.highlight import matched_spans
-from retrieval.index import Answer, SearchResult
+from retrieval.index.search import Answer, SearchResult
+from retrieval.question.highlight import matched_spans
+from retrieval.text.cleaner import cap_title
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_DATA = 64

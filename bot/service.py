@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.conversations import ChatMemory
 from retrieval.engine import QAEngine
-from retrieval.ingest import WebCorpus
+from retrieval.web.ingest import WebCorpus
 
 SERVICE = "service"
 ADMIN_ONLY = "🔒 Xin lỗi, chức năng này chỉ dành cho quản trị viên."

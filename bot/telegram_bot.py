@@ -46,7 +46,7 @@ from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
 from bot.retry import RetryingRateLimiter
 from bot.service import LOADING, SERVICE, BotService, service_of
 from retrieval.engine import QAEngine
-from retrieval.normalize import clean_unicode
+from retrieval.text.normalize import clean_unicode
 
 log = logging.getLogger(__name__)
 
@@ -210,10 +210,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except ValueError:
         numbers = []
     if kind == "fb" and len(numbers) == 2:
-        stored = await engine.store.record_feedback(numbers[0], service.user_hash(query.from_user.id), numbers[1] == 1)
+        stored = await engine.record_feedback(numbers[0], service.user_hash(query.from_user.id), numbers[1] == 1)
         await query.answer("Cảm ơn bạn đã góp ý! 🙏" if stored else "Câu hỏi này không còn trong nhật ký.")
     elif kind == "ctx" and len(numbers) == 1:
-        view = await engine.store.passage_of(numbers[0], engine.corpus)
+        view = await engine.passage_of(numbers[0])
         if view is None:
             await query.answer("Đoạn văn này không còn trong kho (dữ liệu vừa được nạp lại).", show_alert=True)
             return
@@ -229,7 +229,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _more_results(query: CallbackQuery, service: BotService, engine: QAEngine, query_id: int, page: int) -> None:
-    question = await engine.store.question(query_id)
+    question = await engine.question(query_id)
     if question is None or page < 1 or page > 20:
         await query.answer("Không còn kết quả nào nữa.", show_alert=True)
         return
@@ -340,7 +340,7 @@ async def post_init(application: Application) -> None:
     log.info("index ready: %s", report.summary())
     for problem in report.errors + report.warnings:
         log.warning("%s", problem)
-    service.salt = (await engine.store.secret("user-hash-salt")).encode()
+    service.salt = (await engine.secret("user-hash-salt")).encode()
     service.engine = engine
     service.web = open_web(settings, engine)
     commands = [

@@ -21,7 +21,7 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.cleaner import Article, parse_record, parse_text_article
+from retrieval.text.cleaner import Article, parse_record, parse_text_article
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl")
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -6,7 +6,7 @@
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
     python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
-    python -m retrieval.evaluate --markdown                 # the README's table, with the model and without
+    python -m retrieval.evaluate --markdown                 # the full tables (bench/README.md)
 
 A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
 ``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
@@ -34,10 +34,11 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from retrieval.conversation import Turn
 from retrieval.engine import QAEngine
-from retrieval.index import RankingConfig, SearchResult
-from retrieval.semantic import Encoder
+from retrieval.index.ranking import RankingConfig
+from retrieval.index.search import SearchResult
+from retrieval.index.semantic import Encoder
+from retrieval.question.conversation import Turn
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPTH = 5
@@ -261,7 +262,7 @@ async def evaluate_conversations(
     return {f"{name} ({len(hits)})": sum(hits) / len(hits) for name, hits in counts.items()}
 
 
-# Each ingredient switched off alone, to show what it buys (README: ablation table). "lexical"
+# Each ingredient switched off alone, to show what it buys (bench/README.md: ablation). "lexical"
 # runs without the semantic model.
 ABLATIONS: dict[str, dict[str, object]] = {
     "all ingredients (default)": {},
@@ -331,7 +332,7 @@ def _row(label: str, ranking: str, m: dict[str, float]) -> str:
 
 
 def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
-    """The README's quality table, from one semantic and one lexical run of each set: the whole
+    """The full quality table (bench/README.md), from one semantic and one lexical run of each set: the whole
     set, its kinds of question (semantic), and its tune and test halves of the articles."""
     lines = [
         "| set | ranking | hit@1 | hit@3 | hit@5 | MRR@5 | answerable abstained | unanswerable abstained |",
@@ -363,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
-    parser.add_argument("--markdown", action="store_true", help="the README's tables: with the model and without")
+    parser.add_argument("--markdown", action="store_true", help="the full quality tables (bench/README.md)")
     parser.add_argument("--ablation", action="store_true", help="switch each ranking ingredient off in turn")
     parser.add_argument("--lexical", action="store_true", help="without the semantic model")
     parser.add_argument("--split", choices=("tune", "test"), help="only one half of the articles (see above)")

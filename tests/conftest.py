@@ -85,8 +85,8 @@ async def open_web(
     """A WebCorpus over ``data`` and ``db``; ``private=False``: the production address rule, but
     for the tests' two local sites themselves."""
     from retrieval.engine import QAEngine
-    from retrieval.fetch import Fetcher, is_public
-    from retrieval.ingest import WebCorpus
+    from retrieval.web.fetch import Fetcher, is_public
+    from retrieval.web.ingest import WebCorpus
 
     engine, _ = await QAEngine.open(data, db, **({"max_file_bytes": max_file_bytes} if max_file_bytes else {}))
     fetcher = Fetcher(timeout=timeout, max_bytes=200_000, allow_private=private)

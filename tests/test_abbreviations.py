@@ -1,4 +1,4 @@
-from retrieval.abbreviations import (
+from retrieval.text.abbreviations import (
     CURATED,
     Abbreviations,
     asked_abbreviation,
@@ -8,7 +8,7 @@ from retrieval.abbreviations import (
     learned_pairs,
     spelled_out,
 )
-from retrieval.tokenizer import segment
+from retrieval.text.tokenizer import segment
 
 
 def test_pairs_defined_in_text_need_matching_initials():

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.answer_type import AnswerCheck, expected_answer
+from retrieval.question.answer_type import AnswerCheck, expected_answer
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,7 @@ def test_an_answer_must_hold_something_new():
 
 
 def test_what_a_how_many_question_counts():
-    from retrieval.answer_type import counted_thing
+    from retrieval.question.answer_type import counted_thing
 
     assert counted_thing("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?") == "can bo"
     assert counted_thing("quang ninh co bao nhieu huyen") == "huyen"
@@ -57,8 +57,8 @@ def test_digits_looked_at_first_give_the_full_scans_verdict():
     questions that hold digits themselves."""
     from pathlib import Path
 
-    from retrieval.answer_type import _NUMBER
-    from retrieval.normalize import fold_diacritics
+    from retrieval.question.answer_type import _NUMBER
+    from retrieval.text.normalize import fold_diacritics
 
     data = Path(__file__).resolve().parents[1] / "data"
     lines = [line for path in sorted(data.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi, BM25Plus
 
-import retrieval.bm25 as bm25_module
-from retrieval.bm25 import SCORERS, BM25Index
+import retrieval.index.bm25 as bm25_module
+from retrieval.index.bm25 import SCORERS, BM25Index
 
 REFERENCES = {"BM25Plus": BM25Plus, "BM25Okapi": BM25Okapi}
 
@@ -90,7 +90,7 @@ def test_presence_and_empty_corpus():
 def test_shared_vocabulary_terms_absent_from_this_index(scorer):
     """Columns of a shared vocabulary that no document here holds are unknown terms: no idf,
     no score, and they do not move Okapi's floor (the mean idf is over present terms only)."""
-    from retrieval.bm25 import term_counts
+    from retrieval.index.bm25 import term_counts
 
     corpus = [["a", "b"], ["a", "c"], ["a"], ["d"]]
     vocabulary = {"a": 0, "b": 1, "c": 2, "d": 3, "title-only": 4}
@@ -113,7 +113,7 @@ def test_shared_vocabulary_terms_absent_from_this_index(scorer):
 def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed, scorer):
     """Dead rows emptied, new rows appended, twice over: every score equals rank-bm25's built
     from scratch on the documents that are left plus the new ones (new terms included)."""
-    from retrieval.bm25 import term_counts
+    from retrieval.index.bm25 import term_counts
 
     rng, words, corpus = _random_corpus(seed, docs=300)
     index = BM25Index(corpus, scorer=scorer)
@@ -151,7 +151,7 @@ def test_updated_index_scores_as_rank_bm25_over_the_live_documents(seed, scorer)
 
 
 def test_splice_is_delete_then_insert():
-    from retrieval.bm25 import _splice
+    from retrieval.index.bm25 import _splice
 
     rng = np.random.default_rng(3)
     array = rng.integers(0, 100, 60)
@@ -169,7 +169,7 @@ def test_stack_by_term_is_vstack_then_by_term():
     stacked by term as scipy stacks them once renumbered, and let go of."""
     from scipy import sparse
 
-    from retrieval.bm25 import stack_by_term, term_counts
+    from retrieval.index.bm25 import stack_by_term, term_counts
 
     rng = np.random.default_rng(5)
     given, renumbered = [], []
@@ -196,7 +196,7 @@ def test_rows_give_each_documents_counts_and_the_stored_weights_bit_for_bit():
     also after an update (new rows appended, dead ones left)."""
     from scipy import sparse
 
-    from retrieval.bm25 import RowTerms, term_counts
+    from retrieval.index.bm25 import RowTerms, term_counts
 
     corpus = _random_corpus(11, docs=300)[-1]
     index = BM25Index(corpus)
@@ -255,8 +255,8 @@ def test_view_scores_are_the_terms_added_in_turn_bit_for_bit():
 def test_rows_refuse_what_would_read_outside_them():
     """The C loop checks its input: a row out of range, arrays of another type or that do not fit
     each other are errors, never a read of memory that is not theirs."""
-    from retrieval import _forward
-    from retrieval.bm25 import RowTerms
+    from retrieval.index import _forward
+    from retrieval.index.bm25 import RowTerms
 
     rows = RowTerms(np.array([0, 2, 3], dtype=np.int64), np.array([1, 4, 2], dtype=np.int32), np.ones(3, np.float32))
     assert rows.counts_at(np.array([1, 0]), np.array([4, 2])).tolist() == [[0.0, 1.0], [1.0, 0.0]]
@@ -291,7 +291,7 @@ def test_every_documents_score_is_scipys_product_bit_for_bit(index_type):
     """``scores`` adds each posting's weighted impact in C, column after column, in float32:
     the bits of scipy's product of the sliced columns, for repeated and absent columns too; and
     the C loop refuses postings or columns outside its arrays."""
-    from retrieval import _forward
+    from retrieval.index import _forward
 
     corpus = _random_corpus(3, docs=400)[-1]
     index = BM25Index(corpus)
@@ -326,7 +326,7 @@ def test_spanned_rows_are_the_rows_of_the_summed_counts():
     matrix: what a passage index stores, so its weights read from them are the stored ones."""
     from scipy import sparse
 
-    from retrieval.bm25 import RowTerms, SpannedRows
+    from retrieval.index.bm25 import RowTerms, SpannedRows
 
     nprng = np.random.default_rng(5)
     parts = sparse.random(400, 60, density=0.08, format="csr", random_state=7, dtype=np.float32)
@@ -352,7 +352,7 @@ def _spanned_index(seed: int) -> BM25Index:
     corpus on one topic: how ``SearchIndex`` builds its passages."""
     from scipy import sparse
 
-    from retrieval.bm25 import RowTerms, SpannedRows, term_counts
+    from retrieval.index.bm25 import RowTerms, SpannedRows, term_counts
 
     rng, _, _, sentences = _topical_corpus(seed, docs=3000)
     vocabulary: dict[str, int] = {}
@@ -404,8 +404,8 @@ def test_pruned_top_refuses_what_would_read_outside_its_arrays():
     """``top_pruned`` checks its input as the other C loops do: a posting past the documents, a
     document's rows or title outside the row arrays, a weight that bounds nothing, arrays of
     another type or length: errors, not reads of memory that is not theirs."""
-    from retrieval import _forward
-    from retrieval.bm25 import RowTerms
+    from retrieval.index import _forward
+    from retrieval.index.bm25 import RowTerms
 
     rows = RowTerms(np.array([0, 2, 3], dtype=np.int64), np.array([0, 1, 1], dtype=np.int32), np.ones(3, np.float32))
     norms, column_max = np.array([1.0, 0.5], dtype=np.float32), np.ones(2, dtype=np.float32)
@@ -439,7 +439,7 @@ def test_pruned_top_refuses_what_would_read_outside_its_arrays():
 def test_best_rows_are_those_of_a_full_sort(size):
     """The block shortcut gives the rows a full sort gives, in its order, with many ties and
     zeros (as passage scores have), whatever the size against the block."""
-    from retrieval.bm25 import best_rows
+    from retrieval.index.bm25 import best_rows
 
     rng = np.random.default_rng(size)
     scores = np.round(rng.random(size) * 5, 1) * (rng.random(size) < 0.7)
@@ -512,7 +512,7 @@ def test_top_with_okapis_negative_floor():
 
 
 def test_top_after_an_update_never_returns_dead_rows():
-    from retrieval.bm25 import term_counts
+    from retrieval.index.bm25 import term_counts
 
     corpus = _topical_corpus(8, docs=1000)[-1]
     index = BM25Index(corpus)
@@ -542,7 +542,7 @@ def _resident_kb(path) -> int:
 
 
 def test_drop_pages_lets_a_read_mapping_go_and_keeps_its_values(tmp_path):
-    from retrieval.bm25 import drop_pages
+    from retrieval.index.mapped import drop_pages
 
     path = tmp_path / "weights.npy"
     np.save(path, np.arange(2_000_000, dtype=np.float32))
@@ -558,7 +558,7 @@ def test_drop_pages_lets_a_read_mapping_go_and_keeps_its_values(tmp_path):
 
 
 def test_a_loaded_vocabulary_is_the_dict_it_was_saved_from():
-    from retrieval.bm25 import Vocabulary
+    from retrieval.index.bm25 import Vocabulary
 
     terms = [f"t{i}" for i in range(5000)] + ["bộ", "~bo", "bộ_đội"]
     as_dict = {term: column for column, term in enumerate(terms)}

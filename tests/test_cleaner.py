@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from retrieval.cleaner import parse_record, parse_text_article
+from retrieval.text.cleaner import parse_record, parse_text_article
 from tests.conftest import DATA
 
 EXPECTED = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conversation import Conversation, Turn, rewrite, subject
 from retrieval.engine import QAEngine
+from retrieval.question.conversation import Conversation, Turn, rewrite, subject
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         assert alone.understood_as is None
         assert follow_up.understood_as == "Chính ủy Bộ đội Biên phòng là ai?"
         assert "Nguyễn Anh Tuấn" in follow_up.answers[0].sentence
-        assert await engine.store.question(query_id) == follow_up.understood_as  # "more results" re-asks it
+        assert await engine.question(query_id) == follow_up.understood_as  # "more results" re-asks it
         standalone = engine.search_in_context("Bí thư Tỉnh ủy Quảng Ninh là ai?", previous)
         assert standalone.understood_as is None and "Nguyễn Xuân Ký" in standalone.answers[0].sentence
     finally:

@@ -68,8 +68,8 @@ async def test_feeds_add_list_poll_remove(tmp_path, small_data, site):
 
 async def test_feeds_list_prints_no_terminal_escapes_or_credentials(tmp_path, small_data):
     """Before: a feed title's escape codes reached the operator's terminal as they were."""
-    from retrieval.store import Store
-    from retrieval.subscriptions import Subscriptions
+    from retrieval.store.database import Store
+    from retrieval.store.subscriptions import Subscriptions
 
     store = await Store.open(tmp_path / "bot.sqlite3")
     corpus = await store.corpus_id(small_data)

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 CHILD = """
 import asyncio, sys
 from pathlib import Path
-import retrieval.store as store
+import retrieval.store.database as store
 
 original = store.Store.apply_changes
 

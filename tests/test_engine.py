@@ -8,9 +8,11 @@ import sqlite3
 import pytest
 
 import retrieval.engine as engine_module
+import retrieval.reconcile as reconcile_module
 from retrieval.corpus import content_key
 from retrieval.engine import QAEngine
-from retrieval.store import SCHEMA_VERSION, SchemaError
+from retrieval.reconcile import Reading
+from retrieval.store.schema import SCHEMA_VERSION, SchemaError
 
 QUESTION = "Tư lệnh Bộ đội Biên phòng là ai?"
 
@@ -22,7 +24,7 @@ async def test_first_open_indexes_everything_and_answers(data_dir, db_path):
         assert report.articles == 5 and report.sentences > 100 and report.errors == []
         result, took_ms, query_id = await engine.ask(QUESTION)
         assert "Lê Đức Thái" in result.answers[0].sentence and took_ms > 0
-        assert await engine.store.question(query_id) == QUESTION  # the id the buttons carry
+        assert await engine.question(query_id) == QUESTION  # the id the buttons carry
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:
@@ -36,7 +38,7 @@ async def test_restart_with_unchanged_data_does_not_parse_again(data_dir, db_pat
     engine, _ = await QAEngine.open(data_dir, db_path)
     await engine.close()
     calls = []
-    monkeypatch.setattr(engine_module, "_read_files", lambda *a: calls.append(a))
+    monkeypatch.setattr(reconcile_module, "_read_files", lambda *a: calls.append(a))
     engine, report = await QAEngine.open(data_dir, db_path)
     try:
         assert calls == [] and report.unchanged == 5 and not (report.added or report.changed or report.removed)
@@ -179,13 +181,13 @@ def _jsonl(records):
 
 def _record_segmented(monkeypatch, segmented: list) -> None:
     """Append every article sent to segmentation to ``segmented`` (then segment it as usual)."""
-    real = engine_module.spool_chunk
+    real = reconcile_module.spool_chunk
 
     def recording(directory, items):
         segmented.extend(article for *_, article in items)
         return real(directory, items)
 
-    monkeypatch.setattr(engine_module, "spool_chunk", recording)
+    monkeypatch.setattr(reconcile_module, "spool_chunk", recording)
 
 
 async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, monkeypatch):
@@ -201,7 +203,7 @@ async def test_changed_jsonl_segments_only_its_new_articles(data_dir, db_path, m
         segmented = []
         _record_segmented(monkeypatch, segmented)  # in this process: a worker thread, not processes
         # The file is bigger than this, its two new articles' text is not: no processes to start.
-        monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 100)
+        engine.reading = Reading(parallel_characters=100)
         records[2] = {"title": "Tin số 2", "text": "Chim cánh cụt hoàng đế sống ở Nam Cực."}
         del records[4]
         records.append({"title": "Tin mới", "text": "Đàn sếu đầu đỏ bay về Tràm Chim."})
@@ -272,13 +274,13 @@ async def test_cycle_collector_is_paused_only_while_reloading(data_dir, db_path,
     import gc
 
     seen = []
-    real_finish = engine_module._Segmenting.finish
+    real_finish = reconcile_module._Segmenting.finish
 
     async def spy(self, *args):
         seen.append(gc.isenabled())
         return await real_finish(self, *args)
 
-    monkeypatch.setattr(engine_module._Segmenting, "finish", spy)
+    monkeypatch.setattr(reconcile_module._Segmenting, "finish", spy)
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
         assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > 0
@@ -300,11 +302,10 @@ async def test_articles_segmented_a_few_chunks_at_a_time_land_in_file_order(data
     passages); each article is segmented once and stored in its file's order."""
     records = [{"title": f"Tin số {i}", "text": f"Đồn biên phòng số {i} tuần tra đường biên {i}."} for i in range(7)]
     (data_dir / "bulk.jsonl").write_text(_jsonl(records), encoding="utf-8")
-    monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
-    monkeypatch.setattr(engine_module, "CHUNKS_IN_FLIGHT", 2)
     segmented, shown = [], []
     _record_segmented(monkeypatch, segmented)
-    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append)
+    reading = Reading(chunk_articles=1, chunks_in_flight=2)
+    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append, reading=reading)
     try:
         assert report.articles == 12 and not report.errors
         assert sorted(a.title for a in segmented if a.title.startswith("Tin số")) == [r["title"] for r in records]
@@ -327,11 +328,8 @@ async def test_files_are_read_while_earlier_ones_are_segmented(data_dir, db_path
     for i, name in enumerate(names):
         (data_dir / name).write_text(f"Tin số {i}\nĐồn biên phòng số {i} tuần tra đường biên.\n", encoding="utf-8")
     (data_dir / "tin_05.txt").write_bytes(b"\xff\xfe\x00broken")
-    monkeypatch.setattr(engine_module, "READ_BATCH_BYTES", 1)  # a batch per file
-    monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
-    monkeypatch.setattr(engine_module, "CHUNKS_IN_FLIGHT", 2)
     events: list[str] = []
-    real_read, real_spool = engine_module._read_files, engine_module.spool_chunk
+    real_read, real_spool = reconcile_module._read_files, reconcile_module.spool_chunk
 
     def reading(entries, *args):
         events.append("read")
@@ -341,10 +339,11 @@ async def test_files_are_read_while_earlier_ones_are_segmented(data_dir, db_path
         events.append("segment")
         return real_spool(directory, items)
 
-    monkeypatch.setattr(engine_module, "_read_files", reading)
-    monkeypatch.setattr(engine_module, "spool_chunk", segmenting)
+    monkeypatch.setattr(reconcile_module, "_read_files", reading)
+    monkeypatch.setattr(reconcile_module, "spool_chunk", segmenting)
     shown: list[str] = []
-    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append)
+    batch_per_file = Reading(batch_bytes=1, chunk_articles=1, chunks_in_flight=2)
+    engine, report = await QAEngine.open(data_dir, db_path, progress=shown.append, reading=batch_per_file)
     try:
         assert events.count("read") == 13  # the 5 shipped files and the 8 new ones, a batch each
         assert events.index("segment") < len(events) - 1 - events[::-1].index("read")

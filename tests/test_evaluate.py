@@ -31,7 +31,7 @@ def test_metrics_apply_the_threshold():
     assert report.metrics(0.0)["hit@1"] == 1.0 and report.metrics(0.0)["abstained"] == 0.0
 
 
-# Floors a little under today's values (README), for the whole set and for each half of its
+# Floors a little under today's values (bench/README.md), for the whole set and for each half of its
 # articles: "tune" (where the weights were chosen) and "test" (held out from that choice).
 @pytest.mark.parametrize(
     ("bench", "data_dir", "semantic", "floors"),
@@ -128,7 +128,7 @@ def dev_score(tmp_path_factory):
     from dataclasses import replace
 
     from retrieval.evaluate import ABLATIONS
-    from retrieval.index import RankingConfig
+    from retrieval.index.ranking import RankingConfig
 
     db_dir = tmp_path_factory.mktemp("eval")
 

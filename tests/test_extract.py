@@ -1,10 +1,10 @@
-"""retrieval.extract: a news page -> its article, without the page around it, in any declared encoding."""
+"""retrieval.web.extract: a news page -> its article, without the page around it, in any declared encoding."""
 
 from __future__ import annotations
 
 import pytest
 
-from retrieval.extract import ExtractError, decode_html, extract_article, page_article
+from retrieval.web.extract import ExtractError, decode_html, extract_article, page_article
 from tests.conftest import cp1258
 from tests.news_site import FURNITURE, STORIES, news_page
 

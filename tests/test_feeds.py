@@ -1,10 +1,10 @@
-"""retrieval.feeds: RSS and Atom entries, their fallback text, and feeds that are not feeds."""
+"""retrieval.web.feeds: RSS and Atom entries, their fallback text, and feeds that are not feeds."""
 
 from __future__ import annotations
 
 import pytest
 
-from retrieval.feeds import FeedEntry, FeedError, entry_article, parse_feed, plain_text
+from retrieval.web.feeds import FeedEntry, FeedError, entry_article, parse_feed, plain_text
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Báo Biên phòng &amp; Tin mới</title><link>https://bao.example.vn/</link>

@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 
 from bot.corpus_admin import feeds_html
-from retrieval.feeds import parse_feed
-from retrieval.subscriptions import MAX_TRIES
+from retrieval.store.subscriptions import MAX_TRIES
+from retrieval.web.feeds import parse_feed
 from tests.conftest import open_web
 from tests.news_site import STORIES
 

@@ -1,4 +1,4 @@
-"""retrieval.fetch against the local news site: limits, redirects, errors, and the address check."""
+"""retrieval.web.fetch against the local news site: limits, redirects, errors, and the address check."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from retrieval.fetch import Fetcher, FetchError, RefusedLink, is_public, resolve
+from retrieval.web.fetch import Fetcher, FetchError, RefusedLink, is_public, resolve
 from tests.news_site import NewsSite
 
 
@@ -137,7 +137,7 @@ async def test_https_goes_to_the_checked_address_and_is_verified_by_the_link_nam
 
     import trustme
 
-    import retrieval.fetch as fetch_module
+    import retrieval.web.fetch as fetch_module
 
     authority = trustme.CA()
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

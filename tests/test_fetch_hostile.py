@@ -1,4 +1,4 @@
-"""retrieval.fetch against a hostile site (127.0.0.2): redirects to links that are not web links,
+"""retrieval.web.fetch against a hostile site (127.0.0.2): redirects to links that are not web links,
 stacked compression, lying pages; and the address rules for IPv6 forms that carry IPv4."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import tracemalloc
 
 import pytest
 
-from retrieval.extract import decode_html
-from retrieval.fetch import Decoder, Fetcher, FetchError, RefusedLink, is_public, resolve, without_credentials
+from retrieval.web.extract import decode_html
+from retrieval.web.fetch import Decoder, Fetcher, FetchError, RefusedLink, is_public, resolve, without_credentials
 from tests.hostile_site import gzip_bomb
 from tests.news_site import STORIES, news_page
 
@@ -157,7 +157,7 @@ async def test_the_host_header_is_the_links_though_the_connection_goes_to_the_ch
 
 
 async def test_default_ports_are_80_and_443(monkeypatch):
-    import retrieval.fetch as fetch_module
+    import retrieval.web.fetch as fetch_module
 
     asked: list[tuple[str, int]] = []
 
@@ -183,7 +183,7 @@ async def test_certificates_are_verified_by_default(monkeypatch):
 
     import trustme
 
-    import retrieval.fetch as fetch_module
+    import retrieval.web.fetch as fetch_module
     from tests.news_site import NewsSite
 
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -1,5 +1,5 @@
-from retrieval.highlight import matched_spans
-from retrieval.query import analyze_question
+from retrieval.question.highlight import matched_spans
+from retrieval.question.query import analyze_question
 
 SENTENCE = "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng; đường biên dương"
 

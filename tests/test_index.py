@@ -5,9 +5,10 @@ import unicodedata
 import numpy as np
 import pytest
 
-from retrieval.cleaner import parse_text_article
-from retrieval.index import CorpusRows, DocInfo, DocTable, SearchIndex
-from retrieval.pipeline import chunk, prepare_article
+from retrieval.index.rows import CorpusRows, DocInfo, DocTable
+from retrieval.index.search import SearchIndex
+from retrieval.text.cleaner import parse_text_article
+from retrieval.text.passages import chunk, prepare_article
 from tests.conftest import DATA
 from tests.test_bm25 import REFERENCES, reference_scores
 
@@ -96,8 +97,8 @@ def test_abbreviations_in_both_directions(index, question, expected):
 def test_vectorised_counts_match_rank_bm25_on_term_lists(index):
     """The index counts terms with sparse products; rank-bm25 over the term lists of each sentence
     and each passage (its sentences + its title), built the plain way, must score the same."""
-    from retrieval.abbreviations import Abbreviations
-    from retrieval.tokenizer import index_terms
+    from retrieval.text.abbreviations import Abbreviations
+    from retrieval.text.tokenizer import index_terms
 
     articles = [
         (p.name, prepare_article(parse_text_article(p.read_text(encoding="utf-8")))) for p in sorted(DATA.glob("*.txt"))
@@ -150,7 +151,7 @@ def test_what_an_abbreviation_stands_for(index):
 def test_answer_types_checked_only_where_they_can_change_the_answers(index, monkeypatch):
     """Skipping the answer-type check of candidates that cannot reach the answers changes no
     answer nor score (each question against every candidate checked), and does skip most of them."""
-    from retrieval.answer_type import AnswerCheck
+    from retrieval.question.answer_type import AnswerCheck
 
     questions = [
         "Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?",
@@ -183,8 +184,8 @@ def test_the_answer_key_is_the_folded_normal_form():
     import unicodedata
     from pathlib import Path
 
-    from retrieval.index import _text_key
-    from retrieval.normalize import fold_diacritics, normalize
+    from retrieval.index.search import _text_key
+    from retrieval.text.normalize import fold_diacritics, normalize
 
     data = Path(__file__).resolve().parents[1] / "data"
     lines = [line for path in sorted(data.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
@@ -203,7 +204,7 @@ def test_passages_read_from_their_sentences_and_titles_weigh_as_stored(tmp_path)
     title's (``SpannedRows``). The weights read so are the stored ones, bit for bit, for every
     live passage and every term: in a build, after an update (an article gone, one added), and
     once saved and loaded memory-mapped."""
-    from retrieval import snapshot
+    from retrieval.index import snapshot
 
     articles = [
         (p.name, prepare_article(parse_text_article(p.read_text(encoding="utf-8")))) for p in sorted(DATA.glob("*.txt"))
@@ -250,7 +251,7 @@ def small_index(body: str, **config) -> SearchIndex:
     """Six articles of filler and one whose body is ``body``, ranked with ``config`` changed."""
     from dataclasses import replace
 
-    from retrieval.index import RankingConfig
+    from retrieval.index.ranking import RankingConfig
 
     texts = [f"Tin số {i}\nNgày 1-3-2024\n{FILLER}" for i in range(6)] + [f"Đồn biên phòng\nNgày 2-3-2024\n{body}"]
     articles = [(f"{i}.txt", prepare_article(parse_text_article(text))) for i, text in enumerate(texts)]

@@ -1,4 +1,4 @@
-"""retrieval.ingest: articles by link and from feeds, written to the data dir, indexed, listed, removed."""
+"""retrieval.web.ingest: articles by link and from feeds, written to the data dir, indexed, listed, removed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.engine import QAEngine
-from retrieval.fetch import Fetcher
-from retrieval.ingest import LINKS_FILE, WebCorpus
+from retrieval.web.fetch import Fetcher
+from retrieval.web.ingest import LINKS_FILE, WebCorpus
 from tests.news_site import FURNITURE, STORIES, Story, generated_story
 
 
@@ -140,8 +140,8 @@ async def test_a_failing_feed_keeps_its_error_and_recovers(web, site):
 
 
 async def test_what_is_not_a_feed_is_not_subscribed(web, site):
-    from retrieval.feeds import FeedError
-    from retrieval.fetch import FetchError
+    from retrieval.web.feeds import FeedError
+    from retrieval.web.fetch import FetchError
 
     for link, error in ((site.link("/broken.xml"), FeedError), (site.article_link("hoanh-mo-tuan-tra"), FeedError),
                         (site.link("/error/404"), FetchError)):  # fmt: skip

@@ -1,4 +1,4 @@
-"""retrieval.ingest under accident: odd records in the data dir, a read-only or shared data dir,
+"""retrieval.web.ingest under accident: odd records in the data dir, a read-only or shared data dir,
 files that fill up. Nothing written before may be lost, and each link fails on its own line."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from retrieval.corpus import write_atomically
-from retrieval.ingest import LINKS_FILE, _edit_jsonl
+from retrieval.web.ingest import LINKS_FILE, _edit_jsonl
 from tests.conftest import cp1258, open_web
 from tests.news_site import STORIES
 

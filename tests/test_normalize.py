@@ -1,6 +1,6 @@
 import unicodedata
 
-from retrieval.normalize import (
+from retrieval.text.normalize import (
     canonical_tones,
     clean_unicode,
     fold_diacritics,

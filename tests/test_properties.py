@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.corpus import decode_text, jsonl_lines
-from retrieval.ingest import _edit_jsonl
-from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics, normalize, printable
-from retrieval.splitter import split_sentences, strip_list_marker
+from retrieval.text.normalize import canonical_tones, clean_unicode, fold_diacritics, normalize, printable
+from retrieval.text.splitter import split_sentences, strip_list_marker
+from retrieval.web.ingest import _edit_jsonl
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
 ODD = "\u0300\u0301\u0303\u0309\u0323\u200b\u200d\u00ad\ufeff\u202e\u2028\u2029\u0085\x00\x1b\t\r\n \u00a0\u3000"

@@ -1,6 +1,6 @@
 import unicodedata
 
-from retrieval.query import FOLDED_WEIGHT, analyze_question
+from retrieval.question.query import FOLDED_WEIGHT, analyze_question
 
 
 def test_question_words_do_not_become_terms():

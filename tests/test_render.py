@@ -10,8 +10,8 @@ from bot.render import (
     passage_html,
     utf16_len,
 )
-from retrieval.index import Answer, SearchResult
-from retrieval.query import analyze_question
+from retrieval.index.search import Answer, SearchResult
+from retrieval.question.query import analyze_question
 from tests.fake_telegram import parse_html
 
 
@@ -68,7 +68,7 @@ def test_whatever_a_record_holds_every_reply_fits():
     """Before: a 6,000-character title turned a 3-answer reply into "no answer" and made the
     passage 6,124 UTF-16 units, over Telegram's 4,096."""
     from bot.corpus_admin import articles_html
-    from retrieval.store import ArticleRow
+    from retrieval.store.records import ArticleRow
 
     title, url = "Đồn Biên phòng 🛡 " * 350, "https://bienphong.vn/" + "a" * 6000
     result = SearchResult(analyze_question("biên phòng"), [], 1.0)

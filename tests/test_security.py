@@ -82,7 +82,7 @@ def _plain(node: ast.AST) -> bool:
     if isinstance(node, ast.Attribute):
         return isinstance(node.value, ast.Name)  # self._ARTICLE_ROWS
     if isinstance(node, ast.Subscript):
-        return isinstance(node.value, ast.Name)  # _MAX_ID[table]
+        return isinstance(node.value, ast.Name)  # MAX_ID[table]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _plain(node.left) and _plain(node.right)
     if isinstance(node, ast.IfExp):

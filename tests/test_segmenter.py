@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pyvi.ViTokenizer import ViTokenizer
 
-from retrieval.segmenter import BEGIN, INSIDE, Segmenter, read_model
+from retrieval.text.segmenter import BEGIN, INSIDE, Segmenter, read_model
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from retrieval.engine import QAEngine
-from retrieval.semantic import (
+from retrieval.index.semantic import (
     DIM,
     Encoder,
     ProcessEmbedder,
@@ -129,6 +129,7 @@ async def test_answers_while_vectors_are_computed(small_corpus, tmp_path, encode
             return await super().embed(texts)
 
     held = HeldEmbedder(encoder)
+    held.batch = 2
     engine, _ = await QAEngine.open(small_corpus, tmp_path / "db.sqlite3", encoder=encoder, embedder=held)
     try:
         await asyncio.sleep(0.2)  # the background task is waiting for the embedder
@@ -247,13 +248,10 @@ async def test_complete_vectors_are_saved_and_memory_mapped_on_restart(small_cor
         await engine.close()
 
 
-async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder, monkeypatch):
+async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder):
     """While the semantic index is being computed, a question's candidate sentences (and their
     passages') that have no vector yet are computed next, before the rest in order: at 1M
     passages the whole index takes days, and the asker may ask again."""
-    import retrieval.engine as engine_module
-
-    monkeypatch.setattr(engine_module, "VECTOR_BATCH", 2)
     folder = tmp_path / "corpus"
     folder.mkdir()
     cooking = ["Phở bò nấu bằng xương ống hầm trong tám giờ.", "Bánh cuốn tráng mỏng trên nồi hơi.",
@@ -273,6 +271,7 @@ async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder, monk
             return await super().embed(texts)
 
     held = HeldEmbedder(encoder)
+    held.batch = 2
     engine, _ = await QAEngine.open(folder, tmp_path / "db.sqlite3", encoder=encoder, embedder=held)
     try:
         await asyncio.wait_for(first_call.wait(), 30)

@@ -4,7 +4,8 @@ import shutil
 
 import retrieval.engine as engine_module
 from retrieval.engine import QAEngine
-from retrieval.index import RankingConfig
+from retrieval.index.ranking import RankingConfig
+from retrieval.reconcile import Reading
 
 QUESTIONS = ["Tư lệnh Bộ đội Biên phòng là ai?", "quang ninh thu hut dau tu", "Giá vàng hôm nay?", "NTM"]
 
@@ -113,11 +114,10 @@ async def test_a_worker_process_that_cannot_start_leaves_the_build_to_this_one(
 
 async def test_much_new_text_is_segmented_by_two_worker_processes(data_dir, db_path, tmp_path, monkeypatch):
     expected = await reference_answers(data_dir, tmp_path)
-    monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
-    import retrieval.spool as spool_module
+    import retrieval.store.spool as spool_module
 
     forbid_here(monkeypatch, spool_module, "prepare_article", "segmented")
-    engine, report = await QAEngine.open(data_dir, db_path)
+    engine, report = await QAEngine.open(data_dir, db_path, reading=Reading(parallel_characters=0))
     try:
         assert report.articles == 5 and not report.errors and answers(engine) == expected
     finally:
@@ -130,9 +130,10 @@ async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tm
     and wherever they are counted, the index is the one built from all the rows in one go."""
     import numpy as np
 
-    import retrieval.snapshot as snapshot_module
-    from retrieval.index import SearchIndex
-    from retrieval.store import read_corpus
+    import retrieval.build as build_module
+    import retrieval.index.snapshot as snapshot_module
+    from retrieval.index.search import SearchIndex
+    from retrieval.store.readers import read_corpus
     from retrieval.workers import spawned_pool
 
     engine, _ = await QAEngine.open(data_dir, db_path)
@@ -141,15 +142,15 @@ async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tm
     whole = SearchIndex(read_corpus(db_path, corpus), config)
     assert whole.definitions  # the shipped articles define abbreviations ("Bộ đội Biên phòng (BĐBP)")
     pools: list[tuple] = []
-    monkeypatch.setattr(snapshot_module, "spawned_pool", lambda *args: pools.append(args) or spawned_pool(*args))
+    monkeypatch.setattr(build_module, "spawned_pool", lambda *args: pools.append(args) or spawned_pool(*args))
     for size, in_workers in ((1, False), (2, True), (4, False)):
-        monkeypatch.setattr(snapshot_module, "PIECE_ARTICLES", size)
-        monkeypatch.setattr(snapshot_module, "PARALLEL_PIECES", 2 if in_workers else 10**9)
-        pieces = list(snapshot_module.counted_pieces(db_path, corpus, config, None))
+        monkeypatch.setattr(build_module, "PIECE_ARTICLES", size)
+        monkeypatch.setattr(build_module, "PARALLEL_PIECES", 2 if in_workers else 10**9)
+        pieces = list(build_module.counted_pieces(db_path, corpus, config, None))
         assert [len(p.docs) for p in pieces] == [size] * (5 // size) + [5 % size] * (5 % size > 0)
         pools.clear()
         directory = tmp_path / f"pieces-{size}"
-        snapshot_module.build(db_path, corpus, config, directory, "v")
+        build_module.build(db_path, corpus, config, directory, "v")
         assert len(pools) == in_workers  # the pieces were counted in worker processes, or here
         built = snapshot_module.load(directory, "v", config)
         assert built.definitions == whole.definitions and list(built.sentence_text) == list(whole.sentence_text)
@@ -180,7 +181,7 @@ async def test_listed_articles_drive_the_read_whatever_the_number_of_files(data_
     for 20,000 one-article files). The plan says which table the read starts from."""
     import sqlite3
 
-    from retrieval.store import _LISTED_DOCS_SQL, _LISTED_SENTENCES_SQL
+    from retrieval.store.readers import _LISTED_DOCS_SQL, _LISTED_SENTENCES_SQL
 
     engine, _ = await QAEngine.open(data_dir, db_path)
     await engine.close()

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.splitter import split_sentences, strip_list_marker
+from retrieval.text.splitter import split_sentences, strip_list_marker
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ import sqlite3
 
 import pytest
 
-import retrieval.engine as engine_module
+import retrieval.reconcile as reconcile_module
 from retrieval.engine import QAEngine
-from retrieval.spool import spool_path
+from retrieval.reconcile import Reading
+from retrieval.store.spool import spool_path
 
 
 def _rows(db_path):
@@ -40,10 +41,8 @@ async def test_two_workers_store_the_rows_one_thread_stores(data_dir, tmp_path, 
     threaded = tmp_path / "threaded.sqlite3"
     engine, _ = await QAEngine.open(data_dir, threaded)
     await engine.close()
-    monkeypatch.setattr(engine_module, "PARALLEL_CHARACTERS", 0)
-    monkeypatch.setattr(engine_module, "CHUNK_ARTICLES", 1)
     parallel = tmp_path / "parallel.sqlite3"
-    engine, report = await QAEngine.open(data_dir, parallel)
+    engine, report = await QAEngine.open(data_dir, parallel, reading=Reading(parallel_characters=0, chunk_articles=1))
     await engine.close()
     assert report.articles == 35 and not report.errors
     rows = _rows(parallel)
@@ -86,7 +85,7 @@ async def test_a_failed_reload_leaves_no_spool_and_the_old_rows(data_dir, db_pat
             raise OSError("disk on fire")
 
         if failing == "segmenting":
-            monkeypatch.setattr(engine_module, "spool_chunk", broken)
+            monkeypatch.setattr(reconcile_module, "spool_chunk", broken)
         else:
             monkeypatch.setattr(engine.store.db, "execute", _failing_copy(engine.store.db.execute))
         with pytest.raises(OSError, match="disk on fire"):
@@ -114,8 +113,8 @@ def _failing_copy(execute):
 
 async def test_a_spool_left_by_a_crash_is_not_copied(data_dir, db_path):
     """Rows a killed process left in the spool belong to no reload: the next one starts afresh."""
-    from retrieval.cleaner import Article
-    from retrieval.spool import spool_chunk
+    from retrieval.store.spool import spool_chunk
+    from retrieval.text.cleaner import Article
 
     engine, _ = await QAEngine.open(data_dir, db_path)
     spool = spool_path(db_path, engine.corpus)

@@ -1,4 +1,4 @@
-"""retrieval.store: opening a database another process holds, and one SQLite reports as damaged."""
+"""retrieval.store.database: opening a database another process holds, and one SQLite reports as damaged."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.store import DatabaseUnavailable, Store
-from retrieval.subscriptions import Subscriptions
+from retrieval.store.database import Store
+from retrieval.store.schema import DatabaseUnavailable
+from retrieval.store.subscriptions import Subscriptions
 from tests.sqlite_holder import held_by_another_process
 from tests.test_corpus_cli import bot_cli
 

@@ -1,4 +1,4 @@
-from retrieval.tokenizer import FOLDED, index_terms, segment, syllables
+from retrieval.text.tokenizer import FOLDED, index_terms, segment, syllables
 
 
 def test_segment_uses_pyvi_words_and_normalises():

@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
-import retrieval.snapshot as snapshot_module
+import retrieval.build as build_module
+import retrieval.index.snapshot as snapshot_module
 from retrieval.engine import QAEngine
-from retrieval.index import SearchIndex
+from retrieval.index.search import SearchIndex
 
 QUESTIONS = [
     "Tư lệnh Bộ đội Biên phòng là ai?",
@@ -51,8 +52,8 @@ def change_corpus(data_dir) -> None:
 @pytest.fixture
 def builds(monkeypatch):
     """Updates allowed for any share of the corpus; counts full builds."""
-    monkeypatch.setattr(snapshot_module, "UPDATE_SHARE", 1.0)
-    monkeypatch.setattr(snapshot_module, "MAX_DEAD_SHARE", 1.0)
+    monkeypatch.setattr(build_module, "UPDATE_SHARE", 1.0)
+    monkeypatch.setattr(build_module, "MAX_DEAD_SHARE", 1.0)
     calls = []
     build = SearchIndex.__init__
 
@@ -119,7 +120,7 @@ async def test_a_new_abbreviation_definition_means_a_full_build(data_dir, db_pat
 
 
 async def test_too_many_dead_rows_mean_a_full_build(data_dir, db_path, builds, monkeypatch):
-    monkeypatch.setattr(snapshot_module, "MAX_DEAD_SHARE", 0.1)
+    monkeypatch.setattr(build_module, "MAX_DEAD_SHARE", 0.1)
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
         (data_dir / "000_7322326c6deb17f8.txt").unlink()  # one article in five: 20% dead
@@ -271,8 +272,8 @@ async def test_an_update_that_fails_while_writing_leaves_the_saved_index(data_di
 
     monkeypatch.setattr(snapshot_module.SnapshotWriter, "part", full_disk_at_the_second_part)
     with pytest.raises(OSError, match="No space"):
-        snapshot_module.update_saved(db_path, corpus, config, snapshot_dir, "next")
+        build_module.update_saved(db_path, corpus, config, snapshot_dir, "next")
     assert written == ["sentences"]  # one part was written before the failure
     assert {p.name: p.stat().st_mtime_ns for p in snapshot_dir.iterdir()} == before
     assert [p.name for p in snapshot_dir.parent.iterdir()] == [snapshot_dir.name]
-    assert snapshot_module.update_saved(db_path, corpus, config, snapshot_dir.with_name("none"), "next") is False
+    assert build_module.update_saved(db_path, corpus, config, snapshot_dir.with_name("none"), "next") is False

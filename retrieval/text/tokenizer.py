@@ -6,7 +6,7 @@ One sentence gives one bag of terms in a single BM25 vocabulary:
 - folded syllables and words with a "~" prefix ("~tu", "~tu_lenh") — so a question typed
   without diacritics still matches, while exact spellings keep their own, rarer, terms.
 Segmentation runs once per sentence at index time; its words are stored, so a restart does not
-run it. It is pyvi's, computed by ``retrieval.segmenter`` (the same words, ~4× faster).
+run it. It is pyvi's, computed by ``retrieval.text.segmenter`` (the same words, ~4× faster).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import re
 
-from retrieval.normalize import canonical_tones, clean_unicode, fold_diacritics
-from retrieval.segmenter import Segmenter
+from retrieval.text.normalize import canonical_tones, clean_unicode, fold_diacritics
+from retrieval.text.segmenter import Segmenter
 
 FOLDED = "~"
 _PARTS = re.compile(r"[_\W]+")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from retrieval.normalize import printable
+from retrieval.text.normalize import printable
 
 USER_AGENT = "vn-qa-bot/0.1 (Vietnamese question-answering bot; fetches articles on an admin's request)"
 MAX_REDIRECTS = 5

@@ -11,421 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import aiosqlite
 
 from retrieval.corpus import content_key
-from retrieval.index import CorpusRows, DocInfo
-from retrieval.spool import Spooled
+from retrieval.store.changes import MAX_ID, NewRows
+from retrieval.store.records import ArticleRow, PassageView, ReplacedFile, Stats, StoredFile, TouchedFile
+from retrieval.store.schema import (
+    BUSY_WAIT,
+    DAMAGED_CODES,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    CorruptDatabase,
+    DatabaseUnavailable,
+    SchemaError,
+    primary_code,
+    unavailable,
+)
 
 log = logging.getLogger(__name__)
-
-# How long opening waits for a file another process holds before it gives up, untouched (each
-# statement after that waits 5 s: PRAGMA busy_timeout in ``_open``).
-BUSY_WAIT = 10.0
-
-SCHEMA_VERSION = 5
-# Older versions this one upgrades in place: version -> statements.
-_MIGRATIONS = {
-    1: ["ALTER TABLE articles ADD COLUMN source_key TEXT"],  # 2: articles of a changed file kept by key
-    2: ["ALTER TABLE queries ADD COLUMN understood TEXT"],  # 3: a follow-up as the bot understood it
-    # 4: articles' content keys (an article fetched again under another link is not added twice),
-    # feeds (their tables are created with the schema below)
-    3: ["ALTER TABLE articles ADD COLUMN text_key TEXT", "UPDATE articles SET text_key = content_key(text)"],
-    4: [],  # 5: feed entries' failed tries (the table is created with the schema below)
-}
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS corpora (id INTEGER PRIMARY KEY, root TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS files (
-    id INTEGER PRIMARY KEY,
-    corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    indexed_at REAL NOT NULL,
-    UNIQUE (corpus_id, name)
-);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    date TEXT,
-    url TEXT,
-    title_tokens TEXT NOT NULL,
-    text TEXT NOT NULL,
-    source_key TEXT,
-    text_key TEXT
-);
-CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    id INTEGER PRIMARY KEY,
-    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    tokens TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sentence_vectors (
-    sentence_id INTEGER PRIMARY KEY REFERENCES sentences(id) ON DELETE CASCADE,
-    vector BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS queries (
-    id INTEGER PRIMARY KEY,
-    asked_at REAL NOT NULL,
-    source TEXT NOT NULL,
-    chat_type TEXT,
-    user_hash TEXT,
-    question TEXT NOT NULL,
-    answered INTEGER NOT NULL,
-    answers INTEGER NOT NULL,
-    latency_ms REAL NOT NULL,
-    understood TEXT
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
-    user_hash TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    at REAL NOT NULL,
-    PRIMARY KEY (query_id, user_hash)
-);
-CREATE TABLE IF NOT EXISTS feeds (
-    id INTEGER PRIMARY KEY,
-    corpus_id INTEGER NOT NULL REFERENCES corpora(id) ON DELETE CASCADE,
-    url TEXT NOT NULL,
-    title TEXT NOT NULL,
-    file TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    last_poll REAL,
-    last_error TEXT,
-    added INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (corpus_id, url)
-);
-CREATE TABLE IF NOT EXISTS feed_entries (
-    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
-    link TEXT NOT NULL,
-    seen_at REAL NOT NULL,
-    PRIMARY KEY (feed_id, link)
-);
-CREATE TABLE IF NOT EXISTS feed_failures (
-    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
-    link TEXT NOT NULL,
-    tries INTEGER NOT NULL,
-    next_try REAL NOT NULL,
-    error TEXT NOT NULL,
-    PRIMARY KEY (feed_id, link)
-);
-CREATE INDEX IF NOT EXISTS articles_file ON articles(file_id);
-CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
-CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
-CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
-CREATE INDEX IF NOT EXISTS sentences_passage ON sentences(passage_id);
-CREATE INDEX IF NOT EXISTS queries_time ON queries(asked_at);
-"""
-
-
-_DOCS_SQL = (
-    "SELECT a.id, f.name, a.title, a.date, a.url, a.title_tokens FROM articles a"
-    " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
-)
-_ARTICLES_SQL = (
-    "SELECT a.id FROM articles a JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
-)
-_SENTENCES_SQL = (
-    "SELECT p.id, p.article_id, s.id, s.text, s.tokens FROM sentences s"
-    " JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
-    " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? ORDER BY f.name, a.ord, p.ord, s.ord"
-)
-
-
-# The same for listed articles (a piece of a build, an update's new articles). The list drives the
-# join (CROSS JOIN fixes SQLite's loop order): given "a.id IN (list)", SQLite looped over the
-# corpus's files and probed every listed id in each, files x ids: 41 s for a piece of 5,000
-# articles of a data dir of 20,000 files, a cold build 2x slower than the same articles in 2 files.
-_LISTED = " FROM json_each(?) j CROSS JOIN articles a ON a.id = j.value JOIN files f ON f.id = a.file_id"
-_LISTED_DOCS_SQL = (
-    "SELECT a.id, f.name, a.title, a.date, a.url, a.title_tokens"
-    + _LISTED
-    + " WHERE f.corpus_id = ? ORDER BY f.name, a.ord"
-)
-_LISTED_SENTENCES_SQL = (
-    "SELECT p.id, p.article_id, s.id, s.text, s.tokens" + _LISTED + " JOIN passages p ON p.article_id = a.id"
-    " JOIN sentences s ON s.passage_id = p.id WHERE f.corpus_id = ? ORDER BY f.name, a.ord, p.ord, s.ord"
-)
-
-
-# Row ids are never reused: an index (and its sentence vectors) tells rows apart by id, so a new
-# sentence must not take the id of a deleted one. SQLite would give a new row max(id) + 1, which is
-# a deleted row's id after the newest rows were deleted; each table's highest id ever given is kept
-# in ``meta`` instead.
-_LAST_ID = " coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_id:' || ?), 0))"
-_MAX_ID = {  # SQL is never formatted (tests/test_security.py), table names included
-    "files": "SELECT max(coalesce((SELECT max(id) FROM files), 0)," + _LAST_ID,
-    "articles": "SELECT max(coalesce((SELECT max(id) FROM articles), 0)," + _LAST_ID,
-    "passages": "SELECT max(coalesce((SELECT max(id) FROM passages), 0)," + _LAST_ID,
-    "sentences": "SELECT max(coalesce((SELECT max(id) FROM sentences), 0)," + _LAST_ID,
-}
-_ID_TABLES = tuple(_MAX_ID)
-
-
-def assemble_rows(docs: Iterable[tuple], sentences: Iterable[tuple]) -> CorpusRows:
-    """CorpusRows from the rows of ``_DOCS_SQL`` and ``_SENTENCES_SQL`` (ordered as they are)."""
-    rows = CorpusRows()
-    doc_index: dict[int, int] = {}
-    passage_index: dict[int, int] = {}
-    for a_id, name, title, date, url, title_tokens in docs:
-        doc_index[a_id] = len(rows.docs)
-        rows.docs.append(DocInfo(name, title, date, url, title_tokens.split()))
-        rows.article_ids.append(a_id)
-    for p_id, a_id, s_id, text, tokens in sentences:
-        if p_id not in passage_index:
-            passage_index[p_id] = len(rows.passage_ids)
-            rows.passage_ids.append(p_id)
-            rows.passage_doc.append(doc_index[a_id])
-        rows.sentence_ids.append(s_id)
-        rows.sentence_text.append(text)
-        rows.sentence_words.append(tokens.split())
-        rows.sentence_passage.append(passage_index[p_id])
-    return rows
 
 
 # Readers for index builds, which run in a worker thread or process: a plain read-only
 # connection, no event loop.
-
-
-def _read_only(path: Path) -> contextlib.closing[sqlite3.Connection]:
-    return contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
-
-
-def read_corpus(path: Path, corpus: int, only: Iterable[int] | None = None) -> CorpusRows:
-    """Everything the index needs for one corpus (or for its articles ``only``), in
-    file/article/passage/sentence order."""
-    docs_sql, sentences_sql, args = _DOCS_SQL, _SENTENCES_SQL, (corpus,)
-    if only is not None:
-        docs_sql, sentences_sql = _LISTED_DOCS_SQL, _LISTED_SENTENCES_SQL
-        args = (json.dumps(sorted(only)), corpus)
-    with _read_only(path) as db:
-        return assemble_rows(db.execute(docs_sql, args), db.execute(sentences_sql, args))
-
-
-def read_definition_texts(path: Path, corpus: int) -> Iterator[str]:
-    """The corpus's sentences that may define an abbreviation (they hold a "("), in no
-    particular order: enough to learn its pairs (``learned_pairs`` does not depend on order)."""
-    sql = (
-        "SELECT s.text FROM sentences s JOIN passages p ON p.id = s.passage_id JOIN articles a ON a.id = p.article_id"
-        " JOIN files f ON f.id = a.file_id WHERE f.corpus_id = ? AND instr(s.text, '(') > 0"
-    )
-    with _read_only(path) as db:
-        yield from (text for (text,) in db.execute(sql, (corpus,)))
-
-
-def read_article_ids(path: Path, corpus: int) -> list[int]:
-    """Ids of the corpus's articles, in index order. An article row never changes once written
-    (new text is a new row), so comparing ids tells exactly what an index lacks or has too much."""
-    with _read_only(path) as db:
-        return [a_id for (a_id,) in db.execute(_ARTICLES_SQL, (corpus,))]
-
-
-def read_vectors(path: Path, batch: int = 50_000) -> Iterator[tuple[list[int], list[bytes]]]:
-    """The stored sentence vectors as (sentence ids, values), ``batch`` at a time: all of them,
-    without joining each to its corpus (that join took half the time of a restart at 100k
-    passages); the caller keeps the ids it has."""
-    with _read_only(path) as db:
-        cursor = db.execute("SELECT sentence_id, vector FROM sentence_vectors")
-        while rows := cursor.fetchmany(batch):
-            yield [r[0] for r in rows], [r[1] for r in rows]
-
-
-class SchemaError(Exception):
-    """The database file belongs to another schema version or is not ours."""
-
-
-class CorruptDatabase(SchemaError):
-    """The database file cannot be read; it is moved aside and rebuilt."""
-
-
-class DatabaseUnavailable(SchemaError):
-    """The database file is healthy as far as anyone can tell, but cannot be used now (another
-    process holds it locked, no permission, a full or failing disk): it is left untouched."""
-
-
-# SQLite's primary result codes that say the file itself is damaged or is not a database; every
-# other failure (SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_IOERR, …) says
-# nothing about the file's content, and moving a healthy file aside would lose its data.
-_DAMAGED_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
-
-
-def _primary_code(exc: sqlite3.Error) -> int | None:
-    """SQLite's primary result code of an error (its extended code's low byte), if it has one."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF
-
-
-def _unavailable(path: Path, exc: sqlite3.Error, wait: float) -> str:
-    """What an operator reads when the database cannot be used now (and what to do)."""
-    if _primary_code(exc) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-        return (
-            f"{path}: the database is locked by another process (waited {wait:g} s); the file was left as "
-            "it is. Stop the other program (a running bot, a backup, an sqlite3 shell) or try again later"
-        )
-    return f"{path}: the database cannot be used ({exc}); the file was left as it is"
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    id: int
-    name: str
-    sha256: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class ArticleRow:
-    """One indexed article as lists show it; ``text_key`` is ``corpus.content_key`` of its text."""
-
-    title: str
-    date: str | None
-    url: str | None
-    file: str
-    sentences: int
-    text_key: str | None
-
-
-@dataclass(frozen=True)
-class PassageView:
-    """A passage shown around one answer sentence (``focus`` is that sentence's position)."""
-
-    title: str
-    date: str | None
-    url: str | None
-    doc: str
-    sentences: list[str]
-    focus: int
-
-
-@dataclass(frozen=True)
-class Stats:
-    articles: int
-    passages: int
-    sentences: int
-    questions_total: int
-    questions_today: int
-    unanswered_share: float
-    top_unanswered: list[tuple[str, int]]
-    helpful: int
-    unhelpful: int
-
-
-async def release(lists: list[list], piece: int = 500) -> None:
-    """Empty big lists ``piece`` items at a time, yielding to the event loop in between: freeing
-    20,000 segmented articles or 300,000 sentence rows in one cascade held the loop for 100-360 ms
-    at 100k passages."""
-    for items in lists:
-        while items:
-            del items[-piece:]
-            await asyncio.sleep(0)
-
-
-class _NewRows:
-    """The rows one reload writes, with ids given in advance (see ``Store.apply_changes``)."""
-
-    def __init__(self, last_file: int, last_article: int, last_passage: int, last_sentence: int) -> None:
-        self.last_file, self.last_article, self.last_passage = last_file, last_article, last_passage
-        self.last_sentence = last_sentence
-        self.files: list[tuple] = []
-        self.changed_files: list[tuple] = []
-        self.dropped_articles: list[tuple[int]] = []
-        self.kept_articles: list[tuple[int, int]] = []
-        # Spooled articles: (seq, article id, file id, ord, first passage id, first sentence id).
-        self.articles: list[tuple[int, int, int, int, int, int]] = []
-
-    def file(self, corpus: int, name: str, sha: str, size: int, mtime_ns: int) -> int:
-        self.last_file += 1
-        self.files.append((self.last_file, corpus, name, sha, size, mtime_ns, time.time()))
-        return self.last_file
-
-    def add_all(self, batches: list[tuple[int, list[tuple[str, Spooled | int]]]]) -> None:
-        for file_id, records in batches:
-            for a_ord, (_, item) in enumerate(records):
-                if isinstance(item, Spooled):
-                    self._spooled(file_id, a_ord, item)
-                else:
-                    self.kept_articles.append((a_ord, item))
-
-    def _spooled(self, file_id: int, a_ord: int, item: Spooled) -> None:
-        """The ids of a spooled article's rows: its own, its first passage's and sentence's (the
-        others follow in order, as when every row was written in file order)."""
-        self.last_article += 1
-        self.articles.append(
-            (item.seq, self.last_article, file_id, a_ord, self.last_passage + 1, self.last_sentence + 1)
-        )
-        self.last_passage += item.passages
-        self.last_sentence += item.sentences
-
-    def last_ids(self) -> list[tuple[str, str]]:
-        """The highest ids given, kept in ``meta`` (see ``_ID_TABLES``)."""
-        last = (self.last_file, self.last_article, self.last_passage, self.last_sentence)
-        return [(f"last_id:{table}", str(value)) for table, value in zip(_ID_TABLES, last, strict=True)]
-
-    # Rows per executemany: one call over 300k sentences held the event loop for 80 ms (sqlite3
-    # lets go of the interpreter lock for every row and the loop thread rarely got it back).
-    BATCH = 5000
-
-    async def write(self, db: aiosqlite.Connection) -> None:
-        """Write the rows; the new articles' come from the spool attached as ``spool``."""
-        await db.execute(
-            "CREATE TEMP TABLE new_articles (seq INTEGER PRIMARY KEY, id INTEGER NOT NULL, file_id INTEGER NOT NULL,"
-            " ord INTEGER NOT NULL, first_passage INTEGER NOT NULL, first_sentence INTEGER NOT NULL)"
-        )
-        for sql, rows in (
-            ("DELETE FROM articles WHERE id = ?", self.dropped_articles),
-            ("UPDATE files SET sha256 = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?", self.changed_files),
-            ("UPDATE articles SET ord = ? WHERE id = ?", self.kept_articles),
-            ("INSERT INTO files(id, corpus_id, name, sha256, size, mtime_ns, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-             self.files),
-            ("INSERT INTO temp.new_articles VALUES (?, ?, ?, ?, ?, ?)", self.articles),
-            ("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", self.last_ids()),
-        ):  # fmt: skip
-            for start in range(0, len(rows), self.BATCH):
-                await db.executemany(sql, rows[start : start + self.BATCH])
-        if self.articles:  # one statement a table, in SQLite's own loop
-            await db.execute(_COPY_ARTICLES)
-            await db.execute(_COPY_PASSAGES)
-            await db.execute(_COPY_SENTENCES)
-
-
-# In id order: the new articles by sequence number (CROSS JOIN keeps them the outer loop), each
-# one's rows by the spool's index on seq, in the order they were written.
-_COPY_ARTICLES = """
-INSERT INTO articles(id, file_id, ord, title, date, url, title_tokens, text, source_key, text_key)
-SELECT n.id, n.file_id, n.ord, s.title, s.date, s.url, s.title_tokens, s.text, s.source_key, s.text_key
-FROM temp.new_articles n CROSS JOIN spool.articles s ON s.seq = n.seq
-"""
-_COPY_PASSAGES = """
-INSERT INTO passages(id, article_id, ord)
-SELECT n.first_passage + p.ord, n.id, p.ord FROM temp.new_articles n CROSS JOIN spool.passages p ON p.seq = n.seq
-"""
-_COPY_SENTENCES = """
-INSERT INTO sentences(id, passage_id, ord, text, tokens)
-SELECT n.first_sentence + s.rank, n.first_passage + s.passage, s.ord, s.text, s.tokens
-FROM temp.new_articles n CROSS JOIN spool.sentences s ON s.seq = n.seq
-"""
 
 
 def _files_by_name(rows: Iterable[tuple]) -> dict[str, StoredFile]:
@@ -556,7 +172,7 @@ class Store:
                     async with db.execute("PRAGMA quick_check(1)") as cur:
                         (check,) = await cur.fetchone()  # type: ignore[misc]
             except sqlite3.DatabaseError as exc:
-                if _primary_code(exc) in _DAMAGED_CODES:
+                if primary_code(exc) in DAMAGED_CODES:
                     raise CorruptDatabase(f"{path}: not a readable SQLite database ({exc})") from None
                 raise
             if check != "ok":
@@ -567,7 +183,7 @@ class Store:
             await db.execute("PRAGMA busy_timeout=5000")  # 5 s for every statement from now on
         except sqlite3.Error as exc:
             await db.close()
-            raise DatabaseUnavailable(_unavailable(path, exc, wait)) from None
+            raise DatabaseUnavailable(unavailable(path, exc, wait)) from None
         except BaseException:
             await db.close()
             raise
@@ -579,8 +195,8 @@ class Store:
             async with db.execute("SELECT value FROM meta WHERE key='schema_version'") as cur:
                 row = await cur.fetchone()
             found = int(row[0]) if row else None
-            while found in _MIGRATIONS:
-                for statement in _MIGRATIONS[found]:
+            while found in MIGRATIONS:
+                for statement in MIGRATIONS[found]:
                     await db.execute(statement)
                 found += 1
                 await db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(found),))
@@ -596,7 +212,7 @@ class Store:
                 (objects,) = await cur.fetchone()  # type: ignore[misc]
             if objects:
                 raise SchemaError(f"{path}: an SQLite file that is not this bot's database")
-        await db.executescript(_SCHEMA)
+        await db.executescript(SCHEMA)
         await db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         await db.commit()
 
@@ -647,17 +263,16 @@ class Store:
     async def apply_changes(
         self,
         corpus: int,
-        replaced: list[tuple[str, str, int, int, list[tuple[str, Spooled | int]]]],
-        touched: list[tuple[int, int, int]],
+        replaced: list[ReplacedFile],
+        touched: list[TouchedFile],
         removed: list[int],
         spool: Path | None = None,
     ) -> None:
         """One transaction: replace changed files, refresh stat data, drop removed files.
 
-        ``replaced``: (name, sha256, size, mtime_ns, records) where a record is (source key, a new
-        article in the ``spool``, ``retrieval.spool``) or (source key, id of a stored
-        article of that file, kept as it is); ``touched``: (file id, size, mtime_ns) for files
-        whose bytes did not change; ``removed``: file ids. Rows get their ids here (the write lock
+        ``replaced``: new and changed files, their new articles in the ``spool``
+        (``retrieval.store.spool``); ``touched``: files whose bytes did not change; ``removed``:
+        file ids. Rows get their ids here (the write lock
         is held), so each table is written by one statement: a few per reload instead of one
         await per row.
         """
@@ -671,8 +286,11 @@ class Store:
             try:
                 await db.execute("BEGIN IMMEDIATE")
                 await db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in removed])
-                await db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", touched)
-                rows = _NewRows(*[await self._max_id(table) for table in _MAX_ID])
+                await db.executemany(
+                    "UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?",
+                    [(t.size, t.mtime_ns, t.id) for t in touched],
+                )
+                rows = NewRows(*[await self._max_id(table) for table in MAX_ID])
                 # One query for every file's id, one worker-thread call for every file's rows: per
                 # file, they were 40,000 round trips for a data dir of 20,000 small files.
                 file_ids = {}
@@ -680,15 +298,15 @@ class Store:
                     async with db.execute("SELECT name, id FROM files WHERE corpus_id = ?", (corpus,)) as c:
                         file_ids = dict(await c.fetchall())
                 batches = []
-                for name, sha, size, mtime_ns, records in replaced:
-                    if (file_id := file_ids.get(name)) is None:
-                        file_id = rows.file(corpus, name, sha, size, mtime_ns)
+                for f in replaced:
+                    if (file_id := file_ids.get(f.name)) is None:
+                        file_id = rows.file(corpus, f.name, f.sha256, f.size, f.mtime_ns)
                     else:
-                        rows.changed_files.append((sha, size, mtime_ns, time.time(), file_id))
-                        kept = {item for _, item in records if isinstance(item, int)}
+                        rows.changed_files.append((f.sha256, f.size, f.mtime_ns, time.time(), file_id))
+                        kept = {item for _, item in f.records if isinstance(item, int)}
                         async with db.execute("SELECT id FROM articles WHERE file_id = ?", (file_id,)) as c:
                             rows.dropped_articles += [(i,) async for (i,) in c if i not in kept]
-                    batches.append((file_id, records))
+                    batches.append((file_id, f.records))
                 await asyncio.to_thread(rows.add_all, batches)
                 await rows.write(db)
                 await db.commit()
@@ -701,7 +319,7 @@ class Store:
                     await db.execute("DETACH DATABASE spool")
 
     async def _max_id(self, table: str) -> int:
-        async with self.db.execute(_MAX_ID[table], (table,)) as cur:
+        async with self.db.execute(MAX_ID[table], (table,)) as cur:
             (value,) = await cur.fetchone()  # type: ignore[misc]
         return int(value)
 
@@ -806,7 +424,7 @@ class Store:
         ids = [r[0] for r in rows]
         return PassageView(title, date, url, doc, [r[1] for r in rows], ids.index(sentence_id))
 
-    # Articles as admins list, find and remove them (``retrieval.ingest``).
+    # Articles as admins list, find and remove them (``retrieval.web.ingest``).
 
     _ARTICLE_ROWS = (
         "SELECT a.title, a.date, a.url, f.name,"

@@ -13,8 +13,8 @@ norm(d) = 1 - b + b * |d| / avgdl:
              score(d) = sum over t of idf(t) * tf * (k1 + 1) / (tf + k1 * norm(d)).
 Okapi's floor lets a word in 70% of the passages weigh more than one in 49%, and moves with the
 corpus size; BM25Plus's idf falls steadily with df, so it is the default ("BĐBP" is in most
-passages of a border-guard corpus, and must not outweigh "Tư lệnh"; the ablation table in the
-README shows both on the evaluation sets).
+passages of a border-guard corpus, and must not outweigh "Tư lệnh"; the ablation table in
+bench/README.md shows both on the evaluation sets).
 
 ``get_scores`` loops over every document for every query term (~190 ms at 100k passages). The
 per-(term, document) weights tf * (k1 + 1) / (tf + k1 * norm(d)) do not depend on the query, so,
@@ -32,7 +32,6 @@ from the words took 13 s. The scores equal rank-bm25's over the live documents.
 
 from __future__ import annotations
 
-import mmap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,7 +39,8 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from retrieval import _forward
+from retrieval.index import _forward
+from retrieval.index.mapped import drop_pages
 
 
 class Vocabulary(Mapping[str, int]):
@@ -228,18 +228,6 @@ class SpannedRows:
 
 
 Rows = RowTerms | SpannedRows  # what ``BM25Index.rows`` may be
-
-
-def drop_pages(array: np.ndarray) -> None:
-    """Let the pages of a memory-mapped array that has been read through go from this process:
-    the system's page cache keeps them, and touching the array again maps them back. An update
-    reads every posting of the saved index once; those pages counted in the updating process's
-    resident memory (~4 GB at 1M passages) until it ended. Nothing for an array in memory."""
-    base = array
-    while isinstance(base, np.ndarray):
-        base = base.base
-    if isinstance(base, mmap.mmap):
-        base.madvise(mmap.MADV_DONTNEED)
 
 
 def _splice(array: np.ndarray, drop: np.ndarray, at: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -14,8 +14,8 @@ import codecs
 import re
 import unicodedata
 
-from retrieval.cleaner import Article, parse_record
 from retrieval.corpus import CorpusFileError, decode_text
+from retrieval.text.cleaner import Article, parse_record
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # A page whose article has fewer characters than this is a list, a login wall or an error page.

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from retrieval.cleaner import Article, parse_record
 from retrieval.corpus import (
     DEFAULT_MAX_FILE_BYTES,
     CorpusFileError,
@@ -34,12 +33,18 @@ from retrieval.corpus import (
     safe_file_name,
     write_atomically,
 )
-from retrieval.engine import QAEngine, ReloadReport
-from retrieval.extract import ExtractError, page_article
-from retrieval.feeds import FeedEntry, FeedError, entry_article, parse_feed
-from retrieval.fetch import Fetcher, FetchError, RefusedLink, check_url, without_credentials
-from retrieval.store import ArticleRow
-from retrieval.subscriptions import MAX_TRIES, Subscription, Subscriptions
+from retrieval.engine import QAEngine
+from retrieval.reconcile import ReloadReport
+
+# ArticleRow, MAX_TRIES and Subscription are what the front ends show: they take them from here.
+from retrieval.store.records import ArticleRow as ArticleRow
+from retrieval.store.subscriptions import MAX_TRIES as MAX_TRIES
+from retrieval.store.subscriptions import Subscription as Subscription
+from retrieval.store.subscriptions import Subscriptions
+from retrieval.text.cleaner import Article, parse_record
+from retrieval.web.extract import ExtractError, page_article
+from retrieval.web.feeds import FeedEntry, FeedError, entry_article, parse_feed
+from retrieval.web.fetch import Fetcher, FetchError, RefusedLink, check_url, without_credentials
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """RSS and Atom feeds (via feedparser): the entries a subscription adds, and their fallback text.
 
 Feeds come from outside: an entry's link is kept only when it is an absolute http(s) link (it is
-then fetched with the same checks as any link, ``retrieval.fetch``), titles and summaries are
+then fetched with the same checks as any link, ``retrieval.web.fetch``), titles and summaries are
 stripped of markup, and a feed with no readable entry is an error that names the problem.
 """
 
@@ -12,8 +12,8 @@ import re
 import time
 from dataclasses import dataclass
 
-from retrieval.cleaner import Article, cap_title, parse_record
-from retrieval.normalize import printable
+from retrieval.text.cleaner import Article, cap_title, parse_record
+from retrieval.text.normalize import printable
 
 # Entries read from one feed at most (a feed is a window of recent articles, not an archive).
 MAX_ENTRIES = 500

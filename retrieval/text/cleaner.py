@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
-from retrieval.normalize import clean_unicode, fold_diacritics
+from retrieval.text.normalize import clean_unicode, fold_diacritics
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from retrieval.cleaner import Article, is_heading
-from retrieval.splitter import split_sentences
-from retrieval.tokenizer import segment
+from retrieval.text.cleaner import Article, is_heading
+from retrieval.text.splitter import split_sentences
+from retrieval.text.tokenizer import segment
 
 PASSAGE_SENTENCES = 3
 

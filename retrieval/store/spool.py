@@ -20,9 +20,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.cleaner import Article
 from retrieval.corpus import content_key
-from retrieval.pipeline import prepare_article
+from retrieval.text.cleaner import Article
+from retrieval.text.passages import prepare_article
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (

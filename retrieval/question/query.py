@@ -19,8 +19,8 @@ from itertools import accumulate, pairwise
 
 import numpy as np
 
-from retrieval.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize, strip_markup
-from retrieval.tokenizer import FOLDED, segment, syllables
+from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize, strip_markup
+from retrieval.text.tokenizer import FOLDED, segment, syllables
 
 FOLDED_WEIGHT = 0.3
 
@@ -75,7 +75,7 @@ class Query:
     def empty(self) -> bool:
         return not self.groups
 
-    # What a coverage of the question needs (``retrieval.index.coverage``), worked out once for
+    # What a coverage of the question needs (``retrieval.index.search.coverage``), worked out once for
     # the texts it is measured in: a question's top passages, then their sentences.
     @cached_property
     def evidence_terms(self) -> list[str]:

@@ -1,0 +1,376 @@
+"""Search: BM25 picks passages, then the best sentences inside them are ranked and returned.
+
+How a candidate is scored and when the index abstains: ``retrieval.index.ranking``. The index is
+built from counted pieces (``retrieval.index.counting``) and updated in place of a rebuild when
+few articles change (``SearchIndex.updated``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+
+from retrieval.index.bm25 import BM25Index, RowTerms, SpannedRows, stack_by_term
+from retrieval.index.counting import (
+    BuildParts,
+    CountedPiece,
+    TermIds,
+    count_piece,
+    count_terms,
+    passage_spans,
+    renumbered,
+)
+from retrieval.index.mapped import drop_pages
+from retrieval.index.ranking import RankingConfig, coverage, fuse
+from retrieval.index.rows import CorpusRows, DocInfo, DocTable, TextColumn
+from retrieval.index.semantic import SemanticScorer, neutral
+from retrieval.question.answer_type import AnswerCheck
+from retrieval.question.query import Query, analyze_question
+from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
+from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
+
+
+@lru_cache(maxsize=4096)
+def _text_key(sentence: str) -> str:
+    """Two sentences with the same key are one answer (the same text in two articles): the
+    folded normal form, fold_diacritics(normalize(sentence)). Folding drops every mark wherever
+    it sits, so normalize's move of old tone placements changes nothing and is skipped (27 of
+    its 47 us a sentence). Cached: a question's best candidates are keyed twice
+    (``_with_answer_type``, ``_answers``), and popular answers come back."""
+    return fold_diacritics(clean_unicode(sentence).lower())
+
+
+def _spelled(text: str) -> str:
+    """Folded syllables joined by single spaces: "Quốc phòng - An ninh" -> "quoc phong an ninh"."""
+    return " ".join(p for p in re.split(r"[_\W]+", fold_diacritics(normalize(text))) if p)
+
+
+@dataclass(frozen=True)
+class Answer:
+    sentence: str
+    doc: str
+    title: str
+    date: str | None
+    url: str | None
+    score: float
+    sentence_id: int
+
+    def to_json(self) -> dict[str, object]:
+        """The console contract's answer object."""
+        return {
+            "sentence": self.sentence,
+            "doc": self.doc,
+            "title": self.title,
+            "date": self.date,
+            "url": self.url,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: Query
+    answers: list[Answer]
+    evidence: float
+    understood_as: str | None = None  # a follow-up as the bot understood it (retrieval.question.conversation)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answers)
+
+
+class SearchIndex:
+    """Immutable in-memory index over one corpus; safe to share between threads.
+
+    ``updated`` makes the index of a slightly changed corpus from this one: the rows of removed
+    articles stay as dead rows (they no longer score, and count nowhere), new articles' rows are
+    appended. A full build (``SearchIndex(rows)``) starts clean again.
+    """
+
+    @classmethod
+    def from_parts(cls, config: RankingConfig, docs: DocTable, **parts: object) -> SearchIndex:
+        """An index from already-built parts (see ``retrieval.index.snapshot``)."""
+        index = cls.__new__(cls)
+        index.config, index.docs = config, docs
+        for name, value in parts.items():
+            setattr(index, name, value)
+        return index
+
+    def __init__(
+        self,
+        rows: CorpusRows | Iterable[CountedPiece],
+        config: RankingConfig | None = None,
+        keep: BuildParts | None = None,
+    ) -> None:
+        """The index of ``rows``: one CorpusRows (its abbreviation pairs learned from its own
+        definitions), or a corpus as consecutive counted pieces (``count_piece``, with the pairs
+        learned from the whole corpus), joined one at a time so that only one piece's words are
+        ever in memory (the whole corpus's took ~20 GB at 1M passages). ``keep``: where the
+        counts and the BM25 parts are kept (default: in memory)."""
+        config = self.config = config or RankingConfig()
+        keep = keep or BuildParts()
+        if isinstance(rows, CorpusRows):
+            known = None
+            if config.abbreviations:
+                known = Abbreviations(learned_pairs(found for _, found in definitions(rows.sentence_text)))
+            rows = [count_piece(rows, config, known)]
+        ids = TermIds()
+        pieces: list[dict] = []
+        docs = passages = sentences = 0
+        for piece in rows:
+            where = np.asarray(ids.of_terms(piece.terms), dtype=np.int32)  # the piece's terms' corpus numbers
+            columns = len(ids.vocabulary)
+            pieces.append({
+                "docs": piece.docs,
+                "article_ids": piece.article_ids,
+                "passage_ids": piece.passage_ids,
+                "passage_doc": piece.passage_doc + docs,
+                "sentence_ids": piece.sentence_ids,
+                "sentence_text": piece.sentence_text,
+                "sentence_passage": piece.sentence_passage + passages,
+                "definitions": [(row + sentences, found) for row, found in piece.definitions],
+                "sentences_counts": (keep.counts(piece.sentence_counts), where),
+                "passages_counts": (keep.counts(piece.passage_counts), where),
+                "sentences_rows": keep.counts(renumbered(piece.sentence_rows, where, columns)),
+                "titles_rows": keep.counts(renumbered(piece.title_rows, where, columns)),
+            })  # fmt: skip
+            docs, passages, sentences = (
+                docs + len(piece.docs),
+                passages + len(piece.passage_ids),
+                sentences + len(piece.sentence_ids),
+            )
+            del piece
+        vocabulary = ids.vocabulary
+
+        def joined(name: str) -> list:
+            return [piece.pop(name) for piece in pieces]
+
+        self.docs = DocTable.joined(joined("docs"))
+        self.doc_live = np.ones(len(self.docs), dtype=bool)
+        for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage"):
+            setattr(self, name, np.concatenate(joined(name)) if pieces else np.zeros(0, dtype=np.int64))
+        self.sentence_text = TextColumn.joined(joined("sentence_text"))
+        self.definitions = [found for defined in joined("definitions") for found in defined]
+        self.passage_first, self.passage_count = passage_spans(self.sentence_passage, len(self.passage_ids))
+        self.titles = keep.rows("titles", [RowTerms.of(piece) for piece in joined("titles_rows")])
+
+        def part(name: str, k1: float, b: float, rows: RowTerms | SpannedRows) -> BM25Index:
+            """One part at a time: a kept part (on disk) is let go of before the next is made."""
+            counts = stack_by_term(joined(f"{name}_counts"), len(vocabulary))
+            return keep.part(name, BM25Index.from_counts(counts, vocabulary, k1, b, config.scorer, rows=rows))
+
+        sentence_rows = keep.rows("sentences", [RowTerms.of(piece) for piece in joined("sentences_rows")])
+        self.sentences = part("sentences", config.k1, config.sentence_b, sentence_rows)
+        passage_rows = SpannedRows(
+            self.sentences.rows, self.passage_first, self.passage_count, self.titles, self.passage_doc
+        )
+        self.passages = part("passages", config.k1, config.passage_b, passage_rows)
+
+    def updated(self, removed: Iterable[int], rows: CorpusRows, keep: BuildParts | None = None) -> SearchIndex | None:
+        """This index without the articles ``removed`` (database ids) and with those of ``rows``;
+        ``keep``: where its BM25 parts are kept (default: in memory).
+
+        None when the change moves the abbreviation pairs learned from the corpus (a definition
+        added or gone): sentences already indexed would get other terms, so build anew.
+        """
+        config = self.config
+        keep = keep or BuildParts()
+        doc_live = self.doc_live & ~np.isin(self.article_ids, np.fromiter(removed, dtype=np.int64))
+        passage_live = doc_live[self.passage_doc]
+        sentence_live = passage_live[self.sentence_passage]
+        known, defined = None, []
+        if config.abbreviations:
+            defined = [(row, pairs) for row, pairs in self.definitions if sentence_live[row]]
+            defined += [(row + len(self.sentence_text), pairs) for row, pairs in definitions(rows.sentence_text)]
+            pairs = learned_pairs(p for _, p in defined)
+            if pairs != learned_pairs(p for row, p in self.definitions if self.sentences.live[row]):
+                return None
+            known = Abbreviations(pairs)
+        ids = TermIds(dict(self.passages.vocabulary))  # the served index keeps its own
+        vocabulary, sentence_counts, by_sentence, passage_counts, title_counts = count_terms(rows, config, ids, known)
+        passage_rows, doc_rows = len(self.passage_ids), len(self.docs)
+        sentence_passage = np.concatenate(
+            [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
+        )
+        passage_doc = np.concatenate([self.passage_doc, np.asarray(rows.passage_doc, dtype=np.int64) + doc_rows])
+        passage_first, passage_count = passage_spans(sentence_passage, passage_rows + len(rows.passage_ids))
+        sentence_text = TextColumn.joined([self.sentence_text, TextColumn(rows.sentence_text)])
+        drop_pages(self.sentence_text.blob)
+        dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
+        dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
+        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(by_sentence)])
+        sentences = self.sentences.updated(dead_sentences, sentence_counts, vocabulary, sentence_rows)
+        sentences = keep.part("sentences", sentences)
+        titles = keep.rows("titles", [self.titles, RowTerms.of(title_counts)])
+        by_row = SpannedRows(sentences.rows, passage_first, passage_count, titles, passage_doc)
+        passages = keep.part("passages", self.passages.updated(dead_passages, passage_counts, vocabulary, by_row))
+        return SearchIndex.from_parts(
+            config,
+            DocTable.joined([self.docs, DocTable(rows.docs)]),
+            article_ids=np.concatenate([self.article_ids, np.asarray(rows.article_ids, dtype=np.int64)]),
+            doc_live=np.concatenate([doc_live, np.ones(len(rows.docs), dtype=bool)]),
+            passage_ids=np.concatenate([self.passage_ids, np.asarray(rows.passage_ids, dtype=np.int64)]),
+            passage_doc=passage_doc,
+            sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
+            sentence_text=sentence_text,
+            sentence_passage=sentence_passage,
+            passage_first=passage_first,
+            passage_count=passage_count,
+            definitions=defined,
+            sentences=sentences,
+            passages=passages,
+            titles=titles,
+        )
+
+    @property
+    def size(self) -> tuple[int, int, int]:
+        """(articles, passages, sentences), live ones only."""
+        return int(self.doc_live.sum()), self.passages.documents, self.sentences.documents
+
+    @property
+    def dead_share(self) -> float:
+        """Share of passage rows that belong to removed articles (a full build drops them)."""
+        return 1 - self.passages.documents / len(self.passage_ids) if len(self.passage_ids) else 0.0
+
+    def live_docs(self, limit: int) -> list[DocInfo]:
+        """The first ``limit`` articles still in the corpus."""
+        return [self.docs[i] for i in np.flatnonzero(self.doc_live)[:limit]]
+
+    def evidence(self, query: Query, passages: np.ndarray) -> float:
+        """Best share of the question's idf mass that one of ``passages`` contains."""
+        if passages.size == 0:
+            return 0.0
+        return float(coverage(self.passages.at(passages), query).max())
+
+    @cached_property
+    def abbreviation_pairs(self) -> dict[str, str]:
+        """The abbreviation pairs this index was built with (curated + learned from live rows)."""
+        live = self.sentences.live
+        return learned_pairs(pairs for row, pairs in self.definitions if live[row])
+
+    def search(self, question: str, top_k: int = 3, semantic: SemanticScorer | None = None) -> SearchResult:
+        """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer.
+
+        ``semantic``: the model and the sentence vectors of this index, for re-ranking (None:
+        lexical ranking only)."""
+        asked = asked_abbreviation(question, self.abbreviation_pairs) if self.config.abbreviations else None
+        if asked is not None:
+            return self._meaning_of(asked, question, top_k, semantic)
+        query = analyze_question(question)
+        if query.empty or not self.passage_ids.size or top_k <= 0:
+            return SearchResult(query, [], 0.0)
+        top, top_scores = self.passages.top(query.terms, self.config.candidate_passages)
+        evidence = self.evidence(query, top)
+        config = self.config
+        if semantic is None or not query.accented or len(semantic.vectors.sentence_ids) != len(self.sentence_ids):
+            semantic = None  # the model's similarities are evidence for accented questions only
+        if top.size == 0 or (semantic is None and evidence < config.min_evidence):
+            return SearchResult(query, [], evidence)
+
+        counts = self.passage_count[top]  # each top passage's sentences, in order, all in a few calls
+        candidates = np.repeat(self.passage_first[top] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        c_passages = np.repeat(top, counts)
+        c_passage_scores = np.repeat(top_scores, counts)
+        similar = None
+        if semantic is not None:
+            similar = semantic.similarities(
+                spelled_out(question, self.abbreviation_pairs),
+                candidates,
+                self.passage_first[c_passages],
+                self.passage_count[c_passages],
+            )
+            if similar is not None:
+                evidence += config.semantic_evidence_weight * (float(np.nanmax(similar[0])) - config.semantic_center)
+        if evidence < config.min_evidence:
+            return SearchResult(query, [], evidence)
+
+        at_candidates = self.sentences.at(candidates)
+        s_scores = at_candidates.scores(query.terms)
+        final = s_scores / (s_scores.max() or 1.0)
+        final += config.passage_weight * c_passage_scores / (top_scores[0] or 1.0)
+        if config.coverage_weight:
+            final += config.coverage_weight * coverage(at_candidates, query)
+        if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
+            # Fused with the model's similarities, any candidate may still win: check them all.
+            final = self._with_answer_type(candidates, final, top_k if similar is None else len(candidates), check)
+        if similar is not None:
+            final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
+        return SearchResult(query, self._answers(candidates, final, top_k), evidence)
+
+    def _with_answer_type(self, rows: np.ndarray, scores: np.ndarray, top_k: int, check: AnswerCheck) -> np.ndarray:
+        """``scores`` plus the answer type's bonuses, computed where they can change the ``top_k``
+        answers: a few regular expressions per sentence were 2.4 ms of a question over 60
+        candidates. Candidates are checked best first; once ``top_k`` different texts reach t
+        with their bonuses, a candidate whose score plus the largest bonus stays below t ranks
+        after all of them, and so does every later one (bonuses only add): 6 sentences checked
+        for a needle question of a topical corpus, where a bound by scores alone checked 20."""
+        config = self.config
+        most = config.answer_type_weight + (config.counted_weight if check.counting else 0.0)
+        final = scores.copy()
+        best: dict[str, float] = {}  # each text's best score with its bonus, among those checked
+        for i in np.argsort(-scores, kind="stable"):
+            if len(best) >= top_k and scores[i] + most < sorted(best.values())[-top_k]:
+                break
+            text = self.sentence_text[rows[i]]
+            final[i] += config.answer_type_weight * check.holds(text)  # two additions, as two array adds made
+            final[i] += config.counted_weight * check.counts(text)
+            key = _text_key(text)
+            best[key] = max(best.get(key, final[i]), final[i])
+        return final
+
+    def _answers(self, rows: np.ndarray, scores: np.ndarray, top_k: int) -> list[Answer]:
+        """The ``top_k`` best of ``rows`` by ``scores``, each sentence text once."""
+        answers: list[Answer] = []
+        seen: set[str] = set()
+        for i in np.argsort(-scores, kind="stable"):
+            sentence = int(rows[i])
+            text = self.sentence_text[sentence]
+            key = _text_key(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            doc = self.docs[int(self.passage_doc[self.sentence_passage[sentence]])]
+            answers.append(
+                Answer(
+                    sentence=text,
+                    doc=doc.doc,
+                    title=doc.title,
+                    date=doc.date,
+                    url=doc.url,
+                    score=float(scores[i]),
+                    sentence_id=int(self.sentence_ids[sentence]),
+                )
+            )
+            if len(answers) == top_k:
+                break
+        return answers
+
+    def _meaning_of(
+        self, abbreviation: str, question: str, top_k: int, semantic: SemanticScorer | None
+    ) -> SearchResult:
+        """What an abbreviation stands for: the sentences where the corpus defines it ("... Nông
+        thôn mới (NTM) ...") first, then sentences that use its long form (the only answer for a
+        curated one the corpus never defines), best by a search for the long form."""
+        long_form = self.abbreviation_pairs[abbreviation]
+        wanted = fold_diacritics(key(abbreviation))
+        live = self.sentences.live
+        defining = np.asarray(
+            [
+                row
+                for row, pairs in self.definitions
+                if live[row] and any(fold_diacritics(key(a)) == wanted and lf == long_form for a, lf in pairs.items())
+            ],
+            dtype=np.int64,
+        )
+        by_long_form = self.search(long_form, top_k + len(defining), semantic)
+        spelled = _spelled(long_form)
+        uses = [a for a in by_long_form.answers if spelled in _spelled(a.sentence)]
+        found = self._answers(defining, np.arange(len(defining), 0, -1, dtype=np.float64), top_k)
+        seen = {a.sentence_id for a in found}
+        found += [a for a in uses if a.sentence_id not in seen][: top_k - len(found)]
+        query = analyze_question(question)
+        return SearchResult(query, found, 1.0 if found else by_long_form.evidence)

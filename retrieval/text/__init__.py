@@ -1,0 +1,1 @@
+"""Article and question text -> words and passages: normalise, clean, split, segment, tokenise."""

@@ -1,0 +1,1 @@
+"""Articles from the web: fetching links safely, extracting articles, reading feeds, ingesting."""
