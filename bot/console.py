@@ -15,6 +15,7 @@ import sys
 import textwrap
 from typing import TextIO
 
+from bot.render import RELATED, chat_reply
 from retrieval.engine import QAEngine
 from retrieval.index.search import SearchResult
 from retrieval.question.conversation import Conversation
@@ -29,16 +30,21 @@ def result_json(question: str, result: SearchResult | None, took_ms: float) -> s
             "question": question,
             "answers": [a.to_json() for a in result.answers] if result else [],
             "understood_as": result.understood_as if result else None,
+            "verdict": result.verdict if result else None,
             "took_ms": round(took_ms, 3),
         },
         ensure_ascii=False,
     )
 
 
-def format_result(result: SearchResult) -> str:
+def format_result(question: str, result: SearchResult) -> str:
     """Readable text for people: how a follow-up was understood, numbered sentences, the source
-    (and link) under each."""
+    (and link) under each; small talk answered in the bot's voice."""
+    if result.verdict == "chat":
+        return chat_reply(question)
     understood = f"🔎 Hiểu là: {result.understood_as}\n\n" if result.understood_as else ""
+    if result.verdict == "related":
+        understood += f"{RELATED}\n\n"
     if not result.answers:
         return understood + NO_ANSWER
     blocks = []
@@ -115,10 +121,10 @@ async def run_console(
         recent = conversation.recent() if conversation is not None else []
         previous = recent[-1] if recent else None
         result, took_ms, _ = await engine.ask(question, top_k, source="console", previous=previous)
-        if conversation is not None:
+        if conversation is not None and result.verdict != "chat":  # small talk is no context
             conversation.add(result.understood_as or question, result.answers[0].sentence if result.answers else None)
         if as_json:
             stdout.write(result_json(question, result, took_ms) + "\n")
         else:
-            stdout.write(format_result(result) + "\n\n")
+            stdout.write(format_result(question, result) + "\n\n")
         stdout.flush()

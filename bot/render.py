@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from retrieval.index.search import Answer, SearchResult
 from retrieval.question.highlight import matched_spans
+from retrieval.question.smalltalk import small_talk
 from retrieval.text.cleaner import cap_title
 
 MAX_MESSAGE = 4096
@@ -22,6 +23,25 @@ NO_ANSWER = (
     "😔 Mình chưa tìm thấy câu trả lời trong kho bài viết.\n"
     "Gợi ý: thử dùng từ khác, bớt từ, hoặc hỏi cụ thể hơn (tên người, địa danh, đơn vị…)."
 )
+
+
+# A "related" reply (retrieval.question.verdict): the corpus talks about it, no sentence states it.
+RELATED = "ℹ️ Không có câu nào trả lời trực tiếp câu hỏi này. Những câu liên quan nhất:"
+# Small talk (retrieval.question.smalltalk): the bot's own voice, never an article sentence.
+CHAT_REPLIES = {
+    "greeting": "Xin chào! 👋 Mình trả lời câu hỏi về tin tức Bộ đội Biên phòng. "
+    "Bạn thử hỏi: «Tư lệnh Bộ đội Biên phòng là ai?» — /help để xem thêm.",
+    "thanks": "Không có gì! 😊 Bạn cứ hỏi tiếp về tin tức Bộ đội Biên phòng nhé.",
+    "goodbye": "Tạm biệt, hẹn gặp lại! 👋",
+    "about": "Mình là bot hỏi đáp: mình tìm câu trả lời trong các bài báo về Bộ đội Biên phòng "
+    "và ghi rõ nguồn. Hãy hỏi một câu, ví dụ: «Chính ủy Bộ đội Biên phòng là ai?» — /help để xem thêm.",
+    "ack": "😊 Bạn cứ hỏi về tin tức Bộ đội Biên phòng nhé (/help để xem ví dụ).",
+}
+
+
+def chat_reply(question: str) -> str:
+    """The reply to a line of small talk, by its kind."""
+    return CHAT_REPLIES[small_talk(question) or "ack"]
 
 
 def utf16_len(text: str) -> int:
@@ -92,9 +112,12 @@ def understood_html(result: SearchResult) -> str:
 
 
 def answers_html(result: SearchResult, answers: list[Answer], first_number: int = 1) -> str:
-    """The reply for a page of answers (the first says how a follow-up was understood); sentences
-    are shortened until it fits Telegram's limit."""
+    """The reply for a page of answers (the first says how a follow-up was understood, and that
+    no sentence answers directly when only related ones were found); sentences are shortened
+    until it fits Telegram's limit."""
     header = understood_html(result) if first_number == 1 else ""
+    if result.verdict == "related":
+        header += f"{RELATED}\n\n"
     if not answers:
         return header + NO_ANSWER
     limit: int | None = None

@@ -42,7 +42,7 @@ from telegram.ext import (
 
 from bot import corpus_admin
 from bot.config import Settings, open_engine, open_web
-from bot.render import NO_ANSWER, answers_html, answers_keyboard, passage_html
+from bot.render import NO_ANSWER, answers_html, answers_keyboard, chat_reply, passage_html
 from bot.retry import RetryingRateLimiter
 from bot.service import LOADING, SERVICE, BotService, service_of
 from retrieval.engine import QAEngine
@@ -166,6 +166,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     )
     await _typing_unless_done(context.bot, message.chat_id, asking, service.settings.typing_after_ms / 1000)
     result, _, query_id = await asking
+    if result.verdict == "chat":  # small talk: the bot's own voice, and no context for what follows
+        await message.reply_text(chat_reply(question))
+        return
     shown = result.answers[:top_k]
     if shown or result.understood_as:
         reply = await message.reply_html(

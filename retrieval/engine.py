@@ -31,6 +31,7 @@ from retrieval.index.semantic import (
     SentenceVectors,
 )
 from retrieval.question.conversation import Turn, rewrite
+from retrieval.question.smalltalk import small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
 from retrieval.store.database import Store
@@ -291,7 +292,8 @@ class QAEngine:
     def search_in_context(self, question: str, previous: Turn | None, top_k: int = 3) -> SearchResult:
         """``search`` for a question that may follow ``previous`` (see ``retrieval.question.conversation``):
         a follow-up is searched as rewritten, and says so in ``understood_as``."""
-        understood = rewrite(question, previous.question, previous.answer) if previous is not None else None
+        chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
+        understood = None if chat else rewrite(question, previous.question, previous.answer)
         return dataclasses.replace(self.search(understood or question, top_k), understood_as=understood)
 
     async def ask(

@@ -59,6 +59,7 @@ class Outcome:
     evidence: float
     rank: int | None  # 1-based rank of the first hit within DEPTH, None if no hit
     half: str = "tune"  # "tune" or "test" (``in_split``)
+    verdict: str = "answer"  # the reply's verdict (retrieval.question.verdict) before abstention
 
 
 @dataclass
@@ -87,15 +88,20 @@ class Report:
             "mrr@5": sum(1 / r for r in ranks if r is not None) / n,
             "wrongly_abstained": sum(o.evidence < tau for o in answerable) / n,
         }
+        # Of the questions whose first sentence is right, the share replied to as an answer (not
+        # as "related"); of the unanswerable ones, the share not replied to as an answer.
+        right = [o for o, r in zip(answerable, ranks, strict=True) if r == 1]
+        out["answer_when_right"] = sum(o.verdict == "answer" for o in right) / (len(right) or 1)
         if unanswerable:
             out["unanswerable"] = float(len(unanswerable))
             out["abstained"] = sum(o.evidence < tau for o in unanswerable) / len(unanswerable)
+            out["declined"] = sum(o.evidence < tau or o.verdict != "answer" for o in unanswerable) / len(unanswerable)
         return out
 
 
 def load_questions(bench: Path) -> list[dict]:
     questions = []
-    for name in ("questions.jsonl", "unanswerable.jsonl"):
+    for name in ("questions.jsonl", "unanswerable.jsonl", "smalltalk.jsonl"):
         path = bench / name
         if path.is_file():
             with path.open(encoding="utf-8") as handle:
@@ -181,7 +187,8 @@ async def evaluate(
             result = engine.search(q["question"], DEPTH)
             answerable = bool(q.get("answers"))
             rank = first_hit(result.answers, q["answers"], q.get("doc")) if answerable else None
-            report.outcomes.append(Outcome(q.get("kind", "all"), answerable, result.evidence, rank, half_of(q, docs)))
+            kind = q.get("kind", "small talk" if "answers" not in q else "all")
+            report.outcomes.append(Outcome(kind, answerable, result.evidence, rank, half_of(q, docs), result.verdict))
         report.ms_per_question = (time.perf_counter() - started) * 1000 / max(len(questions), 1)
     finally:
         await engine.close()
@@ -190,18 +197,21 @@ async def evaluate(
 
 def format_report(report: Report) -> str:
     lines = [f"## {report.name} (abstain below evidence {report.threshold:.2f})", ""]
-    lines.append("| subset | questions | hit@1 | hit@3 | hit@5 | MRR@5 | wrongly abstained | OOD abstained |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append(
+        "| subset | questions | hit@1 | hit@3 | hit@5 | MRR@5 | wrongly abstained | answer when right "
+        "| OOD abstained | OOD declined |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     kinds = sorted({o.kind for o in report.outcomes})
     for kind in [None, *kinds] if len(kinds) > 1 else [None]:
         m = report.metrics(kind=kind)
-        ood = f"{m['abstained']:.3f} of {m['unanswerable']:.0f}" if "abstained" in m else "–"
+        ood = f"{m['abstained']:.3f} of {m['unanswerable']:.0f} | {m['declined']:.3f}" if "abstained" in m else "– | –"
         if not m["questions"]:
-            lines.append(f"| {kind} | 0 | – | – | – | – | – | {ood} |")
+            lines.append(f"| {kind} | 0 | – | – | – | – | – | – | {ood} |")
             continue
         lines.append(
             f"| {kind or 'all'} | {m['questions']:.0f} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['hit@5']:.3f} "
-            f"| {m['mrr@5']:.3f} | {m['wrongly_abstained']:.3f} | {ood} |"
+            f"| {m['mrr@5']:.3f} | {m['wrongly_abstained']:.3f} | {m['answer_when_right']:.3f} | {ood} |"
         )
     lines += ["", "Evidence sweep (answerable kept vs. unanswerable abstained):", ""]
     lines.append("| threshold | hit@1 | wrongly abstained | OOD abstained |")

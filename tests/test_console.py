@@ -15,6 +15,8 @@ QUESTIONS = [
     "",
     "Giá vàng hôm nay bao nhiêu?",
     "😀 <b>x</b> ' OR 1=1 --",
+    "Chủ tịch UBND tỉnh Quảng Ninh là ai?",  # a near miss: the corpus names another province's
+    "Cảm ơn bạn nhiều!",
 ]
 
 
@@ -47,7 +49,9 @@ def test_json_contract(tmp_path, data_dir):
     assert len(lines) == len(QUESTIONS)  # exactly one object per input line, nothing else on stdout
     objects = [json.loads(line) for line in lines]
     for question, obj in zip(QUESTIONS, objects, strict=True):
-        assert set(obj) == {"question", "answers", "understood_as", "took_ms"} and obj["understood_as"] is None
+        assert (
+            set(obj) == {"question", "answers", "understood_as", "verdict", "took_ms"} and obj["understood_as"] is None
+        )
         assert obj["question"] == question
         assert isinstance(obj["took_ms"], float) and 0 < obj["took_ms"] < 10_000  # milliseconds, not seconds
         assert len(obj["answers"]) <= 2
@@ -55,7 +59,10 @@ def test_json_contract(tmp_path, data_dir):
             assert set(answer) == {"sentence", "doc", "title", "date", "url", "score"}
             assert (data_dir / answer["doc"]).is_file()
             assert answer["date"] is None or len(answer["date"]) in (7, 10)
-    first, unaccented, nfd, empty, gold, junk = objects
+    first, unaccented, nfd, empty, gold, junk, near_miss, thanks = objects
+    assert [o["verdict"] for o in objects] == ["answer"] * 3 + ["none"] * 3 + ["related", "chat"]
+    assert near_miss["answers"] and "Chủ tịch UBND tỉnh" in near_miss["answers"][0]["sentence"]  # listed all the same
+    assert thanks["answers"] == []
     assert "Lê Đức Thái" in first["answers"][0]["sentence"]
     assert first["answers"][0]["date"] == "2024-03-27"
     assert unaccented["answers"][0]["sentence"] == first["answers"][0]["sentence"]
@@ -133,7 +140,8 @@ def test_conversations_in_the_json_contract(tmp_path, data_dir):
                        "\n".join(lines) + "\n", tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr.decode()
     out = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
-    assert len(out) == len(lines) and all(set(o) == {"question", "answers", "understood_as", "took_ms"} for o in out)
+    keys = {"question", "answers", "understood_as", "verdict", "took_ms"}
+    assert len(out) == len(lines) and all(set(o) == keys for o in out)
     first_a, first_b, follow_a, follow_b, plain, lone, listed, new, after_new = out
     assert first_a["understood_as"] is None and first_b["understood_as"] is None
     assert follow_a["question"] == "Còn Chính ủy?" and follow_a["understood_as"] == "Chính ủy Bộ đội Biên phòng là ai?"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from retrieval.index.rows import CorpusRows, DocInfo, DocTable, TextColumn
 from retrieval.index.semantic import SemanticScorer, neutral
 from retrieval.question.answer_type import AnswerCheck
 from retrieval.question.query import Query, analyze_question
+from retrieval.question.smalltalk import small_talk
+from retrieval.question.verdict import constraints
 from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
@@ -77,6 +80,13 @@ class SearchResult:
     answers: list[Answer]
     evidence: float
     understood_as: str | None = None  # a follow-up as the bot understood it (retrieval.question.conversation)
+    # "answer", "related", "none" or "chat" (retrieval.question.verdict); "" means "answer" when
+    # there are answers, else "none".
+    verdict: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            object.__setattr__(self, "verdict", "answer" if self.answers else "none")
 
     @property
     def answered(self) -> bool:
@@ -257,6 +267,8 @@ class SearchIndex:
 
         ``semantic``: the model and the sentence vectors of this index, for re-ranking (None:
         lexical ranking only)."""
+        if small_talk(question):
+            return SearchResult(analyze_question(""), [], 0.0, verdict="chat")
         asked = asked_abbreviation(question, self.abbreviation_pairs) if self.config.abbreviations else None
         if asked is not None:
             return self._meaning_of(asked, question, top_k, semantic)
@@ -299,7 +311,25 @@ class SearchIndex:
             final = self._with_answer_type(candidates, final, top_k if similar is None else len(candidates), check)
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
-        return SearchResult(query, self._answers(candidates, final, top_k), evidence)
+        answers = self._answers(candidates, final, top_k)
+        return SearchResult(
+            query, answers, evidence, verdict=self._verdict(question, int(candidates[np.argmax(final)]))
+        )
+
+    def _verdict(self, question: str, row: int) -> str:
+        """ "answer" when the sentence at ``row`` states what ``question`` asks, its article (text,
+        title and date) as context for the question's names, places and numbers
+        (``retrieval.question.verdict``); else "related"."""
+        doc = int(self.passage_doc[self.sentence_passage[row]])
+        passages = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
+        rows = chain.from_iterable(
+            range(f, f + c)
+            for f, c in zip(self.passage_first[passages].tolist(), self.passage_count[passages].tolist(), strict=True)
+        )
+        info = self.docs[doc]
+        context = " ".join([info.title, info.date or "", *(self.sentence_text[r] for r in rows)])
+        met = constraints(question).met(self.sentence_text[row], context, self.abbreviation_pairs)
+        return "answer" if met else "related"
 
     def _with_answer_type(self, rows: np.ndarray, scores: np.ndarray, top_k: int, check: AnswerCheck) -> np.ndarray:
         """``scores`` plus the answer type's bonuses, computed where they can change the ``top_k``

@@ -36,6 +36,7 @@ CURATED = {
     "BCH": "Bộ Chỉ huy",
     "BTL": "Bộ Tư lệnh",
     "XNC": "xuất nhập cảnh",
+    "FDI": "đầu tư trực tiếp nước ngoài",
     "CSGT": "cảnh sát giao thông",
     "THPT": "trung học phổ thông",
     "TW": "Trung ương",

@@ -1,0 +1,67 @@
+"""Small talk: lines that talk to the bot instead of asking the corpus something.
+
+A line is small talk when, once its words are folded, *every* word belongs to the vocabulary of
+talking to someone — greetings, thanks, goodbyes, acknowledgements and laughter, the second
+person ("bạn", "bot") with what one asks a person about themself ("là ai", "tên gì", "làm được
+gì", "khỏe không") — and at least one of them says which kind of talk it is; or when it holds no
+letter or digit at all (emoji, punctuation). "Bạn là ai?" is small talk; "Bạn có biết Tư lệnh
+Bộ đội Biên phòng là ai?" is not: "tư lệnh", "bộ đội", "biên phòng" are words of a question.
+Decided by that principle, not by a list of whole lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.text.normalize import fold_diacritics, normalize
+
+# Folded words (and two-syllable phrases) that say what kind of small talk a line is.
+_KINDS = {
+    "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon",
+    "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
+    "goodbye": "tam biet, bye, goodbye, hen gap lai, bai bai, chao tam biet",
+    "about": "ban, bot, may, cau, em",
+    "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet",
+}
+# Words that carry no question of their own in small talk: particles, what one asks a person
+# about themself, intensifiers. They make a line small talk only beside a word of _KINDS.
+_FILLERS = """
+oi a a nhe nha nhi ha vay the nhe day ne nao roi qua lam nhieu ca nha moi nguoi
+la ai gi ten co khoe khong lam duoc biet tao ra cua the nao sao vui ve rat
+huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
+"""
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _phrases(text: str) -> set[tuple[str, ...]]:
+    return {tuple(p.split()) for p in text.split(",") if p.strip()}
+
+
+_KIND_PHRASES = {kind: _phrases(words) for kind, words in _KINDS.items()}
+_FILLER_WORDS = frozenset(_FILLERS.split())
+_LONGEST = max(len(p) for phrases in _KIND_PHRASES.values() for p in phrases)
+
+
+def small_talk(line: str) -> str | None:
+    """The kind of small talk ``line`` is ("greeting", "thanks", "goodbye", "about", "ack"), or
+    None when it is a question for the corpus."""
+    text = normalize(line)
+    if not any(c.isalnum() for c in text):
+        return "ack" if text.strip() else None  # emoji and punctuation only
+    words = _WORD.findall(fold_diacritics(text).lower().replace("đ", "d"))
+    kinds: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_LONGEST, len(words) - i), 0, -1):
+            found = next((k for k, phrases in _KIND_PHRASES.items() if tuple(words[i : i + n]) in phrases), None)
+            if found is not None:
+                kinds.append(found)
+                i += n
+                break
+        else:
+            if words[i] not in _FILLER_WORDS:
+                return None  # a word of a question
+            i += 1
+    # The first signal decides: "Xin chào bạn" greets, "Bạn là ai?" asks about the bot.
+    return kinds[0] if kinds else None

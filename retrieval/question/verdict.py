@@ -1,0 +1,184 @@
+"""Whether the best sentence *states* what was asked, or only talks about the same things.
+
+A reply's verdict is ``answer`` (a sentence states the asked fact), ``related`` (the corpus talks
+about it, no sentence states the fact), ``none`` (nothing relevant: abstention) or ``chat``
+(small talk, ``retrieval.question.smalltalk``). Between ``answer`` and ``related`` two principles
+decide, checked on the best sentence with its context (its passage and its article's title and
+date), never on a list of questions:
+
+- **What is asked must be there**: a "bao nhiêu" question needs a number the question does not
+  already hold, "khi nào"/"năm nào" a date, "ai" a name, "ở đâu" a place, "tại sao" a reason
+  (``AnswerCheck``, and ``_REASON`` here). "Trung tướng Lê Đức Thái sinh năm nào?" against a
+  sentence that names him but holds no date is ``related``.
+- **The question's constraints must be met**: its numbers and years ("năm 2022" is not 2023), its
+  names, places and organisations (capitalised words: "Quảng Ninh" must be in the sentence, its
+  passage or its article), and the exact office it names ("Chủ tịch nước" is not "Chủ tịch HĐND
+  tỉnh", "Phó Tư lệnh" not "Tư lệnh").
+
+The words a paraphrase changes ("đứng đầu" for "Tư lệnh") are not constraints: the ranking and the
+abstention's evidence already weigh them, with the model's similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.question.answer_type import AnswerCheck
+from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
+
+VERDICTS = ("answer", "related", "none", "chat")
+
+# Offices: the head word, then the lowercase words that say which office it is ("chủ tịch nước",
+# "chủ tịch ubnd tỉnh", "phó tư lệnh"); folded.
+_OFFICE_HEADS = (
+    "tong bi thu|bi thu|pho bi thu|chu tich|pho chu tich|tu lenh|pho tu lenh|chinh uy|pho chinh uy|"
+    "chi huy truong|pho chi huy truong|chu nhiem|pho chu nhiem|truong doan|pho truong doan|bo truong|"
+    "thu truong|thu tuong|pho thu tuong|giam doc|pho giam doc|truong ban|pho truong ban|tong cuc truong|"
+    "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
+)
+# Words that end an office's qualifier: the question's own words and function words.
+_QUALIFIER_STOP = frozenset(
+    "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den".split()  # noqa: SIM905
+)
+_OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
+_SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
+# "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
+_REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
+_CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
+_REASON = re.compile(
+    r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích)\b"
+)  # read accented: "để" and "do" say too little
+
+
+def _folded(text: str) -> str:
+    return " ".join(_SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """What a sentence with its context must hold to state the answer to one question."""
+
+    phrases: tuple[str, ...]  # folded names, places, organisations, offices and numbers
+    check: AnswerCheck
+    reason: bool  # a "tại sao" question
+
+    def met(self, sentence: str, context: str, pairs: dict[str, str] | None = None) -> bool:
+        """Whether ``sentence`` (with ``context``: its article's text, title and date) states the
+        answer: the asked kind in the sentence itself, every constraint in either, an
+        abbreviation of ``pairs`` (short -> long form) matching its long form and back."""
+        folded_sentence = _folded(sentence)
+        # A place may be a common noun ("ở các cửa khẩu"): only numbers, dates and names are checked.
+        if self.check.kind in ("number", "time", "person") and not self.check.holds(sentence):
+            return False
+        if self.check.counting and self.check.counted_in(sentence) and not self.check.counts(sentence):
+            return False  # "bao nhiêu đồn": the sentence names đồn, but counts something else
+        if self.reason and not _REASON.search(normalize(sentence)):
+            return False
+        if not self.phrases:
+            return True
+        where = f" {folded_sentence} {_folded(context)} "
+        spelled, abbreviated = where, where
+        asked = f" {' '.join(self.phrases)} "
+        for short, long in (pairs or {}).items():  # only those the question's phrases hold
+            short_f, long_f = _folded(short), _folded(long)
+            if f" {short_f} " in asked or long_f in asked:
+                spelled = spelled.replace(f" {short_f} ", f" {long_f} ")
+                abbreviated = abbreviated.replace(f" {long_f} ", f" {short_f} ")
+        where = f"{where}|{spelled}|{abbreviated}"
+        return all(_found(p, where) for p in self.phrases)
+
+
+def _found(phrase: str, where: str) -> bool:
+    """``phrase`` as whole words of ``where``; a number also at the start of a longer one
+    ("33" in "33-nq/tw", "2020" in "2020-10-01") or in Roman numerals ("18": "xviii")."""
+    if phrase[0].isdigit():
+        if phrase.isdigit() and 0 < int(phrase) < 40 and f" {_roman(int(phrase))} " in where:
+            return True
+        return re.search(rf"(?<![\w/.,-]){re.escape(phrase)}(?!\d)", where) is not None
+    return f" {phrase} " in where
+
+
+def _roman(number: int) -> str:
+    """Lowercase Roman numerals below 40: congresses and terms are numbered so ("khóa XIII")."""
+    tens, units = divmod(number, 10)
+    return "x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
+
+
+def constraints(question: str) -> Constraints:
+    """The constraints of ``question`` (see the module's docstring). Case matters (a capital
+    marks a name or an organisation), so the text is cleaned, not normalised; each clause is read
+    on its own. A question typed all in lowercase has only its numbers and offices."""
+    text = clean_unicode(question)
+    cased = text != text.lower()
+    phrases: list[str] = []
+    for index, clause in enumerate(_CLAUSE.split(text)):
+        syllables = _SYLLABLE.findall(clause)
+        folded = [fold_diacritics(s).lower() for s in syllables]
+        phrases += [f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()]
+        if cased:
+            phrases += [" ".join(folded[a:b]) for a, b in _names(syllables, folded, first=index == 0)]
+        phrases += _offices(syllables, folded, cased)
+    asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
+    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), bool(_REASON_ASKED.search(asked)))
+
+
+def _capital(syllable: str) -> bool:
+    return syllable[0].isupper()
+
+
+def _names(syllables: list[str], folded: list[str], first: bool, start: int = 0) -> list[tuple[int, int]]:
+    """Spans of names, places and organisations from ``start``: runs of capitalised syllables
+    ("Lê Đức Thái", "Quảng Ninh", "UBND"); a run of one syllable (not an abbreviation) takes the
+    lowercase word of its name that follows ("Công an", "Tổng cục", "Bộ đội"). The question's
+    first syllable is capitalised by orthography, so it is left out ("Ông Nguyễn Thanh Hải …",
+    "Theo Đại tướng …", "Trung tướng …")."""
+    spans = []
+    i = start + 1 if first and start == 0 and syllables and not syllables[0].isupper() else start
+    while i < len(syllables):
+        if not _capital(syllables[i]):
+            i += 1
+            continue
+        end = i + 1
+        if not syllables[i].isupper():  # an abbreviation is a name of its own ("BĐBP", "Lai Châu")
+            while end < len(syllables) and _capital(syllables[end]) and not syllables[end].isupper():
+                end += 1
+        # "Tổng cục", not "XIV thuộc", nor "Ninh tăng" (the rest of "Quảng Ninh" at the start)
+        one = end - i == 1 and not syllables[i].isupper() and not (first and i == 1 and _capital(syllables[0]))
+        if one and end < len(syllables) and folded[end] not in _QUALIFIER_STOP and syllables[end][0].islower():
+            end += 1
+        spans.append((i, end))
+        i = end
+    return spans
+
+
+def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
+    """Each office the question names, folded, with what says which one: up to two lowercase
+    words ("chu tich nuoc") and the organisation right after it ("chu tich quoc hoi", "chu tich
+    ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone."""
+    out = []
+    i = 0
+    while i < len(folded):
+        head = next((h for h in _OFFICE_HEAD_WORDS if tuple(folded[i : i + len(h)]) == h), None)
+        if head is None:
+            i += 1
+            continue
+        end = i + len(head)
+        if cased:
+            while end < min(len(folded), i + len(head) + 2) and not _capital(syllables[end]):
+                if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
+                    break
+                end += 1
+            organisation = _names(syllables, folded, first=False, start=end)[:1]
+            if organisation and organisation[0][0] == end and not _is_person(syllables, *organisation[0]):
+                end = organisation[0][1]
+        out.append(" ".join(folded[i:end]))
+        i = end
+    return out
+
+
+def _is_person(syllables: list[str], start: int, end: int) -> bool:
+    """A run of two to four capitalised syllables, none an abbreviation: a person's name
+    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it."""
+    run = syllables[start:end]
+    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run)

@@ -1,0 +1,48 @@
+"""retrieval.question.smalltalk: small talk is told from questions by principle, both ways."""
+
+import json
+
+import pytest
+
+from retrieval.question.smalltalk import small_talk
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Xin chào", "greeting"), ("chào bot", "greeting"), ("hello bạn", "greeting"), ("Chúc ngủ ngon", "greeting"),
+        ("Cảm ơn nhé!", "thanks"), ("cam on ban nhieu", "thanks"), ("Thanks!", "thanks"),
+        ("Tạm biệt", "goodbye"), ("bye", "goodbye"),
+        ("Bạn là ai?", "about"), ("Bạn làm được gì?", "about"), ("Ai tạo ra bạn?", "about"), ("Bot ơi", "about"),
+        ("ok", "ack"), ("haha", "ack"), ("👍", "ack"), ("😀😀", "ack"), ("Hay quá", "ack"),
+    ],
+)  # fmt: skip
+def test_small_talk_and_its_kind(line, kind):
+    assert small_talk(line) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bạn có biết Tư lệnh Bộ đội Biên phòng là ai?",  # addressed to the bot, but a question
+        "Chào bạn, Chính ủy BĐBP là ai?",
+        "ai la ai",  # no word says it is small talk
+        "Giá vàng",
+        "",
+        "   ",
+    ],
+)
+def test_a_question_is_never_small_talk(line):
+    assert small_talk(line) is None
+
+
+def test_no_evaluation_question_is_taken_for_small_talk():
+    """Every question of every set, answerable or not, stays a question (dev's "Xin chào" aside,
+    which is small talk and is declined either way)."""
+    lines = []
+    for path in sorted((ROOT / "bench").glob("*/*.jsonl")):
+        if path.name in ("questions.jsonl", "unanswerable.jsonl"):
+            lines += [json.loads(line)["question"] for line in path.read_text("utf-8").splitlines() if line.strip()]
+    assert len(lines) > 1400
+    assert [line for line in lines if small_talk(line)] == ["Xin chào"]

@@ -1,0 +1,76 @@
+"""retrieval.question.verdict: what a sentence must hold to state the answer to a question."""
+
+import pytest
+
+from retrieval.question.verdict import constraints
+
+PAIRS = {"BĐBP": "Bộ đội Biên phòng", "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân"}
+QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Thường vụ Tỉnh ủy."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "context", "met"),
+    [
+        # the year asked is not the year stated
+        (
+            "Vốn FDI vào Quảng Ninh năm 2022 là bao nhiêu?",
+            "Quảng Ninh thu hút đầu tư năm 2023 đạt 3,1 tỷ USD.",
+            "",
+            False,
+        ),
+        ("Quảng Ninh thu hút bao nhiêu vốn năm 2023?", "Quảng Ninh thu hút đầu tư năm 2023 đạt 3,1 tỷ USD.", "", True),
+        # the exact office: "Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh"
+        ("Chủ tịch nước là ai?", "Ông Nguyễn Xuân Ký, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh.", "", False),
+        (
+            "Chủ tịch HĐND tỉnh Quảng Ninh là ai?",
+            "Ông Nguyễn Xuân Ký, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh.",
+            QN_ARTICLE,
+            True,
+        ),
+        ("Phó Tư lệnh Bộ đội Biên phòng là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", False),
+        # an abbreviation matches its long form, both ways
+        ("Tư lệnh BĐBP là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", True),
+        (
+            "Chính ủy Bộ đội Biên phòng tỉnh Quảng Ninh là ai?",
+            "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh Quảng Ninh.",
+            "",
+            True,
+        ),
+        # the province the article is about, not the sentence's: checked in its article
+        (
+            "Chủ tịch UBND tỉnh Quảng Ninh là ai?",
+            "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.",
+            "Tỉnh Quảng Nam.",
+            False,
+        ),
+        (
+            "Chủ tịch UBND tỉnh Quảng Ninh là ai?",
+            "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.",
+            QN_ARTICLE,
+            True,
+        ),
+        # what is asked must be in the sentence: a date, a number, a name, a reason
+        ("Trung tướng Lê Đức Thái sinh năm nào?", "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh.", "", False),
+        ("Lai Châu có bao nhiêu đồn biên phòng?", "Chương trình Con nuôi đồn biên phòng ở Lai Châu.", "", False),
+        ("Tại sao Quảng Ninh ban hành nghị quyết?", "Quảng Ninh ban hành nghị quyết chuyên đề.", "", False),
+        ("Tại sao Quảng Ninh ban hành nghị quyết?", "Quảng Ninh ban hành nghị quyết vì biên giới dài.", "", True),
+        # Roman numerals, numbers at the start of a document number
+        (
+            "Đại hội Đảng bộ BĐBP tỉnh lần thứ 18 có nhiệm kỳ nào?",
+            "Đại hội Đảng bộ BĐBP tỉnh lần thứ XVIII, nhiệm kỳ 2020-2025.",
+            "",
+            True,
+        ),
+        ("Nghị quyết 33 ban hành ngày nào?", "Nghị quyết 33-NQ/TW, ngày 28/9/2018 của Bộ Chính trị.", "", True),
+        # a paraphrase's own words are not constraints
+        ("Ai đứng đầu lực lượng Bộ đội Biên phòng?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", True),
+    ],
+)
+def test_a_sentence_states_the_answer_only_when_it_meets_the_question(question, sentence, context, met):
+    assert constraints(question).met(sentence, context, PAIRS) is met
+
+
+def test_the_first_word_of_a_question_is_no_name_and_offices_take_their_body():
+    assert constraints("Trung tướng Nguyễn Anh Tuấn quê ở tỉnh nào?").phrases == ("nguyen anh tuan",)
+    assert "chu tich quoc hoi" in constraints("Chủ tịch Quốc hội là ai?").phrases
+    assert constraints("chu tich nuoc la ai").phrases == ("chu tich",)  # no capitals: the head alone
