@@ -2,18 +2,22 @@
 
     python -m retrieval.evaluate bench/xquad_vi             # a bench dir with corpus/
     python -m retrieval.evaluate bench/dev2 --data-dir data # a dev set over the shipped corpus
-    python -m retrieval.evaluate                            # dev2, dev (over data/) and xquad_vi
+    python -m retrieval.evaluate                            # dev3, dev2, dev (over data/) and xquad_vi
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
     python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
     python -m retrieval.evaluate --markdown                 # the full tables (bench/README.md)
 
 A bench dir holds ``questions.jsonl`` (``{"id", "question", "answers": [...], "doc"?}``), optionally
-``unanswerable.jsonl`` (questions the corpus cannot answer) and ``corpus/``. A returned sentence is a
+``unanswerable.jsonl`` (questions the corpus cannot answer), ``smalltalk.jsonl`` (lines that are
+no question) and ``corpus/``. A returned sentence is a
 hit when it comes from the question's ``doc`` (any doc when ``doc`` is null) and contains one of the
 ``answers``, both compared after NFC, lowercasing and collapsing white space. Reported: hit@1/3/5,
 MRR@5, the share of answerable questions wrongly abstained on, the share of unanswerable ones
-abstained on, and how both move with the abstention threshold (the evidence sweep).
+abstained on, and how both move with the abstention threshold (the evidence sweep); with the
+replies' verdicts (``retrieval.question.verdict``), the share of questions whose first sentence
+is right that are replied to as an answer, and the share of unanswerable ones (and small talk)
+declined: abstained on, or replied to as "related" or "chat".
 The run goes through the real engine and a real SQLite file (cached under ``var/eval/``, sentence
 vectors included: the first run with the model embeds the corpus, ~1 minute for xquad_vi).
 
@@ -334,19 +338,19 @@ async def ablation(runs: list[tuple[Path, Path | None]], split: str | None = Non
 
 
 def _row(label: str, ranking: str, m: dict[str, float]) -> str:
-    ood = f"{m['abstained']:.3f}" if "abstained" in m else "–"
-    return (
-        f"| {label} | {ranking} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['hit@5']:.3f} | {m['mrr@5']:.3f} "
-        f"| {m['wrongly_abstained']:.3f} | {ood} |"
-    )
+    ood = f"{m['abstained']:.3f} | {m['declined']:.3f}" if "abstained" in m else "– | –"
+    names = ("hit@1", "hit@3", "hit@5", "mrr@5", "wrongly_abstained", "answer_when_right")
+    answerable = " | ".join(f"{m[n]:.3f}" if m["questions"] else "–" for n in names)
+    return f"| {label} | {ranking} | {answerable} | {ood} |"
 
 
 def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
     """The full quality table (bench/README.md), from one semantic and one lexical run of each set: the whole
     set, its kinds of question (semantic), and its tune and test halves of the articles."""
     lines = [
-        "| set | ranking | hit@1 | hit@3 | hit@5 | MRR@5 | answerable abstained | unanswerable abstained |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| set | ranking | hit@1 | hit@3 | hit@5 | MRR@5 | answerable abstained | answer when right "
+        "| unanswerable abstained | unanswerable declined |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for sem, lex in zip(semantic, lexical, strict=True):
         m = sem.metrics()
@@ -354,10 +358,10 @@ def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
             f" + {m['unanswerable']:.0f} unanswerable" if "abstained" in m else ""
         )
         lines += [_row(f"{sem.name}, {size}", "semantic", m), _row("", "lexical", lex.metrics())]
-        kinds = sorted({o.kind for o in sem.outcomes if o.answerable})
+        kinds = sorted({o.kind for o in sem.outcomes})
         for kind in kinds if len(kinds) > 1 else []:
-            n = sem.metrics(kind=kind)["questions"]
-            lines.append(_row(f"{sem.name}, {n:.0f} {kind}", "semantic", sem.metrics(kind=kind)))
+            m = sem.metrics(kind=kind)
+            lines.append(_row(f"{sem.name}, {m['questions'] or m.get('unanswerable', 0):.0f} {kind}", "semantic", m))
         for half in ("test", "tune"):
             n = sem.metrics(half=half)["questions"]
             lines += [
@@ -370,7 +374,7 @@ def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "bench", nargs="?", type=Path, help="bench dir (default: bench/dev2 and bench/dev over data/, bench/xquad_vi)"
+        "bench", nargs="?", type=Path, help="bench dir (default: bench/dev3, dev2 and dev over data/, bench/xquad_vi)"
     )
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
@@ -403,6 +407,7 @@ def _run(args: argparse.Namespace) -> int:
         runs = [(args.bench, args.data_dir)]
     else:
         runs = [
+            (ROOT / "bench" / "dev3", ROOT / "data"),
             (ROOT / "bench" / "dev2", ROOT / "data"),
             (ROOT / "bench" / "dev", ROOT / "data"),
             (ROOT / "bench" / "xquad_vi", None),

@@ -7,13 +7,14 @@ decide, checked on the best sentence with its context (its passage and its artic
 date), never on a list of questions:
 
 - **What is asked must be there**: a "bao nhiêu" question needs a number the question does not
-  already hold, "khi nào"/"năm nào" a date, "ai" a name, "ở đâu" a place, "tại sao" a reason
-  (``AnswerCheck``, and ``_REASON`` here). "Trung tướng Lê Đức Thái sinh năm nào?" against a
-  sentence that names him but holds no date is ``related``.
+  already hold, "khi nào"/"năm nào" a date, "tại sao" a reason (``AnswerCheck``, and ``_REASON``
+  here); a person or a place may be a common noun ("các sinh viên", "ở các cửa khẩu"), so those
+  are not required. "Trung tướng Lê Đức Thái sinh năm nào?" against a sentence that names him
+  but holds no date is ``related``.
 - **The question's constraints must be met**: its numbers and years ("năm 2022" is not 2023), its
-  names, places and organisations (capitalised words: "Quảng Ninh" must be in the sentence, its
-  passage or its article), and the exact office it names ("Chủ tịch nước" is not "Chủ tịch HĐND
-  tỉnh", "Phó Tư lệnh" not "Tư lệnh").
+  names, places and organisations (capitalised words, matched with their capitals: "Quảng Ninh"
+  must be in the sentence or its article, "Công an" is not "công tác"), and the exact office it
+  names ("Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh").
 
 The words a paraphrase changes ("đứng đầu" for "Tư lệnh") are not constraints: the ranking and the
 abstention's evidence already weigh them, with the model's similarity.
@@ -38,6 +39,7 @@ _OFFICE_HEADS = (
     "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
 )
 # Words that end an office's qualifier: the question's own words and function words.
+_NAME = "name:"  # marks a phrase matched with its capitals
 _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den".split()  # noqa: SIM905
 )
@@ -51,7 +53,10 @@ _REASON = re.compile(
 )  # read accented: "để" and "do" say too little
 
 
-def _folded(text: str) -> str:
+def _folded(text: str, keep_case: bool = False) -> str:
+    """Syllables without marks, joined by single spaces; lowercase unless ``keep_case``."""
+    if keep_case:
+        return " ".join(_SYLLABLE.findall(fold_diacritics(clean_unicode(text))))
     return " ".join(_SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
 
 
@@ -62,31 +67,38 @@ class Constraints:
     phrases: tuple[str, ...]  # folded names, places, organisations, offices and numbers
     check: AnswerCheck
     reason: bool  # a "tại sao" question
+    text: str = ""  # the question, folded: which abbreviations matter
 
     def met(self, sentence: str, context: str, pairs: dict[str, str] | None = None) -> bool:
         """Whether ``sentence`` (with ``context``: its article's text, title and date) states the
         answer: the asked kind in the sentence itself, every constraint in either, an
         abbreviation of ``pairs`` (short -> long form) matching its long form and back."""
-        folded_sentence = _folded(sentence)
-        # A place may be a common noun ("ở các cửa khẩu"): only numbers, dates and names are checked.
-        if self.check.kind in ("number", "time", "person") and not self.check.holds(sentence):
+        # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
+        # numbers and dates are checked.
+        if self.check.kind in ("number", "time") and not self.check.holds(sentence):
             return False
-        if self.check.counting and self.check.counted_in(sentence) and not self.check.counts(sentence):
-            return False  # "bao nhiêu đồn": the sentence names đồn, but counts something else
         if self.reason and not _REASON.search(normalize(sentence)):
             return False
         if not self.phrases:
             return True
-        where = f" {folded_sentence} {_folded(context)} "
-        spelled, abbreviated = where, where
-        asked = f" {' '.join(self.phrases)} "
-        for short, long in (pairs or {}).items():  # only those the question's phrases hold
-            short_f, long_f = _folded(short), _folded(long)
-            if f" {short_f} " in asked or long_f in asked:
-                spelled = spelled.replace(f" {short_f} ", f" {long_f} ")
-                abbreviated = abbreviated.replace(f" {long_f} ", f" {short_f} ")
-        where = f"{where}|{spelled}|{abbreviated}"
-        return all(_found(p, where) for p in self.phrases)
+        texts = {False: f" {_folded(sentence)} {_folded(context)} ", True: ""}
+        texts[True] = f" {_folded(sentence, keep_case=True)} {_folded(context, keep_case=True)} "
+        forms = {False: [texts[False]], True: [texts[True]]}
+        asked = f" {self.text} "
+        for short, long in (pairs or {}).items():  # only the abbreviations the question holds
+            if f" {_folded(short)} " in asked or f" {_folded(long)} " in asked:
+                for case in (False, True):
+                    short_f, long_f = f" {_folded(short, keep_case=case)} ", f" {_folded(long, keep_case=case)} "
+                    forms[case] += [texts[case].replace(short_f, long_f), texts[case].replace(long_f, short_f)]
+        return all(_met(p, "|".join(forms[False]), "|".join(forms[True])) for p in self.phrases)
+
+
+def _met(phrase: str, where: str, cased: str) -> bool:
+    """A name with its capitals (an abbreviation in either form), anything else folded."""
+    if not phrase.startswith(_NAME):
+        return _found(phrase, where)
+    name = phrase.removeprefix(_NAME)
+    return _found(name.lower(), where) if name.isupper() else _found(name, cased)
 
 
 def _found(phrase: str, where: str) -> bool:
@@ -116,23 +128,23 @@ def constraints(question: str) -> Constraints:
         syllables = _SYLLABLE.findall(clause)
         folded = [fold_diacritics(s).lower() for s in syllables]
         phrases += [f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()]
-        if cased:
-            phrases += [" ".join(folded[a:b]) for a, b in _names(syllables, folded, first=index == 0)]
+        if cased:  # names keep their capitals: "Công an" is not "công tác"
+            phrases += [_NAME + fold_diacritics(" ".join(syllables[a:b])) for a, b in _names(syllables, index == 0)]
         phrases += _offices(syllables, folded, cased)
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
-    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), bool(_REASON_ASKED.search(asked)))
+    reason = bool(_REASON_ASKED.search(asked))
+    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked)
 
 
 def _capital(syllable: str) -> bool:
     return syllable[0].isupper()
 
 
-def _names(syllables: list[str], folded: list[str], first: bool, start: int = 0) -> list[tuple[int, int]]:
+def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int, int]]:
     """Spans of names, places and organisations from ``start``: runs of capitalised syllables
-    ("Lê Đức Thái", "Quảng Ninh", "UBND"); a run of one syllable (not an abbreviation) takes the
-    lowercase word of its name that follows ("Công an", "Tổng cục", "Bộ đội"). The question's
-    first syllable is capitalised by orthography, so it is left out ("Ông Nguyễn Thanh Hải …",
-    "Theo Đại tướng …", "Trung tướng …")."""
+    ("Lê Đức Thái", "Quảng Ninh", "Tesla"), an abbreviation a run of its own ("BĐBP", "UBND").
+    The question's first syllable is capitalised by orthography, so it is left out ("Ông Nguyễn
+    Thanh Hải …", "Theo Đại tướng …", "Trung tướng …")."""
     spans = []
     i = start + 1 if first and start == 0 and syllables and not syllables[0].isupper() else start
     while i < len(syllables):
@@ -140,13 +152,9 @@ def _names(syllables: list[str], folded: list[str], first: bool, start: int = 0)
             i += 1
             continue
         end = i + 1
-        if not syllables[i].isupper():  # an abbreviation is a name of its own ("BĐBP", "Lai Châu")
+        if not syllables[i].isupper():
             while end < len(syllables) and _capital(syllables[end]) and not syllables[end].isupper():
                 end += 1
-        # "Tổng cục", not "XIV thuộc", nor "Ninh tăng" (the rest of "Quảng Ninh" at the start)
-        one = end - i == 1 and not syllables[i].isupper() and not (first and i == 1 and _capital(syllables[0]))
-        if one and end < len(syllables) and folded[end] not in _QUALIFIER_STOP and syllables[end][0].islower():
-            end += 1
         spans.append((i, end))
         i = end
     return spans
@@ -169,9 +177,12 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
                 if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
                     break
                 end += 1
-            organisation = _names(syllables, folded, first=False, start=end)[:1]
+            organisation = _names(syllables, False, start=end)[:1]
             if organisation and organisation[0][0] == end and not _is_person(syllables, *organisation[0]):
                 end = organisation[0][1]
+                one = end - organisation[0][0] == 1 and not syllables[end - 1].isupper()
+                if one and end < len(folded) and syllables[end][0].islower() and folded[end] not in _QUALIFIER_STOP:
+                    end += 1  # its name's lowercase word: "Quốc hội", "Bộ đội"
         out.append(" ".join(folded[i:end]))
         i = end
     return out
