@@ -245,8 +245,8 @@ async def evaluate_conversations(
     def record(name: str, result: SearchResult, turn: dict) -> None:
         if turn["answers"]:
             counts.setdefault(name, []).append(first_hit(result.answers, turn["answers"], turn.get("doc")) == 1)
-        else:  # the right answer is none
-            counts.setdefault(name, []).append(not result.answers)
+        else:  # the right reply is no answer: none, or only related sentences
+            counts.setdefault(name, []).append(result.verdict != "answer")
 
     try:
         await _vectors_complete(engine, semantic)

@@ -44,6 +44,26 @@ from retrieval.question.conversation import Conversation, Turn, rewrite, subject
         # a title for the title, folded whole (not "Tu lenh bo doi bien phong Chinh uy la ai?")
         ("Còn Chính ủy?", "tu lenh bo doi bien phong la ai", None, "Chinh uy bo doi bien phong la ai"),
         ("con tu lenh thi sao", "Chính ủy Bộ đội Biên phòng là ai?", None, "Tu lenh Bo doi Bien phong la ai?"),
+        # after "Ai …?", "ông ấy" is the person the answer names (before the office asked about)
+        ("Ông ấy mang quân hàm gì?", "Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
+         "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng; Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy.",
+         "Bí thư Đảng ủy Bộ đội Biên phòng Trung tướng Nguyễn Anh Tuấn mang quân hàm gì?"),
+        ("Ông ấy yêu cầu gì?", "Ai chủ trì làm việc sáng 27-3?",
+         "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam chủ trì.",
+         "Đại tướng Lương Cường yêu cầu gì?"),
+        # a bare honorific at the start is a reference too; "Ông Nguyễn …" is a name
+        ("Ông kiểm tra đồn biên phòng nào?", "Đại tá Nguyễn Thanh Hải giữ chức vụ gì?", None,
+         "Nguyễn Thanh Hải kiểm tra đồn biên phòng nào?"),
+        ("Khi nào ông làm việc với Bộ đội Biên phòng?", "Đại tướng Lương Cường là Chủ nhiệm cơ quan nào?", None,
+         "Khi nào Lương Cường làm việc với Bộ đội Biên phòng?"),
+        # a fragment asks one more thing of the same subject
+        ("Hôm nào?", "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc gì?", None,
+         "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc hôm nào?"),
+        ("Bao nhiêu cặp cụm dân cư?", "BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn - trạm?", None,
+         "BĐBP Lai Châu kết nghĩa bao nhiêu cặp cụm dân cư?"),
+        # "Còn X?" keeps the frame, X in the slot it fits: an abbreviation, a province
+        ("Còn KVBG?", "NTM là viết tắt của gì?", None, "KVBG là viết tắt của gì?"),
+        ("Còn Quảng Ninh?", "chinh uy bdbp tinh lai chau la ai", None, "Chinh uy bdbp tinh Quang Ninh la ai"),
     ],
 )  # fmt: skip
 def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):
@@ -58,6 +78,8 @@ def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, exp
         "tu lenh bo doi bien phong la ai",
         "Huyện nào về đích nông thôn mới?",
         "Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát phòng dịch?",
+        "Ông Nguyễn Xuân Ký giữ chức vụ gì?",  # "Ông" before a name is no reference
+        "Có bao nhiêu huyện biên giới ở Lai Châu kết nghĩa với nước bạn?",  # a whole question, not a fragment
         "",
     ],
 )

@@ -58,6 +58,61 @@ _DEMONSTRATIVE = re.compile(
     rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b{_PERSON}\b|\b(?:họ|nó|ho|no)\b",
     re.IGNORECASE,
 )
+# A person's name starts with a family name; the most common ones cover most people named in news.
+_SURNAMES = frozenset(
+    [
+        "Nguyễn",
+        "Trần",
+        "Lê",
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Lương",
+        "Đinh",
+        "Trịnh",
+        "Đào",
+        "Mai",
+        "Tô",
+        "Hà",
+        "Lâm",
+        "Cao",
+        "Chu",
+        "Tạ",
+        "Vương",
+        "Thái",
+        "Quách",
+        "Đoàn",
+        "Tăng",
+        "Triệu",
+        "Kiều",
+        "Lục",
+        "Hứa",
+        "Mạc",
+        "Văn",
+        "Lưu",
+        "Giang",
+        "Châu",
+    ]
+)
+# A military rank right before a name goes with it: "Trung tướng Lê Đức Thái".
+_RANK = re.compile(r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+$")
+# "Ông chủ trì …", "Khi nào bà …": an honorific not followed by a name is a reference too.
+_BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
+# A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
+_FRAGMENT = re.compile(
+    r"^\s*(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$", re.IGNORECASE
+)
+_PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 
@@ -125,6 +180,14 @@ def _ellipsis(previous: str, phrase: str) -> str:
     - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?")."""
     if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE):
         return phrase + "?"
+    abbreviation = re.fullmatch(r"[A-ZĐ][A-ZĐ0-9.-]+", phrase)
+    asked = re.search(r"\b[A-ZĐ][A-ZĐ0-9.-]+\b", previous)
+    if abbreviation and asked:  # "Còn KVBG?" after "NTM là viết tắt của gì?": the same frame
+        return previous[: asked.start()] + phrase + previous[asked.end() :]
+    place = _PLACE_SLOT.search(previous)
+    if place and _names(phrase) and not _names(previous) and previous == previous.lower():
+        # "Còn Quảng Ninh?" after "chinh uy bdbp tinh lai chau la ai": the place after "tỉnh"
+        return previous[: place.start("place")] + phrase + previous[place.end("place") :]
     spans = [(m.start(), m.end()) for m in _WORD.finditer(previous)]
     words = [previous[a:b] for a, b in spans]
     folded = [fold_diacritics(normalize(w)) for w in words]
@@ -153,9 +216,37 @@ def _ellipsis(previous: str, phrase: str) -> str:
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?")
 
 
-def _referent(previous: str, noun: str | None, answer: str | None) -> str:
+def _person(previous: str, answer: str | None) -> str | None:
+    """Who "ông ấy" / a bare "Ông …" is: after "Ai …?", the person its answer names (the last name
+    before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
+    else the first person the previous question names; None when there is neither."""
+    asked_who = re.search(
+        r"\b(?:ai|người nào|la ai|nguoi nao)\b", fold_diacritics(normalize(previous)).replace("đ", "d")
+    )
+    if asked_who and answer:
+        known = fold_diacritics(normalize(previous))
+        names = [(a, b) for a, b in _names(answer) if fold_diacritics(normalize(answer[a:b])) not in known]
+        people = [(a, b) for a, b in names if answer[a:b].split()[0] in _SURNAMES]
+        if people:
+            topic = _WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
+            at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
+            before = [span for span in people if at >= 0 and span[1] <= at]
+            start, end = before[-1] if before else people[0]
+            rank = _RANK.search(answer[:start])
+            name = answer[rank.start() if rank else start : end]
+            # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, as news writes it
+            copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
+            return f"{subject(previous)} {name}" if copular and subject(previous) else name
+    names = _names(previous)
+    return previous[names[0][0] : names[0][1]] if names else None
+
+
+def _referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
     """What "tỉnh này" / "nghị quyết đó" / "ông ấy" / "nó" refers to, given the previous question
-    (and its answer, for "Huyện nào …?" followed by "Huyện đó …?")."""
+    (and its answer, for "Huyện nào …?" followed by "Huyện đó …?", and "Ai …?" followed by "Ông
+    ấy …?")."""
+    if person and (who := _person(previous, answer)):
+        return who
     if noun:
         key = fold_diacritics(normalize(noun))
         folded = fold_diacritics(normalize(previous))
@@ -188,10 +279,13 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
             rewritten = _ellipsis(previous.strip(), phrase)
             break
     else:
-        match = _DEMONSTRATIVE.search(text)
+        match = _DEMONSTRATIVE.search(text) or _BARE_HONORIFIC.search(text)
         if match:
-            rewritten = text[: match.start()] + _referent(previous, match.group("noun"), answer) + text[match.end() :]
-        elif not subject(text) and subject(previous):  # question words only: "Khi nào?", "Ở đâu?"
+            person = not match.group("noun") and not re.fullmatch(r"(?:họ|nó|ho|no)", match.group(), re.I)
+            referent = _referent(previous, match.group("noun"), answer, person)
+            rewritten = text[: match.start()] + referent + text[match.end() :]
+        elif (not subject(text) or _FRAGMENT.match(text)) and subject(previous):
+            # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
             rewritten = f"{subject(previous)} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
