@@ -165,3 +165,19 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
         "Chosen on the tune halves: 0.55; on the test halves at 0.55: "
         "x: 0.000 answerable abstained, 1.000 unanswerable abstained"
     )
+
+
+@pytest.mark.parametrize(("bench", "floor"), [("conversations", 0.88), ("dev3", 0.78)])
+def test_follow_ups_in_context_keep_their_floor(bench, floor, tmp_path):
+    """Follow-ups asked in context (lexical: no model to wait for), and context never bending a
+    question that stands alone. dev3 holds the shapes added with the verdicts (a bare "Ông …",
+    "ông ấy" after "Ai …?", fragments, "Còn X?" after an abbreviation question): 0.524 before."""
+    from retrieval.evaluate import evaluate_conversations
+
+    scores = asyncio.run(
+        evaluate_conversations(ROOT / "bench" / bench, DATA, ROOT / "bench" / "dev", db_dir=tmp_path, semantic=False)
+    )
+    follow_ups = next(v for k, v in scores.items() if k.startswith("follow-ups: in context"))
+    assert follow_ups >= floor, scores
+    alone = next(v for k, v in scores.items() if k.startswith("dev alone"))
+    assert next(v for k, v in scores.items() if k.startswith("dev in one conversation")) == alone
