@@ -15,7 +15,7 @@ from retrieval.corpus import CorpusFileError, FileEntry, read_file, scan_data_di
 from retrieval.store.changes import release
 from retrieval.store.database import Store
 from retrieval.store.records import ReplacedFile, StoredFile, TouchedFile
-from retrieval.store.spool import Spooled, clear, spool_chunk, spool_path
+from retrieval.store.spool import NewArticle, Spooled, clear, spool_chunk, spool_path
 from retrieval.text.cleaner import Article
 from retrieval.workers import below_questions, shut_down, spawned_pool
 
@@ -241,10 +241,13 @@ class _Segmenting:
             self.progress(progress_bar(self.done, known, "articles", share=share, total_text=total))
 
     async def _segment(self, executor: Executor, chunk: list[_Pending], seq: int) -> None:
-        items = [(seq + i, item.records[position][0], article) for i, (item, position, article, _) in enumerate(chunk)]
+        items = [
+            NewArticle(seq + i, item.records[position][0], article)
+            for i, (item, position, article, _) in enumerate(chunk)
+        ]
         counts = await asyncio.get_running_loop().run_in_executor(executor, spool_chunk, self.spool, items)
-        for (item, position, _, share), (s, (passages, sentences)) in zip(chunk, enumerate(counts, seq), strict=True):
-            item.records[position] = (item.records[position][0], Spooled(s, passages, sentences))
+        for (item, position, _, share), spooled in zip(chunk, counts, strict=True):
+            item.records[position] = (item.records[position][0], spooled)
             self.done_bytes += share
         self.done += len(counts)
         chunk.clear()  # its raw articles are no longer needed

@@ -184,7 +184,7 @@ def _record_segmented(monkeypatch, segmented: list) -> None:
     real = reconcile_module.spool_chunk
 
     def recording(directory, items):
-        segmented.extend(article for *_, article in items)
+        segmented.extend(new.article for new in items)
         return real(directory, items)
 
     monkeypatch.setattr(reconcile_module, "spool_chunk", recording)

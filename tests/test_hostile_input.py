@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from bot.render import NO_ANSWER
+from bot.render import CHAT_REPLIES, NO_ANSWER
 from bot.telegram_bot import TEXT_ONLY
 from tests.fake_telegram import parse_html
 from tests.telegram_env import USER, running_bot
@@ -19,7 +19,6 @@ ANSWERED = [
     "tu lenh bo doi bien phong la ai",
 ]
 NOT_ANSWERED = [
-    "😀😀😀",
     "'; DROP TABLE queries; --",
     "1 OR 1=1; SELECT * FROM sentences",
     "中国边防部队司令是谁？",
@@ -33,7 +32,7 @@ NOT_ANSWERED = [
 async def test_odd_text_is_answered_or_refused_cleanly(data_dir, db_path):
     async with running_bot(data_dir, db_path, rate_limit_per_second=0) as (server, _):
         chats = {}
-        for i, text in enumerate(ANSWERED + NOT_ANSWERED + ["   ", "\u200b\u200b", "biên phòng " * 1200]):
+        for i, text in enumerate(ANSWERED + NOT_ANSWERED + ["😀😀😀", "   ", "\u200b\u200b", "biên phòng " * 1200]):
             chats[text] = 50_000 + i
             server.send_text(50_000 + i, 50_000 + i, text)
         await server.wait_for(lambda: all(server.sent("sendMessage", c) for c in chats.values()), 30)
@@ -44,6 +43,8 @@ async def test_odd_text_is_answered_or_refused_cleanly(data_dir, db_path):
                 assert "Lê Đức Thái" in shown, text
             elif text in NOT_ANSWERED:
                 assert shown == NO_ANSWER, text
+            elif text == "😀😀😀":  # small talk: the bot's own voice
+                assert shown == CHAT_REPLIES["ack"]
             elif len(text) > 1000:
                 assert "dài quá" in shown
             else:

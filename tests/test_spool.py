@@ -113,12 +113,12 @@ def _failing_copy(execute):
 
 async def test_a_spool_left_by_a_crash_is_not_copied(data_dir, db_path):
     """Rows a killed process left in the spool belong to no reload: the next one starts afresh."""
-    from retrieval.store.spool import spool_chunk
+    from retrieval.store.spool import NewArticle, spool_chunk
     from retrieval.text.cleaner import Article
 
     engine, _ = await QAEngine.open(data_dir, db_path)
     spool = spool_path(db_path, engine.corpus)
-    spool_chunk(spool, [(0, "stale", Article(title="Tin cũ", paragraphs=["Chim cánh cụt sống ở Nam Cực."]))])
+    spool_chunk(spool, [NewArticle(0, "stale", Article(title="Tin cũ", paragraphs=["Chim cánh cụt sống ở Nam Cực."]))])
     try:
         _add_bulk(data_dir, 2)
         await engine.reload()

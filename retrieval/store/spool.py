@@ -69,13 +69,23 @@ def clear(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def spool_chunk(path: Path, articles: list[tuple[int, str, Article]]) -> list[tuple[int, int]]:
-    """Segment ``articles`` ((seq, source key, article)) and append their rows to the spool at
-    ``path`` (runs in a worker: pyvi is the expensive part); returns each article's (passages,
-    sentences)."""
-    counts: list[tuple[int, int]] = []
+@dataclass(frozen=True)
+class NewArticle:
+    """An article a reload adds: its sequence number (the order of its rows' ids), its source
+    key in its file, and the article, to be segmented."""
+
+    seq: int
+    key: str
+    article: Article
+
+
+def spool_chunk(path: Path, articles: list[NewArticle]) -> list[Spooled]:
+    """Segment ``articles`` and append their rows to the spool at ``path`` (runs in a worker:
+    pyvi is the expensive part); returns where each one is."""
+    counts: list[Spooled] = []
     article_rows, passage_rows, sentence_rows = [], [], []
-    for seq, key, article in articles:
+    for new in articles:
+        seq, key, article = new.seq, new.key, new.article
         prepared = prepare_article(article)
         article_rows.append((seq, key, prepared.title, prepared.date, prepared.url, " ".join(prepared.title_words),
                              prepared.text, content_key(prepared.text)))  # fmt: skip
@@ -85,7 +95,7 @@ def spool_chunk(path: Path, articles: list[tuple[int, str, Article]]) -> list[tu
             for s_ord, sentence in enumerate(passage):
                 sentence_rows.append((seq, p_ord, s_ord, rank, sentence.text, " ".join(sentence.words)))
                 rank += 1
-        counts.append((len(prepared.passages), rank))
+        counts.append(Spooled(seq, len(prepared.passages), rank))
     with contextlib.closing(sqlite3.connect(path, timeout=_BUSY_TIMEOUT)) as db:
         db.executescript(_PRAGMAS + SCHEMA)
         with db:
