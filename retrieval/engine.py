@@ -20,6 +20,7 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from retrieval import build
+from retrieval.build import Building
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
 from retrieval.index import snapshot
 from retrieval.index.ranking import RankingConfig
@@ -55,16 +56,6 @@ def favour_event_loop() -> None:
     sys.setswitchinterval(LOOP_SWITCH_INTERVAL)
 
 
-# From this many sentences on, the index is built in a worker process (see _current_index); below,
-# starting one costs more than the short lock it avoids.
-PROCESS_BUILD_SENTENCES = 10_000
-# From this many sentences on, an update of the saved index runs in a worker process too, which
-# writes the new snapshot for the server to map: below, an update in the serving process answers
-# sooner (no process to start, no snapshot to write first); above, its copy of every array is
-# what the server's memory cannot afford (11.7 GB at 1M passages, where it serves in ~4.5 GB).
-PROCESS_UPDATE_SENTENCES = 1_000_000
-
-
 class QAEngine:
     """Owns the store and the current index for one data dir."""
 
@@ -78,9 +69,11 @@ class QAEngine:
         encoder: Encoder | None = None,
         embedder: Embedder | None = None,
         reading: Reading | None = None,
+        building: Building | None = None,
     ) -> None:
         self.store = store
         self.reading = reading or Reading()
+        self.building = building or Building()
         self.data_dir = data_dir
         self.corpus = corpus
         self.config = config
@@ -102,6 +95,7 @@ class QAEngine:
         encoder: Encoder | None = None,
         embedder: Embedder | None = None,
         reading: Reading | None = None,
+        building: Building | None = None,
     ) -> tuple[QAEngine, ReloadReport]:
         """Open the database, reconcile it with ``data_dir`` and build the index. With an
         ``encoder`` (``Encoder.load()``), answers are re-ranked semantically once sentence vectors
@@ -111,7 +105,9 @@ class QAEngine:
         store = await Store.open(db_path)
         try:
             corpus = await store.corpus_id(data_dir)
-            engine = cls(store, data_dir, corpus, config or RankingConfig(), max_file_bytes, encoder, embedder, reading)
+            engine = cls(
+                store, data_dir, corpus, config or RankingConfig(), max_file_bytes, encoder, embedder, reading, building
+            )
             if encoder is not None and await store.use_vector_model(MODEL_NAME):
                 await asyncio.to_thread(shutil.rmtree, engine.vector_dir, True)  # the saved copy too
             report = await engine.reload(progress)
@@ -174,18 +170,18 @@ class QAEngine:
         if index is not None:
             return index, None
         sentences = await self.store.sentence_count(self.corpus)
-        if sentences >= PROCESS_UPDATE_SENTENCES:
+        if sentences >= self.building.process_update_sentences:
             index = await self._made_in_worker(build.update_saved, version)
             if index is not None:
                 return index, None
         base = self.index or await asyncio.to_thread(snapshot.load, self.snapshot_dir, None, self.config)
         if base is not None:
-            index = await asyncio.to_thread(build.updated, base, self.store.path, self.corpus)
+            index = await asyncio.to_thread(build.updated, base, self.store.path, self.corpus, None, self.building)
             del base
             if index is not None:
                 return index, version
         # Seconds of work that hold the interpreter lock: in another process.
-        if sentences >= PROCESS_BUILD_SENTENCES:
+        if sentences >= self.building.process_build_sentences:
             index = await self._made_in_worker(build.build, version)
             if index is not None:
                 return index, None
@@ -195,7 +191,7 @@ class QAEngine:
         return index, version
 
     async def _made_in_worker(
-        self, make: Callable[[Path, int, RankingConfig, Path, str], bool | None], version: str
+        self, make: Callable[[Path, int, RankingConfig, Path, str, Building], bool | None], version: str
     ) -> SearchIndex | None:
         """Run ``make`` (``build.build`` or ``update_saved``) in a worker process, which saves
         the index as ``version``, and map it; None when it did not (an update that must be a
@@ -203,7 +199,7 @@ class QAEngine:
         pool: Executor | None = None
         try:
             pool = await asyncio.to_thread(spawned_pool, 1, collector_off)
-            args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version)
+            args = (self.store.path, self.corpus, self.config, self.snapshot_dir, version, self.building)
             if await asyncio.get_running_loop().run_in_executor(pool, make, *args) is False:
                 return None
         except OSError as exc:  # the process could not start (too many processes), or failed to save

@@ -3,6 +3,7 @@
 import shutil
 
 import retrieval.engine as engine_module
+from retrieval.build import Building
 from retrieval.engine import QAEngine
 from retrieval.index.ranking import RankingConfig
 from retrieval.reconcile import Reading
@@ -85,9 +86,8 @@ def forbid_here(monkeypatch, owner, name: str, what: str) -> None:
 
 async def test_big_corpora_are_built_in_a_worker_process(data_dir, db_path, tmp_path, monkeypatch):
     expected = await reference_answers(data_dir, tmp_path)
-    monkeypatch.setattr(engine_module, "PROCESS_BUILD_SENTENCES", 0)
     forbid_here(monkeypatch, engine_module.SearchIndex, "__init__", "built")
-    engine, report = await QAEngine.open(data_dir, db_path)
+    engine, report = await QAEngine.open(data_dir, db_path, building=Building(process_build_sentences=0))
     try:
         assert report.articles == 5 and answers(engine) == expected
     finally:
@@ -98,13 +98,12 @@ async def test_a_worker_process_that_cannot_start_leaves_the_build_to_this_one(
     data_dir, db_path, tmp_path, monkeypatch, caplog
 ):
     expected = await reference_answers(data_dir, tmp_path)
-    monkeypatch.setattr(engine_module, "PROCESS_BUILD_SENTENCES", 0)
 
     def no_process(*_args):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(engine_module, "spawned_pool", no_process)
-    engine, report = await QAEngine.open(data_dir, db_path)
+    engine, report = await QAEngine.open(data_dir, db_path, building=Building(process_build_sentences=0))
     try:
         assert report.articles == 5 and answers(engine) == expected
         assert "build in a worker process failed" in caplog.text
@@ -144,13 +143,12 @@ async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tm
     pools: list[tuple] = []
     monkeypatch.setattr(build_module, "spawned_pool", lambda *args: pools.append(args) or spawned_pool(*args))
     for size, in_workers in ((1, False), (2, True), (4, False)):
-        monkeypatch.setattr(build_module, "PIECE_ARTICLES", size)
-        monkeypatch.setattr(build_module, "PARALLEL_PIECES", 2 if in_workers else 10**9)
-        pieces = list(build_module.counted_pieces(db_path, corpus, config, None))
+        building = Building(piece_articles=size, parallel_pieces=2 if in_workers else 10**9)
+        pieces = list(build_module.counted_pieces(db_path, corpus, config, None, building))
         assert [len(p.docs) for p in pieces] == [size] * (5 // size) + [5 % size] * (5 % size > 0)
         pools.clear()
         directory = tmp_path / f"pieces-{size}"
-        build_module.build(db_path, corpus, config, directory, "v")
+        build_module.build(db_path, corpus, config, directory, "v", building)
         assert len(pools) == in_workers  # the pieces were counted in worker processes, or here
         built = snapshot_module.load(directory, "v", config)
         assert built.definitions == whole.definitions and list(built.sentence_text) == list(whole.sentence_text)

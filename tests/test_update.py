@@ -9,6 +9,7 @@ import pytest
 
 import retrieval.build as build_module
 import retrieval.index.snapshot as snapshot_module
+from retrieval.build import Building
 from retrieval.engine import QAEngine
 from retrieval.index.search import SearchIndex
 
@@ -49,11 +50,13 @@ def change_corpus(data_dir) -> None:
     (data_dir / "new.jsonl").write_text(json.dumps(NEW_ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+# Updates allowed for any share of the corpus.
+ANY_SHARE = Building(update_share=1.0, max_dead_share=1.0)
+
+
 @pytest.fixture
 def builds(monkeypatch):
-    """Updates allowed for any share of the corpus; counts full builds."""
-    monkeypatch.setattr(build_module, "UPDATE_SHARE", 1.0)
-    monkeypatch.setattr(build_module, "MAX_DEAD_SHARE", 1.0)
+    """Counts full builds."""
     calls = []
     build = SearchIndex.__init__
 
@@ -66,7 +69,7 @@ def builds(monkeypatch):
 
 
 async def test_reload_updates_the_served_index_and_answers_as_a_full_build(data_dir, db_path, tmp_path, builds):
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         assert len(builds) == 1
         change_corpus(data_dir)
@@ -83,10 +86,10 @@ async def test_reload_updates_the_served_index_and_answers_as_a_full_build(data_
 
 
 async def test_changes_made_while_stopped_update_the_saved_index(data_dir, db_path, tmp_path, builds, monkeypatch):
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     await engine.close()
     change_corpus(data_dir)
-    engine, report = await QAEngine.open(data_dir, db_path)
+    engine, report = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         assert len(builds) == 1 and report.articles == 5 and engine.index.dead_share > 0
         updated = answers(engine)
@@ -97,7 +100,8 @@ async def test_changes_made_while_stopped_update_the_saved_index(data_dir, db_pa
         raise AssertionError("the updated index was not saved")
 
     monkeypatch.setattr(SearchIndex, "updated", not_again)
-    engine, _ = await QAEngine.open(data_dir, db_path)  # nothing changed: the saved update is loaded
+    # nothing changed: the saved update is loaded
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         assert len(builds) == 1 and answers(engine) == updated
     finally:
@@ -106,7 +110,7 @@ async def test_changes_made_while_stopped_update_the_saved_index(data_dir, db_pa
 
 
 async def test_a_new_abbreviation_definition_means_a_full_build(data_dir, db_path, tmp_path, builds):
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         article = {"title": "Huấn luyện", "text": "Trung tâm huấn luyện cơ động (TTHLCĐ) khai giảng khóa mới."}
         (data_dir / "new.jsonl").write_text(json.dumps(article, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -120,8 +124,7 @@ async def test_a_new_abbreviation_definition_means_a_full_build(data_dir, db_pat
 
 
 async def test_too_many_dead_rows_mean_a_full_build(data_dir, db_path, builds, monkeypatch):
-    monkeypatch.setattr(build_module, "MAX_DEAD_SHARE", 0.1)
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=Building(update_share=1.0, max_dead_share=0.1))
     try:
         (data_dir / "000_7322326c6deb17f8.txt").unlink()  # one article in five: 20% dead
         report = await engine.reload()
@@ -135,7 +138,7 @@ async def test_an_index_that_cannot_be_saved_is_served_from_memory(data_dir, db_
         raise OSError("No space left on device")
 
     monkeypatch.setattr(snapshot_module, "save", full_disk)
-    engine, report = await QAEngine.open(data_dir, db_path)
+    engine, report = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         await engine.saved()
         assert report.articles == 5 and "Lê Đức Thái" in engine.search(QUESTIONS[0]).answers[0].sentence
@@ -168,7 +171,7 @@ def saved_version(engine: QAEngine) -> str:
 
 async def test_reload_answers_before_the_save_and_close_waits_for_it(data_dir, db_path, builds, held_saves):
     held_saves.set()  # the first build's save goes through
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     closed = None
     try:
         await engine.saved()
@@ -186,7 +189,7 @@ async def test_reload_answers_before_the_save_and_close_waits_for_it(data_dir, d
         held_saves.set()
         await (closed or engine.close())
     assert saved_version(engine) != before and engine.index is not served  # served mapped from disk
-    engine, report = await QAEngine.open(data_dir, db_path)  # the saved update: nothing to redo
+    engine, report = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)  # the saved update: nothing to redo
     try:
         assert len(builds) == 1 and not report.saving and report.articles == 5
     finally:
@@ -195,7 +198,7 @@ async def test_reload_answers_before_the_save_and_close_waits_for_it(data_dir, d
 
 async def test_the_next_reload_waits_for_the_save(data_dir, db_path, tmp_path, builds, held_saves):
     held_saves.set()
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=ANY_SHARE)
     try:
         await engine.saved()
         held_saves.clear()
@@ -229,13 +232,10 @@ def many_articles(data_dir, count: int) -> None:
 async def test_big_corpora_are_updated_in_a_worker_process_that_saves_the_update(
     data_dir, db_path, tmp_path, monkeypatch
 ):
-    """Above PROCESS_UPDATE_SENTENCES the saved index is updated by a worker process (real
-    update rules there: one new article among 45), and the server maps what it saved."""
-    import retrieval.engine as engine_module
-
+    """Above ``Building.process_update_sentences`` the saved index is updated by a worker process
+    (real update rules there: one new article among 45), and the server maps what it saved."""
     many_articles(data_dir, 40)
-    monkeypatch.setattr(engine_module, "PROCESS_UPDATE_SENTENCES", 0)
-    engine, _ = await QAEngine.open(data_dir, db_path)
+    engine, _ = await QAEngine.open(data_dir, db_path, building=Building(process_update_sentences=0))
     try:
         (data_dir / "new.jsonl").write_text(json.dumps(NEW_ARTICLE, ensure_ascii=False) + "\n", encoding="utf-8")
 
