@@ -170,6 +170,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         f"Kho: {s.articles} bài, {s.passages} đoạn, {s.sentences} câu",
         f"Câu hỏi: hôm nay {s.questions_today}, tổng {s.questions_total}",
         f"Không có câu trả lời: {s.unanswered_share:.0%}",
+        "Trả lời: {} · chỉ câu liên quan: {} · không có: {} · trò chuyện: {}".format(
+            *(s.verdicts.get(v, 0) for v in ("answer", "related", "none", "chat"))
+        ),
         f"Phản hồi: 👍 {s.helpful} · 👎 {s.unhelpful}",
         f"Chỉ mục ngữ nghĩa: {semantic_line(engine.semantic_progress())}",
     ]

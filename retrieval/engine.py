@@ -308,6 +308,6 @@ class QAEngine:
         result = await asyncio.to_thread(self.search_in_context, question, previous, top_k)
         took_ms = (time.perf_counter() - started) * 1000
         query_id = await self.store.log_query(
-            source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as
+            source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as, result.verdict
         )
         return result, took_ms, query_id

@@ -248,6 +248,7 @@ async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     with sqlite3.connect(db_path) as db:  # what version 1 wrote: no source keys, understood questions, feeds
         db.execute("ALTER TABLE articles DROP COLUMN source_key")
         db.execute("ALTER TABLE queries DROP COLUMN understood")
+        db.execute("ALTER TABLE queries DROP COLUMN verdict")
         db.execute("DROP INDEX articles_text_key")
         db.execute("ALTER TABLE articles DROP COLUMN text_key")
         db.execute("DROP TABLE feed_entries")
@@ -261,7 +262,7 @@ async def test_version_1_database_is_upgraded_in_place(data_dir, db_path):
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert db.execute("SELECT count(*) FROM articles WHERE source_key IS NULL").fetchone() == (5,)
-        assert "understood" in {row[1] for row in db.execute("PRAGMA table_info(queries)")}
+        assert {"understood", "verdict"} <= {row[1] for row in db.execute("PRAGMA table_info(queries)")}
         # Content keys for the articles already stored (a fetched copy of one is then a duplicate).
         keys = db.execute("SELECT text, text_key FROM articles").fetchall()
         assert len(keys) == 5 and all(key == content_key(text) for text, key in keys)

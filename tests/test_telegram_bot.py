@@ -150,6 +150,10 @@ async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
         server.send_text(USER + 1, USER + 1, "/stats")
         assert (await server.reply_to(USER))[0].params["text"] == ADMIN_ONLY
         assert (await server.reply_to(USER + 1))[0].params["text"] == ADMIN_ONLY
+        asked = [QUESTION, "Chủ tịch UBND tỉnh Quảng Ninh là ai?", "Giá vàng hôm nay bao nhiêu?", "Cảm ơn!"]
+        for question in asked:
+            server.send_text(USER + 2, USER + 2, question)
+        await server.reply_to(USER + 2, 4)
         (data_dir / "000_7322326c6deb17f8.txt").unlink()
         server.send_text(ADMIN, ADMIN, "/reload")
         report = await server.wait_for(
@@ -158,9 +162,12 @@ async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
         text = parse_html(report[-1].params["text"])
         assert "4 bài" in text and "Tệp: thêm 0, sửa 0, xóa 1, giữ nguyên 4." in text  # files, labelled
         assert service(app).engine.index.size[0] == 4
+        await service(app).engine.store.write_log()  # the log is written in the background
         server.send_text(ADMIN, ADMIN, "/stats")
-        stats = (await server.reply_to(ADMIN, 2))[-1]
-        assert "Thống kê" in parse_html(stats.params["text"]) and "4 bài" in parse_html(stats.params["text"])
+        stats = parse_html((await server.reply_to(ADMIN, 2))[-1].params["text"])
+        assert "Thống kê" in stats and "4 bài" in stats
+        assert "Trả lời: 1 · chỉ câu liên quan: 1 · không có: 1 · trò chuyện: 1" in stats  # replies by verdict
+        assert "cảm ơn" not in stats  # small talk is no unanswered question
         # in a group it would show users' unanswered questions to everyone: private chats only
         server.send_text(-100900, ADMIN, "/stats", chat_type="supergroup")
         (refused,) = await server.reply_to(-100900)

@@ -61,6 +61,7 @@ class _LoggedQuestion(NamedTuple):
     answers: int
     latency_ms: float
     understood: str | None
+    verdict: str | None
 
 
 class Store:
@@ -112,7 +113,7 @@ class Store:
             try:
                 await self.db.executemany(
                     "INSERT OR IGNORE INTO queries(id, asked_at, source, chat_type, user_hash, question, answered,"
-                    " answers, latency_ms, understood) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " answers, latency_ms, understood, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows,
                 )
                 await self.db.commit()
@@ -365,15 +366,17 @@ class Store:
         chat_type: str | None = None,
         user_hash: str | None = None,
         understood: str | None = None,
+        verdict: str | None = None,
     ) -> int:
-        """Record one question (and, for a follow-up, how it was understood); returns its id (used
+        """Record one question (for a follow-up, how it was understood; the reply's verdict:
+        retrieval.question.verdict); returns its id (used
         by the feedback and "more" buttons) at once, the row written in the background."""
         # Microseconds since 1970, kept increasing here: ordered like the questions, and two
         # processes logging to one file would have to ask in the same microsecond to collide.
         query_id = self._last_query_id = max(self._last_query_id + 1, time.time_ns() // 1000)
         self._pending_log[query_id] = _LoggedQuestion(
             query_id, time.time(), source, chat_type, user_hash, question, int(answers > 0), answers, latency_ms,
-            understood,
+            understood, verdict,
         )  # fmt: skip
         if len(self._pending_log) > self.MAX_PENDING_LOG:  # the database has been unwritable for long
             del self._pending_log[next(iter(self._pending_log))]
@@ -477,9 +480,11 @@ class Store:
             return int(row[0] or 0) if row else 0
 
         total = await one("SELECT count(*) FROM queries")
-        unanswered = await one("SELECT count(*) FROM queries WHERE answered = 0")
+        # small talk is no unanswered question
+        unanswered = await one("SELECT count(*) FROM queries WHERE answered = 0 AND coalesce(verdict, '') != 'chat'")
         async with self.db.execute(
-            "SELECT lower(trim(question)) AS q, count(*) AS n FROM queries WHERE answered = 0 AND q != ''"
+            "SELECT lower(trim(question)) AS q, count(*) AS n FROM queries"
+            " WHERE answered = 0 AND q != '' AND coalesce(verdict, '') != 'chat'"
             " GROUP BY q ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
             (top,),
         ) as cur:
@@ -494,4 +499,11 @@ class Store:
             top_unanswered=top_unanswered,
             helpful=await one("SELECT count(*) FROM feedback WHERE helpful = 1"),
             unhelpful=await one("SELECT count(*) FROM feedback WHERE helpful = 0"),
+            verdicts=await self._verdicts(),
         )
+
+    async def _verdicts(self) -> dict[str, int]:
+        """How many replies had each verdict (answer, related, none, chat), all time."""
+        sql = "SELECT verdict, count(*) FROM queries WHERE verdict IS NOT NULL GROUP BY verdict"
+        async with self.db.execute(sql) as cur:
+            return {str(verdict): int(n) async for verdict, n in cur}

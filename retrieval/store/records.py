@@ -51,6 +51,7 @@ class Stats:
     top_unanswered: list[tuple[str, int]]
     helpful: int
     unhelpful: int
+    verdicts: dict[str, int]  # replies by verdict: answer, related, none, chat
 
 
 @dataclass(frozen=True)

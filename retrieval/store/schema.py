@@ -10,7 +10,7 @@ from pathlib import Path
 BUSY_WAIT = 10.0
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 # Older versions this one upgrades in place: version -> statements.
@@ -21,6 +21,7 @@ MIGRATIONS = {
     # feeds (their tables are created with the schema below)
     3: ["ALTER TABLE articles ADD COLUMN text_key TEXT", "UPDATE articles SET text_key = content_key(text)"],
     4: [],  # 5: feed entries' failed tries (the table is created with the schema below)
+    5: ["ALTER TABLE queries ADD COLUMN verdict TEXT"],  # 6: answer, related, none or chat
 }
 
 
@@ -75,7 +76,8 @@ CREATE TABLE IF NOT EXISTS queries (
     answered INTEGER NOT NULL,
     answers INTEGER NOT NULL,
     latency_ms REAL NOT NULL,
-    understood TEXT
+    understood TEXT,
+    verdict TEXT
 );
 CREATE TABLE IF NOT EXISTS feedback (
     query_id INTEGER NOT NULL REFERENCES queries(id) ON DELETE CASCADE,
