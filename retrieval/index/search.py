@@ -319,7 +319,11 @@ class SearchIndex:
     def _verdict(self, question: str, row: int) -> str:
         """ "answer" when the sentence at ``row`` states what ``question`` asks, its article (text,
         title and date) as context for the question's names, places and numbers
-        (``retrieval.question.verdict``); else "related"."""
+        (``retrieval.question.verdict``); else "related". The article is read only when the
+        sentence alone does not settle it: most answers name what the question names."""
+        asked, sentence, pairs = constraints(question), self.sentence_text[row], self.abbreviation_pairs
+        if asked.met(sentence, "", pairs):
+            return "answer"
         doc = int(self.passage_doc[self.sentence_passage[row]])
         passages = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
         rows = chain.from_iterable(
@@ -328,7 +332,7 @@ class SearchIndex:
         )
         info = self.docs[doc]
         context = " ".join([info.title, info.date or "", *(self.sentence_text[r] for r in rows)])
-        met = constraints(question).met(self.sentence_text[row], context, self.abbreviation_pairs)
+        met = asked.met(sentence, context, pairs)
         return "answer" if met else "related"
 
     def _with_answer_type(self, rows: np.ndarray, scores: np.ndarray, top_k: int, check: AnswerCheck) -> np.ndarray:

@@ -97,10 +97,6 @@ class AnswerCheck:
         """Whether the question says what it counts ("bao nhiêu cán bộ"), so ``counts`` can hold."""
         return self._count is not None
 
-    def counted_in(self, sentence: str) -> bool:
-        """Whether ``sentence`` names what a "bao nhiêu X" question counts (X)."""
-        return self._counted is not None and self._counted in fold_diacritics(sentence).lower()
-
     def counts(self, sentence: str) -> bool:
         """Whether ``sentence`` puts a number right before what a "bao nhiêu X" question counts:
         the answer to *this* question, not just any number (a border post's 427 km of patrols is

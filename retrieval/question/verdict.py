@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from retrieval.question.answer_type import AnswerCheck
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
-VERDICTS = ("answer", "related", "none", "chat")
-
 # Offices: the head word, then the lowercase words that say which office it is ("chủ tịch nước",
 # "chủ tịch ubnd tỉnh", "phó tư lệnh"); folded.
 _OFFICE_HEADS = (
