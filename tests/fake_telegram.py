@@ -127,10 +127,12 @@ class _Bucket:
 @dataclass
 class FloodLimits:
     """Telegram's limits for bots: about 30 messages/s overall, 20/min in a group, about 1/s in a
-    private chat (short bursts allowed); a little slack over the client's own buckets, because a
-    message the client's limiter lets go first may reach the server after a later one."""
+    private chat (short bursts allowed); some slack over the client's own buckets, because messages
+    the limiter lets go one by one can wait for a pooled connection and arrive bunched (a third of a
+    second overall: 35 still met a 429 once on a loaded CI run; with the limits off a burst still
+    meets dozens)."""
 
-    overall: tuple[float, float] = (35, 30)  # (capacity, per second)
+    overall: tuple[float, float] = (45, 30)  # (capacity, per second)
     group: tuple[float, float] = (21, 20 / 60)
     private: tuple[float, float] = (6, 1)
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
