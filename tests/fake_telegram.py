@@ -202,6 +202,7 @@ class FakeTelegram:
         self._runner, self.url = await serve_locally(app, port=port)
 
     async def stop(self) -> None:
+        self._new_update.set()  # a long poll the client gave up on answers now, not at its timeout
         if self._runner:
             await self._runner.cleanup()
 
