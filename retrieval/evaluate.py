@@ -159,6 +159,12 @@ def shared_encoder() -> Encoder | None:
     return _encoder
 
 
+def corpus_database(data_dir: Path, db_dir: Path | None) -> Path:
+    """One database (and so one embedding of every sentence) per corpus, whichever sets ask it."""
+    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
+    return (db_dir or ROOT / "var" / "eval") / f"corpus-{key}.sqlite3"
+
+
 async def evaluate(
     bench: Path,
     data_dir: Path | None = None,
@@ -171,12 +177,10 @@ async def evaluate(
     ``semantic``, after every sentence vector is computed."""
     config = config or RankingConfig()
     data_dir = data_dir or bench / "corpus"
-    db_dir = db_dir or ROOT / "var" / "eval"
-    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
     # Search without abstaining, so one run yields the metrics at every threshold.
     engine, _ = await QAEngine.open(
         data_dir,
-        db_dir / f"{bench.name}-{key}.sqlite3",
+        corpus_database(data_dir, db_dir),
         replace(config, min_evidence=0.0),
         encoder=shared_encoder() if semantic else None,
     )
@@ -235,10 +239,8 @@ async def evaluate_conversations(
     ``conversations.jsonl``, one conversation a line: ``{"id", "turns": [{"question", "answers",
     "doc", "standalone"}]}``), and ``dev``'s questions asked one after another in a single
     conversation against each asked alone (context must not bend a question that stands alone)."""
-    db_dir = db_dir or ROOT / "var" / "eval"
-    key = hashlib.sha1(str(data_dir.resolve()).encode()).hexdigest()[:10]
     engine, _ = await QAEngine.open(
-        data_dir, db_dir / f"{bench.name}-{key}.sqlite3", encoder=shared_encoder() if semantic else None
+        data_dir, corpus_database(data_dir, db_dir), encoder=shared_encoder() if semantic else None
     )
     counts: dict[str, list[bool]] = {}
 

@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 
 
+@pytest.fixture(scope="session")
+def eval_db_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The evaluation's databases, one per corpus, shared by the whole session: each corpus's
+    sentences are embedded once, not once per test."""
+    return tmp_path_factory.mktemp("eval")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A private copy of the built-in corpus."""

@@ -50,8 +50,8 @@ def test_metrics_apply_the_threshold():
         ("xquad_vi", None, False, {None: {"hit@1": 0.77, "mrr@5": 0.835}}),
     ],
 )  # fmt: skip
-def test_quality_floor(bench, data_dir, semantic, floors, tmp_path):
-    report = asyncio.run(evaluate(ROOT / "bench" / bench, data_dir, db_dir=tmp_path, semantic=semantic))
+def test_quality_floor(bench, data_dir, semantic, floors, eval_db_dir):
+    report = asyncio.run(evaluate(ROOT / "bench" / bench, data_dir, db_dir=eval_db_dir, semantic=semantic))
     for half, floor in floors.items():
         metrics = report.metrics(half=half)
         for name, minimum in floor.items():
@@ -61,8 +61,8 @@ def test_quality_floor(bench, data_dir, semantic, floors, tmp_path):
     assert report.metrics()["wrongly_abstained"] <= 0.05
 
 
-def test_abbreviation_questions_are_answered_by_their_definition(tmp_path):
-    report = asyncio.run(evaluate(ROOT / "bench" / "dev2", DATA, db_dir=tmp_path, semantic=False))
+def test_abbreviation_questions_are_answered_by_their_definition(eval_db_dir):
+    report = asyncio.run(evaluate(ROOT / "bench" / "dev2", DATA, db_dir=eval_db_dir, semantic=False))
     assert report.metrics(kind="abbreviation")["hit@1"] == 1.0  # lexical 0.111 before definitions were used
 
 
@@ -125,7 +125,7 @@ TESTED_INGREDIENTS = [
 
 
 @pytest.fixture(scope="module")
-def dev_score(tmp_path_factory):
+def dev_score(eval_db_dir):
     """hit@1 + MRR@5, in questions, over dev2 and dev, of a configuration (vectors embedded once)."""
     import functools
     from dataclasses import replace
@@ -133,14 +133,13 @@ def dev_score(tmp_path_factory):
     from retrieval.evaluate import ABLATIONS
     from retrieval.index.ranking import RankingConfig
 
-    db_dir = tmp_path_factory.mktemp("eval")
 
     @functools.cache
     def score(name: str) -> float:
         config = replace(RankingConfig(), **ABLATIONS[name])  # type: ignore[arg-type]
         total = 0.0
         for bench in ("dev2", "dev"):
-            m = asyncio.run(evaluate(ROOT / "bench" / bench, DATA, config, db_dir=db_dir)).metrics()
+            m = asyncio.run(evaluate(ROOT / "bench" / bench, DATA, config, db_dir=eval_db_dir)).metrics()
             total += (m["hit@1"] + m["mrr@5"]) * m["questions"]
         return total
 
@@ -168,14 +167,14 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
 
 
 @pytest.mark.parametrize(("bench", "floor"), [("conversations", 0.88), ("dev3", 0.78)])
-def test_follow_ups_in_context_keep_their_floor(bench, floor, tmp_path):
+def test_follow_ups_in_context_keep_their_floor(bench, floor, eval_db_dir):
     """Follow-ups asked in context (lexical: no model to wait for), and context never bending a
     question that stands alone. dev3 holds the shapes added with the verdicts (a bare "Ông …",
     "ông ấy" after "Ai …?", fragments, "Còn X?" after an abbreviation question): 0.524 before."""
     from retrieval.evaluate import evaluate_conversations
 
     scores = asyncio.run(
-        evaluate_conversations(ROOT / "bench" / bench, DATA, ROOT / "bench" / "dev", db_dir=tmp_path, semantic=False)
+        evaluate_conversations(ROOT / "bench" / bench, DATA, ROOT / "bench" / "dev", db_dir=eval_db_dir, semantic=False)
     )
     follow_ups = next(v for k, v in scores.items() if k.startswith("follow-ups: in context"))
     assert follow_ups >= floor, scores
