@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Self
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class Encoder:
         self._cache_lock = threading.Lock()
 
     @classmethod
-    def load(cls) -> Encoder | None:
+    def load(cls) -> Self | None:
         """The model, or None (with one warning) when it cannot load: a missing wheel, a CPU the
         engine does not run on. The bot then answers with lexical ranking only."""
         try:
