@@ -80,7 +80,7 @@ async def lag_monitor(state):
         if lag > state["max_unstolen"] and stolen() == steal:
             state["max_unstolen"] = lag
 
-async def main(data, db, questions, edit, semantic, until_vectors, asked_first):  # asked_first: how many
+async def main(data, db, questions, edit, semantic, until_vectors, asked_first, count):  # asked_first: how many
     state = {"max": 0.0, "max_unstolen": 0.0, "phase": "opening", "at": "opening"}
     monitor = asyncio.create_task(lag_monitor(state))
     started = time.perf_counter()
@@ -94,7 +94,7 @@ async def main(data, db, questions, edit, semantic, until_vectors, asked_first):
            "sentences": report.sentences}
     state["phase"] = "questions"
     if questions:
-        def make_questions(count=1000):
+        def make_questions():
             rng = random.Random(5)
             asked = []
             for i in range(count):
@@ -191,7 +191,7 @@ async def main(data, db, questions, edit, semantic, until_vectors, asked_first):
 
 favour_event_loop()  # as the bot's entry point does
 asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4], sys.argv[5] == "1", sys.argv[6] == "1",
-                 int(sys.argv[7])))
+                 int(sys.argv[7]), int(sys.argv[8])))
 """
 
 
@@ -203,13 +203,15 @@ def run_child(
     semantic: bool = False,
     until_vectors: bool = False,
     asked_first: int = 0,
+    questions_asked: int = 1000,
 ) -> dict:
     """One start of the engine in a fresh process; ``edit``: a .jsonl file to change one more
     article of once started, then reload; ``semantic``: with the model; ``until_vectors``: ask
     questions until every vector is computed, and time that; ``asked_first``: with vectors still
-    missing, ask that many questions one after the other and time until each one's are computed."""
+    missing, ask that many questions one after the other and time until each one's are computed;
+    ``questions_asked``: how many questions time the search."""
     flags = ["1" if questions else "0", str(edit or ""), "1" if semantic else "0", "1" if until_vectors else "0"]
-    flags.append(str(asked_first))
+    flags += [str(asked_first), str(questions_asked)]
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(data), str(db), *flags],
         capture_output=True, text=True, check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
@@ -304,10 +306,13 @@ def measure(
     rate: float | None = None,
     shape: str = "jsonl",
     asked: int = 20,
+    questions_asked: int = 1000,
 ) -> dict:
     """One size and shape: cold, warm, changed (and with ``semantic``, the semantic index: measured
     up to ``embed_limit`` sentences, else estimated at ``rate`` sentences/s and filled at random,
-    after timing how soon ``asked`` questions get their own vectors)."""
+    after timing how soon ``asked`` questions get their own vectors); ``questions_asked`` questions
+    time the search in each run that asks."""
+    asking = {"questions": True, "questions_asked": questions_asked}
     data = corpus(passages, shape)
     db = data.parent / "bench.sqlite3"
     for path in db.parent.glob("bench.sqlite3*"):
@@ -317,15 +322,15 @@ def measure(
     extra: dict = {}
     if semantic:
         if cold["sentences"] <= embed_limit:
-            built = runs["building"] = run_child(data, db, questions=True, semantic=True, until_vectors=True)
+            built = runs["building"] = run_child(data, db, **asking, semantic=True, until_vectors=True)
             extra = {key: built[key] for key in ("vectors_s", "building_p50_ms", "building_p99_ms") if key in built}
             extra["vector_rate"] = cold["sentences"] / built["vectors_s"]
         else:
-            asked = runs["asked"] = run_child(data, db, questions=True, semantic=True, asked_first=asked)
+            asked = runs["asked"] = run_child(data, db, **asking, semantic=True, asked_first=asked)
             extra = {key: asked[key] for key in asked if key.startswith("asked_")}
             fill_random_vectors(db)
             extra |= {"vectors_s": cold["sentences"] / rate if rate else None, "estimated": True}
-    warm = run_child(data, db, questions=True, semantic=semantic)
+    warm = run_child(data, db, **asking, semantic=semantic)
     first = min(p for p in data.rglob("*") if p.suffix in (".jsonl", ".txt"))
     backup = edit_article(first, 0)
     try:

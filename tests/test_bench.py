@@ -49,7 +49,7 @@ def test_the_semantic_benchmark_estimates_big_sizes_with_stored_random_vectors(t
     import sqlite3
 
     monkeypatch.setattr(scale, "WORK", tmp_path)
-    m = scale.measure(200, semantic=True, embed_limit=0, rate=10.0, asked=2)
+    m = scale.measure(200, semantic=True, embed_limit=0, rate=10.0, asked=2, questions_asked=60)
     with sqlite3.connect(tmp_path / "200" / "bench.sqlite3") as db:
         sentences, vectors = db.execute(
             "SELECT (SELECT count(*) FROM sentences), (SELECT count(*) FROM sentence_vectors)"
