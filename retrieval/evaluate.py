@@ -364,6 +364,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no passage score in sentence ranking": {"passage_weight": 0.0},
     "no abbreviation expansion": {"abbreviations": False},
     "no title in passages": {"title_in_passage": False},
+    "no accent restoration (unaccented questions: lexical only)": {"restore_accents": False},
     "BM25Okapi (Okapi's idf floor) instead of BM25Plus": {"scorer": "BM25Okapi"},
     "sentence BM25 b=0.75 (rank-bm25's default)": {"sentence_b": 0.75},
     "plain: BM25 sentences only (no passage, coverage, type)": {

@@ -112,7 +112,8 @@ def test_halves_come_from_one_run_and_add_up():
 # model on; each is held by its smallest case instead: answer type, coverage and the counted
 # bonus in tests/test_index.py (test_each_sentence_ranking_ingredient_decides_a_case), BM25Plus
 # there too (a commoner word never weighs more), sentence b = 0.3 by the national Chính ủy's long
-# sentence in tests/test_conversation.py.
+# sentence in tests/test_conversation.py; accent restoration by the unaccented twin of a
+# paraphrase in tests/test_semantic.py.
 TESTED_INGREDIENTS = [
     "semantic: sentence only (no passage context)",
     "semantic: z-score fusion",

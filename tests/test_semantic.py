@@ -286,3 +286,30 @@ async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder):
         assert engine.vectors.complete
     finally:
         await engine.close()
+
+
+async def test_an_unaccented_question_is_ranked_like_its_accented_twin(small_corpus, tmp_path, encoder):
+    """Typed without diacritics, the paraphrase reaches the model restored from the corpus's own
+    words ("nguoi dan vung bien" -> "người dân vùng biên") and gets its accented twin's answer;
+    with the restoration off the model is not used for it and BM25's decoy comes first."""
+    from dataclasses import replace
+
+    from retrieval.index.ranking import RankingConfig
+
+    twin = "Người dân vùng biên được khám bệnh miễn phí không?"
+    unaccented = "nguoi dan vung bien duoc kham benh mien phi khong"
+    config = RankingConfig()
+    engine, _ = await QAEngine.open(small_corpus, tmp_path / "db.sqlite3", config, encoder=encoder)
+    unrestored, _ = await QAEngine.open(
+        small_corpus, tmp_path / "off.sqlite3", replace(config, restore_accents=False), encoder=encoder
+    )
+    try:
+        await engine.semantic_ready()
+        await unrestored.semantic_ready()
+        assert engine.index.accents.restore(unaccented).text == "người dân vùng biên được khám bệnh miễn phí không"
+        assert engine.search(twin).answers[0].sentence == ANSWER
+        assert engine.search(unaccented).answers[0].sentence == ANSWER
+        assert unrestored.search(unaccented).answers[0].sentence == DECOY
+    finally:
+        await engine.close()
+        await unrestored.close()

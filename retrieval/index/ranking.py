@@ -87,6 +87,9 @@ class RankingConfig:
     semantic_evidence_weight: float = 10.0
     semantic_center: float = 0.85
     fusion: str = "linear"  # or "zscore", "rrf" (ablation: see fuse)
+    # An unaccented question reaches the model with its diacritics restored from the corpus's
+    # words (retrieval.index.accents) when every syllable was found; otherwise lexical only.
+    restore_accents: bool = True
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

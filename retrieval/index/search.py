@@ -15,6 +15,7 @@ from itertools import chain
 
 import numpy as np
 
+from retrieval.index.accents import AccentRestorer
 from retrieval.index.bm25 import BM25Index, RowTerms, SpannedRows, stack_by_term
 from retrieval.index.counting import (
     BuildParts,
@@ -262,6 +263,20 @@ class SearchIndex:
         live = self.sentences.live
         return learned_pairs(pairs for row, pairs in self.definitions if live[row])
 
+    @cached_property
+    def accents(self) -> AccentRestorer:
+        """The corpus's spelling of each folded word (its passages' terms, titles included, and
+        their document frequencies)."""
+        passages = self.passages
+        return AccentRestorer(zip(passages.vocabulary, np.diff(passages.weights.indptr).tolist(), strict=True))
+
+    def _restored(self, question: str) -> str | None:
+        """An unaccented question as the model should read it, or None when it should not."""
+        if not self.config.restore_accents:
+            return None
+        restored = self.accents.restore(question)
+        return restored.text if restored.known == 1.0 else None
+
     def search(self, question: str, top_k: int = 3, semantic: SemanticScorer | None = None) -> SearchResult:
         """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer.
 
@@ -278,8 +293,9 @@ class SearchIndex:
         top, top_scores = self.passages.top(query.terms, self.config.candidate_passages)
         evidence = self.evidence(query, top)
         config = self.config
-        if semantic is None or not query.accented or len(semantic.vectors.sentence_ids) != len(self.sentence_ids):
-            semantic = None  # the model's similarities are evidence for accented questions only
+        model_text = question if query.accented else self._restored(question)
+        if semantic is None or model_text is None or len(semantic.vectors.sentence_ids) != len(self.sentence_ids):
+            semantic = None  # the model reads accented text only (typed, or restored)
         if top.size == 0 or (semantic is None and evidence < config.min_evidence):
             return SearchResult(query, [], evidence)
 
@@ -290,7 +306,7 @@ class SearchIndex:
         similar = None
         if semantic is not None:
             similar = semantic.similarities(
-                spelled_out(question, self.abbreviation_pairs),
+                spelled_out(model_text, self.abbreviation_pairs),
                 candidates,
                 self.passage_first[c_passages],
                 self.passage_count[c_passages],

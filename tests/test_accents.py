@@ -1,0 +1,56 @@
+"""Diacritics restored from the corpus's own words (retrieval.index.accents)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from retrieval.engine import QAEngine
+from retrieval.index.accents import AccentRestorer
+from tests.conftest import DATA
+
+
+def restorer(*terms: tuple[str, float]) -> AccentRestorer:
+    return AccentRestorer(terms)
+
+
+def test_a_compound_decides_its_syllables_and_frequency_the_rest():
+    accents_terms = [("biển", 9.0), ("biên", 3.0), ("phòng", 5.0), ("biên_phòng", 2.0)]
+    accents = restorer(*accents_terms, ("năm", 7), ("nam", 2), ("việt_nam", 1))
+    assert accents.restore("bien").text == "biển"  # alone: the most frequent spelling
+    assert accents.restore("bien phong").text == "biên phòng"  # in a compound: the compound's
+    assert accents.restore("nam").text == "năm"
+    assert accents.restore("viet nam").text == "việt nam"
+
+
+def test_a_questions_own_words_come_before_the_corpus_frequencies():
+    """Articles seldom ask: "bao nhieu" is "bao nhiêu" even where "bảo" and "nhiều" are frequent."""
+    accents = restorer(("bảo", 50), ("nhiều", 40), ("vệ", 30), ("bảo_vệ", 30))
+    assert accents.restore("bao nhieu").text == "bao nhiêu"
+    assert accents.restore("ve").text == "về"
+    assert accents.restore("bao ve").text == "bảo vệ"  # the corpus's compound still wins
+
+
+def test_unknown_syllables_stay_as_typed_and_are_counted():
+    accents = restorer(("giá", 3))
+    restored = accents.restore("Gia vang?")
+    assert restored.text == "giá vang" and restored.known == 0.5
+    assert accents.restore("").known == 0.0 and accents.restore("?!").text == ""
+
+
+def test_folded_terms_of_the_index_are_not_spellings():
+    assert restorer(("~bien", 99), ("biên", 1)).restore("bien").text == "biên"
+
+
+def test_the_shipped_corpus_restores_its_own_questions(tmp_path):
+    async def restored(question: str) -> str:
+        engine, _ = await QAEngine.open(DATA, tmp_path / "db.sqlite3")
+        try:
+            return engine.index.accents.restore(question).text
+        finally:
+            await engine.close()
+
+    assert asyncio.run(restored("tu lenh bo doi bien phong la ai")) == "tư lệnh bộ đội biên phòng là ai"
+    assert (
+        asyncio.run(restored("quang ninh thu hut dau tu nuoc ngoai nam 2023 dat bao nhieu"))
+        == "quảng ninh thu hút đầu tư nước ngoài năm 2023 đạt bao nhiêu"
+    )
