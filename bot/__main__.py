@@ -11,7 +11,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import corpus_cli
+from bot import backup_cli, corpus_cli
 from bot.config import ConfigError, Settings, load_settings, open_engine
 from bot.console import run_console
 from bot.logs import setup_logging
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--db", type=Path, help="SQLite file (default: DB_PATH or var/bot.sqlite3)")
     sub.add_parser("run", help="start the Telegram bot (long polling)")
     corpus_cli.add_parsers(sub)
+    backup_cli.add_parsers(sub)
     return parser
 
 
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command in ("add", "feeds"):
             return asyncio.run(corpus_cli.run(settings, args))
+        if command in ("backup", "restore"):
+            return asyncio.run(backup_cli.run(settings, args))
         return asyncio.run(_index(settings, args) if command == "index" else _console(settings, args))
     except (FileNotFoundError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)

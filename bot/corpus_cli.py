@@ -19,6 +19,7 @@ from retrieval.text.normalize import printable
 from retrieval.web.feeds import FeedError
 from retrieval.web.fetch import FetchError, without_credentials
 from retrieval.web.ingest import Outcome, PollReport, WebCorpus
+from retrieval.web.opml import OpmlError, OpmlFeed, from_opml, to_opml
 
 _WORDS = {
     "added": "added",
@@ -48,6 +49,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     feed_remove.add_argument("feed", metavar="N", help="its number (see `feeds list`) or URL")
     _paths(feed_remove)
     _paths(actions.add_parser("poll", help="read every subscribed feed once"))
+    export = actions.add_parser("export", help="the subscriptions as OPML (on stdout, or into FILE)")
+    export.add_argument("file", nargs="?", type=Path, metavar="FILE")
+    _paths(export)
+    feed_import = actions.add_parser("import", help="subscribe to every feed of an OPML file")
+    feed_import.add_argument("file", type=Path, metavar="FILE")
+    _paths(feed_import)
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -114,15 +121,32 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             where = f"its articles stay in {', '.join(files)}" if files else "none of its articles is left"
             print(f"removed feed {removed.id} ({without_credentials(removed.url)}); {where}", file=sys.stderr)
             return 0
-        if args.action == "add":
+        if args.action == "export":
+            feeds = [OpmlFeed(s.url, s.title) for s in await web.subscriptions.all()]
+            if args.file is None:
+                sys.stdout.write(to_opml(feeds))
+            else:
+                args.file.write_text(to_opml(feeds), encoding="utf-8")
+                print(f"{len(feeds)} feeds -> {args.file}", file=sys.stderr)
+            return 0
+        if args.action in ("add", "import"):
             try:
-                reports = [await web.subscribe(args.url)]
-            except (FetchError, FeedError) as exc:
-                print(f"failed: {args.url} — {exc}", file=sys.stderr)
+                urls = [args.url] if args.action == "add" else [f.url for f in from_opml(args.file.read_bytes())]
+            except (OSError, OpmlError) as exc:
+                print(f"error: {args.file}: {exc}", file=sys.stderr)
+                return 2
+            reports, ok = [], True
+            for url in urls:
+                try:
+                    reports.append(await web.subscribe(url))
+                except (FetchError, FeedError) as exc:
+                    print(f"failed: {url} — {exc}", file=sys.stderr)
+                    ok = False
+            if not ok and not reports:
                 return 1
         else:
+            ok = True
             reports = await web.poll_all()
-        ok = True
         for report in reports:
             lines, worked = _poll_lines(report)
             ok &= worked

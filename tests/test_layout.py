@@ -25,6 +25,7 @@ LAYERS = {
     "retrieval.semantic_index": 5,
     "retrieval.engine": 6,
     "retrieval.web": 7,
+    "retrieval.backup": 7,
     "retrieval.evaluate": 8,
     "bot": 9,
 }
