@@ -32,8 +32,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.command == "backup":
             report = await asyncio.to_thread(backup, db_path, data_dir, args.folder)
             print(
-                f"backup: {report.files} files, {report.size / 2**20:.1f} MB, {report.feeds} feeds "
-                f"-> {report.target}",
+                f"backup: {report.files} files, {report.size / 2**20:.1f} MB, {report.feeds} feeds -> {report.target}",
                 file=sys.stderr,
             )
             return 0
