@@ -52,6 +52,8 @@ class Settings:
     fetch_timeout: float = 15.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     allow_private_urls: bool = False
+    health_port: int = 0  # 0: no health endpoint
+    health_host: str = "127.0.0.1"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -65,6 +67,13 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _port(env: Mapping[str, str], name: str) -> int:
+    port = _int(env, name, 0, minimum=0)
+    if port > 65535:
+        raise ConfigError(f"{name} must be a port number (1-65535), got {port}")
+    return port
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -120,6 +129,8 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         fetch_timeout=float(_int(values, "FETCH_TIMEOUT", 15)),
         fetch_max_bytes=_int(values, "FETCH_MAX_BYTES", 5 * 1024 * 1024),
         allow_private_urls=_switch(values, "ALLOW_PRIVATE_URLS", False),
+        health_port=_port(values, "HEALTH_PORT"),
+        health_host=(values.get("HEALTH_HOST") or "127.0.0.1").strip(),
     )
 
 

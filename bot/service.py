@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.conversations import ChatMemory
+from bot.health import Health
 from retrieval.engine import QAEngine
 from retrieval.web.ingest import WebCorpus
 
@@ -55,10 +56,12 @@ class BotService:
     salt: bytes = b""
     throttle: Throttle = field(init=False)
     memory: ChatMemory = field(init=False)
+    health: Health = field(init=False)
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.settings.questions_per_minute)
         self.memory = ChatMemory(self.settings.context_minutes)
+        self.health = Health(secrets=[self.settings.telegram_bot_token or ""])
 
     def user_hash(self, user_id: int) -> str:
         """Pseudonymous id for the log: HMAC-SHA256 with a per-database random salt."""

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import html
 import logging
+from datetime import UTC, datetime
 
 from telegram import (
     Bot,
@@ -42,6 +43,7 @@ from telegram.ext import (
 
 from bot import corpus_admin
 from bot.config import Settings, open_engine, open_web
+from bot.health import HealthServer
 from bot.render import NO_ANSWER, answers_html, answers_keyboard, chat_reply, passage_html
 from bot.retry import RetryingRateLimiter
 from bot.service import LOADING, SERVICE, BotService, service_of
@@ -330,15 +332,46 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("getUpdates failed (%s: %s); polling goes on", type(context.error).__name__, context.error)
         return
     log.error("error while handling an update", exc_info=context.error)
+    if context.error is not None:
+        service_of(context).health.error(context.error)
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(ERROR)
 
 
+HEALTH_SERVER = "health_server"  # in bot_data while the endpoint runs
+
+
+async def health_details(service: BotService) -> dict[str, object]:
+    """The corpus, the semantic index and the feeds, for ``/healthz`` (None until indexed)."""
+    engine = service.engine
+    if engine is None or engine.index is None:
+        return {"corpus": None, "semantic": None, "feeds": None}
+    articles, passages, sentences = engine.index.size
+    progress = engine.semantic_progress()
+    feeds = await service.web.subscriptions.all() if service.web is not None else []
+    last_poll = max((f.last_poll for f in feeds if f.last_poll), default=None)
+    return {
+        "corpus": {"articles": articles, "passages": passages, "sentences": sentences},
+        "semantic": {"done": progress[0], "total": progress[1]} if progress else None,
+        "feeds": {
+            "count": len(feeds),
+            "last_poll": datetime.fromtimestamp(last_poll, UTC).isoformat(timespec="seconds") if last_poll else None,
+            "failing": sum(1 for f in feeds if f.last_error),
+        },
+    }
+
+
 async def post_init(application: Application) -> None:
-    """Open the database and index the data dir before the first update is handled."""
+    """Open the database and index the data dir before the first update is handled; the health
+    endpoint answers from the start (503 while indexing)."""
     service: BotService = application.bot_data[SERVICE]
     settings = service.settings
+    if settings.health_port:
+        server = HealthServer(service.health, lambda: health_details(service))
+        await server.start(settings.health_host, settings.health_port)
+        application.bot_data[HEALTH_SERVER] = server
+        log.info("health endpoint on http://%s:%d/healthz", settings.health_host, settings.health_port)
     engine, report = await open_engine(settings)
     log.info("index ready: %s", report.summary())
     for problem in report.errors + report.warnings:
@@ -356,16 +389,20 @@ async def post_init(application: Application) -> None:
     for admin in settings.admin_ids:  # admins see their commands in their own chat's menu
         with contextlib.suppress(TelegramError):  # an admin who never opened a chat with the bot
             await application.bot.set_my_commands(commands + corpus_admin.MENU, scope=BotCommandScopeChat(admin))
+    service.health.state = "serving"
 
 
 async def post_shutdown(application: Application) -> None:
     service: BotService = application.bot_data[SERVICE]
+    service.health.state = "stopping"
     if service.web is not None:
         await service.web.fetcher.close()
         service.web = None
     if service.engine is not None:
         await service.engine.close()
         service.engine = None
+    if (server := application.bot_data.pop(HEALTH_SERVER, None)) is not None:
+        await server.stop()
 
 
 def build_application(settings: Settings) -> Application:
