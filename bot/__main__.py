@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.telegram_bot_token or ""])
+    setup_logging(settings.log_level, [settings.telegram_bot_token or "", settings.webhook_secret or ""])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +56,10 @@ class Settings:
     allow_private_urls: bool = False
     health_port: int = 0  # 0: no health endpoint
     health_host: str = "127.0.0.1"
+    webhook_url: str | None = None  # set: Telegram pushes updates there (else long polling)
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -74,6 +80,23 @@ def _port(env: Mapping[str, str], name: str) -> int:
     if port > 65535:
         raise ConfigError(f"{name} must be a port number (1-65535), got {port}")
     return port
+
+
+def _webhook(env: Mapping[str, str]) -> dict[str, object]:
+    """WEBHOOK_URL and its companions. Without WEBHOOK_SECRET a random one is made at each start
+    (Telegram is told it with the webhook), so that only Telegram's posts are accepted."""
+    url = (env.get("WEBHOOK_URL") or "").strip() or None
+    secret = (env.get("WEBHOOK_SECRET") or "").strip() or None
+    if url is not None and not url.lower().startswith(("https://", "http://")):
+        raise ConfigError(f"WEBHOOK_URL must be an https:// address Telegram can reach, got {url!r}")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -, at most 256 of them")
+    return {
+        "webhook_url": url,
+        "webhook_secret": secret or (secrets.token_urlsafe(32) if url else None),
+        "webhook_listen": (env.get("WEBHOOK_LISTEN") or "127.0.0.1").strip(),
+        "webhook_port": _port(env, "WEBHOOK_PORT") or 8443,
+    }
 
 
 def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -131,6 +154,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         allow_private_urls=_switch(values, "ALLOW_PRIVATE_URLS", False),
         health_port=_port(values, "HEALTH_PORT"),
         health_host=(values.get("HEALTH_HOST") or "127.0.0.1").strip(),
+        **_webhook(values),
     )
 
 

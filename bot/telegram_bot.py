@@ -14,6 +14,7 @@ import contextlib
 import html
 import logging
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from telegram import (
     Bot,
@@ -478,8 +479,20 @@ async def wait_for_bot_api(settings: Settings) -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Long polling until Ctrl-C / SIGTERM; PTB then calls post_shutdown. InvalidToken when the
-    Bot API rejects the token."""
+    """Long polling, or with ``WEBHOOK_URL`` a webhook (PTB's server on WEBHOOK_LISTEN:WEBHOOK_PORT,
+    behind a TLS reverse proxy; posts without the secret header get 403), until Ctrl-C /
+    SIGTERM; PTB then calls post_shutdown. InvalidToken when the Bot API rejects the token."""
     asyncio.run(wait_for_bot_api(settings))
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+            bootstrap_retries=3,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)

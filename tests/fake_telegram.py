@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.local_http import serve_locally
@@ -183,6 +184,9 @@ class FakeTelegram:
         # Telegram's flood limits, enforced; None turns them off (load tests with the bot's own
         # limits off, as for a self-hosted Bot API server).
         self.flood_limits: FloodLimits | None = FloodLimits()
+        self.webhook: tuple[str, str | None] | None = None  # (url, secret) after setWebhook
+        self.webhook_statuses: list[int] = []  # what the bot's webhook answered each delivery
+        self._deliveries: set[asyncio.Task[None]] = set()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
@@ -221,10 +225,32 @@ class FakeTelegram:
         self.delays.setdefault(method, []).extend([seconds] * times)
 
     def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for ``getUpdates``, or, with a webhook set, POST it there as Telegram
+        does (its secret in ``X-Telegram-Bot-Api-Secret-Token``; the answer's status recorded)."""
         update["update_id"] = next(self._update_ids)
+        if self.webhook is not None:
+            task = asyncio.get_running_loop().create_task(self._deliver(update))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
+            return update["update_id"]
         self.updates.append(update)
         self._new_update.set()
         return update["update_id"]
+
+    async def _deliver(self, update: dict[str, Any], tries: int = 100) -> None:
+        """One delivery, tried again while the bot cannot be reached (as Telegram does: the bot
+        sets its webhook before its server listens), every 0.1 s, at most ``tries`` times."""
+        assert self.webhook is not None
+        url, secret = self.webhook
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with aiohttp.ClientSession() as session:
+            for _ in range(tries):
+                try:
+                    async with session.post(url, json=update, headers=headers) as response:
+                        self.webhook_statuses.append(response.status)
+                        return
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
 
     def user(self, user_id: int) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "vi"}
@@ -420,6 +446,17 @@ class FakeTelegram:
         }
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._m_deleteWebhook(params)
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise BadRequest("Bad Request: secret token contains unallowed characters")
+        self.webhook = (url, secret)
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
@@ -429,6 +466,8 @@ class FakeTelegram:
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise BadRequest("Conflict: can't use getUpdates method while webhook is active", 409)
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 5.0)
         limit = int(params.get("limit") or 100)
