@@ -32,6 +32,7 @@ from retrieval.question.query import Query
 # A question word missing from a text but known to the corpus is weaker evidence against the
 # text (a paraphrase, most often) than a word the corpus has never seen (another topic).
 KNOWN_MISSING_WEIGHT = 0.3
+FUSIONS = ("linear", "zscore", "rrf")  # see fuse
 
 
 def coverage(view: RowsView, query: Query) -> np.ndarray:
@@ -90,6 +91,10 @@ class RankingConfig:
     # An unaccented question reaches the model with its diacritics restored from the corpus's
     # words (retrieval.index.accents) when every syllable was found; otherwise lexical only.
     restore_accents: bool = True
+
+    def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:  # a misspelt name would silently rank as "linear"
+            raise ValueError(f"unknown fusion {self.fusion!r}; one of {', '.join(FUSIONS)}")
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:
