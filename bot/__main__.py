@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from telegram.error import InvalidToken
 
@@ -111,6 +114,27 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_stoppable(command: Coroutine[Any, Any, int]) -> int:
+    """Run a command; SIGTERM (``docker stop``, systemd, ``kill``) and SIGINT cancel it, so that
+    its ``finally`` blocks close the database and shut its worker processes down instead of
+    leaving them running. Exit 0 after SIGTERM, 130 after Ctrl-C."""
+
+    async def stoppable() -> int:
+        task, loop, received = asyncio.current_task(), asyncio.get_running_loop(), []
+        assert task is not None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, lambda s=signum: (received.append(s), task.cancel()))
+        try:
+            return await command
+        except asyncio.CancelledError:
+            if not received:
+                raise
+            print("stopped", file=sys.stderr)
+            return 130 if received[0] == signal.SIGINT else 0
+
+    return asyncio.run(stoppable())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -143,10 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(["console"])
     try:
         if command in ("add", "feeds"):
-            return asyncio.run(corpus_cli.run(settings, args))
+            return run_stoppable(corpus_cli.run(settings, args))
         if command in ("backup", "restore"):
-            return asyncio.run(backup_cli.run(settings, args))
-        return asyncio.run(_index(settings, args) if command == "index" else _console(settings, args))
+            return run_stoppable(backup_cli.run(settings, args))
+        return run_stoppable(_index(settings, args) if command == "index" else _console(settings, args))
     except (FileNotFoundError, SchemaError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ import asyncio
 import json
 import sys
 import textwrap
+import threading
 from typing import TextIO
 
 from bot.render import RELATED, chat_reply
@@ -72,9 +73,30 @@ def parse_line(line: str) -> tuple[str, str | None]:
     return line, None
 
 
-async def _read_line(stream: TextIO) -> str | None:
-    line = await asyncio.to_thread(stream.readline)
-    return line if line else None
+class LineReader:
+    """The lines of a stream, read by a daemon thread one ahead at most. A stop (SIGTERM, Ctrl-C)
+    never waits for a line that may never come: a worker of ``asyncio.to_thread`` blocked in
+    ``readline`` held the process's exit until its stdin closed."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._lines: asyncio.Queue[str] = asyncio.Queue(maxsize=1)
+        loop = asyncio.get_running_loop()
+
+        def pump() -> None:
+            while True:
+                line = stream.readline()
+                try:
+                    asyncio.run_coroutine_threadsafe(self._lines.put(line), loop).result()
+                except RuntimeError:  # the loop is gone: the console has stopped
+                    return
+                if not line:
+                    return
+
+        threading.Thread(target=pump, name="console-input", daemon=True).start()
+
+    async def line(self) -> str | None:
+        """The next line, None at the end of the stream."""
+        return await self._lines.get() or None
 
 
 async def run_console(
@@ -96,10 +118,11 @@ async def run_console(
             " Ctrl-D để thoát.",
             file=stderr,
         )
+    lines = LineReader(stdin)
     while True:
         if interactive:
             print("\n❓ ", end="", file=stderr, flush=True)
-        line = await _read_line(stdin)
+        line = await lines.line()
         if line is None:
             break
         question, key = line.rstrip("\r\n"), None
