@@ -70,12 +70,12 @@ def title_html(title: str, url: str | None) -> str:
     return shown
 
 
-def source_html(title: str, date: str | None, doc: str, url: str | None) -> str:
-    """ "📰 Title · 27/03/2024 · file.txt" (the title links to the URL when there is one)."""
-    parts = [f"📰 <i>{title_html(title, url)}</i>"]
+def source_html(title: str, date: str | None, url: str | None) -> str:
+    """ "📰 Title · 27/03/2024", the title linked to the article when it has a URL. The data dir's
+    file names (``000_79f8….txt``) are the operator's business: admins see them in /articles."""
+    parts = [f"📰 <i>{title_html(title, url) or 'Bài viết không có tiêu đề'}</i>"]
     if (when := format_date(date)) is not None:
         parts.append(html.escape(cap_title(when, 40)))
-    parts.append(f"<code>{html.escape(cap_title(doc, 200))}</code>")
     return " · ".join(parts)
 
 
@@ -100,7 +100,7 @@ def highlighted(sentence: str, spans: list[tuple[int, int]], limit: int | None =
 def _answer_block(number: int, answer: Answer, result: SearchResult, limit: int | None) -> str:
     spans = matched_spans(answer.sentence, result.query)
     sentence = highlighted(answer.sentence, spans, limit)
-    return f"<b>{number}.</b> {sentence}\n{source_html(answer.title, answer.date, answer.doc, answer.url)}"
+    return f"<b>{number}.</b> {sentence}\n{source_html(answer.title, answer.date, answer.url)}"
 
 
 def understood_html(result: SearchResult) -> str:
@@ -138,9 +138,9 @@ def answers_html(result: SearchResult, answers: list[Answer], first_number: int 
             return header + ("\n\n".join(kept) or NO_ANSWER)
 
 
-def passage_html(title: str, date: str | None, doc: str, url: str | None, sentences: list[str], focus: int) -> str:
+def passage_html(title: str, date: str | None, url: str | None, sentences: list[str], focus: int) -> str:
     """The passage around an answer, the answer sentence in bold, cut to fit one message."""
-    header = source_html(title, date, doc, url)
+    header = source_html(title, date, url)
     body_parts = [f"<b>{html.escape(s)}</b>" if i == focus else html.escape(s) for i, s in enumerate(sentences)]
     text = f"{header}\n\n" + " ".join(body_parts)
     if utf16_len(text) <= MAX_MESSAGE:
@@ -158,21 +158,36 @@ def callback(*parts: object) -> str:
     return data
 
 
-def answers_keyboard(
-    query_id: int, page: int, first: int, answers: list[Answer], has_more: bool
-) -> InlineKeyboardMarkup:
-    """Per answer a "📄 n" button (its passage, n counting from ``first``); then 👍 / 👎 and more."""
+MAX_PAGES = 5  # "more results" pages a question has at most (the answers past them add little)
+
+
+def answers_keyboard(query_id: int, page: int, pages: int, first: int, answers: list[Answer]) -> InlineKeyboardMarkup:
+    """Per answer a "📄 n" button (its passage, n counting from ``first``); 👍 / 👎; and with more
+    than one page "⬅️ · 2/5 · ➡️", which turn the same message's page."""
     context_row = [
         InlineKeyboardButton(f"📄 {first + i}", callback_data=callback("ctx", a.sentence_id))
         for i, a in enumerate(answers)
     ]
-    action_row = [
-        InlineKeyboardButton("👍", callback_data=callback("fb", query_id, 1)),
-        InlineKeyboardButton("👎", callback_data=callback("fb", query_id, 0)),
-    ]
-    if has_more:
-        action_row.append(InlineKeyboardButton("Thêm kết quả ➡️", callback_data=callback("more", query_id, page + 1)))
-    return InlineKeyboardMarkup([context_row, action_row] if context_row else [action_row])
+    rows = [context_row] if context_row else []
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=callback("fb", query_id, 1)),
+            InlineKeyboardButton("👎", callback_data=callback("fb", query_id, 0)),
+        ]
+    )
+    if pages > 1:
+        turn = []
+        if page > 0:
+            turn.append(InlineKeyboardButton("⬅️", callback_data=callback("more", query_id, page - 1)))
+        turn.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=callback("page")))
+        if page + 1 < pages:
+            turn.append(InlineKeyboardButton("➡️", callback_data=callback("more", query_id, page + 1)))
+        rows.append(turn)
+    return InlineKeyboardMarkup(rows)
+
+
+def page_count(answers: int, per_page: int) -> int:
+    return min(MAX_PAGES, -(-answers // per_page))
 
 
 def semantic_line(progress: tuple[int, int] | None) -> str:

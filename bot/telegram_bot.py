@@ -28,7 +28,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -45,7 +45,7 @@ from telegram.ext import (
 from bot import corpus_admin
 from bot.config import Settings, open_engine, open_web
 from bot.health import HealthServer
-from bot.render import NO_ANSWER, answers_html, answers_keyboard, chat_reply, passage_html
+from bot.render import MAX_PAGES, NO_ANSWER, answers_html, answers_keyboard, chat_reply, page_count, passage_html
 from bot.retry import RetryingRateLimiter
 from bot.service import LOADING, SERVICE, BotService, service_of
 from retrieval.engine import QAEngine
@@ -160,7 +160,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     asking = asyncio.ensure_future(
         engine.ask(
             question,
-            top_k + 1,  # one more than shown tells whether "more results" has anything
+            top_k * MAX_PAGES,  # how many pages "more results" has
             source="telegram",
             chat_type=message.chat.type,
             user_hash=service.user_hash(user.id) if user else None,
@@ -176,7 +176,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if shown or result.understood_as:
         reply = await message.reply_html(
             answers_html(result, shown),
-            reply_markup=answers_keyboard(query_id, 0, 1, shown, len(result.answers) > top_k) if shown else None,
+            reply_markup=answers_keyboard(query_id, 0, page_count(len(result.answers), top_k), 1, shown)
+            if shown
+            else None,
             disable_web_page_preview=True,
         )
     else:
@@ -225,33 +227,38 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer()
         await query.message.reply_html(
-            passage_html(view.title, view.date, view.doc, view.url, view.sentences, view.focus),
+            passage_html(view.title, view.date, view.url, view.sentences, view.focus),
             disable_web_page_preview=True,
         )
     elif kind == "more" and len(numbers) == 2:
         await _more_results(query, service, engine, *numbers)
+    elif kind == "page":  # the "2/5" between the arrows: nothing to do
+        await query.answer()
     else:
         await query.answer("Nút này không còn dùng được.", show_alert=True)
 
 
 async def _more_results(query: CallbackQuery, service: BotService, engine: QAEngine, query_id: int, page: int) -> None:
+    """Turn the answer message to ``page``: the same message edited, never a new one."""
     question = await engine.question(query_id)
-    if question is None or page < 1 or page > 20:
+    top_k = service.settings.top_k
+    if question is None or not 0 <= page < MAX_PAGES:
         await query.answer("Không còn kết quả nào nữa.", show_alert=True)
         return
-    top_k = service.settings.top_k
-    result = await asyncio.to_thread(engine.search, question, (page + 1) * top_k + 1)
+    result = await asyncio.to_thread(engine.search, question, top_k * MAX_PAGES)
     shown = result.answers[page * top_k : (page + 1) * top_k]
     if not shown:
         await query.answer("Không còn kết quả nào nữa.", show_alert=True)
         return
     await query.answer()
     first = page * top_k + 1
-    await query.message.reply_html(
-        answers_html(result, shown, first),
-        reply_markup=answers_keyboard(query_id, page, first, shown, len(result.answers) > (page + 1) * top_k),
-        disable_web_page_preview=True,
-    )
+    with contextlib.suppress(BadRequest):  # "message is not modified": the same page pressed twice
+        await query.edit_message_text(
+            answers_html(result, shown, first),
+            parse_mode=ParseMode.HTML,
+            reply_markup=answers_keyboard(query_id, page, page_count(len(result.answers), top_k), first, shown),
+            disable_web_page_preview=True,
+        )
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -489,7 +489,11 @@ class FakeTelegram:
         message = self.messages.get(int(params.get("message_id", 0)))
         if message is None:
             raise BadRequest("Bad Request: message to edit not found")
+        if message.get("text") == text and message.get("reply_markup") == params.get("reply_markup"):
+            raise BadRequest("Bad Request: message is not modified")
         message["text"] = text
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         return message
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:

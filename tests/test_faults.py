@@ -84,7 +84,8 @@ async def test_a_database_held_by_another_process_delays_the_log_not_the_answer(
             (more,) = [b["callback_data"] for row in replies[1].params["reply_markup"]["inline_keyboard"]
                        for b in row if b["callback_data"].startswith("more:")]  # fmt: skip
             server.press(USER, replies[1].result, more)  # its question is known before it is written
-            assert "<b>4.</b>" in (await server.reply_to(USER, 3, timeout=3))[2].params["text"]
+            (page2,) = await server.wait_for(lambda: server.sent("editMessageText"), timeout=3)
+            assert "<b>4.</b>" in page2.params["text"]
         server.send_text(USER + 1, USER + 1, QUESTION)  # after: written in the background
         assert answered((await server.reply_to(USER + 1))[0])
     with sqlite3.connect(db_path) as db:

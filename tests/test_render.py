@@ -36,9 +36,9 @@ def test_long_answers_are_shortened_to_fit():
 
 
 def test_passage_focus_is_bold_and_fits():
-    text = passage_html("T", None, "a.txt", None, ["Một.", "Hai < ba.", "Bốn."], 1)
+    text = passage_html("T", None, None, ["Một.", "Hai < ba.", "Bốn."], 1)
     assert "<b>Hai &lt; ba.</b>" in text
-    long = passage_html("T", None, "a.txt", None, ["x " * 5000, "y " * 5000], 0)
+    long = passage_html("T", None, None, ["x " * 5000, "y " * 5000], 0)
     assert utf16_len(long) <= MAX_MESSAGE
     parse_html(long)
 
@@ -53,9 +53,15 @@ def test_callback_data_is_limited_and_keyboard_shape():
     assert callback("fb", 12, 1) == "fb:12:1"
     with pytest.raises(ValueError):
         callback("x" * 70)
-    markup = answers_keyboard(10**15, 5, 16, [_answer("a", sid=10**15)], has_more=True)
+    markup = answers_keyboard(10**15, 1, 5, 16, [_answer("a", sid=10**15)])
     rows = markup.inline_keyboard
-    assert [b.text for b in rows[0]] == ["📄 16"] and rows[1][-1].callback_data == f"more:{10**15}:6"
+    assert [b.text for b in rows[0]] == ["📄 16"] and [b.text for b in rows[1]] == ["👍", "👎"]
+    assert [(b.text, b.callback_data) for b in rows[2]] == [
+        ("⬅️", f"more:{10**15}:0"), ("2/5", "page"), ("➡️", f"more:{10**15}:2")
+    ]
+    last = answers_keyboard(7, 4, 5, 13, [_answer("a")]).inline_keyboard[2]
+    assert [b.text for b in last] == ["⬅️", "5/5"]  # no page after the last
+    assert len(answers_keyboard(7, 0, 1, 1, [_answer("a")]).inline_keyboard) == 2  # one page: no arrows
 
 
 def test_format_date():
@@ -75,7 +81,7 @@ def test_whatever_a_record_holds_every_reply_fits():
     text = answers_html(result, [_answer("biên phòng " + "dài " * 300, title, url, sid=i) for i in range(3)])
     assert utf16_len(text) <= MAX_MESSAGE and [f"<b>{n}.</b>" in text for n in (1, 2, 3)] == [True] * 3
     parse_html(text)
-    passage = passage_html(title, "2024-05-14", "feeds/x-1.jsonl", url, ["Một câu dài. " * 300], 0)
+    passage = passage_html(title, "2024-05-14", url, ["Một câu dài. " * 300], 0)
     assert utf16_len(passage) <= MAX_MESSAGE
     parse_html(passage)
     page = articles_html([ArticleRow(title, None, url, "web.jsonl", 3, None)] * 10, 1, 1, 1)

@@ -41,8 +41,9 @@ async def test_question_answered_with_source_bold_and_buttons(data_dir, db_path)
         shown = parse_html(html_text)
         assert "Lê Đức Thái" in shown and "📰" in shown and "27/03/2024" in shown
         assert "Đại tướng Lương Cường" in shown  # the source title
+        assert ".txt" not in shown  # never the data dir's file names (000_79f8….txt)
         data = buttons(reply)
-        assert [d.split(":")[0] for d in data] == ["ctx", "ctx", "ctx", "fb", "fb", "more"]
+        assert [d.split(":")[0] for d in data] == ["ctx", "ctx", "ctx", "fb", "fb", "page", "more"]
         assert all(len(d.encode()) <= 64 for d in data)
         assert not server.sent("sendChatAction", USER)  # answered at once: no "typing…"
     with sqlite3.connect(db_path) as db:
@@ -84,7 +85,7 @@ async def test_each_button(data_dir, db_path):
         server.send_text(USER, USER, "Bộ đội Biên phòng")
         (reply,) = await server.reply_to(USER)
         message = reply.result
-        ctx, _, _, up, down, more = buttons(reply)
+        ctx, _, _, up, down, _, more = buttons(reply)
 
         server.press(USER, message, ctx)
         passage = (await server.reply_to(USER, 2))[1]
@@ -92,21 +93,28 @@ async def test_each_button(data_dir, db_path):
         assert first_sentence[:60] in parse_html(passage.params["text"])
         assert "<b>" in passage.params["text"]
 
-        server.press(USER, message, more)
-        page2 = (await server.reply_to(USER, 3))[2]
+        server.press(USER, message, more)  # the same message turns to page 2: no new message
+        (page2,) = await server.wait_for(lambda: server.sent("editMessageText"))
+        assert int(page2.params["message_id"]) == message["message_id"] and len(server.sent("sendMessage", USER)) == 2
         assert parse_html(page2.params["text"]).startswith("4. ")
-        assert [d.split(":")[0] for d in buttons(page2)][:3] == ["ctx", "ctx", "ctx"]
-        assert buttons(page2)[-1].endswith(":2")  # next page
+        kinds = [d.split(":")[0] for d in buttons(page2)]
+        assert kinds[:6] == ["ctx", "ctx", "ctx", "fb", "fb", "more"] and kinds[6] == "page"
+        back = buttons(page2)[5]
+        assert back.endswith(":0") and "2/" in [b["text"] for r in page2.params["reply_markup"]["inline_keyboard"]
+                                                 for b in r][6]  # fmt: skip
+        server.press(USER, message, back)
+        edits = await server.wait_for(lambda: server.sent("editMessageText")[1:] and server.sent("editMessageText"))
+        assert parse_html(edits[1].params["text"]).startswith(parse_html(reply.params["text"])[:40])
 
         server.press(USER, message, up)
         server.press(USER + 7, message, down)
         answers = await server.wait_for(
-            lambda: len(server.sent("answerCallbackQuery")) >= 4 and server.sent("answerCallbackQuery")
+            lambda: len(server.sent("answerCallbackQuery")) >= 5 and server.sent("answerCallbackQuery")
         )
         assert sum("Cảm ơn" in (a.params.get("text") or "") for a in answers) == 2
 
         server.press(USER, message, "junk:1")
-        await server.wait_for(lambda: len(server.sent("answerCallbackQuery")) >= 5)
+        await server.wait_for(lambda: len(server.sent("answerCallbackQuery")) >= 6)
         assert "không còn dùng được" in server.sent("answerCallbackQuery")[-1].params["text"]
     with sqlite3.connect(db_path) as db:
         assert sorted(db.execute("SELECT helpful FROM feedback").fetchall()) == [(0,), (1,)]
