@@ -34,6 +34,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
@@ -273,13 +274,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if service.throttle.wait_seconds(inline.from_user.id) > 0:
         await inline.answer([], cache_time=5, is_personal=True)
         return
-    result, _, _ = await engine.ask(
-        question,
-        service.settings.top_k,
-        source="inline",
-        chat_type="inline",
-        user_hash=service.user_hash(inline.from_user.id),
-    )
+    # Telegram sends a query per keystroke ("giá v", "giá vàn" …): searched, not logged. What the
+    # user picks is logged (chosen_inline, with BotFather's /setinlinefeedback on).
+    result = await asyncio.to_thread(engine.search, question, service.settings.top_k)
     results = [
         InlineQueryResultArticle(
             id=str(answer.sentence_id),
@@ -297,6 +294,19 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         else InlineQueryResultsButton(text="Không tìm thấy câu trả lời — mở bot", start_parameter="help")
     )
     await inline.answer(results, cache_time=60, is_personal=False, button=button)
+
+
+async def chosen_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline answer the user sent: its query is a question asked, logged as such."""
+    service, chosen = service_of(context), update.chosen_inline_result
+    if service.engine is not None and service.engine.index is not None:
+        await service.engine.ask(
+            chosen.query[:MAX_QUESTION_CHARS],
+            service.settings.top_k,
+            source="inline",
+            chat_type="inline",
+            user_hash=service.user_hash(chosen.from_user.id),
+        )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -459,6 +469,7 @@ def build_application(settings: Settings) -> Application:
     )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(InlineQueryHandler(inline_query))
+    application.add_handler(ChosenInlineResultHandler(chosen_inline))
     application.add_error_handler(on_error)
     return application
 

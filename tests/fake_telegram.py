@@ -307,6 +307,11 @@ class FakeTelegram:
         return self.push({"inline_query": {"id": f"iq{time.monotonic_ns()}", "from": self.user(user_id),
                                            "query": query, "offset": ""}})  # fmt: skip
 
+    def choose_inline(self, user_id: int, query: str, result_id: str) -> int:
+        """The user sent one of the inline results (Telegram tells bots with inline feedback on)."""
+        return self.push({"chosen_inline_result": {"result_id": result_id, "from": self.user(user_id),
+                                                   "query": query}})  # fmt: skip
+
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         return [
             c for c in self.calls

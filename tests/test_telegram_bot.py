@@ -150,6 +150,24 @@ async def test_inline_query(data_dir, db_path):
         server.inline(USER, "gia vang hom nay")
         calls = await server.reply_to(None, 2, method="answerInlineQuery")
         assert calls[1].params["results"] == [] and "button" in calls[1].params
+        for partial in ("tu l", "tu lenh bo", "tu lenh bo doi bien phong la"):  # one query a keystroke
+            server.inline(USER, partial)
+        await server.reply_to(None, 5, method="answerInlineQuery")
+        server.choose_inline(USER, "tu lenh bo doi bien phong la ai", results[0]["id"])
+        for _ in range(100):  # the log is written in the background: at most 10 s
+            if logged(db_path):
+                break
+            await asyncio.sleep(0.1)
+    assert logged(db_path) == [("inline", "tu lenh bo doi bien phong la ai")]  # only what was sent
+
+
+def logged(db_path) -> list[tuple[str, str]]:
+    """The query log's (source, question) rows, once the bot has written them."""
+    try:
+        with sqlite3.connect(db_path) as db:
+            return db.execute("SELECT source, question FROM queries ORDER BY id").fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
 
 
 async def test_admin_reload_and_non_admin_refused(data_dir, db_path):
