@@ -21,6 +21,8 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -56,6 +58,12 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
 
+START = """<b>Xin chào! Mình trả lời câu hỏi từ {articles} bài báo về {topic}</b>, kèm nguồn.
+
+Cứ gõ câu hỏi, có dấu hay không đều được, ví dụ:
+• Tư lệnh Bộ đội Biên phòng là ai?
+• quang ninh thu hut dau tu nuoc ngoai nam 2023 dat bao nhieu"""
+
 HELP = """<b>Xin chào! Mình là bot hỏi đáp từ kho bài báo tiếng Việt.</b>
 
 Mình trả lời bằng những câu phù hợp nhất trong kho <b>{articles}</b> bài báo ({sentences} câu), \
@@ -70,7 +78,7 @@ kèm nguồn: tên bài, ngày đăng. Một số bài trong kho:
 <b>Các nút dưới câu trả lời:</b>
 📄 <i>n</i> — xem đoạn văn quanh câu thứ <i>n</i>
 👍 / 👎 — câu trả lời có hữu ích không
-Thêm kết quả ➡️ — xem các câu tiếp theo
+⬅️ 1/5 ➡️ — lật sang trang kết quả khác
 
 <b>Hỏi tiếp:</b> mình nhớ các câu hỏi trong {minutes} phút gần nhất, nên có thể hỏi tiếp \
 "Còn phó giám đốc?", "Ông ấy quê ở đâu?", "Tỉnh này có mấy huyện?". Trả lời (reply) một câu trả lời cũ \
@@ -88,7 +96,19 @@ NEW_CONVERSATION = "🆕 Bắt đầu cuộc trò chuyện mới: câu hỏi ti�
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start and /help: what the bot knows and how to ask."""
+    """/start: a few lines and a button for the whole guide (a new user reads a screen, not a manual)."""
+    if context.args == ["help"]:  # the deep link of an inline query that found nothing
+        await guide(update, context)
+        return
+    index = service_of(context).engine.index if service_of(context).engine else None
+    articles = index.size[0] if index else 0
+    text = START.format(articles=articles, topic="Bộ đội Biên phòng")
+    button = InlineKeyboardMarkup([[InlineKeyboardButton("📖 Hướng dẫn đầy đủ", callback_data="help")]])
+    await update.effective_message.reply_html(text, reply_markup=button)
+
+
+async def guide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help (and /start's button): what the bot knows, how to ask, the buttons, follow-ups, groups."""
     index = service_of(context).engine.index if service_of(context).engine else None
     articles, _, sentences = index.size if index else (0, 0, 0)
     titles = "\n".join(f"• <i>{html.escape(_shorten(d.title, 90))}</i>" for d in (index.live_docs(5) if index else []))
@@ -99,6 +119,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         username=html.escape(context.bot.username or "bot"),
         minutes=f"{service_of(context).settings.context_minutes:g}",
     )
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     await update.effective_message.reply_html(text, disable_web_page_preview=True)
 
 
@@ -458,7 +480,9 @@ def build_application(settings: Settings) -> Application:
     admins = filters.User(user_id=settings.admin_ids, allow_empty=False)
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
-    application.add_handler(CommandHandler(["start", "help"], start))
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("help", guide))
+    application.add_handler(CallbackQueryHandler(guide, pattern="^help$"))
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("new", new_conversation))
     corpus_admin.add_handlers(application, admins, settings.feed_interval_minutes)

@@ -24,7 +24,12 @@ async def test_start_and_help(data_dir, db_path):
         server.send_text(USER + 1, USER + 1, "/help")
         (start,) = await server.reply_to(USER)
         (help_,) = await server.reply_to(USER + 1)
-        for call in (start, help_):
+        short = parse_html(start.params["text"])
+        assert "5 bài báo" in short and "quang ninh" in short and len(short.splitlines()) <= 6
+        assert buttons(start) == ["help"]
+        server.press(USER, start.result, "help")  # the whole guide, one tap away
+        (_, guide) = await server.reply_to(USER, 2)
+        for call in (guide, help_):
             assert call.params["parse_mode"] == "HTML"
             text = parse_html(call.params["text"])
             assert "5 bài báo" in text and f"@{BOT_USERNAME}" in text
