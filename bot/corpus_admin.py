@@ -194,11 +194,56 @@ _STATUS = {
 }
 
 
+# Why a link or a feed failed, as the web layer says it (English, for logs and the CLI), in the
+# admins' language; the technical part (a status, a host, a number) is kept as it came.
+_IN_VIETNAMESE = [
+    (r"HTTP (\d+)(.*)", r"máy chủ trả lời HTTP \1\2"),
+    (r"timed out after (\S+) s", r"quá thời gian chờ (\1 giây)"),
+    (r"too big once decompressed.*", "trang quá lớn sau khi giải nén"),
+    (r"too big.*", "trang quá lớn"),
+    (r"not a web page \((.*)\)", r"không phải trang web (\1)"),
+    (r"no article text found on the page", "không tìm thấy nội dung bài viết trên trang"),
+    (r"the page is empty", "trang trống"),
+    (r"the page could not be parsed.*", "không đọc được cấu trúc trang"),
+    (r"the page's text encoding cannot be told.*", "không xác định được bảng mã của trang"),
+    (r"(\S+) is not a public address; refused.*", r"\1 không phải địa chỉ công khai nên bị từ chối"),
+    (r"(\S+) resolves to a non-public address \((.*)\); refused.*", r"\1 trỏ tới địa chỉ nội bộ (\2) nên bị từ chối"),
+    (r"cannot resolve (\S+).*", r"không tìm thấy tên miền \1"),
+    (r"cannot connect to (\S+).*", r"không kết nối được tới \1"),
+    (r"more than (\d+) redirects", r"chuyển hướng quá \1 lần"),
+    (r"HTTP .* without a Location to follow", "máy chủ chuyển hướng nhưng không cho biết tới đâu"),
+    (r"only http and https links are fetched.*", "chỉ nhận liên kết http và https"),
+    (
+        r"redirected to something that is not an http or https link.*",
+        "bị chuyển hướng tới liên kết không phải http/https",
+    ),
+    (r"not a valid link.*", "liên kết không hợp lệ"),
+    (r"the link has no host name", "liên kết thiếu tên miền"),
+    (r"the connection broke while reading.*", "kết nối bị ngắt khi đang tải"),
+    (
+        r"(?:unsupported content encoding|too many content encodings|the response's).*",
+        "trang được nén theo cách không đọc được",
+    ),
+    (r"not (?:a readable )?(?:an )?RSS or Atom feed.*", "không phải nguồn tin RSS/Atom đọc được"),
+    (r"same text as (.*)", r"trùng nội dung với \1"),
+    (r"cannot write (\S+).*", r"không ghi được tệp \1"),
+    (r"the article alone is over the (\S+)-byte file limit", r"riêng bài này đã vượt giới hạn \1 byte của một tệp"),
+]
+
+
+def in_vietnamese(reason: str) -> str:
+    """A failure's reason for an admin's chat (see ``_IN_VIETNAMESE``); an unknown one as it is."""
+    for pattern, replacement in _IN_VIETNAMESE:
+        if (match := re.fullmatch(pattern, reason, flags=re.DOTALL)) is not None:
+            return match.expand(replacement)
+    return reason
+
+
 def outcome_html(outcome: Outcome) -> str:
     """One link's result: what happened, the title (linked), date, sentences, or why not."""
     head = _STATUS[outcome.status]
     if outcome.status == "failed":
-        return f"{head} <code>{html.escape(outcome.url)}</code>: {html.escape(outcome.reason)}"
+        return f"{head} <code>{html.escape(outcome.url)}</code>: {html.escape(in_vietnamese(outcome.reason))}"
     parts = [title_html(outcome.title, outcome.url)]
     if (date := format_date(outcome.date)) is not None:
         parts.append(date)
@@ -206,9 +251,10 @@ def outcome_html(outcome: Outcome) -> str:
         parts.append(f"{outcome.sentences} câu")
     line = f"{head}: " + " · ".join(parts)
     if outcome.status == "duplicate":
-        line += f" ({html.escape(outcome.reason)})"
+        line += f" ({html.escape(in_vietnamese(outcome.reason))})"
     if outcome.from_feed_text:
-        line += f"\n   (trang không đọc được — {html.escape(outcome.reason)} — nên dùng tóm tắt của nguồn tin)"
+        why = html.escape(in_vietnamese(outcome.reason))
+        line += f"\n   (trang không đọc được — {why} — nên dùng tóm tắt của nguồn tin)"
     return line
 
 
@@ -298,7 +344,9 @@ async def feed_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         report = await web.subscribe(argument, lambda done, total: progress(f"⏳ Đang tải bài {done}/{total}…"))
     except (FetchError, FeedError) as exc:
-        await status.edit_text(f"❌ Không đăng ký được: {html.escape(str(exc))}", parse_mode=ParseMode.HTML)
+        await status.edit_text(
+            f"❌ Không đăng ký được: {html.escape(in_vietnamese(str(exc)))}", parse_mode=ParseMode.HTML
+        )
         return
     await status.edit_text(poll_html(report), parse_mode=ParseMode.HTML,
                            disable_web_page_preview=True)  # fmt: skip
@@ -319,7 +367,7 @@ def feeds_html(subscriptions: list[Subscription], interval_minutes: int) -> str:
         if s.given_up:
             line += f" · bỏ qua {s.given_up} bài không đọc được sau {MAX_TRIES} lần thử"
         if s.last_error:
-            line += f"\n⚠️ Lỗi lần đọc cuối: {html.escape(s.last_error)}"
+            line += f"\n⚠️ Lỗi lần đọc cuối: {html.escape(in_vietnamese(s.last_error))}"
         lines.append(line)
     lines.append("\nNgừng đăng ký: /unfeed số")
     return _fit(lines)

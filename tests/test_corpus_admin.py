@@ -46,7 +46,8 @@ async def test_an_admin_adds_a_link_and_users_get_answers_with_it_as_source(smal
         assert STORIES[0].title in parse_html(again.params["text"])
         server.send_text(ADMIN, ADMIN, f"/add {site.link('/error/404')} {site.link('/anh.png')}")
         failed = parse_html((await edited_to(server, ADMIN, "Không thêm được")).params["text"])
-        assert "HTTP 404" in failed and "not a web page (image/png)" in failed
+        # in the admin's language, the technical part as it came
+        assert "máy chủ trả lời HTTP 404 Not Found" in failed and "không phải trang web (image/png)" in failed
         server.send_text(ADMIN, ADMIN, "/add")
         assert "Cách dùng: /add" in (await server.reply_to(ADMIN, 4))[-1].params["text"]
 
@@ -57,10 +58,10 @@ async def test_with_the_production_policy_private_addresses_are_refused(small_da
     async with running_bot(small_data, db_path, fetch_timeout=1.0) as (server, _):
         server.send_text(ADMIN, ADMIN, f"/add {site.article_link('hoanh-mo-tuan-tra')} http://10.11.12.13/tin.html")
         refused = parse_html((await edited_to(server, ADMIN, "Không thêm được")).params["text"])
-        assert refused.count("Không thêm được") == 2 and refused.count("is not a public address") == 2
+        assert refused.count("Không thêm được") == 2 and refused.count("không phải địa chỉ công khai") == 2
         server.send_text(ADMIN, ADMIN, f"/feed {site.link('/rss.xml')}")
         refused = parse_html((await edited_to(server, ADMIN, "Không đăng ký được")).params["text"])
-        assert "127.0.0.1 is not a public address" in refused
+        assert "127.0.0.1 không phải địa chỉ công khai" in refused
     assert site.hits == {} and sorted(p.name for p in small_data.iterdir()) == ["coc-pai.txt"]
 
 

@@ -86,3 +86,26 @@ def test_whatever_a_record_holds_every_reply_fits():
     parse_html(passage)
     page = articles_html([ArticleRow(title, None, url, "web.jsonl", 3, None)] * 10, 1, 1, 1)
     assert utf16_len(page) <= MAX_MESSAGE and "\n10. " in page  # page 1 whole, each title cut
+
+
+def test_every_failure_an_admin_meets_reads_in_vietnamese():
+    """The web layer's reasons (English, for logs and the CLI) as an admin's chat shows them."""
+    from bot.corpus_admin import in_vietnamese
+
+    reasons = {
+        "HTTP 404 Not Found": "máy chủ trả lời HTTP 404 Not Found",
+        "timed out after 15 s": "quá thời gian chờ (15 giây)",
+        "too big (over the 5,242,880-byte limit)": "trang quá lớn",
+        "not a web page (image/png)": "không phải trang web (image/png)",
+        "no article text found on the page": "không tìm thấy nội dung bài viết trên trang",
+        "10.0.0.1 is not a public address; refused (ALLOW_PRIVATE_URLS=1 allows it on an intranet)":
+            "10.0.0.1 không phải địa chỉ công khai nên bị từ chối",
+        "x.vn resolves to a non-public address (10.0.0.2); refused (ALLOW_PRIVATE_URLS=1 allows it on an intranet)":
+            "x.vn trỏ tới địa chỉ nội bộ (10.0.0.2) nên bị từ chối",
+        "cannot resolve khong-co.vn ([Errno -2] Name or service not known)": "không tìm thấy tên miền khong-co.vn",
+        "more than 5 redirects": "chuyển hướng quá 5 lần",
+        "not a readable RSS or Atom feed (mismatched tag)": "không phải nguồn tin RSS/Atom đọc được",
+        "not an RSS or Atom feed": "không phải nguồn tin RSS/Atom đọc được",
+        "something new": "something new",  # unknown: as it came, rather than nothing
+    }  # fmt: skip
+    assert {reason: in_vietnamese(reason) for reason in reasons} == reasons
