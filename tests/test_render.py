@@ -57,7 +57,9 @@ def test_callback_data_is_limited_and_keyboard_shape():
     rows = markup.inline_keyboard
     assert [b.text for b in rows[0]] == ["📄 16"] and [b.text for b in rows[1]] == ["👍", "👎"]
     assert [(b.text, b.callback_data) for b in rows[2]] == [
-        ("⬅️", f"more:{10**15}:0"), ("2/5", "page"), ("➡️", f"more:{10**15}:2")
+        ("⬅️", f"more:{10**15}:0"),
+        ("2/5", "page"),
+        ("➡️", f"more:{10**15}:2"),
     ]
     last = answers_keyboard(7, 4, 5, 13, [_answer("a")]).inline_keyboard[2]
     assert [b.text for b in last] == ["⬅️", "5/5"]  # no page after the last
