@@ -60,6 +60,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    alert_chat_id: int | None = None  # None: alerts go to the admins
+    alert_every_minutes: int = 10
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -73,6 +75,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _chat_id(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.lstrip("-").isdigit():
+        raise ConfigError(f"{name} takes a numeric Telegram chat id, got {raw!r}")
+    return int(raw)
 
 
 def _port(env: Mapping[str, str], name: str) -> int:
@@ -155,6 +166,8 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         health_port=_port(values, "HEALTH_PORT"),
         health_host=(values.get("HEALTH_HOST") or "127.0.0.1").strip(),
         **_webhook(values),
+        alert_chat_id=_chat_id(values, "ALERT_CHAT_ID"),
+        alert_every_minutes=_int(values, "ALERT_EVERY_MINUTES", 10, minimum=0),
     )
 
 

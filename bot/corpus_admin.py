@@ -21,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from bot.alerts import FEED_ALERT_AFTER
 from bot.render import callback, format_date, semantic_line, title_html, utf16_len
 from bot.service import ADMIN_ONLY, LOADING, service_of
 from retrieval.corpus import CorpusFileError, parse_content, safe_file_name, write_atomically
@@ -82,7 +83,9 @@ def report_html(report: ReloadReport, saved: str | None = None) -> str:
     return text if len(text) <= 4000 else text[:3990].rsplit("\n", 1)[0] + "\n…"
 
 
-async def _reload_and_report(message: Message, engine: QAEngine, saved: str | None = None) -> None:
+async def _reload_and_report(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, engine: QAEngine, saved: str | None = None
+) -> None:
     status = await message.reply_text("⏳ Đang nạp lại dữ liệu…")
     progress = _status_updater(status)
     try:
@@ -90,6 +93,7 @@ async def _reload_and_report(message: Message, engine: QAEngine, saved: str | No
     except Exception as exc:
         log.exception("reload failed")
         await status.edit_text(f"❌ Nạp lại thất bại ({type(exc).__name__}). Dữ liệu cũ vẫn đang được dùng.")
+        await service_of(context).alerts.send(context.bot, "reload", f"{type(exc).__name__}: {exc}")
         return
     await status.edit_text(report_html(report, saved), parse_mode=ParseMode.HTML)
 
@@ -118,7 +122,7 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if engine is None:
         await update.effective_message.reply_text(LOADING)
         return
-    await _reload_and_report(update.effective_message, engine)
+    await _reload_and_report(update.effective_message, context, engine)
 
 
 async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,7 +158,7 @@ async def upload_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         )
         return
     await asyncio.to_thread(write_atomically, engine.data_dir / name, data)
-    await _reload_and_report(message, engine, saved=name)
+    await _reload_and_report(message, context, engine, saved=name)
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -406,9 +410,13 @@ async def poll_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
     web = _web(context)
     if web is None:
         return
+    alerts = service_of(context).alerts
     for report in await web.poll_all():
         if report.added or report.error:
             log.info("feed %d: %d added%s", report.feed.id, report.added, f"; {report.error}" if report.error else "")
+        if alerts.feed_polled(report.feed.id, bool(report.error)):
+            detail = f"{report.feed.url}: {in_vietnamese(report.error or '')} ({FEED_ALERT_AFTER} lần đọc liền)"
+            await alerts.send(context.bot, "feed", detail)
 
 
 # --- listing and removing ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
+from bot.alerts import Alerts
 from bot.config import Settings
 from bot.conversations import ChatMemory
 from bot.health import Health
@@ -57,11 +58,18 @@ class BotService:
     throttle: Throttle = field(init=False)
     memory: ChatMemory = field(init=False)
     health: Health = field(init=False)
+    alerts: Alerts = field(init=False)
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.settings.questions_per_minute)
         self.memory = ChatMemory(self.settings.context_minutes)
         self.health = Health(secrets=[self.settings.telegram_bot_token or ""])
+        settings = self.settings
+        self.alerts = Alerts(
+            [settings.alert_chat_id] if settings.alert_chat_id is not None else settings.admin_ids,
+            every=settings.alert_every_minutes * 60,
+            secrets=[settings.telegram_bot_token or "", settings.webhook_secret or ""],
+        )
 
     def user_hash(self, user_id: int) -> str:
         """Pseudonymous id for the log: HMAC-SHA256 with a per-database random salt."""

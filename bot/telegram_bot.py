@@ -374,6 +374,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if context.error is not None:
         service_of(context).health.error(context.error)
+        detail = f"{type(context.error).__name__}: {context.error}"
+        await service_of(context).alerts.send(context.bot, "error", detail)
     if isinstance(update, Update) and update.effective_message and update.effective_chat:
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(ERROR)
