@@ -510,22 +510,65 @@ MENU = [
     BotCommand("remove", "Xóa một bài hoặc một tệp"),
     BotCommand("reload", "Nạp lại thư mục dữ liệu"),
     BotCommand("stats", "Thống kê"),
+    BotCommand("audit", "Nhật ký thao tác quản trị"),
 ]
+# --- the audit log -----------------------------------------------------------------------
+
+AUDITED = ["reload", "add", "feed", "unfeed", "remove"]  # what changes the corpus or the feeds
+
+
+async def record_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before an admin's action runs (its own group of handlers): who, when, what, as typed."""
+    message, user, engine = update.effective_message, update.effective_user, service_of(context).engine
+    if message is None or user is None or engine is None:
+        return
+    if message.document is not None:
+        action, detail = "upload", message.document.file_name or ""
+    elif (text := (message.text or "").strip()).startswith("/"):
+        command, _, detail = text.partition(" ")
+        action = command[1:].split("@")[0].lower()
+    else:
+        action, detail = "add", text  # a message that is only a link
+    await engine.audit(user.id, action, detail.strip())
+
+
+async def audit_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/audit: the latest 20 admin actions, newest first (who by numeric id, when, what)."""
+    engine = service_of(context).engine
+    if engine is None:
+        await update.effective_message.reply_text(LOADING)
+        return
+    entries = await engine.audit_log(20)
+    if not entries:
+        await update.effective_message.reply_text("Chưa có thao tác quản trị nào được ghi lại.")
+        return
+    lines = ["🗒 <b>Thao tác quản trị gần đây</b> (mới nhất trước):"]
+    for entry in entries:
+        when = time.strftime("%d/%m %H:%M", time.localtime(entry.at))
+        detail = f" {html.escape(cap_title(entry.detail, 120))}" if entry.detail else ""
+        lines.append(f"{when} · <code>{entry.admin}</code> · /{html.escape(entry.action)}{detail}")
+    await update.effective_message.reply_html(_fit(lines), disable_web_page_preview=True)
+
+
 # /reload works in any chat an admin uses; /stats (it quotes users' unanswered questions) and the
 # commands that list or change articles and feeds only in a private chat (their replies name links
 # and files).
 WEB_COMMANDS = ["add", "feed", "feeds", "unfeed", "articles", "remove"]
-PRIVATE_COMMANDS = ["stats", *WEB_COMMANDS]
+PRIVATE_COMMANDS = ["stats", "audit", *WEB_COMMANDS]
 
 
 def add_handlers(application: Application, admins: filters.BaseFilter, feed_interval_minutes: int) -> None:
     """Register the admin commands, refusals for everyone else, the link messages, the
     /articles buttons, and the feed poll every ``feed_interval_minutes``."""
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(["reload", "stats", *WEB_COMMANDS], refuse, filters=~admins))
+    changes = filters.Command() & filters.Regex(rf"^/(?:{'|'.join(AUDITED)})(?:@\w+)?(?:\s|$)")
+    audited = admins & (changes | (private & (filters.Document.ALL | filters.Regex(LINK_ONLY))))
+    application.add_handler(MessageHandler(audited, record_action), group=-2)  # after no one, before all
+    application.add_handler(CommandHandler(["reload", "stats", "audit", *WEB_COMMANDS], refuse, filters=~admins))
     application.add_handler(CommandHandler(PRIVATE_COMMANDS, private_only, filters=admins & ~private))
     application.add_handler(CommandHandler("reload", reload_command, filters=admins))
     application.add_handler(CommandHandler("stats", stats_command, filters=admins & private))
+    application.add_handler(CommandHandler("audit", audit_command, filters=admins & private))
     for name, handler in (
         ("add", add_command),
         ("feed", feed_command),

@@ -37,7 +37,7 @@ from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
 from retrieval.store.database import Store
 from retrieval.store.readers import read_corpus
-from retrieval.store.records import PassageView, Stats
+from retrieval.store.records import AuditEntry, PassageView, Stats
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
@@ -270,6 +270,13 @@ class QAEngine:
     async def secret(self, name: str) -> str:
         """A random secret kept in the database (made on first use)."""
         return await self.store.secret(name)
+
+    async def audit(self, admin: int, action: str, detail: str) -> None:
+        """Record an admin's action (who, what, on what; the time is now)."""
+        await self.store.audit(admin, action, detail)
+
+    async def audit_log(self, limit: int = 20) -> list[AuditEntry]:
+        return await self.store.audit_log(limit)
 
     async def file_with_content(self, sha256: str) -> str | None:
         """The name of the indexed file with exactly these bytes, if any (duplicate uploads)."""

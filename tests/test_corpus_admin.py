@@ -150,3 +150,30 @@ async def test_unfeed_after_remove_says_nothing_of_it_is_left(small_data, db_pat
             lambda: [c for c in server.sent("sendMessage", ADMIN) if "Đã ngừng đăng ký" in c.params["text"]]
         )
         assert "Không còn bài nào của nguồn tin này trong kho" in parse_html(stopped[0].params["text"])
+
+
+async def test_every_admin_action_is_in_the_audit_log_and_only_admins_read_it(small_data, db_path, site):
+    link = site.article_link("hoanh-mo-tuan-tra")
+    async with web_bot(small_data, db_path) as (server, _):
+        server.send_text(ADMIN, ADMIN, link)
+        await edited_to(server, ADMIN, "Đã thêm")
+        server.send_text(ADMIN, ADMIN, "/reload")
+        await edited_to(server, ADMIN, "Tệp")
+        server.send_document(ADMIN, ADMIN, "moi.txt", "Tin mới\n\nĐồn Biên phòng A tuần tra.".encode())
+        await edited_to(server, ADMIN, "moi.txt")
+        server.send_text(ADMIN, ADMIN, "/remove moi.txt")
+        server.send_text(USER, USER, "/reload")  # refused: not an action, not in the log
+        server.send_text(ADMIN, ADMIN, "/feeds")  # only reads: not in the log
+        await server.reply_to(USER)
+        await server.wait_for(lambda: len(server.sent("sendMessage", ADMIN)) >= 5)
+        server.send_text(ADMIN, ADMIN, "/audit")
+        log = await server.wait_for(
+            lambda: [c for c in server.sent("sendMessage", ADMIN) if "Thao tác quản trị" in c.params["text"]]
+        )
+        lines = parse_html(log[0].params["text"]).splitlines()[1:]
+        assert [line.split(" · ")[1:] for line in lines] == [
+            [str(ADMIN), "/remove moi.txt"], [str(ADMIN), "/upload moi.txt"], [str(ADMIN), "/reload"],
+            [str(ADMIN), f"/add {link}"],
+        ]  # fmt: skip
+        server.send_text(USER, USER, "/audit")
+        assert (await server.reply_to(USER, 2))[1].params["text"] == ADMIN_ONLY

@@ -23,7 +23,15 @@ import aiosqlite
 
 from retrieval.corpus import content_key
 from retrieval.store.changes import MAX_ID, NewRows
-from retrieval.store.records import ArticleRow, PassageView, ReplacedFile, Stats, StoredFile, TouchedFile
+from retrieval.store.records import (
+    ArticleRow,
+    AuditEntry,
+    PassageView,
+    ReplacedFile,
+    Stats,
+    StoredFile,
+    TouchedFile,
+)
 from retrieval.store.schema import (
     BUSY_WAIT,
     DAMAGED_CODES,
@@ -460,6 +468,22 @@ class Store:
         ) as cur:
             (total,) = await cur.fetchone()  # type: ignore[misc]
         return rows, int(total)
+
+    async def audit(self, admin: int, action: str, detail: str) -> None:
+        """Record an admin's action (reload, upload, add, feed, unfeed, remove)."""
+        async with self.write_lock:
+            await self.db.execute(
+                "INSERT INTO audit(at, admin, action, detail) VALUES (?, ?, ?, ?)",
+                (time.time(), admin, action, detail[:1000]),
+            )
+            await self.db.commit()
+
+    async def audit_log(self, limit: int = 20) -> list[AuditEntry]:
+        """The latest admin actions, newest first."""
+        async with self.db.execute(
+            "SELECT at, admin, action, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [AuditEntry(*row) for row in await cur.fetchall()]
 
     async def secret(self, name: str) -> str:
         """A random value kept in the database (created on first use), e.g. the user-id salt."""

@@ -73,3 +73,13 @@ class TouchedFile:
     id: int
     size: int
     mtime_ns: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One admin action: when, who (the numeric Telegram id), what, on what."""
+
+    at: float
+    admin: int
+    action: str
+    detail: str

@@ -10,7 +10,7 @@ from pathlib import Path
 BUSY_WAIT = 10.0
 
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 # Older versions this one upgrades in place: version -> statements.
@@ -22,6 +22,7 @@ MIGRATIONS = {
     3: ["ALTER TABLE articles ADD COLUMN text_key TEXT", "UPDATE articles SET text_key = content_key(text)"],
     4: [],  # 5: feed entries' failed tries (the table is created with the schema below)
     5: ["ALTER TABLE queries ADD COLUMN verdict TEXT"],  # 6: answer, related, none or chat
+    6: [],  # 7: the admins' actions (the table is created with the schema below)
 }
 
 
@@ -85,6 +86,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     helpful INTEGER NOT NULL,
     at REAL NOT NULL,
     PRIMARY KEY (query_id, user_hash)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    admin INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feeds (
     id INTEGER PRIMARY KEY,
