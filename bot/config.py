@@ -62,6 +62,7 @@ class Settings:
     webhook_port: int = 8443
     alert_chat_id: int | None = None  # None: alerts go to the admins
     alert_every_minutes: int = 10
+    data_scan_seconds: int = 60  # 0: changes outside the bot wait for /reload
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -168,6 +169,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         **_webhook(values),
         alert_chat_id=_chat_id(values, "ALERT_CHAT_ID"),
         alert_every_minutes=_int(values, "ALERT_EVERY_MINUTES", 10, minimum=0),
+        data_scan_seconds=_int(values, "DATA_SCAN_SECONDS", 60, minimum=0),
     )
 
 

@@ -331,6 +331,23 @@ async def chosen_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         )
 
 
+async def notice_outside_changes(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's job every DATA_SCAN_SECONDS: files added, changed or removed in the data dir
+    by something else (``python -m bot add`` or ``feeds poll`` from cron, an editor, rsync) are
+    indexed; a failed reload is logged and alerted, and the old index keeps serving."""
+    service: BotService = context.bot_data[SERVICE]
+    if service.engine is None:
+        return
+    try:
+        report = await service.engine.reload_if_changed()
+    except Exception as exc:
+        log.exception("reload after a change in the data dir failed")
+        await service.alerts.send(context.bot, "reload", f"{type(exc).__name__}: {exc}")
+        return
+    if report is not None:
+        log.info("the data dir changed outside the bot: %s", report.summary())
+
+
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
@@ -488,6 +505,9 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler("ask", ask_command))
     application.add_handler(CommandHandler("new", new_conversation))
     corpus_admin.add_handlers(application, admins, settings.feed_interval_minutes)
+    if settings.data_scan_seconds and application.job_queue is not None:
+        every = settings.data_scan_seconds
+        application.job_queue.run_repeating(notice_outside_changes, interval=every, first=every, name="scan-data-dir")
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & private, private_text))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.GROUPS, group_text))
     application.add_handler(

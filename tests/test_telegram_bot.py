@@ -355,3 +355,21 @@ async def test_semantic_reranking_through_the_bot(tmp_path, db_path):
         server.send_text(ADMIN, ADMIN, "/stats")
         (stats,) = await server.reply_to(ADMIN)
         assert "Chỉ mục ngữ nghĩa: đầy đủ (2 câu)" in parse_html(stats.params["text"])
+
+
+async def test_files_changed_outside_the_bot_are_answered_from_without_a_reload(data_dir, db_path):
+    """A file dropped into the data dir by the CLI, cron or an editor: the bot's scan notices it."""
+    async with running_bot(data_dir, db_path, data_scan_seconds=1) as (server, app):
+        engine = service(app).engine
+        assert await engine.reload_if_changed() is None  # nothing changed: no reload
+        (data_dir / "pac-ma.txt").write_text(
+            "Đồn Biên phòng Pắc Ma\n\nĐồn Biên phòng Pắc Ma có 38 cán bộ, chiến sĩ đóng quân tại xã Ka Lăng.\n",
+            encoding="utf-8",
+        )
+        for _ in range(100):  # the scan runs every second: at most 10 s
+            if engine.index.size[0] == 6:
+                break
+            await asyncio.sleep(0.1)
+        server.send_text(USER, USER, "Đồn Biên phòng Pắc Ma có bao nhiêu cán bộ, chiến sĩ?")
+        (reply,) = await server.reply_to(USER)
+        assert "38 cán bộ" in parse_html(reply.params["text"])
