@@ -64,6 +64,22 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
         ("Nghị quyết 33 ban hành ngày nào?", "Nghị quyết 33-NQ/TW, ngày 28/9/2018 của Bộ Chính trị.", "", True),
         # a paraphrase's own words are not constraints
         ("Ai đứng đầu lực lượng Bộ đội Biên phòng?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", True),
+        # "who is the X?": the sentence itself names someone as X; its article naming X is not enough
+        (
+            "Ai là Chính ủy BĐBP tỉnh Lai Châu?",
+            "Khắc sâu lời dạy của Bác Hồ, cán bộ luôn gần dân.",
+            "Đại tá Nguyễn Văn Hưng, Chính ủy BĐBP tỉnh Lai Châu.",
+            False,
+        ),
+        ("Ai là Chính ủy BĐBP tỉnh Lai Châu?", "Đại tá Nguyễn Văn Hưng, Chính ủy BĐBP tỉnh.", "Tỉnh Lai Châu.", True),
+        # "Bộ Tư lệnh" is a command, not its commander; in the question it is no office either
+        ("Tư lệnh BĐBP tỉnh Quảng Ninh là ai?", "Đảng ủy, Bộ Tư lệnh BĐBP và Tỉnh ủy Quảng Ninh phối hợp.", "", False),
+        (
+            "Ai là Bí thư Tỉnh ủy Quảng Ninh dự hội nghị với Bộ Tư lệnh BĐBP?",
+            "Đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy Quảng Ninh, phát biểu.",
+            "Hội nghị giữa Tỉnh ủy Quảng Ninh và Bộ Tư lệnh BĐBP.",
+            True,
+        ),
     ],
 )
 def test_a_sentence_states_the_answer_only_when_it_meets_the_question(question, sentence, context, met):

@@ -14,7 +14,9 @@ date), never on a list of questions:
 - **The question's constraints must be met**: its numbers and years ("năm 2022" is not 2023), its
   names, places and organisations (capitalised words, matched with their capitals: "Quảng Ninh"
   must be in the sentence or its article, "Công an" is not "công tác"), and the exact office it
-  names ("Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh").
+  names ("Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh"). "Who is the X?"
+  is answered by a sentence that names the office X itself (its article naming X is not enough),
+  and "Bộ Tư lệnh" (a command) is no office, in the question or in the sentence.
 
 The words a paraphrase changes ("đứng đầu" for "Tư lệnh") are not constraints: the ranking and the
 abstention's evidence already weigh them, with the model's similarity.
@@ -66,6 +68,7 @@ class Constraints:
     check: AnswerCheck
     reason: bool  # a "tại sao" question
     text: str = ""  # the question, folded: which abbreviations matter
+    offices: tuple[str, ...] = ()  # the offices' head words ("chinh uy"), folded
 
     def met(self, sentence: str, context: str, pairs: dict[str, str] | None = None) -> bool:
         """Whether ``sentence`` (with ``context``: its article's text, title and date) states the
@@ -77,6 +80,12 @@ class Constraints:
             return False
         if self.reason and not _REASON.search(normalize(sentence)):
             return False
+        # "Who is the X?": the sentence that answers names someone *as* X; an article about X's
+        # office whose best sentence names no X only talks about it.
+        if self.check.kind == "person" and self.offices:
+            folded = f" {_folded(sentence)} "
+            if not all(_office_found(office, folded) for office in self.offices):
+                return False
         if not self.phrases:
             return True
         texts = {False: f" {_folded(sentence)} {_folded(context)} ", True: ""}
@@ -89,6 +98,12 @@ class Constraints:
                     short_f, long_f = f" {_folded(short, keep_case=case)} ", f" {_folded(long, keep_case=case)} "
                     forms[case] += [texts[case].replace(short_f, long_f), texts[case].replace(long_f, short_f)]
         return all(_met(p, "|".join(forms[False]), "|".join(forms[True])) for p in self.phrases)
+
+
+def _office_found(office: str, where: str) -> bool:
+    """An office (folded) as whole words of ``where``, not as the name of a command: "Bộ Tư lệnh
+    BĐBP" is the Border Guard's headquarters, not its commander."""
+    return re.search(rf"(?<! bo) {re.escape(office)} ", where) is not None
 
 
 def _met(phrase: str, where: str, cased: str) -> bool:
@@ -122,16 +137,21 @@ def constraints(question: str) -> Constraints:
     text = clean_unicode(question)
     cased = text != text.lower()
     phrases: list[str] = []
+    heads: list[str] = []
     for index, clause in enumerate(_CLAUSE.split(text)):
         syllables = _SYLLABLE.findall(clause)
         folded = [fold_diacritics(s).lower() for s in syllables]
         phrases += [f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()]
         if cased:  # names keep their capitals: "Công an" is not "công tác"
             phrases += [_NAME + fold_diacritics(" ".join(syllables[a:b])) for a, b in _names(syllables, index == 0)]
-        phrases += _offices(syllables, folded, cased)
+        found = _offices(syllables, folded, cased)
+        phrases += found
+        heads += [" ".join(next(h for h in _OFFICE_HEAD_WORDS if tuple(o.split()[: len(h)]) == h)) for o in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked))
-    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked)
+    return Constraints(
+        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads))
+    )
 
 
 def _capital(syllable: str) -> bool:
@@ -166,7 +186,7 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
     i = 0
     while i < len(folded):
         head = next((h for h in _OFFICE_HEAD_WORDS if tuple(folded[i : i + len(h)]) == h), None)
-        if head is None:
+        if head is None or (i > 0 and folded[i - 1] == "bo"):  # "Bộ Tư lệnh": a command, no office
             i += 1
             continue
         end = i + len(head)
