@@ -140,8 +140,9 @@ def test_what_an_abbreviation_stands_for(index):
     """Defined in the corpus: the defining sentence first; curated and never defined (QP-AN): a
     sentence with its long form; typed without accents too."""
     for question in ["NTM là viết tắt của gì?", "ntm la viet tat cua gi", "NTM nghĩa là gì?"]:
-        first = index.search(question).answers[0].sentence
-        assert "nông thôn mới (NTM)" in first, question
+        result = index.search(question)
+        assert "nông thôn mới (NTM)" in result.answers[0].sentence, question
+        assert result.verdict == "answer"  # the defining sentence states what was asked
     assert "khu vực biên giới (KVBG)" in index.search("KVBG là gì?").answers[0].sentence
     long_form = index.search("QP-AN là viết tắt của gì?").answers
     assert long_form and all("quốc phòng, an ninh" in a.sentence for a in long_form)
