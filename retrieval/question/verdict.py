@@ -149,9 +149,7 @@ def constraints(question: str) -> Constraints:
         heads += [" ".join(next(h for h in _OFFICE_HEAD_WORDS if tuple(o.split()[: len(h)]) == h)) for o in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked))
-    return Constraints(
-        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads))
-    )
+    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)))
 
 
 def _capital(syllable: str) -> bool:
