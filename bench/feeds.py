@@ -65,7 +65,7 @@ def percentile(values: list[float], share: float) -> float:
 async def ask_until(engine: QAEngine, stop: asyncio.Event, took: list[float]) -> None:
     number = 0
     while not stop.is_set():
-        _, ms, _ = await engine.ask(QUESTIONS[number % len(QUESTIONS)], source="bench")
+        ms = (await engine.ask(QUESTIONS[number % len(QUESTIONS)], source="bench")).took_ms
         took.append(ms)
         number += 1
         await asyncio.sleep(0.05)

@@ -143,7 +143,8 @@ async def run_console(
             continue
         recent = conversation.recent() if conversation is not None else []
         previous = recent[-1] if recent else None
-        result, took_ms, _ = await engine.ask(question, top_k, source="console", previous=previous)
+        asked = await engine.ask(question, top_k, source="console", previous=previous)
+        result, took_ms = asked.result, asked.took_ms
         if conversation is not None and result.verdict != "chat":  # small talk is no context
             conversation.add(result.understood_as or question, result.answers[0].sentence if result.answers else None)
         if as_json:

@@ -191,7 +191,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         )
     )
     await _typing_unless_done(context.bot, message.chat_id, asking, service.settings.typing_after_ms / 1000)
-    result, _, query_id = await asking
+    asked = await asking
+    result, query_id = asked.result, asked.query_id
     if result.verdict == "chat":  # small talk: the bot's own voice, and no context for what follows
         await message.reply_text(chat_reply(question))
         return

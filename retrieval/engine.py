@@ -43,6 +43,17 @@ from retrieval.workers import collector_off, collector_paused, shut_down, spawne
 
 log = logging.getLogger(__name__)
 
+
+@dataclasses.dataclass(frozen=True)
+class Asked:
+    """A question answered and logged: the result, how long the search took, and the query log's
+    id (which feedback buttons refer to)."""
+
+    result: SearchResult
+    took_ms: float
+    query_id: int
+
+
 # How long a thread may hold the interpreter while another waits for it (Python's default: 5 ms).
 LOOP_SWITCH_INTERVAL = 0.001
 
@@ -324,8 +335,8 @@ class QAEngine:
         chat_type: str | None = None,
         user_hash: str | None = None,
         previous: Turn | None = None,
-    ) -> tuple[SearchResult, float, int]:
-        """Search off the event loop, log the question; returns (result, milliseconds, query id).
+    ) -> Asked:
+        """Search off the event loop, log the question.
         ``previous``: the conversation's last turn, for a follow-up question (then
         ``result.understood_as`` says how it was understood)."""
         started = time.perf_counter()
@@ -334,4 +345,4 @@ class QAEngine:
         query_id = await self.store.log_query(
             source, question, len(result.answers), took_ms, chat_type, user_hash, result.understood_as, result.verdict
         )
-        return result, took_ms, query_id
+        return Asked(result, took_ms, query_id)

@@ -109,10 +109,11 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
 
     engine, _ = await QAEngine.open(data_dir, db_path)
     try:
-        first, _, _ = await engine.ask("Tư lệnh Bộ đội Biên phòng là ai?")
+        first = (await engine.ask("Tư lệnh Bộ đội Biên phòng là ai?")).result
         previous = Turn("Tư lệnh Bộ đội Biên phòng là ai?", first.answers[0].sentence, 0.0)
-        alone, _, _ = await engine.ask("Còn Chính ủy?")
-        follow_up, _, query_id = await engine.ask("Còn Chính ủy?", previous=previous)
+        alone = (await engine.ask("Còn Chính ủy?")).result
+        asked = await engine.ask("Còn Chính ủy?", previous=previous)
+        follow_up, query_id = asked.result, asked.query_id
         assert alone.understood_as is None
         assert follow_up.understood_as == "Chính ủy Bộ đội Biên phòng là ai?"
         assert "Nguyễn Anh Tuấn" in follow_up.answers[0].sentence

@@ -22,9 +22,9 @@ async def test_first_open_indexes_everything_and_answers(data_dir, db_path):
     try:
         assert sorted(report.added) == sorted(p.name for p in data_dir.glob("*.txt"))
         assert report.articles == 5 and report.sentences > 100 and report.errors == []
-        result, took_ms, query_id = await engine.ask(QUESTION)
-        assert "Lê Đức Thái" in result.answers[0].sentence and took_ms > 0
-        assert await engine.question(query_id) == QUESTION  # the id the buttons carry
+        asked = await engine.ask(QUESTION)
+        assert "Lê Đức Thái" in asked.result.answers[0].sentence and asked.took_ms > 0
+        assert await engine.question(asked.query_id) == QUESTION  # the id the buttons carry
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:

@@ -133,12 +133,12 @@ async def test_answers_while_vectors_are_computed(small_corpus, tmp_path, encode
     engine, _ = await QAEngine.open(small_corpus, tmp_path / "db.sqlite3", encoder=encoder, embedder=held)
     try:
         await asyncio.sleep(0.2)  # the background task is waiting for the embedder
-        result, _, _ = await engine.ask(PARAPHRASE)
+        result = (await engine.ask(PARAPHRASE)).result
         assert result.answers[0].sentence == DECOY  # lexical ranking until vectors exist
         assert engine.semantic_progress() == (0, 4)
         release.set()
         await asyncio.wait_for(engine.semantic_ready(), 60)
-        result, _, _ = await engine.ask(PARAPHRASE)
+        result = (await engine.ask(PARAPHRASE)).result
         assert result.answers[0].sentence == ANSWER
     finally:
         await engine.close()
@@ -276,7 +276,7 @@ async def test_rows_a_question_needed_are_computed_first(tmp_path, encoder):
     try:
         await asyncio.wait_for(first_call.wait(), 30)
         assert calls == [cooking[:2]]  # in order while nobody asks
-        result, _, _ = await engine.ask("Người dân vùng biên trồng chè ở đâu?")
+        result = (await engine.ask("Người dân vùng biên trồng chè ở đâu?")).result
         assert result.answers[0].sentence == DECOY
         release.set()
         await asyncio.wait_for(engine.semantic_ready(), 60)

@@ -51,12 +51,20 @@ def _incidence(rows: list[int] | np.ndarray, cols: list[int] | np.ndarray, shape
     return sparse.csr_matrix((ones, (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))), shape=shape)
 
 
-def count_terms(
-    rows: CorpusRows, config: RankingConfig, ids: TermIds, known: Abbreviations | None
-) -> tuple[dict[str, int], sparse.csc_matrix, sparse.csr_matrix, sparse.csc_matrix, sparse.csr_matrix]:
-    """The vocabulary (``ids``'s, extended) and the term counts of every sentence (by term and
-    by row), passage and article title (those of the passages' titles: empty without
-    ``title_in_passage``).
+@dataclass(frozen=True)
+class TermCounts:
+    """The term counts of a set of rows; columns numbered by ``vocabulary``."""
+
+    vocabulary: dict[str, int]
+    sentences: sparse.csc_matrix  # by term
+    sentence_rows: sparse.csr_matrix  # the same counts by row
+    passages: sparse.csc_matrix  # by term
+    title_rows: sparse.csr_matrix  # by row; empty without ``title_in_passage``
+
+
+def count_terms(rows: CorpusRows, config: RankingConfig, ids: TermIds, known: Abbreviations | None) -> TermCounts:
+    """The vocabulary (``ids``'s, extended) and the term counts of every sentence, passage and
+    article title (those of the passages' titles: empty without ``title_in_passage``).
 
     A passage's counts are the sum of its sentences' (plus its article's title), computed as a
     sparse product instead of a second pass over the words: at 100k passages the whole count
@@ -80,7 +88,7 @@ def count_terms(
     passages = passages @ sentence_rows
     if titles.nnz:
         passages = passages + _incidence(range(passage_count), rows.passage_doc, (passage_count, doc_count)) @ titles
-    return ids.vocabulary, sentences, sentence_rows, sparse.csc_matrix(passages), titles
+    return TermCounts(ids.vocabulary, sentences, sentence_rows, sparse.csc_matrix(passages), titles)
 
 
 def passage_spans(sentence_passage: np.ndarray, passages: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +124,7 @@ def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | 
     """The counts of ``rows`` over their own terms (see ``count_terms``); ``known``: the
     abbreviation pairs learned from the whole corpus (None: off)."""
     ids = TermIds()
-    _, sentence_counts, sentence_rows, passage_counts, title_rows = count_terms(rows, config, ids, known)
+    counts = count_terms(rows, config, ids, known)
     return CountedPiece(
         terms=list(ids.vocabulary),
         docs=DocTable(rows.docs),
@@ -127,10 +135,10 @@ def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | 
         sentence_text=TextColumn(rows.sentence_text),
         sentence_passage=np.asarray(rows.sentence_passage, dtype=np.int64),
         definitions=definitions(rows.sentence_text) if known is not None else [],
-        sentence_counts=sentence_counts,
-        sentence_rows=sentence_rows,
-        passage_counts=passage_counts,
-        title_rows=title_rows,
+        sentence_counts=counts.sentences,
+        sentence_rows=counts.sentence_rows,
+        passage_counts=counts.passages,
+        title_rows=counts.title_rows,
     )
 
 

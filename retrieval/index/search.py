@@ -202,7 +202,7 @@ class SearchIndex:
                 return None
             known = Abbreviations(pairs)
         ids = TermIds(dict(self.passages.vocabulary))  # the served index keeps its own
-        vocabulary, sentence_counts, by_sentence, passage_counts, title_counts = count_terms(rows, config, ids, known)
+        counts = count_terms(rows, config, ids, known)
         passage_rows, doc_rows = len(self.passage_ids), len(self.docs)
         sentence_passage = np.concatenate(
             [self.sentence_passage, np.asarray(rows.sentence_passage, dtype=np.int64) + passage_rows]
@@ -213,12 +213,13 @@ class SearchIndex:
         drop_pages(self.sentence_text.blob)
         dead_sentences = np.flatnonzero(self.sentences.live & ~sentence_live)
         dead_passages = np.flatnonzero(self.passages.live & ~passage_live)
-        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(by_sentence)])
-        sentences = self.sentences.updated(dead_sentences, sentence_counts, vocabulary, sentence_rows)
+        sentence_rows = keep.rows("sentences", [self.sentences.rows, RowTerms.of(counts.sentence_rows)])
+        sentences = self.sentences.updated(dead_sentences, counts.sentences, counts.vocabulary, sentence_rows)
         sentences = keep.part("sentences", sentences)
-        titles = keep.rows("titles", [self.titles, RowTerms.of(title_counts)])
+        titles = keep.rows("titles", [self.titles, RowTerms.of(counts.title_rows)])
         by_row = SpannedRows(sentences.rows, passage_first, passage_count, titles, passage_doc)
-        passages = keep.part("passages", self.passages.updated(dead_passages, passage_counts, vocabulary, by_row))
+        passages = self.passages.updated(dead_passages, counts.passages, counts.vocabulary, by_row)
+        passages = keep.part("passages", passages)
         return SearchIndex.from_parts(
             config,
             DocTable.joined([self.docs, DocTable(rows.docs)]),
