@@ -75,6 +75,7 @@ async def _open(settings: Settings, args: argparse.Namespace, progress: Progress
     """The engine for the console or ``index``, the reconciliation reported on stderr."""
     engine, report = await open_engine(settings, args.data_dir, args.db, progress)
     progress.line(f"index: {report.summary()}")
+    await engine.warm_up()
     for message in report.errors + report.warnings:
         print(f"warning: {message}", file=sys.stderr)
     return engine

@@ -17,7 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from retrieval.corpus import DEFAULT_MAX_FILE_BYTES
-from retrieval.engine import QAEngine
+from retrieval.engine import BUSY_WAIT, QAEngine
 from retrieval.index.semantic import Encoder
 from retrieval.reconcile import Progress, ReloadReport
 from retrieval.web.fetch import Fetcher
@@ -63,6 +63,7 @@ class Settings:
     alert_chat_id: int | None = None  # None: alerts go to the admins
     alert_every_minutes: int = 10
     data_scan_seconds: int = 60  # 0: changes outside the bot wait for /reload
+    db_busy_seconds: int = int(BUSY_WAIT)  # how long start-up waits for a database another process holds
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -170,6 +171,7 @@ def load_settings(env_file: Path | None = Path(".env"), environ: Mapping[str, st
         alert_chat_id=_chat_id(values, "ALERT_CHAT_ID"),
         alert_every_minutes=_int(values, "ALERT_EVERY_MINUTES", 10, minimum=0),
         data_scan_seconds=_int(values, "DATA_SCAN_SECONDS", 60, minimum=0),
+        db_busy_seconds=_int(values, "DB_BUSY_SECONDS", int(BUSY_WAIT), minimum=0),
     )
 
 
@@ -195,4 +197,5 @@ async def open_engine(
         max_file_bytes=settings.max_file_bytes,
         progress=progress,
         encoder=encoder,
+        busy_wait=settings.db_busy_seconds,
     )

@@ -434,6 +434,7 @@ async def post_init(application: Application) -> None:
         log.info("health endpoint on http://%s:%d/healthz", settings.health_host, settings.health_port)
     engine, report = await open_engine(settings)
     log.info("index ready: %s", report.summary())
+    await engine.warm_up()
     for problem in report.errors + report.warnings:
         log.warning("%s", problem)
     service.salt = (await engine.secret("user-hash-salt")).encode()

@@ -38,6 +38,7 @@ from retrieval.semantic_index import SemanticIndex
 from retrieval.store.database import Store
 from retrieval.store.readers import read_corpus
 from retrieval.store.records import AuditEntry, PassageView, Stats
+from retrieval.store.schema import BUSY_WAIT as BUSY_WAIT  # the front ends' default
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
@@ -108,13 +109,15 @@ class QAEngine:
         embedder: Embedder | None = None,
         reading: Reading | None = None,
         building: Building | None = None,
+        busy_wait: float = BUSY_WAIT,
     ) -> tuple[QAEngine, ReloadReport]:
         """Open the database, reconcile it with ``data_dir`` and build the index. With an
         ``encoder`` (``Encoder.load()``), answers are re-ranked semantically once sentence vectors
-        exist; they are computed in the background by ``embedder`` (default: a worker process)."""
+        exist; they are computed in the background by ``embedder`` (default: a worker process).
+        ``busy_wait``: seconds to wait for a database another process holds."""
         if not data_dir.is_dir():
             raise FileNotFoundError(f"data dir {data_dir} does not exist or is not a directory")
-        store = await Store.open(db_path)
+        store = await Store.open(db_path, busy_wait)
         try:
             corpus = await store.corpus_id(data_dir)
             engine = cls(
@@ -312,6 +315,11 @@ class QAEngine:
             if stored.sha256 == sha256:
                 return name
         return None
+
+    async def warm_up(self) -> None:
+        """Search once, unlogged, before serving: pyvi's model loads on first use (about a
+        second), which the first user's question should not wait for."""
+        await asyncio.to_thread(self.search, "Tư lệnh là ai?")
 
     def search(self, question: str, top_k: int = 3) -> SearchResult:
         """Answer from the current index (CPU-bound; call from a worker thread in async code)."""

@@ -41,6 +41,7 @@ BAD = [
     ({"TOP_K": "0"}, "at least 1"),
     ({"TYPING_AFTER_MS": "-1"}, "at least 0"),
     ({"SEMANTIC_RERANK": "maybe"}, "on or off"),
+    ({"DB_BUSY_SECONDS": "-1"}, "DB_BUSY_SECONDS must be at least 0"),
 ]
 
 

@@ -12,13 +12,17 @@ from tests.conftest import ROOT
 from tests.news_site import STORIES
 
 
-async def bot_cli(tmp_path: Path, *args: str, private: bool = True, stdin: str = "") -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of ``python -m bot ARGS`` on tmp_path's data dir and database."""
+async def bot_cli(
+    tmp_path: Path, *args: str, private: bool = True, stdin: str = "", **settings: str
+) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of ``python -m bot ARGS`` on tmp_path's data dir and
+    database; ``settings``: more environment variables (``DB_BUSY_SECONDS="1"``)."""
     data = tmp_path / "data"  # the small_data fixture's
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATA_DIR", "DB_PATH")}
     env.update(
         PYTHONPATH=str(ROOT), ALLOW_PRIVATE_URLS="1" if private else "0", FETCH_TIMEOUT="5", SEMANTIC_RERANK="off"
     )
+    env.update(settings)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, "--data-dir", str(data), "--db", str(tmp_path / "bot.sqlite3"),
         cwd=tmp_path, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

@@ -55,8 +55,8 @@ async def test_the_cli_says_the_database_is_busy_and_exits_2_leaving_it_whole(tm
     path = tmp_path / "bot.sqlite3"
     await a_database_with_a_feed(path)
     async with held_by_another_process(path):
-        status, _, err = await bot_cli(tmp_path, "feeds", "list")
-    assert status == 2 and "locked by another process" in err and "Traceback" not in err
+        status, _, err = await bot_cli(tmp_path, "feeds", "list", DB_BUSY_SECONDS="1")
+    assert status == 2 and "locked by another process (waited 1 s)" in err and "Traceback" not in err
     assert not list(tmp_path.glob("*.corrupt-*"))
     status, out, _ = await bot_cli(tmp_path, "feeds", "list")  # the lock released: all there
     assert status == 0 and out.startswith("1\thttps://x.vn/rss\tX\t")

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from retrieval.text.tokenizer import FOLDED, index_terms, segment, syllables
 
 
@@ -21,3 +24,16 @@ def test_syllables_split_codes():
 
 def test_shouted_text_is_segmented_like_normal_text():
     assert segment("TƯ LỆNH BỘ ĐỘI BIÊN PHÒNG") == segment("Tư lệnh Bộ đội Biên phòng")
+
+
+def test_pyvi_loads_when_text_is_first_segmented_not_at_import():
+    """Commands that never segment (``feeds list``, ``backup``) do not pay for pyvi's model;
+    checked to fail with pyvi imported at the segmenter's top."""
+    program = (
+        "import sys, bot.__main__, bot.corpus_cli, bot.backup_cli, bot.telegram_bot\n"
+        "print('pyvi.ViTokenizer' in sys.modules)\n"
+        "from retrieval.text.tokenizer import segment\n"
+        "print(segment('Tư lệnh'), 'pyvi.ViTokenizer' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
+    assert ran.stdout.splitlines() == ["False", "['tư_lệnh'] True"]

@@ -24,11 +24,11 @@ from __future__ import annotations
 import itertools
 import string
 import struct
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from pyvi.ViTokenizer import ViTokenizer
 
 BEGIN, INSIDE = 0, 1  # label ids in pyvi's model ('B_W', 'I_W'; checked when it is read)
 _FEATURE = np.dtype([("type", "<u4"), ("source", "<u4"), ("target", "<u4"), ("weight", "<f8")])
@@ -75,12 +75,23 @@ def read_model(path: Path) -> tuple[dict[str, tuple[float, float]], tuple[tuple[
 _NONE = (0.0, 0.0)
 
 
+@cache
+def pyvi_tokenizer() -> Any:
+    """pyvi's ``ViTokenizer`` class, imported on first use: loading its model costs about a
+    second, which the commands that never segment (``feeds list``, ``backup``) need not pay."""
+    from pyvi.ViTokenizer import ViTokenizer
+
+    return ViTokenizer
+
+
 class Segmenter:
     """``tokenize(text)`` returns what ``ViTokenizer.tokenize(text)`` returns (words joined by
     "_", separated by spaces). Stateless once built: safe from any thread."""
 
     def __init__(self, model_path: Path | None = None) -> None:
-        path = model_path or Path(ViTokenizer.model.modelfile.name)
+        pyvi = pyvi_tokenizer()
+        self._bigrams, self._trigrams, self._sylabelize = pyvi.bi_grams, pyvi.tri_grams, pyvi.sylabelize
+        path = model_path or Path(pyvi.model.modelfile.name)
         self._weights, (self._from_begin, self._from_inside) = read_model(path)
         get = self._weights.get
         self._bias = get("bias", _NONE)
@@ -128,7 +139,7 @@ class Segmenter:
         lower = [p[4] for p in parts]
         # pyvi looks up " ".join(words).lower(); lowering each syllable first gives the same
         # string (str.lower is per character but for a final sigma, which a space ends either way).
-        bigrams, trigrams = ViTokenizer.bi_grams, ViTokenizer.tri_grams
+        bigrams, trigrams = self._bigrams, self._trigrams
         pair = [f"{a} {b}" in bigrams for a, b in itertools.pairwise(lower)]
         triple = [f"{a} {b} {c}" in trigrams for a, b, c in zip(lower, lower[1:], lower[2:], strict=False)]
         previous_bigram, previous_trigram = self._previous_bigram, self._previous_trigram
@@ -184,7 +195,7 @@ class Segmenter:
     def tokenize(self, text: str) -> str:
         """``ViTokenizer.tokenize(text)``: its syllables (its own ``sylabelize``), tagged here,
         joined by its rules (no word across punctuation, digits, or into a capitalised syllable)."""
-        _, syllables = ViTokenizer.sylabelize(text)
+        _, syllables = self._sylabelize(text)
         if not syllables:
             return text
         labels = self.labels(syllables)

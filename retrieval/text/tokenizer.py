@@ -23,7 +23,13 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 # pyvi does not join a word that touches punctuation ("hòa bình." -> "hòa bình ."), so each
 # punctuation-free span is segmented on its own. Inner marks of numbers and codes stay.
 _SPAN_BREAK = re.compile(r"(?:(?<!\d),|,(?!\d)|[;:!?()\[\]{}\"“”‘’«»…]|\.(?!\d)|(?<!\w)[-–—/](?!\w)|\s[-–—]\s)+")
-_SEGMENTER = Segmenter()  # stateless: questions are segmented from several threads
+
+
+@functools.cache
+def _segmenter() -> Segmenter:
+    """Built on first use (pyvi's model loads then); stateless: questions are segmented from
+    several threads, and two threads building it at once build two equal ones."""
+    return Segmenter()
 
 
 def segment(text: str) -> list[str]:
@@ -36,7 +42,7 @@ def segment(text: str) -> list[str]:
     for span in _SPAN_BREAK.split(prepared):
         if not _HAS_ALNUM.search(span):
             continue
-        segmented = _SEGMENTER.tokenize(span.strip())
+        segmented = _segmenter().tokenize(span.strip())
         words.extend(w.lower() for w in segmented.split() if _HAS_ALNUM.search(w))
     return words
 
