@@ -90,3 +90,30 @@ def test_the_first_word_of_a_question_is_no_name_and_offices_take_their_body():
     assert constraints("Trung tướng Nguyễn Anh Tuấn quê ở tỉnh nào?").phrases == ("name:Nguyen Anh Tuan",)
     assert "chu tich quoc hoi" in constraints("Chủ tịch Quốc hội là ai?").phrases
     assert constraints("chu tich nuoc la ai").phrases == ("chu tich",)  # no capitals: the head alone
+
+
+CORPUS_WORDS = {"giai", "nhac", "cu", "panthers", "zeira", "galor", "nguyen", "thanh", "hai", "ha", "da", "tung", "doi"}
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # a name in Title Case needs its first capital only; a foreign name may be in the plural
+        ("Phòng trưng bày Nhạc Cụ đóng cửa năm nào?", "Phòng trưng bày Nhạc cụ đã đóng cửa năm 2010.", True),
+        ("Phòng trưng bày Nhạc Cụ đóng cửa năm nào?", "Phòng trưng bày nhạc cụ đã đóng cửa năm 2010.", False),
+        ("Hậu vệ Panther nào phạm lỗi?", "Lỗi của hậu vệ Josh Norman đã giúp Panthers.", True),
+        # a name the corpus never spells, one letter off one it does: misspelt
+        ("Galor và Zeria chỉ ra điều gì?", "Năm 1993, Galor và Zeira đã chỉ ra rằng bất bình đẳng có hại.", True),
+        # a name the corpus does spell is never read as another
+        ("Đại tá Nguyễn Thanh Hà là ai?", "Đại tá Nguyễn Thanh Hải đã tới đồn.", False),
+        # a time said as a year before present or counted back
+        ("Thời kỳ đóng băng cuối kết thúc khi nào?", "Thời kỳ đóng băng kết thúc vào khoảng 11.600 BP.", True),
+        ("Châu Âu ấm lên từ khi nào?", "Châu Âu bắt đầu ấm lên từ 22.000 năm trước.", True),
+        # an interviewer's question explains nothing
+        ("Làm thế nào để nhập ngũ?", "Để nhập ngũ, đồng chí đã làm như thế nào, thưa đồng chí?", False),
+    ],
+)
+def test_names_misspelt_or_in_the_plural_and_times_of_other_shapes(question, sentence, met):
+    """Checked to fail without each relaxation (xquad_vi's right answers replied to as such went
+    0.918 -> 0.939 with them, no dev set's near miss answered more)."""
+    assert constraints(question).met(sentence, "", PAIRS, lambda word: word in CORPUS_WORDS) is met

@@ -36,6 +36,7 @@ from retrieval.question.smalltalk import small_talk
 from retrieval.question.verdict import constraints
 from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
+from retrieval.text.tokenizer import FOLDED
 
 
 @lru_cache(maxsize=4096)
@@ -339,7 +340,12 @@ class SearchIndex:
         (``retrieval.question.verdict``); else "related". The article is read only when the
         sentence alone does not settle it: most answers name what the question names."""
         asked, sentence, pairs = constraints(question), self.sentence_text[row], self.abbreviation_pairs
-        if asked.met(sentence, "", pairs):
+        vocabulary = self.passages.vocabulary
+
+        def known(word: str) -> bool:
+            return FOLDED + word in vocabulary
+
+        if asked.met(sentence, "", pairs, known):
             return "answer"
         doc = int(self.passage_doc[self.sentence_passage[row]])
         passages = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
@@ -349,7 +355,7 @@ class SearchIndex:
         )
         info = self.docs[doc]
         context = " ".join([info.title, info.date or "", *(self.sentence_text[r] for r in rows)])
-        met = asked.met(sentence, context, pairs)
+        met = asked.met(sentence, context, pairs, known)
         return "answer" if met else "related"
 
     def _with_answer_type(self, rows: np.ndarray, scores: np.ndarray, top_k: int, check: AnswerCheck) -> np.ndarray:

@@ -41,7 +41,13 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_TIME = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ\b|\btháng\b|\bthập niên\b", re.IGNORECASE)
+# A year, a day, a month, a century, a decade; any year said as one ("năm 935"), counted back
+# ("22.000 năm trước") or before present or the common era ("11.600 BP", "200 TCN").
+_TIME = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ\b|\btháng\b|\bthập niên\b|\bnăm \d{2,}"
+    r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
+    re.IGNORECASE,
+)
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
 _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 

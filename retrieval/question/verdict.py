@@ -25,6 +25,7 @@ abstention's evidence already weigh them, with the model's similarity.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.question.answer_type import AnswerCheck
@@ -47,6 +48,8 @@ _OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|"))
 _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 # "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
+# "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
+_MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|bang cach nao)\b")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích)\b"
@@ -69,11 +72,22 @@ class Constraints:
     reason: bool  # a "tại sao" question
     text: str = ""  # the question, folded: which abbreviations matter
     offices: tuple[str, ...] = ()  # the offices' head words ("chinh uy"), folded
+    manner: bool = False  # a "như thế nào" question
 
-    def met(self, sentence: str, context: str, pairs: dict[str, str] | None = None) -> bool:
+    def met(
+        self,
+        sentence: str,
+        context: str,
+        pairs: dict[str, str] | None = None,
+        known: Callable[[str], bool] | None = None,
+    ) -> bool:
         """Whether ``sentence`` (with ``context``: its article's text, title and date) states the
         answer: the asked kind in the sentence itself, every constraint in either, an
-        abbreviation of ``pairs`` (short -> long form) matching its long form and back."""
+        abbreviation of ``pairs`` (short -> long form) matching its long form and back.
+        ``known``: whether the corpus has a word (folded, lowercase); a name with a word it lacks
+        is taken as misspelt (see ``_near``)."""
+        if (self.reason or self.manner) and sentence.rstrip(' "”’)').endswith("?"):
+            return False  # an interviewer's "how?" or "why?" explains nothing
         # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
         # numbers and dates are checked.
         if self.check.kind in ("number", "time") and not self.check.holds(sentence):
@@ -97,7 +111,8 @@ class Constraints:
                 for case in (False, True):
                     short_f, long_f = f" {_folded(short, keep_case=case)} ", f" {_folded(long, keep_case=case)} "
                     forms[case] += [texts[case].replace(short_f, long_f), texts[case].replace(long_f, short_f)]
-        return all(_met(p, "|".join(forms[False]), "|".join(forms[True])) for p in self.phrases)
+        where, cased = "|".join(forms[False]), "|".join(forms[True])
+        return all(_met(p, where, cased) or _near(p, cased, known) for p in self.phrases)
 
 
 def _office_found(office: str, where: str) -> bool:
@@ -107,11 +122,52 @@ def _office_found(office: str, where: str) -> bool:
 
 
 def _met(phrase: str, where: str, cased: str) -> bool:
-    """A name with its capitals (an abbreviation in either form), anything else folded."""
+    """A name with its capitals (an abbreviation in either form), anything else folded. A name
+    written in Title Case ("Nhạc Cụ") needs only its first capital ("Nhạc cụ"); a foreign name
+    may be in the plural ("Panther": "Panthers")."""
     if not phrase.startswith(_NAME):
         return _found(phrase, where)
     name = phrase.removeprefix(_NAME)
-    return _found(name.lower(), where) if name.isupper() else _found(name, cased)
+    if name.isupper():
+        return _found(name.lower(), where)
+    first, _, rest = name.partition(" ")
+    if rest and all(_capital(r) for r in rest.split(" ")):
+        return re.search(rf" {re.escape(first)} (?i:{re.escape(rest)})s? ", cased) is not None
+    return re.search(rf" {re.escape(name)}s? ", cased) is not None
+
+
+def _near(phrase: str, cased: str, known: Callable[[str], bool] | None) -> bool:
+    """A name with a word the corpus never has, one letter off a word the text has (added,
+    dropped, changed or two swapped: "Zeria" for "Zeira", "Bedigo" for "Bendigo"): a misspelt
+    name, as typed or as translated. Names the corpus does spell are never read as another."""
+    if known is None or not phrase.startswith(_NAME):
+        return False
+    words = phrase.removeprefix(_NAME).split(" ")
+    unknown = [not known(w.lower()) for w in words]
+    if not any(u and len(w) >= 3 for u, w in zip(unknown, words, strict=True)):
+        return False
+    text = cased.split()
+    for start in range(len(text) - len(words) + 1):
+        pairs = zip(words, text[start : start + len(words)], unknown, strict=True)
+        if all(w == t or (u and len(w) >= 3 and _one_letter_off(w, t.removesuffix("s"))) for w, t, u in pairs):
+            return True
+    return False
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance of at most one (case-insensitive)."""
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1 :]
 
 
 def _found(phrase: str, where: str) -> bool:
@@ -148,8 +204,11 @@ def constraints(question: str) -> Constraints:
         phrases += found
         heads += [" ".join(next(h for h in _OFFICE_HEAD_WORDS if tuple(o.split()[: len(h)]) == h)) for o in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
-    reason = bool(_REASON_ASKED.search(asked))
-    return Constraints(tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)))
+    reason = bool(_REASON_ASKED.search(asked.lower()))
+    manner = bool(_MANNER_ASKED.search(asked.lower()))
+    return Constraints(
+        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)), manner
+    )
 
 
 def _capital(syllable: str) -> bool:
