@@ -117,3 +117,36 @@ def test_names_misspelt_or_in_the_plural_and_times_of_other_shapes(question, sen
     """Checked to fail without each relaxation (xquad_vi's right answers replied to as such went
     0.918 -> 0.939 with them, no dev set's near miss answered more)."""
     assert constraints(question).met(sentence, "", PAIRS, lambda word: word in CORPUS_WORDS) is met
+
+
+MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng, năm 2024."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # a person's own facts must be stated; naming the person at a meeting states none
+        ("Trung tướng Lê Đức Thái sinh năm nào?", MEETING, False),
+        ("le duc thai sinh nam nao", MEETING, False),
+        ("Trung tướng Lê Đức Thái sinh năm nào?", "Trung tướng Lê Đức Thái sinh năm 1967 tại Hà Tĩnh.", True),
+        ("Trung tướng Lê Đức Thái quê ở đâu?", MEETING, False),
+        ("Trung tướng Lê Đức Thái quê ở đâu?", "Trung tướng Lê Đức Thái quê ở Hà Tĩnh.", True),
+        ("Trung tướng Lê Đức Thái bao nhiêu tuổi?", MEETING, False),
+        ("Vợ của Trung tướng Lê Đức Thái là ai?", MEETING, False),
+        ("Trung tướng Lê Đức Thái giữ chức vụ gì?", MEETING, True),  # an office: no personal fact
+        # an organisation's whole name: "Công an nhân dân" is not "Quân đội nhân dân"
+        (
+            "Chủ nhiệm Tổng cục Chính trị Công an nhân dân là ai?",
+            "Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam, gặp Công an tỉnh.",
+            False,
+        ),
+        (
+            "Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam là ai?",
+            "Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam, phát biểu.",
+            True,
+        ),
+    ],
+)
+def test_personal_facts_and_whole_organisations(question, sentence, met):
+    """Checked to fail without each rule (dev3's near misses declined 0.674 -> 0.804 with them)."""
+    assert constraints(question).met(sentence, "", PAIRS) is met

@@ -50,6 +50,21 @@ _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
 # "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
 _MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|bang cach nao)\b")
+# A person's own facts (birth, hometown, age, schooling, enlistment, family): asked about, they
+# must be stated; an article that names someone at a meeting states none of them. Each fact: how
+# a question asks it (accented; folded where the folded words say only that), how a sentence says it.
+_PERSONAL_FACTS = (
+    (
+        r"\bsinh (?:năm|ngày|tháng|ra|tại|ở|vào)\b|\b(?:năm|ngày|nơi) sinh\b",
+        r"\bsinh (?:nam|ngay|thang|ra|tai|o|vao)\b|\b(?:nam|ngay|noi) sinh\b",
+        r"\bsinh (?:năm|ngày|tháng|ra|tại|ở|vào|\d)|\b(?:năm|ngày|nơi) sinh\b",
+    ),
+    (r"\bquê\b", r"\bque (?:o|quan|huong|nha)\b", r"\bquê\b"),
+    (r"\btuổi\b", r"\b(?:bao nhieu|may) tuoi\b", r"\btuổi\b"),
+    (r"\btốt nghiệp\b", r"\btot nghiep\b", r"\btốt nghiệp\b|\bhọc\b"),
+    (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
+    (r"\b(?:vợ|chồng)\b", None, r"\b(?:vợ|chồng)\b"),
+)
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích)\b"
@@ -73,6 +88,7 @@ class Constraints:
     text: str = ""  # the question, folded: which abbreviations matter
     offices: tuple[str, ...] = ()  # the offices' head words ("chinh uy"), folded
     manner: bool = False  # a "như thế nào" question
+    facts: tuple[str, ...] = ()  # how a sentence states the personal facts asked (patterns)
 
     def met(
         self,
@@ -93,6 +109,8 @@ class Constraints:
         if self.check.kind in ("number", "time") and not self.check.holds(sentence):
             return False
         if self.reason and not _REASON.search(normalize(sentence)):
+            return False
+        if self.facts and not all(re.search(fact, normalize(sentence)) for fact in self.facts):
             return False
         # "Who is the X?": the sentence that answers names someone *as* X; an article about X's
         # office whose best sentence names no X only talks about it.
@@ -206,8 +224,15 @@ def constraints(question: str) -> Constraints:
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked.lower()))
     manner = bool(_MANNER_ASKED.search(asked.lower()))
+    accented = normalize(question)
+    typed = accented if fold_diacritics(accented) != accented else None  # None: typed without accents
+    facts = tuple(
+        said
+        for accented_asked, folded_asked, said in _PERSONAL_FACTS
+        if (re.search(accented_asked, typed) if typed is not None else folded_asked and re.search(folded_asked, asked))
+    )
     return Constraints(
-        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)), manner
+        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)), manner, facts
     )
 
 
@@ -252,15 +277,26 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
                 if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
                     break
                 end += 1
-            organisation = _names(syllables, False, start=end)[:1]
-            if organisation and organisation[0][0] == end and not _is_person(syllables, *organisation[0]):
-                end = organisation[0][1]
-                one = end - organisation[0][0] == 1 and not syllables[end - 1].isupper()
-                if one and end < len(folded) and syllables[end][0].islower() and folded[end] not in _QUALIFIER_STOP:
-                    end += 1  # its name's lowercase word: "Quốc hội", "Bộ đội"
+            end = _organisation_end(syllables, folded, end)
         out.append(" ".join(folded[i:end]))
         i = end
     return out
+
+
+def _organisation_end(syllables: list[str], folded: list[str], start: int) -> int:
+    """Where the organisation starting at ``start`` ends (``start``: none there): its capitalised
+    parts with their lowercase word each ("Tổng cục Chính trị Công an", "Bộ đội Biên phòng"), an
+    abbreviation alone ("UBND"), never a person's name and never a place after a lowercase word."""
+    end = start
+    while (run := _names(syllables, False, start=end)[:1]) and run[0][0] == end and not _is_person(syllables, *run[0]):
+        end = run[0][1]
+        if end - run[0][0] > 1 or syllables[end - 1].isupper():
+            break
+        if end < len(folded) and syllables[end][0].islower() and folded[end] not in _QUALIFIER_STOP:
+            end += 1  # its name's lowercase word: "Quốc hội", "Bộ đội"
+        else:
+            break
+    return end
 
 
 def _is_person(syllables: list[str], start: int, end: int) -> bool:
