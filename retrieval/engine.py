@@ -31,7 +31,7 @@ from retrieval.index.semantic import (
     Encoder,
     SentenceVectors,
 )
-from retrieval.question.conversation import Turn, rewrite
+from retrieval.question.conversation import Turn, focus_of, rewrite
 from retrieval.question.smalltalk import small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
@@ -321,19 +321,21 @@ class QAEngine:
         second), which the first user's question should not wait for."""
         await asyncio.to_thread(self.search, "Tư lệnh là ai?")
 
-    def search(self, question: str, top_k: int = 3) -> SearchResult:
-        """Answer from the current index (CPU-bound; call from a worker thread in async code)."""
+    def search(self, question: str, top_k: int = 3, focus: str | None = None) -> SearchResult:
+        """Answer from the current index (CPU-bound; call from a worker thread in async code).
+        ``focus``: words the answering sentence must say (a follow-up's new part)."""
         index = self.index
         if index is None:
             raise RuntimeError("the index is not loaded yet")
-        return index.search(question, top_k, self.semantic.scorer(index))
+        return index.search(question, top_k, self.semantic.scorer(index), focus)
 
     def search_in_context(self, question: str, previous: Turn | None, top_k: int = 3) -> SearchResult:
         """``search`` for a question that may follow ``previous`` (see ``retrieval.question.conversation``):
         a follow-up is searched as rewritten, and says so in ``understood_as``."""
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
         understood = None if chat else rewrite(question, previous.question, previous.answer)
-        return dataclasses.replace(self.search(understood or question, top_k), understood_as=understood)
+        focus = focus_of(question) if understood else None
+        return dataclasses.replace(self.search(understood or question, top_k, focus), understood_as=understood)
 
     async def ask(
         self,

@@ -365,6 +365,7 @@ ABLATIONS: dict[str, dict[str, object]] = {
     "no abbreviation expansion": {"abbreviations": False},
     "no title in passages": {"title_in_passage": False},
     "no accent restoration (unaccented questions: lexical only)": {"restore_accents": False},
+    "the best sentence kept when a close one states the answer": {"stated_depth": 0},
     "BM25Okapi (Okapi's idf floor) instead of BM25Plus": {"scorer": "BM25Okapi"},
     "sentence BM25 b=0.75 (rank-bm25's default)": {"sentence_b": 0.75},
     "plain: BM25 sentences only (no passage, coverage, type)": {

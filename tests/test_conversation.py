@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.engine import QAEngine
-from retrieval.question.conversation import Conversation, Turn, rewrite, subject
+from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subject
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,8 @@ from retrieval.question.conversation import Conversation, Turn, rewrite, subject
          "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc hôm nào?"),
         ("Bao nhiêu cặp cụm dân cư?", "BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn - trạm?", None,
          "BĐBP Lai Châu kết nghĩa bao nhiêu cặp cụm dân cư?"),
+        ("Nhiệm kỳ nào?", "Đảng bộ BĐBP Quảng Ninh đề ra mấy khâu đột phá?", None,
+         "Đảng bộ BĐBP Quảng Ninh đề ra khâu đột phá nhiệm kỳ nào?"),
         # "Còn X?" keeps the frame, X in the slot it fits: an abbreviation, a province
         ("Còn KVBG?", "NTM là viết tắt của gì?", None, "KVBG là viết tắt của gì?"),
         ("Còn Quảng Ninh?", "chinh uy bdbp tinh lai chau la ai", None, "Chinh uy bdbp tinh Quang Ninh la ai"),
@@ -85,6 +87,14 @@ def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, exp
 )
 def test_questions_that_stand_alone_are_never_rewritten(question):
     assert rewrite(question, "Tư lệnh BĐBP là ai?") is None
+
+
+def test_the_focus_of_a_follow_up_is_its_new_common_words():
+    assert focus_of("Còn nông thôn mới nâng cao?") == "nông thôn mới nâng cao"
+    assert focus_of("con pho giam doc thi sao") == "pho giam doc"
+    assert focus_of("Còn Quảng Ninh?") is None  # a name: its article may name it
+    assert focus_of("Còn những huyện nào đạt chuẩn?") is None  # a question of its own
+    assert focus_of("Ông ấy quê ở đâu?") is None
 
 
 def test_subject_drops_the_asking_part():

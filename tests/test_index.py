@@ -276,11 +276,18 @@ def small_index(body: str, **config) -> SearchIndex:
         ("coverage_weight",
          "Lạng Sơn, ôi Lạng Sơn! Lạng Sơn có chiến sĩ tuần tra dọc biên giới suốt đêm mưa rét giữa mùa đông.",
          "chiến sĩ Lạng Sơn", "tuần tra"),
+        # the best sentence names a province's Tư lệnh; the next, as close, the one asked about
+        ("stated_depth",
+         "Đại tá Hoàng Văn Nam, Tư lệnh BĐBP tỉnh, kiểm tra đồn. "
+         "Trung tướng Lê Đức Thái, Tư lệnh BĐBP, dự lễ tại Hà Nội cùng nhiều đại biểu khác.",
+         "Tư lệnh BĐBP là ai?", "Lê Đức Thái"),
     ],
 )  # fmt: skip
 def test_each_sentence_ranking_ingredient_decides_a_case(ingredient, body, question, answer):
-    assert answer in small_index(body).search(question).answers[0].sentence
-    assert answer not in small_index(body, **{ingredient: 0.0}).search(question).answers[0].sentence
+    # each alone: a stated answer moved first would also decide the answer type's case
+    alone = {} if ingredient == "stated_depth" else {"stated_depth": 0}
+    assert answer in small_index(body, **alone).search(question).answers[0].sentence
+    assert answer not in small_index(body, **alone, **{ingredient: 0}).search(question).answers[0].sentence
 
 
 def test_a_commoner_word_never_weighs_more_in_the_default_ranking():

@@ -5,7 +5,9 @@ pyvi's ``add_accents`` guesses from its own model ("tu lenh bo doi bien phong" -
 with a document frequency. A question's syllables are read as the corpus's words that fold to
 them: longer words first (a compound decides its syllables: "bien phong" -> "biên phòng", not
 "biển phòng"), the most frequent word where several fold alike ("nam" -> "năm", but "viet nam" ->
-"việt nam"). A syllable no term folds to stays as typed.
+"việt nam"). A syllable no term folds to stays as typed. The corpus's named organisations get
+their capitals back ("bộ đội biên phòng" -> "Bộ đội Biên phòng", "bdbp" -> "BĐBP"): the model
+and the verdict read capitals as names ("Chính ủy Bộ đội Biên phòng" is the nation's).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ _SYLLABLE = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True)
 class Restored:
-    """A question with its diacritics restored: ``text`` (lowercase), and the share of its
-    syllables found among the corpus's words (``known``: 1.0 when every one was)."""
+    """A question with its diacritics restored: ``text`` (lowercase but for the corpus's named
+    organisations), and the share of its syllables found among the corpus's
+    words (``known``: 1.0 when every one was)."""
 
     text: str
     known: float
@@ -36,7 +39,8 @@ class AccentRestorer:
     """Folded word -> the corpus's most frequent word that folds to it; built from an index's
     terms (syllables and pyvi compounds joined by "_", lowercase) and their document frequencies."""
 
-    def __init__(self, terms: Iterable[tuple[str, float]]) -> None:
+    def __init__(self, terms: Iterable[tuple[str, float]], names: Iterable[str] = ()) -> None:
+        """``names``: phrases spelt with their capitals (an abbreviation and its long form)."""
         df_of: dict[str, float] = {}
         best: dict[str, tuple[bool, float, str]] = {}
         for term, df in terms:
@@ -53,10 +57,20 @@ class AccentRestorer:
             if (True, df) > best.get(key, (False, 0.0, ""))[:2]:
                 best[key] = (True, df, word)
         self._best = {key: (df, word) for key, (_, df, word) in best.items()}
+        cased = {name.lower(): name for name in names if name != name.lower()}
+        self._names = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(cased, key=len, reverse=True))) + r")(?!\w)")
+            if cased
+            else None
+        )
+        self._cased = cased
 
     def restore(self, question: str) -> Restored:
-        """The question's syllables, each replaced by its spelling in the corpus (see module doc)."""
-        syllables = _SYLLABLE.findall(fold_diacritics(question).lower())
+        """The question's syllables, each replaced by its spelling in the corpus (see module doc);
+        what is between them stays (lowercase)."""
+        folded = fold_diacritics(question).lower()
+        spans = [m.span() for m in _SYLLABLE.finditer(folded)]
+        syllables = [folded[a:b] for a, b in spans]
         if not syllables:
             return Restored("", 0.0)
         # The best reading of the first i syllables: (syllables inside words of two or more, sum
@@ -74,4 +88,12 @@ class AccentRestorer:
                     options.append((joined, logs, [*words, syllables[end - 1]]))
             readings.append(max(options, key=lambda option: option[:2]))
         known = sum(syllable in self._best for syllable in syllables) / len(syllables)
-        return Restored(" ".join(readings[-1][2]).replace("_", " "), known)
+        spelt = [syllable for word in readings[-1][2] for syllable in word.split("_")]
+        pieces, at = [], 0  # each syllable spelt in its place: "27-3", "33-NQ/TW" and "?" stay
+        for (a, b), syllable in zip(spans, spelt, strict=True):
+            pieces += [folded[at:a], syllable]
+            at = b
+        text = "".join([*pieces, folded[at:]]).strip()
+        if self._names is not None:
+            text = self._names.sub(lambda m: self._cased[m.group()], text)
+        return Restored(text, known)

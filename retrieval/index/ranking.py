@@ -91,6 +91,10 @@ class RankingConfig:
     # An unaccented question reaches the model with its diacritics restored from the corpus's
     # words (retrieval.index.accents) when every syllable was found; otherwise lexical only.
     restore_accents: bool = True
+    # When the best sentence only talks about what was asked, the first of the next best that
+    # states it (retrieval.question.verdict) and scores close to it takes its place; 0: never.
+    stated_depth: int = 3
+    stated_margin: float = 0.4
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:  # a misspelt name would silently rank as "linear"

@@ -33,7 +33,7 @@ from retrieval.index.semantic import SemanticScorer, neutral
 from retrieval.question.answer_type import AnswerCheck
 from retrieval.question.query import Query, analyze_question
 from retrieval.question.smalltalk import small_talk
-from retrieval.question.verdict import constraints
+from retrieval.question.verdict import Constraints, constraints
 from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import FOLDED
@@ -268,9 +268,10 @@ class SearchIndex:
     @cached_property
     def accents(self) -> AccentRestorer:
         """The corpus's spelling of each folded word (its passages' terms, titles included, and
-        their document frequencies)."""
+        their document frequencies), the abbreviations and their long forms with their capitals."""
         passages = self.passages
-        return AccentRestorer(zip(passages.vocabulary, np.diff(passages.weights.indptr).tolist(), strict=True))
+        names = [form for pair in self.abbreviation_pairs.items() for form in pair]
+        return AccentRestorer(zip(passages.vocabulary, np.diff(passages.weights.indptr).tolist(), strict=True), names)
 
     def _restored(self, question: str) -> str | None:
         """An unaccented question as the model should read it, or None when it should not."""
@@ -279,11 +280,14 @@ class SearchIndex:
         restored = self.accents.restore(question)
         return restored.text if restored.known == 1.0 else None
 
-    def search(self, question: str, top_k: int = 3, semantic: SemanticScorer | None = None) -> SearchResult:
+    def search(
+        self, question: str, top_k: int = 3, semantic: SemanticScorer | None = None, focus: str | None = None
+    ) -> SearchResult:
         """The best ``top_k`` sentences for a question, or none when the corpus lacks an answer.
 
         ``semantic``: the model and the sentence vectors of this index, for re-ranking (None:
-        lexical ranking only)."""
+        lexical ranking only). ``focus``: words a sentence must say to answer (a follow-up's
+        new part, ``retrieval.question.conversation.focus_of``)."""
         if small_talk(question):
             return SearchResult(analyze_question(""), [], 0.0, verdict="chat")
         asked = asked_abbreviation(question, self.abbreviation_pairs) if self.config.abbreviations else None
@@ -329,17 +333,41 @@ class SearchIndex:
             final = self._with_answer_type(candidates, final, top_k if similar is None else len(candidates), check)
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
-        answers = self._answers(candidates, final, top_k)
-        return SearchResult(
-            query, answers, evidence, verdict=self._verdict(question, int(candidates[np.argmax(final)]))
-        )
+        # A restored question's capitals name the corpus's organisations: constraints to meet.
+        verdict = self._promote_stated(model_text or question, candidates, final, focus)
+        return SearchResult(query, self._answers(candidates, final, top_k), evidence, verdict=verdict)
 
-    def _verdict(self, question: str, row: int) -> str:
-        """ "answer" when the sentence at ``row`` states what ``question`` asks, its article (text,
+    def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
+        """The verdict of the best of ``rows``; when it only talks about what was asked, the first
+        of the next ``stated_depth`` different sentences that states it, scored at most
+        ``stated_margin`` below it, is moved first (in ``scores``): the question's constraints
+        are evidence the scores do not weigh."""
+        order = np.argsort(-scores, kind="stable")
+        asked = constraints(question, focus)
+        verdict = self._verdict(asked, int(rows[order[0]]))
+        if verdict == "answer" or not self.config.stated_depth:
+            return verdict
+        seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
+        for i in order[1:]:
+            key = _text_key(self.sentence_text[int(rows[i])])
+            if key in seen:
+                continue
+            if scores[i] < scores[order[0]] - self.config.stated_margin:
+                break
+            if self._verdict(asked, int(rows[i])) == "answer":
+                scores[i] = scores[order[0]] + 1e-6
+                return "answer"
+            seen.add(key)
+            if len(seen) > self.config.stated_depth:
+                break
+        return verdict
+
+    def _verdict(self, asked: Constraints, row: int) -> str:
+        """ "answer" when the sentence at ``row`` states what ``asked`` asks, its article (text,
         title and date) as context for the question's names, places and numbers
         (``retrieval.question.verdict``); else "related". The article is read only when the
         sentence alone does not settle it: most answers name what the question names."""
-        asked, sentence, pairs = constraints(question), self.sentence_text[row], self.abbreviation_pairs
+        sentence, pairs = self.sentence_text[row], self.abbreviation_pairs
         vocabulary = self.passages.vocabulary
 
         def known(word: str) -> bool:

@@ -112,6 +112,8 @@ _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-Z
 _FRAGMENT = re.compile(
     r"^\s*(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$", re.IGNORECASE
 )
+# "mấy khâu đột phá?": what a question counts, after its question word.
+_COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
@@ -265,6 +267,29 @@ def _referent(previous: str, noun: str | None, answer: str | None, person: bool 
     return subject(previous) or previous.strip(" ?")
 
 
+def focus_of(question: str) -> str | None:
+    """What a "Còn X?" follow-up asks about anew, when X is a common noun phrase ("nông thôn mới
+    nâng cao", "phó giám đốc"): the sentence that answers it must say X itself, where a name may
+    be met by its article. None for any other question."""
+    text = clean_unicode(question).strip()
+    for pattern in _ELLIPSIS:
+        if match := pattern.match(text):
+            phrase = match.group("x").strip(" ,")
+            asks = re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE)
+            return phrase if phrase == phrase.lower() and not asks and _WORD.search(phrase) else None
+    return None
+
+
+def _asked_of(previous: str, fragment: str) -> str:
+    """What a fragment asks one more thing of: the previous question's subject, and what it
+    counted unless the fragment counts too ("Nhiệm kỳ nào?" after "… đề ra mấy khâu đột phá?":
+    "… đề ra khâu đột phá"; "Bao nhiêu cặp cụm dân cư?" replaces the counted "cặp đồn")."""
+    counted = _COUNTED.search(previous)
+    if counted is None or _COUNTED.search(fragment):
+        return subject(previous)
+    return f"{subject(previous)} {counted.group('thing')}"
+
+
 def rewrite(question: str, previous: str, answer: str | None = None) -> str | None:
     """``question`` as a question that stands alone, given the ``previous`` one (and the sentence
     that answered it), or None when it is not a follow-up (it then stands as it is)."""
@@ -286,7 +311,7 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
             rewritten = text[: match.start()] + referent + text[match.end() :]
         elif (not subject(text) or _FRAGMENT.match(text)) and subject(previous):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
-            rewritten = f"{subject(previous)} {text[0].lower()}{text[1:]}"
+            rewritten = f"{_asked_of(previous, text)} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
     if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):

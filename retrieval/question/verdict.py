@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.question.answer_type import AnswerCheck
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
@@ -41,6 +42,9 @@ _OFFICE_HEADS = (
 )
 # Words that end an office's qualifier: the question's own words and function words.
 _NAME = "name:"  # marks a phrase matched with its capitals
+_WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
+# Words that make an office local: after "Chính ủy BĐBP" they name a province's, not the nation's.
+_LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" folds so
 _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den".split()  # noqa: SIM905
 )
@@ -72,7 +76,18 @@ _REASON = re.compile(
 
 
 def _folded(text: str, keep_case: bool = False) -> str:
-    """Syllables without marks, joined by single spaces; lowercase unless ``keep_case``."""
+    """Syllables without marks, joined by single spaces; lowercase unless ``keep_case``. Short
+    texts from a cache: the abbreviation pairs and the best sentences are folded again for every
+    candidate checked; an article (the context) is folded once and not kept."""
+    return _folded_short(text, keep_case) if len(text) <= 500 else _fold(text, keep_case)
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded_short(text: str, keep_case: bool) -> str:
+    return _fold(text, keep_case)
+
+
+def _fold(text: str, keep_case: bool) -> str:
     if keep_case:
         return " ".join(_SYLLABLE.findall(fold_diacritics(clean_unicode(text))))
     return " ".join(_SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
@@ -89,6 +104,7 @@ class Constraints:
     offices: tuple[str, ...] = ()  # the offices' head words ("chinh uy"), folded
     manner: bool = False  # a "như thế nào" question
     facts: tuple[str, ...] = ()  # how a sentence states the personal facts asked (patterns)
+    focus: str = ""  # folded words the sentence itself must say (a follow-up's new part)
 
     def met(
         self,
@@ -110,6 +126,8 @@ class Constraints:
             return False
         if self.reason and not _REASON.search(normalize(sentence)):
             return False
+        if self.focus and not self._says_focus(sentence, pairs or {}):
+            return False
         if self.facts and not all(re.search(fact, normalize(sentence)) for fact in self.facts):
             return False
         # "Who is the X?": the sentence that answers names someone *as* X; an article about X's
@@ -117,6 +135,9 @@ class Constraints:
         if self.check.kind == "person" and self.offices:
             folded = f" {_folded(sentence)} "
             if not all(_office_found(office, folded) for office in self.offices):
+                return False
+            said = "|".join(_spelt_both_ways(sentence, pairs or {}))  # and named whole, not a province's
+            if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
         if not self.phrases:
             return True
@@ -132,6 +153,25 @@ class Constraints:
         where, cased = "|".join(forms[False]), "|".join(forms[True])
         return all(_met(p, where, cased) or _near(p, cased, known) for p in self.phrases)
 
+    def _says_focus(self, sentence: str, pairs: dict[str, str]) -> bool:
+        """Whether the sentence itself says ``focus`` (lowercase words), its abbreviations read
+        as their long forms ("NTM nâng cao" says "nông thôn mới nâng cao")."""
+        return any(f" {self.focus} " in form for form in _spelt_both_ways(sentence, pairs))
+
+
+def _spelt_both_ways(sentence: str, pairs: dict[str, str]) -> list[str]:
+    """The sentence folded (" tu lenh bdbp "), and with each abbreviation it holds in its other
+    form (" tu lenh bo doi bien phong ")."""
+    said = f" {_folded(sentence)} "
+    forms = [said]
+    for short, long in pairs.items():
+        short_f, long_f = f" {_folded(short)} ", f" {_folded(long)} "
+        if short_f in said:
+            forms.append(said.replace(short_f, long_f))
+        if long_f in said:
+            forms.append(said.replace(long_f, short_f))
+    return forms
+
 
 def _office_found(office: str, where: str) -> bool:
     """An office (folded) as whole words of ``where``, not as the name of a command: "Bộ Tư lệnh
@@ -143,6 +183,8 @@ def _met(phrase: str, where: str, cased: str) -> bool:
     """A name with its capitals (an abbreviation in either form), anything else folded. A name
     written in Title Case ("Nhạc Cụ") needs only its first capital ("Nhạc cụ"); a foreign name
     may be in the plural ("Panther": "Panthers")."""
+    if phrase.startswith(_WHOLE):
+        return re.search(rf" {re.escape(phrase.removeprefix(_WHOLE))} (?!{_LOCAL} )", where) is not None
     if not phrase.startswith(_NAME):
         return _found(phrase, where)
     name = phrase.removeprefix(_NAME)
@@ -204,10 +246,11 @@ def _roman(number: int) -> str:
     return "x" * tens + ["", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"][units]
 
 
-def constraints(question: str) -> Constraints:
+def constraints(question: str, focus: str | None = None) -> Constraints:
     """The constraints of ``question`` (see the module's docstring). Case matters (a capital
     marks a name or an organisation), so the text is cleaned, not normalised; each clause is read
-    on its own. A question typed all in lowercase has only its numbers and offices."""
+    on its own. A question typed all in lowercase has only its numbers and offices. ``focus``:
+    words the sentence itself must say ("Còn nông thôn mới nâng cao?")."""
     text = clean_unicode(question)
     cased = text != text.lower()
     phrases: list[str] = []
@@ -219,7 +262,8 @@ def constraints(question: str) -> Constraints:
         if cased:  # names keep their capitals: "Công an" is not "công tác"
             phrases += [_NAME + fold_diacritics(" ".join(syllables[a:b])) for a, b in _names(syllables, index == 0)]
         found = _offices(syllables, folded, cased)
-        phrases += found
+        phrases += [_WHOLE + office if whole else office for office, whole in found]
+        found = [office for office, _ in found]
         heads += [" ".join(next(h for h in _OFFICE_HEAD_WORDS if tuple(o.split()[: len(h)]) == h)) for o in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked.lower()))
@@ -232,7 +276,14 @@ def constraints(question: str) -> Constraints:
         if (re.search(accented_asked, typed) if typed is not None else folded_asked and re.search(folded_asked, asked))
     )
     return Constraints(
-        tuple(dict.fromkeys(phrases)), AnswerCheck(question), reason, asked, tuple(dict.fromkeys(heads)), manner, facts
+        tuple(dict.fromkeys(phrases)),
+        AnswerCheck(question),
+        reason,
+        asked,
+        tuple(dict.fromkeys(heads)),
+        manner,
+        facts,
+        _folded(focus) if focus else "",
     )
 
 
@@ -260,10 +311,12 @@ def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int,
     return spans
 
 
-def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
+def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, bool]]:
     """Each office the question names, folded, with what says which one: up to two lowercase
     words ("chu tich nuoc") and the organisation right after it ("chu tich quoc hoi", "chu tich
-    ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone."""
+    ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone. With
+    each, whether it is named whole (its organisation, then the question goes on: "Chính ủy BĐBP
+    là ai?"), so that a sentence's "Chính ủy BĐBP tỉnh" is another office."""
     out = []
     i = 0
     while i < len(folded):
@@ -271,14 +324,16 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[str]:
         if head is None or (i > 0 and folded[i - 1] == "bo"):  # "Bộ Tư lệnh": a command, no office
             i += 1
             continue
-        end = i + len(head)
+        end, whole = i + len(head), False
         if cased:
             while end < min(len(folded), i + len(head) + 2) and not _capital(syllables[end]):
                 if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
                     break
                 end += 1
+            body = end
             end = _organisation_end(syllables, folded, end)
-        out.append(" ".join(folded[i:end]))
+            whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
+        out.append((" ".join(folded[i:end]), whole))
         i = end
     return out
 
