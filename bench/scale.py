@@ -13,6 +13,8 @@ measurement runs in a fresh process, so memory and start-up times are those a us
   ``/reload``) in the running process: serving and saved, the same way;
 - p50/p99: whole questions (segmentation, retrieval, sentence ranking, answer objects), 1,000 of
   them made from corpus sentences, a third typed without accents;
+- verdict + restoration: what the verdict (retrieval.question.verdict, a close stated answer
+  moved first) and the accent restoration add to p50, the same questions timed without them;
 - RSS: resident memory of the serving process after the questions;
 - loop lag: the longest the asyncio event loop was held during any of these starts and the
   questions (asked from a worker thread, as the bot does), in which of them (with
@@ -60,7 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "bench"
 
 CHILD = r"""
-import asyncio, json, random, sys, time
+import asyncio, dataclasses, json, random, sys, time
 from pathlib import Path
 from retrieval.engine import QAEngine, favour_event_loop
 from retrieval.text.normalize import fold_diacritics
@@ -117,6 +119,12 @@ async def main(data, db, questions, edit, semantic, until_vectors, asked_first, 
         times = [await asyncio.to_thread(timed, q) for q in asked]
         times.sort()
         out.update(p50_ms=times[len(times) // 2], p99_ms=times[int(len(times) * 0.99)])
+        # The same questions without the verdict and the accent restoration: what those two add.
+        config = engine.index.config
+        engine.index.config = dataclasses.replace(config, verdict=False, restore_accents=False)
+        plain = sorted([await asyncio.to_thread(timed, q) for q in asked])
+        engine.index.config = config
+        out.update(plain_p50_ms=plain[len(plain) // 2], plain_p99_ms=plain[int(len(plain) * 0.99)])
         if until_vectors:  # questions while the background work computes vectors, then wait for it
             building = []
             for q in asked:  # 10 questions a second, a busy bot's load, while vectors are computed
@@ -356,6 +364,7 @@ def measure(
         "reload_saved_s": changed["reload_saved_s"],
         "p50_ms": warm["p50_ms"],
         "p99_ms": warm["p99_ms"],
+        "plain_p50_ms": warm["plain_p50_ms"],
         "rss_mb": warm["rss_mb"],
         "loop_lag": max(
             (run["loop_lag_ms"], f"{name}, {run['loop_lag_phase']}")
@@ -472,10 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(
         "| passages | shape (files) | cold build | pyvi floor | warm restart | one article changed: restart / reload "
-        "(saved) | p50 | p99 | needles hit@1 (p50 / p99) | RSS | peak RSS: server / workers | loop lag |"
+        "(saved) | p50 | p99 | verdict + restoration (p50) | needles hit@1 (p50 / p99) | RSS "
+        "| peak RSS: server / workers | loop lag |"
         + (" semantic index | p50 / p99 while building | own vectors: p50 / max |" if args.semantic else "")
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if args.semantic else ""))
+    print("|---:|---|" + "---:|" * 11 + ("---:|---:|---:|" if args.semantic else ""))
     rate = None
     for passages, shape in itertools.product(args.passages, args.shape):
         m = measure(passages, args.semantic, args.embed_limit, rate, shape)
@@ -491,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{m['reload_s']:.1f} s ({m['reload_saved_s']:.1f} s)",
             f"{m['p50_ms']:.2f} ms",
             f"{m['p99_ms']:.2f} ms",
+            f"{m['p50_ms'] - m['plain_p50_ms']:+.2f} ms",
             "–" if hit is None else f"{hit:.2f} ({m['needle_p50_ms']:.2f} / {m['needle_p99_ms']:.2f} ms)",
             f"{m['rss_mb']:.0f} MB",
             f"{m['peak_rss_mb']:.0f} / {m['worker_peak_rss_mb']:.0f} MB",

@@ -37,6 +37,7 @@ def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, m
     m = scale.measure(500)
     assert {f.name: f.read_bytes() for f in data.glob("*.jsonl")} == before
     assert m["passages"] == 500 and m["p50_ms"] <= m["p99_ms"] and m["rss_mb"] > 0
+    assert m["plain_p50_ms"] > 0  # the same questions timed without the verdict and the restoration
     assert all(m[key] > 0 for key in ("cold_s", "warm_s", "changed_s", "reload_s"))
     assert m["changed_saved_s"] >= m["changed_s"] and m["reload_saved_s"] >= m["reload_s"]
     run, phase = m["loop_lag"][1].split(", ")

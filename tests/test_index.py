@@ -297,3 +297,10 @@ def test_a_commoner_word_never_weighs_more_in_the_default_ranking():
     articles = [(f"{i}.txt", prepare_article(parse_text_article(f"Tin\n{body}"))) for i, body in enumerate(bodies)]
     passages = SearchIndex(build_rows(articles)).passages
     assert 0 < passages.idf("biên_phòng") < passages.idf("tuần_tra")
+
+
+def test_without_the_verdict_every_reply_with_sentences_is_an_answer():
+    """The baseline bench.scale times (the verdict and the restoration off)."""
+    body = "Đại tá Hoàng Văn Nam, Tư lệnh BĐBP tỉnh, kiểm tra đồn biên phòng."
+    assert small_index(body).search("Tư lệnh BĐBP là ai?").verdict == "related"
+    assert small_index(body, verdict=False).search("Tư lệnh BĐBP là ai?").verdict == "answer"

@@ -95,6 +95,8 @@ class RankingConfig:
     # states it (retrieval.question.verdict) and scores close to it takes its place; 0: never.
     stated_depth: int = 3
     stated_margin: float = 0.4
+    # False: every reply with sentences is an "answer" (the baseline that bench.scale times).
+    verdict: bool = True
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:  # a misspelt name would silently rank as "linear"

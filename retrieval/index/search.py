@@ -334,7 +334,7 @@ class SearchIndex:
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
         # A restored question's capitals name the corpus's organisations: constraints to meet.
-        verdict = self._promote_stated(model_text or question, candidates, final, focus)
+        verdict = self._promote_stated(model_text or question, candidates, final, focus) if config.verdict else ""
         return SearchResult(query, self._answers(candidates, final, top_k), evidence, verdict=verdict)
 
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
