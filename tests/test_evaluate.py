@@ -38,14 +38,14 @@ def test_metrics_apply_the_threshold():
     [
         ("dev", DATA, True, {None: {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}}),
         # the verdict's set: near misses and small talk declined, right answers replied to as such
-        ("dev3", DATA, True, {None: {"hit@1": 0.82, "answer_when_right": 0.97, "declined": 0.72},
-                              "tune": {"declined": 0.70}, "test": {"declined": 0.68}}),
-        # lexical 0.643 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
-        ("dev2", DATA, True, {None: {"hit@1": 0.72, "mrr@5": 0.79, "abstained": 0.40},
-                              "tune": {"hit@1": 0.73}, "test": {"hit@1": 0.69}}),
+        ("dev3", DATA, True, {None: {"hit@1": 0.84, "answer_when_right": 0.97, "declined": 0.84},
+                              "tune": {"declined": 0.83}, "test": {"declined": 0.84}}),
+        # lexical 0.702 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
+        ("dev2", DATA, True, {None: {"hit@1": 0.76, "mrr@5": 0.82, "abstained": 0.40, "declined": 0.65},
+                              "tune": {"hit@1": 0.78}, "test": {"hit@1": 0.72}}),
         # with the model: the headline number (embedding its 1,177 sentences takes a minute)
-        ("xquad_vi", None, True, {None: {"hit@1": 0.79, "mrr@5": 0.86},
-                                  "tune": {"hit@1": 0.75, "mrr@5": 0.83}, "test": {"hit@1": 0.83, "mrr@5": 0.88}}),
+        ("xquad_vi", None, True, {None: {"hit@1": 0.80, "mrr@5": 0.86, "answer_when_right": 0.93},
+                                  "tune": {"hit@1": 0.76, "mrr@5": 0.84}, "test": {"hit@1": 0.84, "mrr@5": 0.89}}),
         # and without it; rank-bm25 over regex sentences: 0.728 / 0.801
         ("xquad_vi", None, False, {None: {"hit@1": 0.77, "mrr@5": 0.835}}),
     ],
@@ -173,7 +173,7 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
     )
 
 
-@pytest.mark.parametrize(("bench", "floor"), [("conversations", 0.88), ("dev3", 0.78)])
+@pytest.mark.parametrize(("bench", "floor"), [("conversations", 0.91), ("dev3", 0.80)])
 def test_follow_ups_in_context_keep_their_floor(bench, floor, eval_db_dir):
     """Follow-ups asked in context (lexical: no model to wait for), and context never bending a
     question that stands alone. dev3 holds the shapes added with the verdicts (a bare "Ông …",
