@@ -304,3 +304,38 @@ def test_without_the_verdict_every_reply_with_sentences_is_an_answer():
     body = "Đại tá Hoàng Văn Nam, Tư lệnh BĐBP tỉnh, kiểm tra đồn biên phòng."
     assert small_index(body).search("Tư lệnh BĐBP là ai?").verdict == "related"
     assert small_index(body, verdict=False).search("Tư lệnh BĐBP là ai?").verdict == "answer"
+
+
+def index_of(*texts: str) -> SearchIndex:
+    """An index of these articles (title on the first line, then the text)."""
+    articles = [(f"{i}.txt", prepare_article(parse_text_article(text))) for i, text in enumerate(texts)]
+    return SearchIndex(build_rows(articles))
+
+
+def test_the_verdict_reads_the_answers_own_article_and_no_other():
+    """The sentence names no province; another passage of its article does. A province only
+    another article names is not met (checked to fail with the context taken from every article,
+    from the other articles, or from the title alone)."""
+    index = index_of(
+        "Kiểm tra chốt phòng dịch\nĐại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh, kiểm tra chốt phòng dịch. "
+        "Mưa lớn kéo dài nhiều ngày liền. Đường lên đồn bị sạt lở nặng. Chốt nằm trên biên giới tỉnh Quảng Ninh.",
+        "Lai Châu giúp dân\nĐại tá Nguyễn Văn Hưng, Chính ủy BĐBP tỉnh, chủ trì hội nghị về giúp dân bản.",
+        "Điện Biên đón khách\nTỉnh Điện Biên đón nhiều khách du lịch trong dịp lễ hội hoa ban.",
+    )
+    stated = index.search("Ai là Chính ủy BĐBP tỉnh Quảng Ninh?")
+    assert "Nguyễn Thanh Hải" in stated.answers[0].sentence and stated.verdict == "answer"
+    assert index.search("Ai là Chính ủy BĐBP tỉnh Điện Biên?").verdict == "related"
+
+
+def test_a_corpus_of_one_passage_answers_its_question():
+    index = index_of("Đồn Biên phòng Hoành Mô\nĐồn Biên phòng Hoành Mô có 45 cán bộ, chiến sĩ.")
+    result = index.search("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ?")
+    assert result.answers and "45" in result.answers[0].sentence and result.verdict == "answer"
+
+
+def test_what_an_abbreviation_stands_for_keeps_to_top_k(index):
+    """Its definitions, then sentences using its long form: never more than asked for."""
+    for question in ("NTM là viết tắt của gì?", "KVBG là gì?", "BĐBP là viết tắt của gì?"):
+        for top_k in (1, 2, 3):
+            assert len(index.search(question, top_k).answers) == top_k, (question, top_k)
+    assert 1 <= len(index.search("QP-AN là viết tắt của gì?", 2).answers) <= 2  # curated, never defined

@@ -451,7 +451,7 @@ class SearchIndex:
             ],
             dtype=np.int64,
         )
-        by_long_form = self.search(long_form, top_k + len(defining), semantic)
+        by_long_form = self.search(long_form, 2 * top_k + len(defining), semantic)  # not all use it whole
         spelled = _spelled(long_form)
         uses = [a for a in by_long_form.answers if spelled in _spelled(a.sentence)]
         found = self._answers(defining, np.arange(len(defining), 0, -1, dtype=np.float64), top_k)
