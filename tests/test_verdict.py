@@ -134,6 +134,10 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Trung tướng Lê Đức Thái bao nhiêu tuổi?", MEETING, False),
         ("Vợ của Trung tướng Lê Đức Thái là ai?", MEETING, False),
         ("Trung tướng Lê Đức Thái giữ chức vụ gì?", MEETING, True),  # an office: no personal fact
+        # a unit asked for must be given: a percentage, not any number
+        ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 2 con số năm 2023.", False),
+        ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 10,2% năm 2023.", True),
+        ("Đồn tuần tra bao nhiêu km?", "Đồn tuần tra 427 km đường biên giới.", True),
         # an organisation's whole name: "Công an nhân dân" is not "Quân đội nhân dân"
         (
             "Chủ nhiệm Tổng cục Chính trị Công an nhân dân là ai?",

@@ -72,6 +72,22 @@ _COUNTED = re.compile(r"\b(?:bao nhieu|may|so luong)\s+([^\W\d_]+(?:\s+[^\W\d_]+
 _COUNT_WORDS = r"hai|muoi|tram|nghin|ngan|trieu|ty|chuc"
 
 
+# Units of measure (folded) and how a sentence writes a number of them: "bao nhiêu phần trăm" is
+# answered by "18%", not by any number; a count of things may be paraphrased, a unit is not.
+_UNITS = {
+    "phan tram": r"%|phan tram",
+    "km": r"km|ki lo met|kilomet",
+    "dam": r"dam",
+    "tan": r"tan",
+    "ha": r"ha|hec ta|hecta",
+    "met": r"m|met",
+    "giay": r"giay",
+    "phut": r"phut",
+    "pound": r"pound|pao",
+    "usd": r"usd|do la",
+}
+
+
 def counted_thing(question: str) -> str | None:
     """What a "bao nhiêu …" question counts, folded: "bao nhiêu cán bộ, chiến sĩ" -> "can bo"."""
     return _counted_in(fold_diacritics(normalize(question)))
@@ -97,6 +113,19 @@ class AnswerCheck:
             if counted
             else None
         )
+
+        unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
+        # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn".
+        self._unit = (
+            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])")
+            if unit
+            else None
+        )
+
+    def measures(self, sentence: str) -> bool:
+        """Whether ``sentence`` gives a number of the unit a "bao nhiêu phần trăm / km / tấn …"
+        question asks for (True when it asks for none)."""
+        return self._unit is None or self._unit.search(fold_diacritics(sentence).lower()) is not None
 
     @property
     def counting(self) -> bool:

@@ -124,6 +124,8 @@ class Constraints:
         # numbers and dates are checked.
         if self.check.kind in ("number", "time") and not self.check.holds(sentence):
             return False
+        if not self.check.measures(sentence):  # "bao nhiêu phần trăm": a percentage, not any number
+            return False
         if self.reason and not _REASON.search(normalize(sentence)):
             return False
         if self.focus and not self._says_focus(sentence, pairs or {}):
