@@ -51,6 +51,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Ông ấy yêu cầu gì?", "Ai chủ trì làm việc sáng 27-3?",
          "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam chủ trì.",
          "Đại tướng Lương Cường yêu cầu gì?"),
+        # nobody named in the answer: the office asked about, not its province ("Lai Châu" is nobody)
+        ("Ông chủ trì hội nghị gì?", "Ai là Chính ủy BĐBP tỉnh Lai Châu?",
+         "Khắc sâu lời dạy của Bác Hồ: “Phải luôn giúp đỡ đồng bào”.",
+         "Chính ủy BĐBP tỉnh Lai Châu chủ trì hội nghị gì?"),
         # a bare honorific at the start is a reference too; "Ông Nguyễn …" is a name
         ("Ông kiểm tra đồn biên phòng nào?", "Đại tá Nguyễn Thanh Hải giữ chức vụ gì?", None,
          "Nguyễn Thanh Hải kiểm tra đồn biên phòng nào?"),

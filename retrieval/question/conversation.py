@@ -221,7 +221,8 @@ def _ellipsis(previous: str, phrase: str) -> str:
 def _person(previous: str, answer: str | None) -> str | None:
     """Who "ông ấy" / a bare "Ông …" is: after "Ai …?", the person its answer names (the last name
     before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
-    else the first person the previous question names; None when there is neither."""
+    else the first person (a name that starts with a family name) the previous question names;
+    None when there is neither (then the previous question's subject is the referent)."""
     asked_who = re.search(
         r"\b(?:ai|người nào|la ai|nguoi nao)\b", fold_diacritics(normalize(previous)).replace("đ", "d")
     )
@@ -239,8 +240,8 @@ def _person(previous: str, answer: str | None) -> str | None:
             # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, as news writes it
             copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
             return f"{subject(previous)} {name}" if copular and subject(previous) else name
-    names = _names(previous)
-    return previous[names[0][0] : names[0][1]] if names else None
+    people = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] in _SURNAMES]
+    return previous[people[0][0] : people[0][1]] if people else None  # "Lai Châu" is nobody
 
 
 def _referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
