@@ -339,3 +339,21 @@ def test_what_an_abbreviation_stands_for_keeps_to_top_k(index):
         for top_k in (1, 2, 3):
             assert len(index.search(question, top_k).answers) == top_k, (question, top_k)
     assert 1 <= len(index.search("QP-AN là viết tắt của gì?", 2).answers) <= 2  # curated, never defined
+
+
+def test_an_empty_corpus_answers_nothing():
+    """Built from no counted pieces (an empty data dir through the build worker)."""
+    empty = SearchIndex([])
+    assert empty.size == (0, 0, 0) and len(empty.passage_ids) == 0
+    assert empty.search("Tư lệnh Bộ đội Biên phòng là ai?").verdict == "none"
+
+
+def test_a_sentence_printed_twice_is_answered_once_and_the_rest_still_come():
+    twice = "Đồn Biên phòng Hoành Mô có 45 cán bộ, chiến sĩ làm nhiệm vụ trên biên giới."
+    index = index_of(
+        f"Đồn Hoành Mô\n{twice} Đồn tuần tra biên giới mỗi ngày.",
+        f"Tin Hoành Mô\n{twice} Cán bộ, chiến sĩ Đồn Biên phòng Hoành Mô giúp dân gặt lúa.",
+        "Đồn Biên phòng Hoành Mô\nCán bộ, chiến sĩ Đồn Biên phòng Hoành Mô dạy chữ cho trẻ em.",
+    )
+    answers = [a.sentence for a in index.search("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?", 3).answers]
+    assert len(answers) == 3 and answers.count(twice) == 1

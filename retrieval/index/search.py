@@ -130,10 +130,12 @@ class SearchIndex:
             if config.abbreviations:
                 known = Abbreviations(learned_pairs(found for _, found in definitions(rows.sentence_text)))
             rows = [count_piece(rows, config, known)]
+        rows = iter(rows)
+        first = next(rows, None)  # an empty corpus is one empty piece: every array then has length 0
         ids = TermIds()
         pieces: list[dict] = []
         docs = passages = sentences = 0
-        for piece in rows:
+        for piece in chain([first or count_piece(CorpusRows(), config, None)], rows):
             where = np.asarray(ids.of_terms(piece.terms), dtype=np.int32)  # the piece's terms' corpus numbers
             columns = len(ids.vocabulary)
             pieces.append({
@@ -164,7 +166,7 @@ class SearchIndex:
         self.docs = DocTable.joined(joined("docs"))
         self.doc_live = np.ones(len(self.docs), dtype=bool)
         for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage"):
-            setattr(self, name, np.concatenate(joined(name)) if pieces else np.zeros(0, dtype=np.int64))
+            setattr(self, name, np.concatenate(joined(name)))
         self.sentence_text = TextColumn.joined(joined("sentence_text"))
         self.definitions = [found for defined in joined("definitions") for found in defined]
         self.passage_first, self.passage_count = passage_spans(self.sentence_passage, len(self.passage_ids))
