@@ -34,7 +34,7 @@ def test_the_scale_benchmark_measures_a_small_corpus_and_restores_it(tmp_path, m
     monkeypatch.setattr(scale, "WORK", tmp_path)
     data = scale.corpus(500)
     before = {f.name: f.read_bytes() for f in data.glob("*.jsonl")}
-    m = scale.measure(500)
+    m = scale.measure(500, questions_asked=200)
     assert {f.name: f.read_bytes() for f in data.glob("*.jsonl")} == before
     assert m["passages"] == 500 and m["p50_ms"] <= m["p99_ms"] and m["rss_mb"] > 0
     assert m["plain_p50_ms"] > 0  # the same questions timed without the verdict and the restoration
@@ -87,7 +87,7 @@ def test_the_topical_shape_repeats_the_topic_and_plants_answerable_needles(tmp_p
 
 def test_the_benchmark_finds_the_needles_and_states_the_pyvi_floor(tmp_path, monkeypatch):
     monkeypatch.setattr(scale, "WORK", tmp_path)
-    m = scale.measure(300, shape="topical")
+    m = scale.measure(300, shape="topical", questions_asked=100)
     assert m["needle_hit1"] >= 0.9 and 0 < m["needle_p50_ms"] <= m["needle_p99_ms"]
     assert m["characters"] > 0 and m["pyvi_rate"] > 0 and 0 < m["floor_s"] < m["cold_s"]
     assert m["peak_rss_mb"] > 0 and m["files"] == 1
