@@ -49,6 +49,10 @@ _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den".split()  # noqa: SIM905
 )
 _OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
+# The heads by their first word, longest first: a question's syllables are looked up, not scanned.
+_OFFICE_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _head in _OFFICE_HEAD_WORDS:
+    _OFFICE_HEADS_BY_FIRST.setdefault(_head[0], []).append(_head)
 _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 # "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
@@ -322,7 +326,8 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
     out = []
     i = 0
     while i < len(folded):
-        head = next((h for h in _OFFICE_HEAD_WORDS if tuple(folded[i : i + len(h)]) == h), None)
+        heads = _OFFICE_HEADS_BY_FIRST.get(folded[i], ())
+        head = next((h for h in heads if tuple(folded[i : i + len(h)]) == h), None)
         if head is None or (i > 0 and folded[i - 1] == "bo"):  # "Bộ Tư lệnh": a command, no office
             i += 1
             continue
