@@ -167,8 +167,9 @@ class QAEngine:
         report = await reconcile(self.store, self.corpus, self.data_dir, self.max_file_bytes, progress, self.reading)
         index, unsaved = await self._current_index()
         vectors = await self.semantic.vectors_of(index)
-        if self.semantic.encoder is not None and index.config.restore_accents:
-            # The accent table, built here from the index's terms, not on the first unaccented question.
+        if index.config.restore_accents:
+            # The accent table (the model's text and the verdict's), built here from the index's
+            # terms, not on the first unaccented question.
             await asyncio.to_thread(lambda: index.accents)
         self.index = index
         self.semantic.serve(index, vectors)

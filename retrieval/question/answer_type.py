@@ -117,9 +117,7 @@ class AnswerCheck:
         unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
         # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn".
         self._unit = (
-            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])")
-            if unit
-            else None
+            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])") if unit else None
         )
 
     def measures(self, sentence: str) -> bool:

@@ -272,13 +272,16 @@ def focus_of(question: str) -> str | None:
     """What a "Còn X?" follow-up asks about anew, when X is a common noun phrase ("nông thôn mới
     nâng cao", "phó giám đốc"): the sentence that answers it must say X itself, where a name may
     be met by its article. None for any other question."""
-    text = clean_unicode(question).strip()
-    for pattern in _ELLIPSIS:
-        if match := pattern.match(text):
-            phrase = match.group("x").strip(" ,")
-            asks = re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE)
-            return phrase if phrase == phrase.lower() and not asks and _WORD.search(phrase) else None
-    return None
+    phrase = _ellipsis_phrase(clean_unicode(question).strip())
+    if phrase is None or phrase != phrase.lower() or not _WORD.search(phrase):
+        return None
+    return None if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE) else phrase
+
+
+def _ellipsis_phrase(text: str) -> str | None:
+    """The X of "Còn X?" / "X thì sao?", or None when ``text`` is no such follow-up."""
+    match = next((m for pattern in _ELLIPSIS if (m := pattern.match(text))), None)
+    return match.group("x").strip(" ,") if match else None
 
 
 def _asked_of(previous: str, fragment: str) -> str:
@@ -298,12 +301,8 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
     if not text or not previous.strip():
         return None
     rewritten = None
-    for pattern in _ELLIPSIS:
-        match = pattern.match(text)
-        if match:
-            phrase = match.group("x").strip(" ,")
-            rewritten = _ellipsis(previous.strip(), phrase)
-            break
+    if (phrase := _ellipsis_phrase(text)) is not None:
+        rewritten = _ellipsis(previous.strip(), phrase)
     else:
         match = _DEMONSTRATIVE.search(text) or _BARE_HONORIFIC.search(text)
         if match:

@@ -142,36 +142,35 @@ class Constraints:
             folded = f" {_folded(sentence)} "
             if not all(_office_found(office, folded) for office in self.offices):
                 return False
-            said = "|".join(_spelt_both_ways(sentence, pairs or {}))  # and named whole, not a province's
+            said = "|".join(_spelt_both_ways(folded, pairs or {}))  # and named whole, not a province's
             if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
         if not self.phrases:
             return True
-        texts = {False: f" {_folded(sentence)} {_folded(context)} ", True: ""}
-        texts[True] = f" {_folded(sentence, keep_case=True)} {_folded(context, keep_case=True)} "
-        forms = {False: [texts[False]], True: [texts[True]]}
         asked = f" {self.text} "
-        for short, long in (pairs or {}).items():  # only the abbreviations the question holds
-            if f" {_folded(short)} " in asked or f" {_folded(long)} " in asked:
-                for case in (False, True):
-                    short_f, long_f = f" {_folded(short, keep_case=case)} ", f" {_folded(long, keep_case=case)} "
-                    forms[case] += [texts[case].replace(short_f, long_f), texts[case].replace(long_f, short_f)]
-        where, cased = "|".join(forms[False]), "|".join(forms[True])
+        held = {  # only the abbreviations the question holds
+            short: long
+            for short, long in (pairs or {}).items()
+            if f" {_folded(short)} " in asked or f" {_folded(long)} " in asked
+        }
+        where = "|".join(_spelt_both_ways(f" {_folded(sentence)} {_folded(context)} ", held))
+        cased_text = f" {_folded(sentence, keep_case=True)} {_folded(context, keep_case=True)} "
+        cased = "|".join(_spelt_both_ways(cased_text, held, keep_case=True))
         return all(_met(p, where, cased) or _near(p, cased, known) for p in self.phrases)
 
     def _says_focus(self, sentence: str, pairs: dict[str, str]) -> bool:
         """Whether the sentence itself says ``focus`` (lowercase words), its abbreviations read
         as their long forms ("NTM nâng cao" says "nông thôn mới nâng cao")."""
-        return any(f" {self.focus} " in form for form in _spelt_both_ways(sentence, pairs))
+        said = f" {_folded(sentence)} "
+        return any(f" {self.focus} " in form for form in _spelt_both_ways(said, pairs))
 
 
-def _spelt_both_ways(sentence: str, pairs: dict[str, str]) -> list[str]:
-    """The sentence folded (" tu lenh bdbp "), and with each abbreviation it holds in its other
-    form (" tu lenh bo doi bien phong ")."""
-    said = f" {_folded(sentence)} "
+def _spelt_both_ways(said: str, pairs: dict[str, str], keep_case: bool = False) -> list[str]:
+    """A folded text (" tu lenh bdbp "), and the same with each abbreviation of ``pairs`` it holds
+    in its other form (" tu lenh bo doi bien phong "), folded alike (``keep_case``)."""
     forms = [said]
     for short, long in pairs.items():
-        short_f, long_f = f" {_folded(short)} ", f" {_folded(long)} "
+        short_f, long_f = f" {_folded(short, keep_case)} ", f" {_folded(long, keep_case)} "
         if short_f in said:
             forms.append(said.replace(short_f, long_f))
         if long_f in said:
@@ -268,9 +267,8 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         if cased:  # names keep their capitals: "Công an" is not "công tác"
             phrases += [_NAME + fold_diacritics(" ".join(syllables[a:b])) for a, b in _names(syllables, index == 0)]
         found = _offices(syllables, folded, cased)
-        phrases += [_WHOLE + office if whole else office for office, whole in found]
-        found = [office for office, _ in found]
-        heads += [" ".join(next(h for h in _OFFICE_HEAD_WORDS if tuple(o.split()[: len(h)]) == h)) for o in found]
+        phrases += [_WHOLE + office if whole else office for office, _, whole in found]
+        heads += [head for _, head, _ in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked.lower()))
     manner = bool(_MANNER_ASKED.search(asked.lower()))
@@ -317,12 +315,12 @@ def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int,
     return spans
 
 
-def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, bool]]:
+def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, str, bool]]:
     """Each office the question names, folded, with what says which one: up to two lowercase
     words ("chu tich nuoc") and the organisation right after it ("chu tich quoc hoi", "chu tich
     ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone. With
-    each, whether it is named whole (its organisation, then the question goes on: "Chính ủy BĐBP
-    là ai?"), so that a sentence's "Chính ủy BĐBP tỉnh" is another office."""
+    each, its head ("chu tich") and whether it is named whole (its organisation, then the question
+    goes on: "Chính ủy BĐBP là ai?"), so that a sentence's "Chính ủy BĐBP tỉnh" is another office."""
     out = []
     i = 0
     while i < len(folded):
@@ -340,7 +338,7 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
             body = end
             end = _organisation_end(syllables, folded, end)
             whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
-        out.append((" ".join(folded[i:end]), whole))
+        out.append((" ".join(folded[i:end]), " ".join(head), whole))
         i = end
     return out
 
