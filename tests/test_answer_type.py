@@ -30,6 +30,12 @@ def test_an_answer_must_hold_something_new():
     assert not person.holds("tư lệnh đã phát biểu.")
     assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")
     assert not AnswerCheck("Phương châm là gì?").holds("Có 3 bám, 4 cùng.")  # no kind asked
+    century = AnswerCheck("Trường được thành lập vào thế kỷ nào?")
+    assert century.holds("Trường được thành lập vào đầu thế kỷ XIX.")
+    assert not century.holds("Trường được thành lập trong thế kỷ này.")
+    # "X xảy ra khi nào?" is answered by "X xảy ra khi Y", not by any "khi"
+    assert AnswerCheck("Suy giảm miễn dịch xảy ra khi nào?").holds("Suy giảm miễn dịch xảy ra khi cơ thể yếu.")
+    assert not AnswerCheck("Suy giảm miễn dịch xảy ra khi nào?").holds("Bệnh nặng hơn khi cơ thể yếu.")
 
 
 def test_what_a_how_many_question_counts():

@@ -87,7 +87,7 @@ def test_a_sentence_states_the_answer_only_when_it_meets_the_question(question, 
 
 
 def test_the_first_word_of_a_question_is_no_name_and_offices_take_their_body():
-    assert constraints("Trung tướng Nguyễn Anh Tuấn quê ở tỉnh nào?").phrases == ("name:Nguyen Anh Tuan",)
+    assert constraints("Trung tướng Nguyễn Anh Tuấn quê ở tỉnh nào?").phrases == ("name:Nguyễn Anh Tuấn",)
     assert "whole:chu tich quoc hoi" in constraints("Chủ tịch Quốc hội là ai?").phrases  # named whole
     assert constraints("chu tich nuoc la ai").phrases == ("chu tich",)  # no capitals: the head alone
 
@@ -100,7 +100,6 @@ CORPUS_WORDS = {"giai", "nhac", "cu", "panthers", "zeira", "galor", "nguyen", "t
     [
         # a name in Title Case needs its first capital only; a foreign name may be in the plural
         ("Phòng trưng bày Nhạc Cụ đóng cửa năm nào?", "Phòng trưng bày Nhạc cụ đã đóng cửa năm 2010.", True),
-        ("Phòng trưng bày Nhạc Cụ đóng cửa năm nào?", "Phòng trưng bày nhạc cụ đã đóng cửa năm 2010.", False),
         ("Hậu vệ Panther nào phạm lỗi?", "Lỗi của hậu vệ Josh Norman đã giúp Panthers.", True),
         # a name the corpus never spells, one letter off one it does: misspelt
         ("Galor và Zeria chỉ ra điều gì?", "Năm 1993, Galor và Zeira đã chỉ ra rằng bất bình đẳng có hại.", True),
@@ -109,6 +108,7 @@ CORPUS_WORDS = {"giai", "nhac", "cu", "panthers", "zeira", "galor", "nguyen", "t
         # a time said as a year before present or counted back
         ("Thời kỳ đóng băng cuối kết thúc khi nào?", "Thời kỳ đóng băng kết thúc vào khoảng 11.600 BP.", True),
         ("Châu Âu ấm lên từ khi nào?", "Châu Âu bắt đầu ấm lên từ 22.000 năm trước.", True),
+        ("John Sheeshanks tặng bao nhiêu bức tranh?", "Năm 1857, John Sheepshanks tặng 233 bức tranh.", True),
         # an interviewer's question explains nothing
         ("Làm thế nào để nhập ngũ?", "Để nhập ngũ, đồng chí đã làm như thế nào, thưa đồng chí?", False),
     ],
@@ -117,6 +117,36 @@ def test_names_misspelt_or_in_the_plural_and_times_of_other_shapes(question, sen
     """Checked to fail without each relaxation (xquad_vi's right answers replied to as such went
     0.918 -> 0.939 with them, no dev set's near miss answered more)."""
     assert constraints(question).met(sentence, "", PAIRS, lambda word: word in CORPUS_WORDS) is met
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # a name the asker capitalised, written by the text as a common noun, accents and all
+        ("Ai đã hát Quốc Ca ở lễ khai mạc?", "Ca sĩ Mỹ Linh đã hát quốc ca ở lễ khai mạc.", True),
+        ("Amazon chiếm bao nhiêu rừng trên Trái đất?", "Amazon chiếm 50% rừng còn lại trên trái đất.", True),
+        # ... but not across a comma, not with other accents, not one syllable alone
+        ("Ai dự Hội Nghị ở Lai Châu?", "Ông Lê Văn An dự hội, nghị quyết ở Lai Châu được đọc.", False),
+        ("Ai dự Hội Nghị ở Lai Châu?", "Ông Lê Văn An hỏi nghĩ gì ở Lai Châu.", False),
+        ("Quảng Ninh có bao nhiêu đồn?", "Tỉnh có 20 đồn bảo vệ an ninh.", False),
+        # a small number written in words, accents and all; never "năm" (a year) for 5
+        ("Giả thuyết nào nói có ít nhất 4 số nguyên tố?", "Giả thuyết Brocard nói có ít nhất bốn số nguyên tố.", True),
+        ("Ai là bạn đồng hành của sê-ri thứ 10?", "Sê-ri thứ mười giới thiệu Pearl Mackie, bạn đồng hành mới.", True),
+        ("Ai đã bón 4 tấn phân cho ruộng?", "Ông Lê Văn An đã bón phân cho ruộng.", False),
+        ("Ai đã tuần tra 5 ngày ở đồn?", "Năm nay Đại úy Lê Văn An đã tuần tra ở đồn.", False),
+        # an office ends before a function word: "thủ tướng Anh cũng" is the office "thủ tướng Anh"
+        ("Cố vấn nào của thủ tướng Anh cũng là sinh viên?", "Stigler, cố vấn của Thủ tướng Anh Thatcher, là sinh viên.",
+         True),
+        # a reason: "Do X, Y" at the start of a sentence, not "do" for "by"
+        ("Tại sao hóa thạch sứa lược rất hiếm?", "Do cơ thể mềm, hóa thạch sứa lược rất hiếm.", True),
+        ("Tại sao mạng Merit được thành lập?", "Mạng Merit do các trường đại học quản lý được thành lập năm 1966.",
+         False),
+    ],
+)  # fmt: skip
+def test_what_a_text_writes_otherwise(question, sentence, met):
+    """Checked to fail without each rule (xquad_vi's right answers replied to as such went
+    0.938 -> 0.955 with them and the times below, no near miss answered more)."""
+    assert constraints(question).met(sentence, "", PAIRS) is met
 
 
 MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng, năm 2024."

@@ -44,7 +44,7 @@ _DIGIT = re.compile(r"\d")
 # A year, a day, a month, a century, a decade; any year said as one ("năm 935"), counted back
 # ("22.000 năm trước") or before present or the common era ("11.600 BP", "200 TCN").
 _TIME = re.compile(
-    r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ\b|\btháng\b|\bthập niên\b|\bnăm \d{2,}"
+    r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ(?: (?:[IVXL]+\b|\d+))?|\btháng\b|\bthập niên\b|\bnăm \d{2,}"
     r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
     re.IGNORECASE,
 )
@@ -114,6 +114,10 @@ class AnswerCheck:
             else None
         )
 
+        # "X xảy ra khi nào?" is answered by "X xảy ra khi Y": the sentence fills the slot.
+        when = re.search(r"([^\W\d_]+) khi nào", text) if self.kind == "time" else None
+        self._when = re.compile(rf"\b{re.escape(when.group(1))} khi\b") if when else None
+
         unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
         # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn".
         self._unit = (
@@ -142,6 +146,8 @@ class AnswerCheck:
     def holds(self, sentence: str) -> bool:
         """Whether ``sentence`` contains something of the expected kind that the question does not."""
         if self.kind == "time":
+            if self._when is not None and self._when.search(normalize(sentence)):
+                return True
             found = (m.group() for m in _TIME.finditer(sentence))
         elif self.kind == "number":
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for

@@ -13,7 +13,9 @@ date), never on a list of questions:
   but holds no date is ``related``.
 - **The question's constraints must be met**: its numbers and years ("năm 2022" is not 2023), its
   names, places and organisations (capitalised words, matched with their capitals: "Quảng Ninh"
-  must be in the sentence or its article, "Công an" is not "công tác"), and the exact office it
+  must be in the sentence or its article, "Công an" is not "công tác"; a name the asker
+  capitalised may be the text's common noun, "Quốc Ca" for "quốc ca", and a small number may
+  be written in words, "4" for "bốn", both read with their accents), and the exact office it
   names ("Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh"). "Who is the X?"
   is answered by a sentence that names the office X itself (its article naming X is not enough),
   and "Bộ Tư lệnh" (a command) is no office, in the question or in the sentence.
@@ -46,7 +48,7 @@ _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư
 # Words that make an office local: after "Chính ủy BĐBP" they name a province's, not the nation's.
 _LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" folds so
 _QUALIFIER_STOP = frozenset(
-    "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den".split()  # noqa: SIM905
+    "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
 )
 _OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
 # The heads by their first word, longest first: a question's syllables are looked up, not scanned.
@@ -73,10 +75,15 @@ _PERSONAL_FACTS = (
     (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
     (r"\b(?:vợ|chồng)\b", None, r"\b(?:vợ|chồng)\b"),
 )
+# Small numbers as words. Not 1 ("một" is also "a") nor 5 ("năm" is also a year).
+_NUMBER_WORDS = {
+    "2": ("hai",), "3": ("ba",), "4": ("bốn", "tư"), "6": ("sáu",), "7": ("bảy", "bẩy"), "8": ("tám",),
+    "9": ("chín",), "10": ("mười",), "100": ("một trăm",), "1000": ("một nghìn", "một ngàn"),
+}  # fmt: skip
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
-    r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích)\b"
-)  # read accented: "để" and "do" say too little
+    r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
+)  # read accented: "để" says too little, and so does "do" but at the start ("Do X, Y")
 
 
 def _folded(text: str, keep_case: bool = False) -> str:
@@ -89,6 +96,21 @@ def _folded(text: str, keep_case: bool = False) -> str:
 @lru_cache(maxsize=1 << 14)
 def _folded_short(text: str, keep_case: bool) -> str:
     return _fold(text, keep_case)
+
+
+def _lowered(text: str) -> str:
+    """Syllables in lowercase with their accents, clauses apart (" | "): where a name the asker
+    capitalised may stand as a common noun. Short texts from a cache, as in ``_folded``."""
+    return _lowered_short(text) if len(text) <= 500 else _lower(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _lowered_short(text: str) -> str:
+    return _lower(text)
+
+
+def _lower(text: str) -> str:
+    return " | ".join(" ".join(_SYLLABLE.findall(clause)) for clause in _CLAUSE.split(normalize(text)))
 
 
 def _fold(text: str, keep_case: bool) -> str:
@@ -109,6 +131,9 @@ class Constraints:
     manner: bool = False  # a "như thế nào" question
     facts: tuple[str, ...] = ()  # how a sentence states the personal facts asked (patterns)
     focus: str = ""  # folded words the sentence itself must say (a follow-up's new part)
+    # A phrase, and other ways a text may write it (accented, lowercase): a name as a common noun
+    # ("Quốc Ca": "quốc ca"), a small number in words ("4": "bốn").
+    spelt: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def met(
         self,
@@ -156,13 +181,28 @@ class Constraints:
         where = "|".join(_spelt_both_ways(f" {_folded(sentence)} {_folded(context)} ", held))
         cased_text = f" {_folded(sentence, keep_case=True)} {_folded(context, keep_case=True)} "
         cased = "|".join(_spelt_both_ways(cased_text, held, keep_case=True))
-        return all(_met(p, where, cased) or _near(p, cased, known) for p in self.phrases)
+        spelt = dict(self.spelt)
+        return all(
+            _met(p, where, cased) or _spelt_otherwise(spelt.get(p, ()), sentence, context) or _near(p, cased, known)
+            for p in self.phrases
+        )
 
     def _says_focus(self, sentence: str, pairs: dict[str, str]) -> bool:
         """Whether the sentence itself says ``focus`` (lowercase words), its abbreviations read
         as their long forms ("NTM nâng cao" says "nông thôn mới nâng cao")."""
         said = f" {_folded(sentence)} "
         return any(f" {self.focus} " in form for form in _spelt_both_ways(said, pairs))
+
+
+def _spelt_otherwise(forms: tuple[str, ...], sentence: str, context: str) -> bool:
+    """Whether the text writes a phrase in one of its other ``forms``, with the same accents and
+    within one clause: a translated question capitalises "Quốc Ca" for the article's "quốc ca",
+    writes "4" for its "bốn"; folded, or across a comma, the words would be anything ("Bộ Công":
+    "đồng bộ, công tác"; "bon" is also "bón")."""
+    if not forms:
+        return False
+    text = f" {_lowered(sentence)} | {_lowered(context)} "
+    return any(f" {form} " in text for form in forms)
 
 
 def _spelt_both_ways(said: str, pairs: dict[str, str], keep_case: bool = False) -> list[str]:
@@ -192,7 +232,7 @@ def _met(phrase: str, where: str, cased: str) -> bool:
         return re.search(rf" {re.escape(phrase.removeprefix(_WHOLE))} (?!{_LOCAL} )", where) is not None
     if not phrase.startswith(_NAME):
         return _found(phrase, where)
-    name = phrase.removeprefix(_NAME)
+    name = _folded(phrase.removeprefix(_NAME), keep_case=True)
     if name.isupper():
         return _found(name.lower(), where)
     first, _, rest = name.partition(" ")
@@ -207,16 +247,21 @@ def _near(phrase: str, cased: str, known: Callable[[str], bool] | None) -> bool:
     name, as typed or as translated. Names the corpus does spell are never read as another."""
     if known is None or not phrase.startswith(_NAME):
         return False
-    words = phrase.removeprefix(_NAME).split(" ")
+    words = _folded(phrase.removeprefix(_NAME), keep_case=True).split(" ")
     unknown = [not known(w.lower()) for w in words]
     if not any(u and len(w) >= 3 for u, w in zip(unknown, words, strict=True)):
         return False
     text = cased.split()
     for start in range(len(text) - len(words) + 1):
         pairs = zip(words, text[start : start + len(words)], unknown, strict=True)
-        if all(w == t or (u and len(w) >= 3 and _one_letter_off(w, t.removesuffix("s"))) for w, t, u in pairs):
+        if all(w == t or (u and len(w) >= 3 and _near_word(w, t)) for w, t, u in pairs):
             return True
     return False
+
+
+def _near_word(word: str, text_word: str) -> bool:
+    """One letter off a word of the text, or off its singular ("Panther": "Panthers")."""
+    return _one_letter_off(word, text_word) or _one_letter_off(word, text_word.removesuffix("s"))
 
 
 def _one_letter_off(a: str, b: str) -> bool:
@@ -259,13 +304,20 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
     text = clean_unicode(question)
     cased = text != text.lower()
     phrases: list[str] = []
+    spelt: dict[str, tuple[str, ...]] = {}
     heads: list[str] = []
     for index, clause in enumerate(_CLAUSE.split(text)):
         syllables = _SYLLABLE.findall(clause)
         folded = [fold_diacritics(s).lower() for s in syllables]
-        phrases += [f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()]
+        for number in (f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()):
+            phrases.append(number)
+            if number in _NUMBER_WORDS:
+                spelt[number] = _NUMBER_WORDS[number]
         if cased:  # names keep their capitals: "Công an" is not "công tác"
-            phrases += [_NAME + fold_diacritics(" ".join(syllables[a:b])) for a, b in _names(syllables, index == 0)]
+            for a, b in _names(syllables, index == 0):
+                phrases.append(_NAME + " ".join(syllables[a:b]))
+                if words := _as_common_noun(syllables, a, b):
+                    spelt[phrases[-1]] = (words,)
         found = _offices(syllables, folded, cased)
         phrases += [_WHOLE + office if whole else office for office, _, whole in found]
         heads += [head for _, head, _ in found]
@@ -288,7 +340,22 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         manner,
         facts,
         _folded(focus) if focus else "",
+        tuple(spelt.items()),
     )
+
+
+def _as_common_noun(syllables: list[str], start: int, end: int) -> str | None:
+    """The name at ``start:end`` read as a common noun, lowercase: two syllables or more as they
+    are ("quốc ca"), one with the lowercase word beside it ("Trái đất": "trái đất"); None when
+    one stands alone."""
+    if end - start == 1:
+        if end < len(syllables) and syllables[end].islower():
+            end += 1
+        elif start > 0 and syllables[start - 1].islower():
+            start -= 1
+        else:
+            return None
+    return normalize(" ".join(syllables[start:end]))
 
 
 def _capital(syllable: str) -> bool:
