@@ -48,6 +48,8 @@ _TIME = re.compile(
     r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
     re.IGNORECASE,
 )
+# An ordinal ("thứ 3 từ phải sang") counts nothing, unless an ordinal is what is asked ("thứ mấy").
+_ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
 _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 
@@ -114,6 +116,9 @@ class AnswerCheck:
             else None
         )
 
+        # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
+        accented = self.asked != text
+        self._ordinal = re.search(r"\b(?:thứ|hạng)\b" if accented else r"\b(?:thu|hang)\b", text) is not None
         # "X xảy ra khi nào?" is answered by "X xảy ra khi Y": the sentence fills the slot.
         when = re.search(r"([^\W\d_]+) khi nào", text) if self.kind == "time" else None
         self._when = re.compile(rf"\b{re.escape(when.group(1))} khi\b") if when else None
@@ -150,6 +155,8 @@ class AnswerCheck:
                 return True
             found = (m.group() for m in _TIME.finditer(sentence))
         elif self.kind == "number":
+            if not self._ordinal:
+                sentence = _ORDINAL.sub(" ", sentence)
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for
             # number words too takes 8 us a sentence. The digits are _NUMBER's matches as well.
             if any(fold_diacritics(d.lower()) not in self.asked for d in _DIGIT.findall(sentence)):
