@@ -134,6 +134,10 @@ def test_names_misspelt_or_in_the_plural_and_times_of_other_shapes(question, sen
         ("Ai là bạn đồng hành của sê-ri thứ 10?", "Sê-ri thứ mười giới thiệu Pearl Mackie, bạn đồng hành mới.", True),
         ("Ai đã bón 4 tấn phân cho ruộng?", "Ông Lê Văn An đã bón phân cho ruộng.", False),
         ("Ai đã tuần tra 5 ngày ở đồn?", "Năm nay Đại úy Lê Văn An đã tuần tra ở đồn.", False),
+        # an ordinal is that ordinal, in digits, Roman numerals or words; not the number anywhere
+        ("Giao lưu lần thứ 8 tổ chức khi nào?", "Giao lưu lần thứ 7 tổ chức ngày 8/3/2023.", False),
+        ("Giao lưu lần thứ 8 tổ chức khi nào?", "Giao lưu lần thứ VIII tổ chức năm 2023.", True),
+        ("Giao lưu lần thứ 8 tổ chức khi nào?", "Giao lưu lần thứ tám tổ chức năm 2023.", True),
         # an office ends before a function word: "thủ tướng Anh cũng" is the office "thủ tướng Anh"
         ("Cố vấn nào của thủ tướng Anh cũng là sinh viên?", "Stigler, cố vấn của Thủ tướng Anh Thatcher, là sinh viên.",
          True),

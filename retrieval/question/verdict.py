@@ -287,6 +287,9 @@ def _found(phrase: str, where: str) -> bool:
         if phrase.isdigit() and 0 < int(phrase) < 40 and f" {_roman(int(phrase))} " in where:
             return True
         return re.search(rf"(?<![\w/.,-]){re.escape(phrase)}(?!\d)", where) is not None
+    head, _, number = phrase.rpartition(" ")
+    if head == "thu" and number.isdigit() and 0 < int(number) < 40:  # an ordinal: "thứ XIV" too
+        return f" {phrase} " in where or f" thu {_roman(int(number))} " in where
     return f" {phrase} " in where
 
 
@@ -309,10 +312,12 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
     for index, clause in enumerate(_CLAUSE.split(text)):
         syllables = _SYLLABLE.findall(clause)
         folded = [fold_diacritics(s).lower() for s in syllables]
-        for number in (f for s, f in zip(syllables, folded, strict=True) if s[0].isdigit()):
-            phrases.append(number)
+        for i in (i for i, s in enumerate(syllables) if s[0].isdigit()):
+            number = folded[i]
+            ordinal = i > 0 and folded[i - 1] == "thu"  # "lần thứ 8" is not any 8
+            phrases.append(f"thu {number}" if ordinal else number)
             if number in _NUMBER_WORDS:
-                spelt[number] = _NUMBER_WORDS[number]
+                spelt[phrases[-1]] = tuple(f"thứ {w}" if ordinal else w for w in _NUMBER_WORDS[number])
         if cased:  # names keep their capitals: "Công an" is not "công tác"
             for a, b in _names(syllables, index == 0):
                 phrases.append(_NAME + " ".join(syllables[a:b]))
