@@ -34,6 +34,9 @@ def test_an_answer_must_hold_something_new():
     assert not AnswerCheck("Đồn có bao nhiêu cán bộ?").holds("Đại tá An (thứ 3 từ phải sang) thăm đồn.")
     assert AnswerCheck("Kenya xếp thứ mấy năm 2012?").holds("Năm 2012, Kenya xếp thứ 3.")
     assert AnswerCheck("kenya xep thu bao nhieu nam 2012").holds("Năm 2012, Kenya xếp thứ 3.")
+    # "năm" and "tư" are no numbers ("những năm qua", "đầu tư"); "bao lâu" takes "vài năm"
+    assert not AnswerCheck("Lai Châu có bao nhiêu đồn?").holds("Những năm qua, đồn thu hút đầu tư.")
+    assert AnswerCheck("Mất bao lâu để thấy hiệu ứng?").holds("Phải mất vài năm để thấy hiệu ứng.")
     century = AnswerCheck("Trường được thành lập vào thế kỷ nào?")
     assert century.holds("Trường được thành lập vào đầu thế kỷ XIX.")
     assert not century.holds("Trường được thành lập trong thế kỷ này.")

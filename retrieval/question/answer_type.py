@@ -36,11 +36,14 @@ def _compile(folded: bool) -> dict[str, re.Pattern[str]]:
 _ACCENTED = _compile(folded=False)
 _FOLDED = _compile(folded=True)
 
+# "năm" and "tư" are no number words here: "những năm qua" is a time, "đầu tư" an investment.
 _NUMBER = re.compile(
-    r"\d|\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|nửa|chục)\b",
+    r"\d|\b(?:một|hai|ba|bốn|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|nửa|chục)\b",
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# "bao lâu" may be answered without a number: "vài năm", "nhiều tháng".
+_DURATION = re.compile(r"\b(?:vài|nhiều|mấy|hàng) (?:năm|tháng|tuần|ngày|giờ|phút|thế kỷ|thập kỷ)\b", re.IGNORECASE)
 # A year, a day, a month, a century, a decade; any year said as one ("năm 935"), counted back
 # ("22.000 năm trước") or before present or the common era ("11.600 BP", "200 TCN").
 _TIME = re.compile(
@@ -116,6 +119,7 @@ class AnswerCheck:
             else None
         )
 
+        self._how_long = "bao lau" in self.asked.lower()
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
         accented = self.asked != text
         self._ordinal = re.search(r"\b(?:thứ|hạng)\b" if accented else r"\b(?:thu|hang)\b", text) is not None
@@ -155,6 +159,8 @@ class AnswerCheck:
                 return True
             found = (m.group() for m in _TIME.finditer(sentence))
         elif self.kind == "number":
+            if self._how_long and _DURATION.search(sentence):
+                return True
             if not self._ordinal:
                 sentence = _ORDINAL.sub(" ", sentence)
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for
