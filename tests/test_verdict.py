@@ -199,6 +199,17 @@ def test_personal_facts_and_whole_organisations(question, sentence, met):
         ("Tư lệnh BĐBP là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng, dự lễ.", None, True),
         ("Chỉ huy trưởng BĐBP Quảng Ninh là ai?", "Đại tá Trần Văn Ba, Chỉ huy trưởng BĐBP tỉnh Quảng Ninh.", None,
          True),
+        # "who is X?": someone named *as* X, not X named in passing
+        ("Bộ trưởng Bộ Quốc phòng là ai?",
+         "Đại tướng Lương Cường nhấn mạnh kết luận của đồng chí Bộ trưởng Bộ Quốc phòng tại buổi làm việc.", None,
+         False),
+        ("Thủ tướng Chính phủ là ai?", "Chỉ thị số 01/CT-TTg của Thủ tướng Chính phủ “Về tổ chức phong trào”.", None,
+         False),
+        ("Bộ trưởng Bộ Quốc phòng là ai?", "Đại tướng Phan Văn Giang, Bộ trưởng Bộ Quốc phòng, dự lễ.", None, True),
+        ("Chính ủy BĐBP là ai?", "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng.", None,
+         True),
+        ("Chủ tịch của IPCC là ai?", "Nhà kinh tế học Hoesung Lee là chủ tịch của IPCC.", None, True),
+        ("Chủ tịch UBND tỉnh là ai?", "Dự có Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.", None, True),
         # a follow-up's new part ("Còn nông thôn mới nâng cao?") must be said by the sentence itself
         ("Huyện nào đạt chuẩn nông thôn mới nâng cao?", "Huyện Bình Liêu đã về đích nông thôn mới.",
          "nông thôn mới nâng cao", False),

@@ -167,6 +167,8 @@ class Constraints:
             folded = f" {_folded(sentence)} "
             if not all(_office_found(office, folded) for office in self.offices):
                 return False
+            if not _named_as(sentence, self.offices):
+                return False
             said = "|".join(_spelt_both_ways(folded, pairs or {}))  # and named whole, not a province's
             if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
@@ -216,6 +218,48 @@ def _spelt_both_ways(said: str, pairs: dict[str, str], keep_case: bool = False) 
         if long_f in said:
             forms.append(said.replace(long_f, short_f))
     return forms
+
+
+def _named_as(sentence: str, heads: tuple[str, ...]) -> bool:
+    """Whether the sentence names someone *as* one of the offices ``heads``: a capitalised word
+    right after the office and its body ("Chủ tịch UBND tỉnh Lê Trí Thanh"), a name later in its
+    clause, a name right before it or before "là" ("Hoesung Lee là chủ tịch"), or in the clause
+    next to it, past other titles ("Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy …",
+    "Tư lệnh BĐBP, Trung tướng …"). "… kết luận của đồng chí Bộ trưởng Bộ Quốc phòng tại buổi làm
+    việc" names the office, nobody as it."""
+    clauses: list[list[str]] = []
+    apposed: list[bool] = []  # whether clause k and the next are set side by side: ",", " - "
+    for k, part in enumerate(re.split(f"({_CLAUSE.pattern})", clean_unicode(sentence))):
+        if k % 2:
+            if apposed:
+                apposed[-1] = apposed[-1] and part.strip() in ",-–"
+        elif syllables := _SYLLABLE.findall(part):
+            clauses.append(syllables)
+            apposed.append(True)
+    folded_clauses = [[fold_diacritics(s).lower() for s in c] for c in clauses]
+    for k, (syllables, folded) in enumerate(zip(clauses, folded_clauses, strict=True)):
+        for _, head, _, start, end in _offices(syllables, folded, True):
+            if head not in heads:
+                continue
+            while end < len(folded) and re.fullmatch(_LOCAL, folded[end]):
+                end += 1
+            after = syllables[end:]
+            if (after and _capital(after[0])) or any(_is_person(after, i, i + 2) for i in range(len(after) - 1)):
+                return True
+            before = start - 1 if start > 0 and folded[start - 1] != "la" else start - 2
+            if before >= 0 and _capital(syllables[before]) and folded[before] != "bo":
+                return True
+            if end == len(syllables) and k + 1 < len(clauses) and apposed[k] and _capital(clauses[k + 1][0]):
+                return True
+            if start == 0:
+                j = k - 1
+                while j >= 0 and apposed[j] and _OFFICE_HEADS_BY_FIRST.get(folded_clauses[j][0]):
+                    if _capital(clauses[j][-1]):
+                        break
+                    j -= 1  # another title of the same person: "Bí thư Đảng ủy, Chính ủy …"
+                if j >= 0 and apposed[j] and _capital(clauses[j][-1]):
+                    return True
+    return False
 
 
 def _office_found(office: str, where: str) -> bool:
@@ -324,8 +368,8 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
                 if words := _as_common_noun(syllables, a, b):
                     spelt[phrases[-1]] = (words,)
         found = _offices(syllables, folded, cased)
-        phrases += [_WHOLE + office if whole else office for office, _, whole in found]
-        heads += [head for _, head, _ in found]
+        phrases += [_WHOLE + office if whole else office for office, _, whole, _, _ in found]
+        heads += [head for _, head, _, _, _ in found]
     asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked.lower()))
     manner = bool(_MANNER_ASKED.search(asked.lower()))
@@ -387,7 +431,7 @@ def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int,
     return spans
 
 
-def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, str, bool]]:
+def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, str, bool, int, int]]:
     """Each office the question names, folded, with what says which one: up to two lowercase
     words ("chu tich nuoc") and the organisation right after it ("chu tich quoc hoi", "chu tich
     ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone. With
@@ -410,7 +454,7 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
             body = end
             end = _organisation_end(syllables, folded, end)
             whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
-        out.append((" ".join(folded[i:end]), " ".join(head), whole))
+        out.append((" ".join(folded[i:end]), " ".join(head), whole, i, end))
         i = end
     return out
 
@@ -433,6 +477,7 @@ def _organisation_end(syllables: list[str], folded: list[str], start: int) -> in
 
 def _is_person(syllables: list[str], start: int, end: int) -> bool:
     """A run of two to four capitalised syllables, none an abbreviation: a person's name
-    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it."""
+    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it, and a
+    ministry starts with "Bộ" ("Bộ Quốc phòng")."""
     run = syllables[start:end]
-    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run)
+    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run) and run[0] != "Bộ"
