@@ -334,7 +334,7 @@ class QAEngine:
         """``search`` for a question that may follow ``previous`` (see ``retrieval.question.conversation``):
         a follow-up is searched as rewritten, and says so in ``understood_as``."""
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
-        understood = None if chat else rewrite(question, previous.question, previous.answer)
+        understood = None if chat else rewrite(question, previous.question, previous.answer, previous.earlier)
         focus = focus_of(question) if understood else None
         return dataclasses.replace(self.search(understood or question, top_k, focus), understood_as=understood)
 

@@ -49,7 +49,7 @@ from retrieval.engine import QAEngine
 from retrieval.index.ranking import RankingConfig
 from retrieval.index.search import SearchResult
 from retrieval.index.semantic import MODEL_NAME, Encoder, ThreadEmbedder, quantize
-from retrieval.question.conversation import Turn
+from retrieval.question.conversation import Conversation
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPTH = 5
@@ -326,24 +326,24 @@ async def evaluate_conversations(
         with (bench / "conversations.jsonl").open(encoding="utf-8") as handle:
             conversations = [json.loads(line) for line in handle if line.strip()]
         for conversation in conversations:
-            previous: Turn | None = None
+            turns = Conversation()
             for n, turn in enumerate(conversation["turns"]):
-                result = engine.search_in_context(turn["question"], previous)
+                result = engine.search_in_context(turn["question"], turns.turns[-1] if turns.turns else None)
                 kind = "first turns" if n == 0 else "follow-ups" if turn["answers"] else "unanswerable follow-ups"
                 record(f"{kind}: in context", result, turn)
                 if n:
                     record(f"{kind}: standalone rewrite", engine.search(turn["standalone"]), turn)
                     record(f"{kind}: alone (no context)", engine.search(turn["question"]), turn)
                 top = result.answers[0].sentence if result.answers else None
-                previous = Turn(result.understood_as or turn["question"], top, 0.0)
+                turns.add(result.understood_as or turn["question"], top, now=0.0)
         if dev is not None:
-            previous = None
+            turns = Conversation()
             for question in (q for q in load_questions(dev) if q["answers"]):
-                result = engine.search_in_context(question["question"], previous)
+                result = engine.search_in_context(question["question"], turns.turns[-1] if turns.turns else None)
                 record("dev in one conversation", result, question)
                 record("dev alone", engine.search(question["question"]), question)
                 top = result.answers[0].sentence if result.answers else None
-                previous = Turn(result.understood_as or question["question"], top, 0.0)
+                turns.add(result.understood_as or question["question"], top, now=0.0)
     finally:
         await engine.close()
     return {f"{name} ({len(hits)})": sum(hits) / len(hits) for name, hits in counts.items()}

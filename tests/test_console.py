@@ -151,3 +151,18 @@ def test_conversations_in_the_json_contract(tmp_path, data_dir):
     assert plain["understood_as"] is None and lone["understood_as"] is None and listed["understood_as"] is None
     assert listed["question"] == lines[6]
     assert new["answers"] == [] and after_new["understood_as"] is None
+
+
+def test_a_follow_up_takes_the_frame_it_fits_two_turns_back(tmp_path, data_dir):
+    """ "Còn Chính ủy?" after a question about a general's meeting has no title to replace; the
+    question before it has ("Ai là Tư lệnh …?"), which the console's conversation keeps."""
+    turns = ["Ai là Tư lệnh Bộ đội Biên phòng?", "Lê Đức Thái chủ trì hội nghị nào?", "Còn Chính ủy?"]
+    lines = [json.dumps({"question": q, "conversation": "c"}, ensure_ascii=False) for q in turns]
+    proc = run_console(["console", "--json", "--data-dir", str(data_dir), "--db", str(tmp_path / "c.sqlite3")],
+                       "\n".join(lines) + "\n", tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    first, second, third = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert "Lê Đức Thái" in first["answers"][0]["sentence"]
+    assert second["understood_as"] is None
+    assert third["understood_as"] == "Ai là Chính ủy Bộ đội Biên phòng?"
+    assert "Nguyễn Anh Tuấn" in third["answers"][0]["sentence"] and third["verdict"] == "answer"

@@ -62,14 +62,30 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Khi nào Lương Cường làm việc với Bộ đội Biên phòng?"),
         # a fragment asks one more thing of the same subject
         ("Hôm nào?", "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc gì?", None,
-         "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc hôm nào?"),
+         "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh hôm nào?"),
+        ("Ở đâu?", "Đại tướng Lương Cường làm việc với Bộ đội Biên phòng về nội dung gì?", None,
+         "Đại tướng Lương Cường làm việc với Bộ đội Biên phòng ở đâu?"),
         ("Bao nhiêu cặp cụm dân cư?", "BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn - trạm?", None,
          "BĐBP Lai Châu kết nghĩa bao nhiêu cặp cụm dân cư?"),
         ("Nhiệm kỳ nào?", "Đảng bộ BĐBP Quảng Ninh đề ra mấy khâu đột phá?", None,
          "Đảng bộ BĐBP Quảng Ninh đề ra khâu đột phá nhiệm kỳ nào?"),
+        # "X nào?" asks for the X the previous question gave: that value goes
+        ("Năm nào?", "Quảng Ninh thu hút vốn FDI năm 2022 bao nhiêu?", None, "Quảng Ninh thu hút vốn FDI năm nào?"),
+        ("Tỉnh nào?", "Chính ủy BĐBP tỉnh Lai Châu là ai?", None, "Chính ủy BĐBP tỉnh nào?"),
         # "Còn X?" keeps the frame, X in the slot it fits: an abbreviation, a province
         ("Còn KVBG?", "NTM là viết tắt của gì?", None, "KVBG là viết tắt của gì?"),
         ("Còn Quảng Ninh?", "chinh uy bdbp tinh lai chau la ai", None, "Chinh uy bdbp tinh Quang Ninh la ai"),
+        # ... after a question head, which stays: "Ai là …?"
+        ("Còn Chính ủy?", "Ai là Tư lệnh Bộ đội Biên phòng?", None, "Ai là Chính ủy Bộ đội Biên phòng?"),
+        ("Còn phó giám đốc?", "Ai là giám đốc Công an tỉnh Lào Cai?", None, "Ai là phó giám đốc Công an tỉnh Lào Cai?"),
+        # a title of another length; common words are no title ("Đảng bộ" stays)
+        ("Còn Chỉ huy trưởng?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
+         "Ai là Chỉ huy trưởng BĐBP tỉnh Quảng Ninh?"),
+        ("Còn quy chế làm việc?", "Đảng bộ BĐBP tỉnh Quảng Ninh xác định bao nhiêu khâu đột phá?", None,
+         "Đảng bộ BĐBP tỉnh Quảng Ninh xác định quy chế làm việc bao nhiêu?"),
+        # ... and without the person who holds the replaced title
+        ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
+         "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
     ],
 )  # fmt: skip
 def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):
@@ -91,6 +107,22 @@ def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, exp
 )
 def test_questions_that_stand_alone_are_never_rewritten(question):
     assert rewrite(question, "Tư lệnh BĐBP là ai?") is None
+
+
+def test_an_ellipsis_that_fits_no_slot_takes_the_frame_before():
+    """ "Còn Chính ủy?" fits no slot of "Lê Đức Thái chủ trì hội nghị nào?" (it became "Lê Đức
+    Thái chủ trì Chính ủy nào?"); the question before it has the title's slot."""
+    previous, earlier = "Lê Đức Thái chủ trì hội nghị nào?", "Ai là Tư lệnh Bộ đội Biên phòng?"
+    assert rewrite("Còn Chính ủy?", previous, None, earlier) == "Ai là Chính ủy Bộ đội Biên phòng?"
+    assert rewrite("Còn năm 2022?", "Quảng Ninh thu hút vốn FDI năm 2023 bao nhiêu?", None, earlier) == (
+        "Quảng Ninh thu hút vốn FDI năm 2022 bao nhiêu?"  # it fits the last one: the earlier is not read
+    )
+    conversation = Conversation(minutes=10)
+    conversation.add(earlier, None, now=0)
+    conversation.add(previous, None, now=60)
+    assert conversation.turns[-1].earlier == earlier
+    conversation.add("Khi nào?", None, now=60 + 10 * 60 + 1)  # the one before is too old
+    assert conversation.turns[-1].earlier is None
 
 
 def test_the_focus_of_a_follow_up_is_its_new_common_words():

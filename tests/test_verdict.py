@@ -199,6 +199,9 @@ def test_personal_facts_and_whole_organisations(question, sentence, met):
         ("Tư lệnh BĐBP là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng, dự lễ.", None, True),
         ("Chỉ huy trưởng BĐBP Quảng Ninh là ai?", "Đại tá Trần Văn Ba, Chỉ huy trưởng BĐBP tỉnh Quảng Ninh.", None,
          True),
+        # a rank ends a name: "… tỉnh Quảng Ninh Đại tá Nguyễn Thanh Hải" (a follow-up's rewrite)
+        ("Chính ủy BĐBP tỉnh Quảng Ninh Đại tá Nguyễn Thanh Hải mang quân hàm gì?",
+         "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh Quảng Ninh.", None, True),
         # "who is X?": someone named *as* X, not X named in passing
         ("Bộ trưởng Bộ Quốc phòng là ai?",
          "Đại tướng Lương Cường nhấn mạnh kết luận của đồng chí Bộ trưởng Bộ Quốc phòng tại buổi làm việc.", None,

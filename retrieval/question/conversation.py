@@ -34,10 +34,14 @@ _ASKING = (
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
 # "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part.
+# "về nội dung gì", "về việc gì": what is asked about, with its preposition.
 _QUESTION_TAIL = re.compile(
-    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:{_ASKING})\b).*$|\s*\?\s*$",
+    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
+_WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+là)?\b\s*)+", re.IGNORECASE)
 _ELLIPSIS = [
     re.compile(
@@ -106,6 +110,7 @@ _SURNAMES = frozenset(
 )
 # A military rank right before a name goes with it: "Trung tướng Lê Đức Thái".
 _RANK = re.compile(r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+$")
+_RANK_AHEAD = re.compile(r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+(?=\w)")
 # "Ông chủ trì …", "Khi nào bà …": an honorific not followed by a name is a reference too.
 _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
@@ -125,6 +130,7 @@ class Turn:
     question: str
     answer: str | None
     at: float
+    earlier: str | None = None  # the question of the turn before it, as understood (if recent)
 
 
 class Conversation:
@@ -140,7 +146,9 @@ class Conversation:
         return [t for t in self.turns if now - t.at <= self.minutes * 60]
 
     def add(self, understood: str, answer: str | None, now: float | None = None) -> None:
-        self.turns.append(Turn(understood, answer, time.time() if now is None else now))
+        now = time.time() if now is None else now
+        last = self.turns[-1] if self.turns and now - self.turns[-1].at <= self.minutes * 60 else None
+        self.turns.append(Turn(understood, answer, now, last.question if last else None))
 
     def clear(self) -> None:
         self.turns.clear()
@@ -162,7 +170,15 @@ def subject(question: str) -> str:
     """What a question is about: the question without its asking part ("Tư lệnh BĐBP là ai?" ->
     "Tư lệnh BĐBP"; "Ai là Chính ủy BĐBP?" -> "Chính ủy BĐBP"; "Khi nào?" -> "")."""
     text = _QUESTION_HEAD.sub("", clean_unicode(question).strip())
-    return _QUESTION_TAIL.sub("", text).strip(" ,?")
+    tail = _QUESTION_TAIL.search(text)
+    if tail is None:
+        return text.strip(" ,?")
+    cut = tail.start()
+    words = _WORD.findall(text[cut:])
+    # "… Bộ đội Biên phòng hôm nào?": "hôm" alone is what is asked ("giai đoạn nào": both words)
+    if len(words) >= 3 and re.fullmatch(r"nào|nao", words[2], re.I) and normalize(words[1]) in _WHICH_NOUNS:
+        cut = text.index(words[1], cut + len(words[0]) + 1)
+    return text[:cut].strip(" ,?")
 
 
 def _is_title(words: list[str]) -> bool:
@@ -170,8 +186,19 @@ def _is_title(words: list[str]) -> bool:
     return bool(words) and not words[0].isupper() and all(w.islower() for w in words[1:])
 
 
-def _ellipsis(previous: str, phrase: str) -> str:
-    """``previous`` asked again about ``phrase`` ("Còn X?"), in the first way that fits:
+def _ellipsis(previous: str, phrase: str) -> tuple[str, bool]:
+    """``previous`` asked again about ``phrase`` ("Còn X?"), and whether X found a slot of it.
+    A question head stays ("Ai là Tư lệnh BĐBP?": "Ai là Chính ủy BĐBP?"); the rest is read
+    without it."""
+    head = _QUESTION_HEAD.match(previous)
+    if head and head.end() < len(previous):
+        rewritten, fits = _ellipsis_in(previous[head.end() :], phrase)
+        return (previous[: head.end()] + rewritten, fits) if fits else (rewritten, fits)
+    return _ellipsis_in(previous, phrase)
+
+
+def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
+    """``_ellipsis`` of a question without a head, in the first way that fits:
     - ``phrase`` is a question itself ("Còn những huyện nào đạt chuẩn NTM nâng cao?"): it;
     - a title and its organisation for the previous question's subject ("Tư lệnh Bộ đội Biên
       phòng" for "Bí thư Tỉnh ủy Quảng Ninh");
@@ -179,17 +206,18 @@ def _ellipsis(previous: str, phrase: str) -> str:
     - a name for the first name ("ở Đà Nẵng thì sao?" after a question about Quảng Ninh);
     - a title for the title it starts with ("Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên
       phòng là ai?" or of "tu lenh bo doi bien phong la ai");
-    - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?")."""
+    - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?"):
+      no slot fits."""
     if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE):
-        return phrase + "?"
+        return phrase + "?", True
     abbreviation = re.fullmatch(r"[A-ZĐ][A-ZĐ0-9.-]+", phrase)
     asked = re.search(r"\b[A-ZĐ][A-ZĐ0-9.-]+\b", previous)
     if abbreviation and asked:  # "Còn KVBG?" after "NTM là viết tắt của gì?": the same frame
-        return previous[: asked.start()] + phrase + previous[asked.end() :]
+        return previous[: asked.start()] + phrase + previous[asked.end() :], True
     place = _PLACE_SLOT.search(previous)
     if place and _names(phrase) and not _names(previous) and previous == previous.lower():
         # "Còn Quảng Ninh?" after "chinh uy bdbp tinh lai chau la ai": the place after "tỉnh"
-        return previous[: place.start("place")] + phrase + previous[place.end("place") :]
+        return previous[: place.start("place")] + phrase + previous[place.end("place") :], True
     spans = [(m.start(), m.end()) for m in _WORD.finditer(previous)]
     words = [previous[a:b] for a, b in spans]
     folded = [fold_diacritics(normalize(w)) for w in words]
@@ -199,23 +227,49 @@ def _ellipsis(previous: str, phrase: str) -> str:
     starts_with_name = bool(targets) and targets[0][0] == 0
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
             and not starts_with_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
-        return phrase + previous[len(topic) :]  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
+        return phrase + previous[len(topic) :], True  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
     for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
         if word in folded:
             j = folded.index(word)
             first, last = max(j - k, 0), min(j - k + len(new), len(spans)) - 1
-            return previous[: spans[first][0]] + phrase + previous[spans[last][1] :]
+            return previous[: spans[first][0]] + phrase + previous[spans[last][1] :], True
     if names and targets:
         (a, b), (c, d) = names[0], targets[0]
-        return previous[:c] + phrase[a:b] + previous[d:]
-    n = len(new)
-    # The organisation after the title starts with a capital ("Tư lệnh | Bộ đội Biên phòng"); a
-    # question typed all in lower case gives no such sign, and its first n words are the title.
+        return previous[:c] + phrase[a:b] + previous[d:], True
+    # The organisation after the title starts with a capital ("Tư lệnh | Bộ đội Biên phòng"), so
+    # a title typed as one ("Chỉ huy trưởng") replaces the first word and the lowercase ones after
+    # it ("Chính ủy"); without capitals on either side there is no such sign: the first n words.
     uncased = not any(w[0].isupper() for w in words)
-    if _is_title(new) and n < len(words) and _is_title(words[:n]) and (words[n][0].isupper() or uncased):
-        return phrase + previous[spans[n - 1][1] :]
+    n = len(new)
+    if not uncased and new[0][0].isupper():
+        n = next((k for k in range(1, len(words)) if not words[k].islower()), len(words))
+    titled = _is_title(words[:n]) and words[0] not in _SURNAMES  # "Lê Đức Thái" is no title
+    if _is_title(new) and n < len(words) and titled and (words[n][0].isupper() or uncased):
+        return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     asked = re.search(rf"\b(?:{_ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
-    return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?")
+    return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
+
+
+def _without_holder(rest: str) -> str:
+    """What follows a title that "Còn X?" replaced, without the person who holds that title: in
+    " Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì …?" the general is the commander, not
+    the commissar asked about now. The organisation's words (capitalised, each with at most one
+    lowercase word after it, and "tỉnh", "huyện" …) are skipped up to a rank or a name; anything
+    else ends the search."""
+    words = list(_WORD.finditer(rest))
+    i = 0
+    while i < len(words):
+        word = words[i].group()
+        rank = _RANK_AHEAD.match(rest, words[i].start())
+        start = words[i + 2].start() if rank else words[i].start()
+        person = next(((a, b) for a, b in _names(rest[start:]) if a == 0), None)
+        if person and rest[start:][person[0] : person[1]].split()[0] in _SURNAMES:
+            return rest[: words[i].start()].rstrip() + rest[start + person[1] :]
+        local = word in ("tỉnh", "huyện", "xã", "thành", "phố", "thị")  # "Công an tỉnh Lào Cai"
+        if not word[0].isupper() and not local and (i == 0 or not words[i - 1].group()[0].isupper()):
+            return rest  # a verb: the title's holder is not named here
+        i += 1
+    return rest
 
 
 def _person(previous: str, answer: str | None) -> str | None:
@@ -294,15 +348,42 @@ def _asked_of(previous: str, fragment: str) -> str:
     return f"{subject(previous)} {counted.group('thing')}"
 
 
-def rewrite(question: str, previous: str, answer: str | None = None) -> str | None:
+def _without_given(subject_: str, fragment: str) -> str:
+    """``subject_`` without the value it gave for what a "X nào?" fragment asks: "Năm nào?" after
+    "… năm 2022 bao nhiêu?" asks the year, so "năm 2022" goes ("… vốn FDI năm nào?")."""
+    which = re.match(r"(\w+)\s+(?:nào|nao)\s*\??$", fragment, re.IGNORECASE)
+    if which is None:
+        return subject_
+    words = list(_WORD.finditer(subject_))
+    noun = fold_diacritics(normalize(which.group(1)))
+    for i, word in enumerate(words[:-1]):
+        value = words[i + 1].group()
+        if fold_diacritics(normalize(word.group())) == noun and (value[0].isdigit() or value[0].isupper()):
+            end = i + 2
+            while end < len(words) and words[end].group()[0].isupper() and value[0].isupper():
+                end += 1  # a name of several words: "tỉnh Lai Châu"
+            cut_end = words[end].start() if end < len(words) else len(subject_)
+            return (subject_[: word.start()] + subject_[cut_end:]).strip()
+    return subject_
+
+
+def rewrite(question: str, previous: str, answer: str | None = None, earlier: str | None = None) -> str | None:
     """``question`` as a question that stands alone, given the ``previous`` one (and the sentence
-    that answered it), or None when it is not a follow-up (it then stands as it is)."""
+    that answered it), or None when it is not a follow-up (it then stands as it is). A "Còn X?"
+    whose X, a title or a name, fits no slot of ``previous`` takes the frame of the question
+    before it, ``earlier``, when X fits there ("Còn Chính ủy?" after "Ai là Tư lệnh BĐBP?" and "Lê
+    Đức Thái chủ trì hội nghị nào?"); common words join the last question ("Còn quy chế làm
+    việc?")."""
     text = clean_unicode(question).strip()
     if not text or not previous.strip():
         return None
     rewritten = None
     if (phrase := _ellipsis_phrase(text)) is not None:
-        rewritten = _ellipsis(previous.strip(), phrase)
+        rewritten, fits = _ellipsis(previous.strip(), phrase)
+        if not fits and earlier and earlier.strip() and phrase[:1].isupper():  # a title or a name
+            before, fits = _ellipsis(earlier.strip(), phrase)
+            if fits:
+                previous, rewritten = earlier, before
     else:
         match = _DEMONSTRATIVE.search(text) or _BARE_HONORIFIC.search(text)
         if match:
@@ -311,7 +392,7 @@ def rewrite(question: str, previous: str, answer: str | None = None) -> str | No
             rewritten = text[: match.start()] + referent + text[match.end() :]
         elif (not subject(text) or _FRAGMENT.match(text)) and subject(previous):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
-            rewritten = f"{_asked_of(previous, text)} {text[0].lower()}{text[1:]}"
+            rewritten = f"{_without_given(_asked_of(previous, text), text)} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
     if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):

@@ -419,16 +419,31 @@ def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int,
     spans = []
     i = start + 1 if first and start == 0 and syllables and not syllables[0].isupper() else start
     while i < len(syllables):
-        if not _capital(syllables[i]):
+        if not _capital(syllables[i]) or _rank_at(syllables, i):
             i += 1
             continue
         end = i + 1
         if not syllables[i].isupper():
-            while end < len(syllables) and _capital(syllables[end]) and not syllables[end].isupper():
+            while (
+                end < len(syllables)
+                and _capital(syllables[end])
+                and not syllables[end].isupper()
+                and not _rank_at(syllables, end)
+            ):
                 end += 1
         spans.append((i, end))
         i = end
     return spans
+
+
+def _rank_at(syllables: list[str], i: int) -> bool:
+    """A military rank starts at ``i`` ("Đại tá", "Trung tướng"): no name, and a name's end
+    ("… tỉnh Quảng Ninh Đại tá Nguyễn Thanh Hải" names "Quảng Ninh" and "Nguyễn Thanh Hải")."""
+    return (
+        syllables[i] in ("Đại", "Trung", "Thiếu", "Thượng")
+        and i + 1 < len(syllables)
+        and syllables[i + 1] in ("tướng", "tá", "úy", "uý")
+    )
 
 
 def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, str, bool, int, int]]:
