@@ -69,6 +69,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "BĐBP Lai Châu kết nghĩa bao nhiêu cặp cụm dân cư?"),
         ("Nhiệm kỳ nào?", "Đảng bộ BĐBP Quảng Ninh đề ra mấy khâu đột phá?", None,
          "Đảng bộ BĐBP Quảng Ninh đề ra khâu đột phá nhiệm kỳ nào?"),
+        # no subject of its own: a tense or passive marker first
+        ("Được ban hành năm nào?", "Nghị quyết 33 của Bộ Chính trị về vấn đề gì?", None,
+         "Nghị quyết 33 của Bộ Chính trị được ban hành năm nào?"),
+        ("Đã tổ chức ở đâu?", "Chương trình giao lưu lần thứ 8 có nội dung gì?", None,
+         "Chương trình giao lưu lần thứ 8 đã tổ chức ở đâu?"),
         # "X nào?" asks for the X the previous question gave: that value goes
         ("Năm nào?", "Quảng Ninh thu hút vốn FDI năm 2022 bao nhiêu?", None, "Quảng Ninh thu hút vốn FDI năm nào?"),
         ("Tỉnh nào?", "Chính ủy BĐBP tỉnh Lai Châu là ai?", None, "Chính ủy BĐBP tỉnh nào?"),
@@ -102,6 +107,7 @@ def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, exp
         "Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát phòng dịch?",
         "Ông Nguyễn Xuân Ký giữ chức vụ gì?",  # "Ông" before a name is no reference
         "Có bao nhiêu huyện biên giới ở Lai Châu kết nghĩa với nước bạn?",  # a whole question, not a fragment
+        "da nang co bao nhieu don bien phong",  # "da" is "Đà" here, no marker
         "",
     ],
 )

@@ -34,9 +34,9 @@ _ASKING = (
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
 # "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part.
-# "về nội dung gì", "về việc gì": what is asked about, with its preposition.
+# "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có".
 _QUESTION_TAIL = re.compile(
-    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -117,6 +117,10 @@ _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-Z
 _FRAGMENT = re.compile(
     r"^\s*(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$", re.IGNORECASE
 )
+# A question that starts with a tense, aspect or passive marker has no subject of its own: "Được
+# ban hành năm nào?", "Đã tổ chức ở đâu?" (a Vietnamese subject comes before these words).
+# Without accents only "duoc" says so ("da" may be "Đà", "dang" "Đặng").
+_NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|duoc)\s+\w", re.IGNORECASE)
 # "mấy khâu đột phá?": what a question counts, after its question word.
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
@@ -390,7 +394,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             person = not match.group("noun") and not re.fullmatch(r"(?:họ|nó|ho|no)", match.group(), re.I)
             referent = _referent(previous, match.group("noun"), answer, person)
             rewritten = text[: match.start()] + referent + text[match.end() :]
-        elif (not subject(text) or _FRAGMENT.match(text)) and subject(previous):
+        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(previous):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
             rewritten = f"{_without_given(_asked_of(previous, text), text)} {text[0].lower()}{text[1:]}"
     if not rewritten:
