@@ -42,7 +42,7 @@ _QUESTION_TAIL = re.compile(
 )
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
-_QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+là)?\b\s*)+", re.IGNORECASE)
+_QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
 _ELLIPSIS = [
     re.compile(
         r"^(?:thế |vậy |vay |the )?(?:còn|con)\s+(?P<x>.+?)(?:\s+(?:thì sao|thi sao|nữa|nua|thì|thi))?\s*\??$",
@@ -206,7 +206,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     - ``phrase`` is a question itself ("Còn những huyện nào đạt chuẩn NTM nâng cao?"): it;
     - a title and its organisation for the previous question's subject ("Tư lệnh Bộ đội Biên
       phòng" for "Bí thư Tỉnh ủy Quảng Ninh");
-    - aligned on a word they share ("phó giám đốc" for "Giám đốc", "năm 2022" for "năm 2023");
+    - aligned on a word they share ("phó giám đốc" for "Giám đốc", "năm 2022" for "năm 2023"),
+      never on half a title;
     - a name for the first name ("ở Đà Nẵng thì sao?" after a question about Quảng Ninh);
     - a title for the title it starts with ("Chính ủy" for the "Tư lệnh" of "Tư lệnh Bộ đội Biên
       phòng là ai?" or of "tu lenh bo doi bien phong la ai");
@@ -234,8 +235,11 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         return phrase + previous[len(topic) :], True  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
     for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
         if word in folded:
-            j = folded.index(word)
-            first, last = max(j - k, 0), min(j - k + len(new), len(spans)) - 1
+            # The phrase's words before the shared one are new ("phó" of "phó giám đốc"); from it
+            # on they take the place of as many ("năm 2022" for "năm 2023").
+            first, last = (j := folded.index(word)), min(j + len(new) - k, len(spans)) - 1
+            if words[last][0].isupper() and last + 1 < len(words) and words[last + 1].islower():
+                continue  # never half a title: "Chính ủy" is not aligned on the "Ủy" of "Ủy viên"
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :], True
     if names and targets:
         (a, b), (c, d) = names[0], targets[0]
