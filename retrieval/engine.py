@@ -31,7 +31,7 @@ from retrieval.index.semantic import (
     Encoder,
     SentenceVectors,
 )
-from retrieval.question.conversation import Turn, focus_of, rewrite
+from retrieval.question.conversation import Turn, focus_of, rewrite, subjectless_reading
 from retrieval.question.smalltalk import small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
@@ -43,6 +43,17 @@ from retrieval.store.schema import SchemaError as SchemaError  # the front ends 
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
 log = logging.getLogger(__name__)
+# Which of two readings of a follow-up is better supported: one whose best sentence states the
+# answer, then one that finds related sentences, then nothing; for the same verdict, clearly more
+# evidence ("Ban hành ngày nào?" 0.82, with the previous subject 1.37; "Biên phòng là gì?" 1.13,
+# with a subject it does not need 1.22).
+_VERDICT_RANK = {"answer": 3, "related": 2, "none": 1, "chat": 0}
+_CLEARLY_MORE_EVIDENCE = 0.3
+
+
+def _better_supported(reading: SearchResult, asked: SearchResult) -> bool:
+    rank, asked_rank = _VERDICT_RANK[reading.verdict], _VERDICT_RANK[asked.verdict]
+    return rank > asked_rank or (rank == asked_rank and reading.evidence >= asked.evidence + _CLEARLY_MORE_EVIDENCE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -336,7 +347,13 @@ class QAEngine:
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
         understood = None if chat else rewrite(question, previous.question, previous.answer, previous.earlier)
         focus = focus_of(question) if understood else None
-        return dataclasses.replace(self.search(understood or question, top_k, focus), understood_as=understood)
+        result = self.search(understood or question, top_k, focus)
+        reading = None if chat or understood else subjectless_reading(question, previous.question)
+        if reading is not None:  # read both ways: keep the better-supported reading
+            other = self.search(reading, top_k)
+            if _better_supported(other, result):
+                result, understood = other, reading
+        return dataclasses.replace(result, understood_as=understood)
 
     async def ask(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.engine import QAEngine
-from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subject
+from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subject, subjectless_reading
 
 
 @pytest.mark.parametrize(
@@ -133,6 +133,32 @@ def test_an_ellipsis_that_fits_no_slot_takes_the_frame_before():
     assert conversation.turns[-1].earlier == earlier
     conversation.add("Khi nào?", None, now=60 + 10 * 60 + 1)  # the one before is too old
     assert conversation.turns[-1].earlier is None
+
+
+def test_a_short_question_without_a_name_may_also_ask_of_the_previous_subject():
+    previous = "Nghị quyết 33-NQ/TW của Bộ Chính trị về vấn đề gì?"
+    reading = subjectless_reading("Ban hành ngày nào?", previous)
+    assert reading == "Nghị quyết 33-NQ/TW của Bộ Chính trị ban hành ngày nào?"
+    assert subjectless_reading("Biên phòng là gì?", "Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP biên phòng là gì?"
+    # a name, an abbreviation, a number or a longer question has a subject of its own
+    assert subjectless_reading("BĐBP là gì?", previous) is None
+    assert subjectless_reading("Quảng Ninh ở đâu?", previous) is None
+    assert subjectless_reading("Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát?", previous) is None
+    assert subjectless_reading("Có 3 bám là gì?", previous) is None
+
+
+def test_the_better_supported_reading_wins_by_verdict_then_by_clear_evidence():
+    from retrieval.engine import _better_supported
+    from retrieval.index.search import SearchResult
+    from retrieval.question.query import analyze_question
+
+    def result(verdict: str, evidence: float) -> SearchResult:
+        return SearchResult(analyze_question("x"), [], evidence, verdict=verdict)
+
+    assert _better_supported(result("answer", 0.6), result("related", 1.2))
+    assert not _better_supported(result("related", 1.2), result("answer", 0.6))
+    assert _better_supported(result("answer", 1.37), result("answer", 0.82))  # "Ban hành ngày nào?"
+    assert not _better_supported(result("answer", 1.22), result("answer", 1.13))  # "Biên phòng là gì?"
 
 
 def test_the_focus_of_a_follow_up_is_its_new_common_words():

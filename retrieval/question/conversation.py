@@ -356,6 +356,22 @@ def _asked_of(previous: str, fragment: str) -> str:
     return f"{subject(previous)} {counted.group('thing')}"
 
 
+def subjectless_reading(question: str, previous: str) -> str | None:
+    """A short question with no name or number of its own ("Ban hành ngày nào?", "Diễn ra ở
+    đâu?") may ask about the previous question's subject, or stand alone ("Biên phòng là gì?"):
+    the reading that asks it of that subject, for the caller to weigh against the question
+    alone by what each finds. None for any other question."""
+    text = clean_unicode(question).strip()
+    own, words = subject(text), _WORD.findall(text)
+    named = any(w[0].isdigit() or w.isupper() or (i and w[0].isupper()) for i, w in enumerate(words))
+    if not own or len(words) > 5 or named:
+        return None  # a longer question, or one that names something, has a subject of its own
+    about = subject(previous)
+    if not about or _WORD.findall(fold_diacritics(normalize(own)))[0] in fold_diacritics(normalize(about)).split():
+        return None  # it repeats the previous subject's words: it has its own subject
+    return f"{about} {text[0].lower()}{text[1:]}"
+
+
 def _without_given(subject_: str, fragment: str) -> str:
     """``subject_`` without the value it gave for what a "X nào?" fragment asks: "Năm nào?" after
     "… năm 2022 bao nhiêu?" asks the year, so "năm 2022" goes ("… vốn FDI năm nào?")."""
