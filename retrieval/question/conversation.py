@@ -10,7 +10,12 @@ can show how it understood the question ("🔎 Hiểu là: …") and a wrong gue
   question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name);
 - a pronoun or demonstrative ("ông ấy", "họ", "nó", "tỉnh này", "nghị quyết đó") is replaced by
   what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh này");
-- a question of question words only ("Khi nào?", "Ở đâu?") asks it of the previous subject.
+- a question of question words only ("Khi nào?", "Ở đâu?"), a fragment ("Năm nào?", "Bao nhiêu
+  cặp …?") or one that opens with a tense or passive marker ("Được ban hành năm nào?") asks it of
+  the previous subject;
+- a "Còn X?" whose title or name fits no slot of the previous question takes the question
+  before it; a short question that names nothing ("Ban hành ngày nào?") is read both ways, and
+  the engine keeps the better-supported reading (``subjectless_reading``).
 
 A question without any of these stands on its own and is never changed: context must not bend
 it (the whole dev set asked in one conversation scores as each question alone; tested). The
@@ -384,7 +389,7 @@ def _without_given(subject_: str, fragment: str) -> str:
         value = words[i + 1].group()
         if fold_diacritics(normalize(word.group())) == noun and (value[0].isdigit() or value[0].isupper()):
             end = i + 2
-            while end < len(words) and words[end].group()[0].isupper() and value[0].isupper():
+            while value[0].isupper() and end < len(words) and words[end].group()[0].isupper():
                 end += 1  # a name of several words: "tỉnh Lai Châu"
             cut_end = words[end].start() if end < len(words) else len(subject_)
             return (subject_[: word.start()] + subject_[cut_end:]).strip()
