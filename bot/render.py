@@ -36,6 +36,8 @@ CHAT_REPLIES = {
     "about": "Mình là bot hỏi đáp: mình tìm câu trả lời trong các bài báo về Bộ đội Biên phòng "
     "và ghi rõ nguồn. Hãy hỏi một câu, ví dụ: «Chính ủy Bộ đội Biên phòng là ai?» — /help để xem thêm.",
     "ack": "😊 Bạn cứ hỏi về tin tức Bộ đội Biên phòng nhé (/help để xem ví dụ).",
+    "feedback": "Cảm ơn bạn đã góp ý! 🙏 Mình chỉ trích những câu có trong các bài báo; bạn thử hỏi "
+    "cụ thể hơn (tên, chức vụ, năm, địa danh) hoặc xem /help.",
 }
 
 

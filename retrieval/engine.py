@@ -32,7 +32,7 @@ from retrieval.index.semantic import (
     SentenceVectors,
 )
 from retrieval.question.conversation import Turn, focus_of, rewrite, subjectless_reading
-from retrieval.question.smalltalk import small_talk
+from retrieval.question.smalltalk import small_talk, without_small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
 from retrieval.store.database import Store
@@ -345,6 +345,8 @@ class QAEngine:
         """``search`` for a question that may follow ``previous`` (see ``retrieval.question.conversation``):
         a follow-up is searched as rewritten, and says so in ``understood_as``."""
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
+        # "Xin chào, Tư lệnh BĐBP là ai?" asks its question; "Đúng rồi, còn Chính ủy?" follows the last turn
+        question = without_small_talk(question)
         understood = None if chat else rewrite(question, previous.question, previous.answer, previous.earlier)
         focus = focus_of(question) if understood else None
         result = self.search(understood or question, top_k, focus)

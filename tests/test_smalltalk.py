@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from retrieval.question.smalltalk import small_talk
+from retrieval.question.smalltalk import small_talk, without_small_talk
 from tests.conftest import ROOT
 
 
@@ -15,7 +15,8 @@ from tests.conftest import ROOT
         ("Cảm ơn nhé!", "thanks"), ("cam on ban nhieu", "thanks"), ("Thanks!", "thanks"),
         ("Tạm biệt", "goodbye"), ("bye", "goodbye"),
         ("Bạn là ai?", "about"), ("Bạn làm được gì?", "about"), ("Ai tạo ra bạn?", "about"), ("Bot ơi", "about"),
-        ("ok", "ack"), ("haha", "ack"), ("👍", "ack"), ("😀😀", "ack"), ("Hay quá", "ack"),
+        ("ok", "ack"), ("haha", "ack"), ("👍", "ack"), ("😀😀", "ack"), ("Hay quá", "ack"), ("Bạn giỏi quá", "about"),
+        ("Good morning", "greeting"), ("Sai rồi", "feedback"), ("Không đúng", "feedback"), ("chinh xac", "feedback"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -29,6 +30,8 @@ def test_small_talk_and_its_kind(line, kind):
         "Chào bạn, Chính ủy BĐBP là ai?",
         "ai la ai",  # no word says it is small talk
         "Giá vàng",
+        "Không đúng quy định thì xử lý thế nào?",  # "quy định" is a word of a question
+        "Sai ở đâu?",
         "",
         "   ",
     ],
@@ -46,3 +49,11 @@ def test_no_evaluation_question_is_taken_for_small_talk():
             lines += [json.loads(line)["question"] for line in path.read_text("utf-8").splitlines() if line.strip()]
     assert len(lines) > 1400
     assert [line for line in lines if small_talk(line)] == ["Xin chào"]
+
+
+def test_a_question_after_small_talk_is_asked_without_it():
+    assert without_small_talk("Xin chào, Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP là ai?"
+    assert without_small_talk("Bot ơi! Cảm ơn nhé. Chính ủy là ai?") == "Chính ủy là ai?"
+    assert without_small_talk("Chào bạn, cảm ơn nhé") == "Chào bạn, cảm ơn nhé"  # small talk only
+    assert without_small_talk("Quảng Ninh, Lai Châu có bao nhiêu đồn?") == "Quảng Ninh, Lai Châu có bao nhiêu đồn?"
+    assert without_small_talk("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP là ai?"

@@ -66,8 +66,9 @@ async def test_no_answer_is_a_friendly_hint(data_dir, db_path):
 
 async def test_a_near_miss_says_no_sentence_answers_and_small_talk_gets_the_bots_voice(data_dir, db_path):
     """The corpus names a Chủ tịch UBND tỉnh, of another province: the reply says that no
-    sentence answers directly and lists the related ones; "cảm ơn" and "bạn là ai" get the bot's
-    own words, never an article sentence, and are no context for the next question."""
+    sentence answers directly and lists the related ones; "cảm ơn", "bạn là ai" and "sai rồi" get
+    the bot's own words, never an article sentence, and are no context for the next question; a
+    greeting before a question does not hide it."""
     from bot.render import CHAT_REPLIES, RELATED
 
     async with running_bot(data_dir, db_path) as (server, _):
@@ -75,7 +76,8 @@ async def test_a_near_miss_says_no_sentence_answers_and_small_talk_gets_the_bots
         (related,) = await server.reply_to(USER)
         text = parse_html(related.params["text"])
         assert text.startswith(RELATED) and "Chủ tịch UBND tỉnh" in text and "📰" in text
-        for chat, (line, kind) in enumerate((("Cảm ơn bạn nhiều!", "thanks"), ("Bạn là ai?", "about")), USER + 1):
+        talk = (("Cảm ơn bạn nhiều!", "thanks"), ("Bạn là ai?", "about"), ("Sai rồi", "feedback"))
+        for chat, (line, kind) in enumerate(talk, USER + 1):
             server.send_text(chat, chat, line)
             (reply,) = await server.reply_to(chat)
             assert reply.params["text"] == CHAT_REPLIES[kind] and "reply_markup" not in reply.params
@@ -83,6 +85,9 @@ async def test_a_near_miss_says_no_sentence_answers_and_small_talk_gets_the_bots
         (_, answer) = await server.reply_to(USER + 2, 2)
         shown = parse_html(answer.params["text"])
         assert "Lê Đức Thái" in shown and not shown.startswith(("🔎", RELATED))
+        server.send_text(USER + 4, USER + 4, f"Xin chào, {QUESTION}")  # a greeting, then the question
+        (greeted,) = await server.reply_to(USER + 4)
+        assert "Lê Đức Thái" in parse_html(greeted.params["text"])
 
 
 async def test_each_button(data_dir, db_path):

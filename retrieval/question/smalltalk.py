@@ -17,11 +17,13 @@ from retrieval.text.normalize import fold_diacritics, normalize
 
 # Folded words (and two-syllable phrases) that say what kind of small talk a line is.
 _KINDS = {
-    "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon",
+    "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, good evening",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
     "goodbye": "tam biet, bye, goodbye, hen gap lai, bai bai, chao tam biet",
     "about": "ban, bot, may, cau, em",
-    "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet",
+    "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
+    "good, great, nice",
+    "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
 }
 # Words that carry no question of their own in small talk: particles, what one asks a person
 # about themself, intensifiers. They make a line small talk only beside a word of _KINDS.
@@ -43,9 +45,24 @@ _FILLER_WORDS = frozenset(_FILLERS.split())
 _LONGEST = max(len(p) for phrases in _KIND_PHRASES.values() for p in phrases)
 
 
+# A small-talk clause before a question: "Xin chào, Tư lệnh BĐBP là ai?", "Bot ơi! Cho hỏi …".
+_LEADING_CLAUSE = re.compile(r"^\s*([^,.!?;:]+)[,.!?;:]+\s*(\S.*)$", re.DOTALL)
+
+
+def without_small_talk(line: str) -> str:
+    """``line`` without the small talk its question starts with ("Xin chào, Tư lệnh BĐBP là
+    ai?" asks "Tư lệnh BĐBP là ai?"); a line of small talk only, or with none, as it is."""
+    for _ in range(3):  # "Chào bạn! Cảm ơn nhé. Cho hỏi, …": a few clauses at most
+        lead = _LEADING_CLAUSE.match(line)
+        if lead is None or not small_talk(lead.group(1)) or small_talk(lead.group(2)):
+            return line
+        line = lead.group(2)
+    return line
+
+
 def small_talk(line: str) -> str | None:
-    """The kind of small talk ``line`` is ("greeting", "thanks", "goodbye", "about", "ack"), or
-    None when it is a question for the corpus."""
+    """The kind of small talk ``line`` is ("greeting", "thanks", "goodbye", "about", "ack",
+    "feedback"), or None when it is a question for the corpus."""
     text = normalize(line)
     if not any(c.isalnum() for c in text):
         return "ack" if text.strip() else None  # emoji and punctuation only
