@@ -165,6 +165,9 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Trung tướng Lê Đức Thái sinh năm nào?", "Trung tướng Lê Đức Thái sinh năm 1967 tại Hà Tĩnh.", True),
         ("Trung tướng Lê Đức Thái quê ở đâu?", MEETING, False),
         ("Trung tướng Lê Đức Thái quê ở đâu?", "Trung tướng Lê Đức Thái quê ở Hà Tĩnh.", True),
+        # "quê hương" is a homeland, no one's hometown, asked or stated
+        ("Trung tướng Lê Đức Thái quê ở đâu?", "Trung tướng Lê Đức Thái nói biên giới là quê hương ở Hà Tĩnh.", False),
+        ("Biên cương như quê hương được diễn đạt ở đâu?", "Câu ấy được Đại tướng nói ở Hà Nội.", True),
         ("Trung tướng Lê Đức Thái bao nhiêu tuổi?", MEETING, False),
         ("Vợ của Trung tướng Lê Đức Thái là ai?", MEETING, False),
         ("Trung tướng Lê Đức Thái giữ chức vụ gì?", MEETING, True),  # an office: no personal fact

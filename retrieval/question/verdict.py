@@ -69,7 +69,7 @@ _PERSONAL_FACTS = (
         r"\bsinh (?:nam|ngay|thang|ra|tai|o|vao)\b|\b(?:nam|ngay|noi) sinh\b",
         r"\bsinh (?:năm|ngày|tháng|ra|tại|ở|vào|\d)|\b(?:năm|ngày|nơi) sinh\b",
     ),
-    (r"\bquê\b", r"\bque (?:o|quan|huong|nha)\b", r"\bquê\b"),
+    (r"\bquê\b(?! hương)", r"\bque (?:o|quan|nha)\b", r"\bquê\b(?! hương)"),  # "quê hương": a homeland
     (r"\btuổi\b", r"\b(?:bao nhieu|may) tuoi\b", r"\btuổi\b"),
     (r"\btốt nghiệp\b", r"\btot nghiep\b", r"\btốt nghiệp\b|\bhọc\b"),
     (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
