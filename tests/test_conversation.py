@@ -69,6 +69,7 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "BĐBP Lai Châu kết nghĩa bao nhiêu cặp cụm dân cư?"),
         ("Nhiệm kỳ nào?", "Đảng bộ BĐBP Quảng Ninh đề ra mấy khâu đột phá?", None,
          "Đảng bộ BĐBP Quảng Ninh đề ra khâu đột phá nhiệm kỳ nào?"),
+        ("Hôm nào?", "Lương Cường làm việc với đơn vị nào?", None, "Lương Cường làm việc hôm nào?"),  # no "với"
         # no subject of its own: a tense or passive marker first
         ("Được ban hành năm nào?", "Nghị quyết 33 của Bộ Chính trị về vấn đề gì?", None,
          "Nghị quyết 33 của Bộ Chính trị được ban hành năm nào?"),

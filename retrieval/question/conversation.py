@@ -45,6 +45,7 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|voi|cua|ve|tai|tu|trong|bang)$", re.IGNORECASE)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
@@ -187,7 +188,8 @@ def subject(question: str) -> str:
     # "… Bộ đội Biên phòng hôm nào?": "hôm" alone is what is asked ("giai đoạn nào": both words)
     if len(words) >= 3 and re.fullmatch(r"nào|nao", words[2], re.I) and normalize(words[1]) in _WHICH_NOUNS:
         cut = text.index(words[1], cut + len(words[0]) + 1)
-    return text[:cut].strip(" ,?")
+    # "… làm việc với đơn vị nào?": what followed the preposition was asked, the preposition goes
+    return _DANGLING.sub("", text[:cut].strip(" ,?")).strip(" ,?")
 
 
 def _is_title(words: list[str]) -> bool:
