@@ -343,7 +343,9 @@ class QAEngine:
 
     def search_in_context(self, question: str, previous: Turn | None, top_k: int = 3) -> SearchResult:
         """``search`` for a question that may follow ``previous`` (see ``retrieval.question.conversation``):
-        a follow-up is searched as rewritten, and says so in ``understood_as``."""
+        a follow-up is searched as rewritten, and says so in ``understood_as``; a short one that
+        names nothing is searched as asked and as asked of the previous subject, and the
+        better-supported reading answers (a conversational search system's "ask both")."""
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
         # "Xin chào, Tư lệnh BĐBP là ai?" asks its question; "Đúng rồi, còn Chính ủy?" follows the last turn
         question = without_small_talk(question)
