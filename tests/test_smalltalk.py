@@ -17,6 +17,10 @@ from tests.conftest import ROOT
         ("Bạn là ai?", "about"), ("Bạn làm được gì?", "about"), ("Ai tạo ra bạn?", "about"), ("Bot ơi", "about"),
         ("ok", "ack"), ("haha", "ack"), ("👍", "ack"), ("😀😀", "ack"), ("Hay quá", "ack"), ("Bạn giỏi quá", "about"),
         ("Good morning", "greeting"), ("Sai rồi", "feedback"), ("Không đúng", "feedback"), ("chinh xac", "feedback"),
+        ("Bạn biết những gì?", "about"), ("Dữ liệu của bạn lấy từ đâu?", "about"),
+        ("Bạn có thông minh không?", "about"),
+        ("Hướng dẫn sử dụng", "about"), ("help", "about"), ("Tôi cần giúp đỡ", "about"), ("Mình nên hỏi gì?", "about"),
+        ("Cảm ơn bot nhé, rất hữu ích", "thanks"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -32,6 +36,8 @@ def test_small_talk_and_its_kind(line, kind):
         "Giá vàng",
         "Không đúng quy định thì xử lý thế nào?",  # "quy định" is a word of a question
         "Sai ở đâu?",
+        "Bộ đội Biên phòng giúp đỡ nhân dân thế nào?",  # "giúp đỡ" beside words of a question
+        "Phóng viên hỏi gì?",
         "",
         "   ",
     ],

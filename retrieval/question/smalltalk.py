@@ -20,17 +20,19 @@ _KINDS = {
     "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, good evening",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
     "goodbye": "tam biet, bye, goodbye, hen gap lai, bai bai, chao tam biet",
-    "about": "ban, bot, may, cau, em",
+    "about": "ban, bot, may, cau, em, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
-    "good, great, nice",
+    "good, great, nice, huu ich",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
 }
 # Words that carry no question of their own in small talk: particles, what one asks a person
-# about themself, intensifiers. They make a line small talk only beside a word of _KINDS.
+# about themself (or a bot about what it knows and does: "Bạn biết những gì?", "Dữ liệu của bạn
+# lấy từ đâu?"), intensifiers. They make a line small talk only beside a word of _KINDS.
 _FILLERS = """
 oi a a nhe nha nhi ha vay the nhe day ne nao roi qua lam nhieu ca nha moi nguoi
 la ai gi ten co khoe khong lam duoc biet tao ra cua the nao sao vui ve rat
 huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
+minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
