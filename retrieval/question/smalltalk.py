@@ -20,9 +20,9 @@ _KINDS = {
     "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, good evening",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
     "goodbye": "tam biet, bye, goodbye, hen gap lai, bai bai, chao tam biet",
-    "about": "ban, bot, may, cau, em, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi",
+    "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
-    "good, great, nice, huu ich",
+    "good, great, nice, huu ich, tuyet voi",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
 }
 # Words that carry no question of their own in small talk: particles, what one asks a person
@@ -33,6 +33,7 @@ oi a a nhe nha nhi ha vay the nhe day ne nao roi qua lam nhieu ca nha moi nguoi
 la ai gi ten co khoe khong lam duoc biet tao ra cua the nao sao vui ve rat
 huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
+o bao nhieu tuoi phai nguoi that gap duoc you so much very
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
