@@ -347,17 +347,18 @@ class QAEngine:
         names nothing is searched as asked and as asked of the previous subject, and the
         better-supported reading answers (a conversational search system's "ask both")."""
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
-        # "Xin chào, Tư lệnh BĐBP là ai?" asks its question; "Đúng rồi, còn Chính ủy?" follows the last turn
-        question = without_small_talk(question)
-        understood = None if chat else rewrite(question, previous.question, previous.answer, previous.earlier)
-        focus = focus_of(question) if understood else None
-        result = self.search(understood or question, top_k, focus)
-        reading = None if chat or understood else subjectless_reading(question, previous.question)
+        # "Xin chào, Tư lệnh BĐBP là ai?" asks its question (and is remembered so); "Đúng rồi, còn
+        # Chính ủy?" follows the last turn
+        asked = without_small_talk(question)
+        understood = None if chat else rewrite(asked, previous.question, previous.answer, previous.earlier)
+        focus = focus_of(asked) if understood else None
+        result = self.search(understood or asked, top_k, focus)
+        reading = None if chat or understood else subjectless_reading(asked, previous.question)
         if reading is not None:  # read both ways: keep the better-supported reading
             other = self.search(reading, top_k)
             if _better_supported(other, result):
                 result, understood = other, reading
-        return dataclasses.replace(result, understood_as=understood)
+        return dataclasses.replace(result, understood_as=understood or (asked if asked != question else None))
 
     async def ask(
         self,

@@ -203,6 +203,9 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         assert await engine.question(query_id) == follow_up.understood_as  # "more results" re-asks it
         agreed = engine.search_in_context("Đúng rồi, còn Chính ủy?", previous)  # small talk first
         assert agreed.understood_as == "Chính ủy Bộ đội Biên phòng là ai?"
+        greeted = engine.search_in_context("Xin chào, Chính ủy BĐBP tỉnh Quảng Ninh là ai?", None)
+        assert greeted.understood_as == "Chính ủy BĐBP tỉnh Quảng Ninh là ai?"  # remembered without it
+        assert "Nguyễn Thanh Hải" in greeted.answers[0].sentence
         standalone = engine.search_in_context("Bí thư Tỉnh ủy Quảng Ninh là ai?", previous)
         assert standalone.understood_as is None and "Nguyễn Xuân Ký" in standalone.answers[0].sentence
     finally:

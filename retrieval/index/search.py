@@ -81,7 +81,9 @@ class SearchResult:
     query: Query
     answers: list[Answer]
     evidence: float
-    understood_as: str | None = None  # a follow-up as the bot understood it (retrieval.question.conversation)
+    # A follow-up as the bot understood it (retrieval.question.conversation), or the question
+    # without the small talk it started with.
+    understood_as: str | None = None
     # "answer", "related", "none" or "chat" (retrieval.question.verdict); "" means "answer" when
     # there are answers, else "none".
     verdict: str = ""
