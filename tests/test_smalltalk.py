@@ -64,3 +64,4 @@ def test_a_question_after_small_talk_is_asked_without_it():
     assert without_small_talk("Chào bạn, cảm ơn nhé") == "Chào bạn, cảm ơn nhé"  # small talk only
     assert without_small_talk("Quảng Ninh, Lai Châu có bao nhiêu đồn?") == "Quảng Ninh, Lai Châu có bao nhiêu đồn?"
     assert without_small_talk("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP là ai?"
+    assert without_small_talk("'; DROP TABLE queries; --") == "'; DROP TABLE queries; --"  # no words of talk

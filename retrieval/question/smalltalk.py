@@ -57,7 +57,8 @@ def without_small_talk(line: str) -> str:
     ai?" asks "Tư lệnh BĐBP là ai?"); a line of small talk only, or with none, as it is."""
     for _ in range(3):  # "Chào bạn! Cảm ơn nhé. Cho hỏi, …": a few clauses at most
         lead = _LEADING_CLAUSE.match(line)
-        if lead is None or not small_talk(lead.group(1)) or small_talk(lead.group(2)):
+        talk = lead is not None and any(c.isalnum() for c in lead.group(1)) and small_talk(lead.group(1))
+        if not talk or small_talk(lead.group(2)):  # words of talk, not just a quote or a dash
             return line
         line = lead.group(2)
     return line
