@@ -45,7 +45,7 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|voi|cua|ve|tai|tu|trong|bang)$", re.IGNORECASE)
+_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|voi|cua|ve|tai|tu|bang)$", re.IGNORECASE)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
@@ -115,8 +115,9 @@ _SURNAMES = frozenset(
     ]
 )
 # A military rank right before a name goes with it: "Trung tướng Lê Đức Thái".
-_RANK = re.compile(r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+$")
-_RANK_AHEAD = re.compile(r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+(?=\w)")
+_RANK_WORDS = r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+"
+_RANK = re.compile(_RANK_WORDS + "$")  # ending a text, before the name that follows it
+_RANK_AHEAD = re.compile(_RANK_WORDS + r"(?=\w)")  # starting a name
 # "Ông chủ trì …", "Khi nào bà …": an honorific not followed by a name is a reference too.
 _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"

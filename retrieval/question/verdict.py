@@ -87,34 +87,32 @@ _REASON = re.compile(
 
 
 def _folded(text: str, keep_case: bool = False) -> str:
-    """Syllables without marks, joined by single spaces; lowercase unless ``keep_case``. Short
-    texts from a cache: the abbreviation pairs and the best sentences are folded again for every
-    candidate checked; an article (the context) is folded once and not kept."""
-    return _folded_short(text, keep_case) if len(text) <= 500 else _fold(text, keep_case)
-
-
-@lru_cache(maxsize=1 << 14)
-def _folded_short(text: str, keep_case: bool) -> str:
-    return _fold(text, keep_case)
+    """Syllables without marks, joined by single spaces; lowercase unless ``keep_case``."""
+    return _form(text, "cased" if keep_case else "folded")
 
 
 def _lowered(text: str) -> str:
     """Syllables in lowercase with their accents, clauses apart (" | "): where a name the asker
-    capitalised may stand as a common noun. Short texts from a cache, as in ``_folded``."""
-    return _lowered_short(text) if len(text) <= 500 else _lower(text)
+    capitalised may stand as a common noun."""
+    return _form(text, "lowered")
+
+
+def _form(text: str, form: str) -> str:
+    """``text`` in one of the forms the checks read. Short texts from a cache: the abbreviation
+    pairs and the best sentences are read again for every candidate checked; an article (the
+    context) is read once and not kept."""
+    return _form_short(text, form) if len(text) <= 500 else _form_of(text, form)
 
 
 @lru_cache(maxsize=1 << 14)
-def _lowered_short(text: str) -> str:
-    return _lower(text)
+def _form_short(text: str, form: str) -> str:
+    return _form_of(text, form)
 
 
-def _lower(text: str) -> str:
-    return " | ".join(" ".join(_SYLLABLE.findall(clause)) for clause in _CLAUSE.split(normalize(text)))
-
-
-def _fold(text: str, keep_case: bool) -> str:
-    if keep_case:
+def _form_of(text: str, form: str) -> str:
+    if form == "lowered":
+        return " | ".join(" ".join(_SYLLABLE.findall(clause)) for clause in _CLAUSE.split(normalize(text)))
+    if form == "cased":
         return " ".join(_SYLLABLE.findall(fold_diacritics(clean_unicode(text))))
     return " ".join(_SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
 
@@ -183,28 +181,22 @@ class Constraints:
         where = "|".join(_spelt_both_ways(f" {_folded(sentence)} {_folded(context)} ", held))
         cased_text = f" {_folded(sentence, keep_case=True)} {_folded(context, keep_case=True)} "
         cased = "|".join(_spelt_both_ways(cased_text, held, keep_case=True))
+        missing = [p for p in self.phrases if not _met(p, where, cased)]
+        if not missing:
+            return True
+        # Another spelling of a phrase, with the same accents and within one clause: a translated
+        # question capitalises "Quốc Ca" for the article's "quốc ca", writes "4" for its "bốn";
+        # folded, or across a comma, the words would be anything ("Bộ Công": "đồng bộ, công tác";
+        # "bon" is also "bón"). The text is lowered once, only when a missing phrase has one.
         spelt = dict(self.spelt)
-        return all(
-            _met(p, where, cased) or _spelt_otherwise(spelt.get(p, ()), sentence, context) or _near(p, cased, known)
-            for p in self.phrases
-        )
+        lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
+        return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
 
     def _says_focus(self, sentence: str, pairs: dict[str, str]) -> bool:
         """Whether the sentence itself says ``focus`` (lowercase words), its abbreviations read
         as their long forms ("NTM nâng cao" says "nông thôn mới nâng cao")."""
         said = f" {_folded(sentence)} "
         return any(f" {self.focus} " in form for form in _spelt_both_ways(said, pairs))
-
-
-def _spelt_otherwise(forms: tuple[str, ...], sentence: str, context: str) -> bool:
-    """Whether the text writes a phrase in one of its other ``forms``, with the same accents and
-    within one clause: a translated question capitalises "Quốc Ca" for the article's "quốc ca",
-    writes "4" for its "bốn"; folded, or across a comma, the words would be anything ("Bộ Công":
-    "đồng bộ, công tác"; "bon" is also "bón")."""
-    if not forms:
-        return False
-    text = f" {_lowered(sentence)} | {_lowered(context)} "
-    return any(f" {form} " in text for form in forms)
 
 
 def _spelt_both_ways(said: str, pairs: dict[str, str], keep_case: bool = False) -> list[str]:
