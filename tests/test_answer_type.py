@@ -45,6 +45,21 @@ def test_an_answer_must_hold_something_new():
     assert not AnswerCheck("Suy giảm miễn dịch xảy ra khi nào?").holds("Bệnh nặng hơn khi cơ thể yếu.")
 
 
+def test_a_day_asked_and_a_year_that_ends_another_name():
+    day = AnswerCheck("Đại hội lần thứ XVIII diễn ra ngày nào?")
+    assert not day.holds("Nghị quyết Đại hội lần thứ XVIII, nhiệm kỳ 2020-2025, đi vào cuộc sống.")
+    assert day.holds("Sáng 27-3, Đại hội lần thứ XVIII khai mạc.")
+    assert day.holds("Đại hội khai mạc ngày 5 tại Hà Nội.")
+    assert AnswerCheck("Hôm nào?").kind == "time"
+    assert AnswerCheck("Đại hội diễn ra năm nào?").holds("Đại hội diễn ra năm 2020.")
+    # "Luật Biên phòng Việt Nam 2020" dates that law, not the directive asked about beside it
+    directive = AnswerCheck("Chỉ thị số 01/CT-TTg được ban hành năm nào?")
+    listed = "Triển khai Luật Biên phòng Việt Nam 2020; Chỉ thị số 01/CT-TTg của Thủ tướng."
+    assert not directive.holds(listed)
+    assert AnswerCheck("Luật Biên phòng Việt Nam được ban hành năm nào?").holds(listed)
+    assert directive.holds("Năm 2020 Thủ tướng ban hành Chỉ thị số 01/CT-TTg.")  # "Năm 2020" is a time
+
+
 def test_what_a_how_many_question_counts():
     from retrieval.question.answer_type import counted_thing
 

@@ -31,3 +31,12 @@ def test_multi_word_question_phrases_are_dropped():
     )
     assert analyze_question("là gì vậy ?").empty
     assert analyze_question("😀 🎉").empty
+
+
+def test_an_honorific_alone_names_nothing():
+    """News text writes ranks, not "ông": the word would sink the evidence of any person asked about."""
+    assert set(analyze_question("Ông Nguyễn Văn Hưng mang quân hàm gì?").terms) == set(
+        analyze_question("Nguyễn Văn Hưng mang quân hàm gì?").terms
+    )
+    assert "bà_rịa" in analyze_question("Bà Rịa ở đâu?").terms  # part of a word, it stays
+    assert "ông" in analyze_question("Ông bà ở đâu?").terms

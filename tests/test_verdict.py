@@ -171,6 +171,13 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Trung tướng Lê Đức Thái bao nhiêu tuổi?", MEETING, False),
         ("Vợ của Trung tướng Lê Đức Thái là ai?", MEETING, False),
         ("Trung tướng Lê Đức Thái giữ chức vụ gì?", MEETING, True),  # an office: no personal fact
+        # schooling, promotion and children are personal facts too
+        ("Ông Lê Đức Thái học đại học ở trường nào?", MEETING, False),
+        ("Ông Lê Đức Thái học đại học ở trường nào?", "Ông Lê Đức Thái học tại Học viện Biên phòng.", True),
+        ("Trung tướng Lê Đức Thái được phong quân hàm Trung tướng năm nào?", MEETING + " Năm 2024.", False),
+        ("Trung tướng Lê Đức Thái được thăng hàm năm nào?", "Năm 2021, Lê Đức Thái được thăng hàm Trung tướng.", True),
+        ("Trung tướng Lê Đức Thái có mấy người con?", MEETING + " Có 2 đồn.", False),
+        ("Tuyên bố nào bãi bỏ Đạo Tin lành?", "Tuyên bố Fontainebleau bãi bỏ Đạo Tin lành.", True),  # "bố": no parent
         # a unit asked for must be given: a percentage, not any number
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 2 con số năm 2023.", False),
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 10,2% năm 2023.", True),
@@ -189,7 +196,8 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
     ],
 )
 def test_personal_facts_and_whole_organisations(question, sentence, met):
-    """Checked to fail without each rule (dev3's near misses declined 0.674 -> 0.804 with them)."""
+    """Checked to fail without each rule (dev3's near misses declined 0.674 -> 0.804 with them;
+    bench/dev5's schooling and promotion questions were answered without the second round)."""
     assert constraints(question).met(sentence, "", PAIRS) is met
 
 
@@ -227,3 +235,23 @@ def test_offices_named_whole_and_a_follow_ups_focus(question, sentence, focus, m
     """Checked to fail without each rule."""
     pairs = PAIRS | {"NTM": "Nông thôn mới"}
     assert constraints(question, focus).met(sentence, "", pairs) is met
+
+
+LISTED = "Có thể kể đến: “Mái ấm cho người nghèo”, “Nâng bước em tới trường - Con nuôi đồn biên phòng”."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "met"),
+    [
+        # how or why a thing is done: a list of names that holds it mentions it, explains nothing
+        ("Phong trào Mái ấm cho người nghèo được thực hiện như thế nào?", LISTED, False),
+        ("Chương trình Con nuôi đồn biên phòng nhận nuôi các em theo cách nào?", LISTED, False),
+        ("Vì sao phong trào Mái ấm cho người nghèo ra đời?", LISTED, False),
+        ("Phong trào Mái ấm cho người nghèo có tên gì khác?", LISTED, True),  # no how or why: listed is said
+        ("Phong trào Mái ấm cho người nghèo được thực hiện như thế nào?",
+         "Phong trào “Mái ấm cho người nghèo” được thực hiện bằng cách góp công xây nhà.", True),
+    ],
+)  # fmt: skip
+def test_a_list_of_names_answers_no_how_or_why(question, sentence, met):
+    """Checked to fail without the rule (dev3 declined 41 -> 43 of 46 near misses, dev5 +2)."""
+    assert constraints(question).met(sentence, "", PAIRS) is met

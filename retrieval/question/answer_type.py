@@ -15,7 +15,8 @@ from retrieval.text.normalize import fold_diacritics, normalize
 
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
-    "time": r"khi nào|năm nào|bao giờ|ngày nào|tháng nào|lúc nào|thời gian nào|thời điểm nào|thế kỷ nào|năm bao nhiêu",
+    "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|thời gian nào|thời điểm nào|thế kỷ nào"
+    r"|năm bao nhiêu",
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
     "person": r"\bai\b|người nào|nhân vật nào|những ai",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
@@ -51,6 +52,14 @@ _TIME = re.compile(
     r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
     re.IGNORECASE,
 )
+# "Ngày nào?" asks for a day: a year alone ("nhiệm kỳ 2020-2025") does not say which.
+_DAY_ASKED = re.compile(r"\b(?:ngay|hom) (?:nao|bao nhieu)\b|\bngay thang nao\b")
+_DAY = re.compile(
+    r"\b\d{1,2}\s*[/-]\s*\d{1,2}\b|\b(?:ngày|mùng|tháng) \d{1,2}\b|\bthứ (?:hai|ba|tư|năm|sáu|bảy)\b|\bchủ nhật\b",
+    re.IGNORECASE,
+)
+# Words before a year that make it a time ("Năm 2020"), not the end of a name ("Luật … Việt Nam 2020").
+_TIME_WORDS = frozenset({"năm", "tháng", "ngày", "từ", "đến", "sau", "trước", "cuối", "đầu", "giữa", "mùa", "vào"})
 # An ordinal ("thứ 3 từ phải sang") counts nothing, unless an ordinal is what is asked ("thứ mấy").
 _ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
@@ -120,6 +129,7 @@ class AnswerCheck:
         )
 
         self._how_long = "bao lau" in self.asked.lower()
+        self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
         accented = self.asked != text
         self._ordinal = re.search(r"\b(?:thứ|hạng)\b" if accented else r"\b(?:thu|hang)\b", text) is not None
@@ -152,12 +162,23 @@ class AnswerCheck:
         folded = fold_diacritics(sentence).lower()
         return self._counted in folded and self._count.search(folded) is not None  # a plain find first: fast
 
+    def _names_other(self, sentence: str, start: int) -> bool:
+        """Whether the time at ``start`` ends a name the question does not say: "Luật Biên phòng
+        Việt Nam 2020" dates that law, not the directive asked about beside it."""
+        before = sentence[:start].split()[-2:]
+        if len(before) < 2 or not all(w[0].isupper() and w[-1].isalpha() for w in before):
+            return False
+        if normalize(before[-1]).lower() in _TIME_WORDS:
+            return False
+        return fold_diacritics(normalize(" ".join(before))).lower() not in self.asked.lower()
+
     def holds(self, sentence: str) -> bool:
         """Whether ``sentence`` contains something of the expected kind that the question does not."""
         if self.kind == "time":
             if self._when is not None and self._when.search(normalize(sentence)):
                 return True
-            found = (m.group() for m in _TIME.finditer(sentence))
+            pattern = _DAY if self._day else _TIME
+            found = (m.group() for m in pattern.finditer(sentence) if not self._names_other(sentence, m.start()))
         elif self.kind == "number":
             if self._how_long and _DURATION.search(sentence):
                 return True

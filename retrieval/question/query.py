@@ -43,6 +43,10 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
 
 
 STOP_ACCENTED = _phrases(_STOP_PHRASES_ACCENTED)
+# A word that is only an honorific ("Ông Nguyễn Văn Hưng …") addresses, it names nothing: news
+# text writes ranks and offices, not "ông", so counting it would sink the evidence of any person.
+# As part of a word ("ông bà", "Bà Rịa") it stays.
+_HONORIFICS = frozenset({"ông", "bà"})
 STOP_FOLDED = _phrases(_STOP_PHRASES_FOLDED)
 _LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
 
@@ -130,6 +134,9 @@ def analyze_question(question: str) -> Query:
             sylls.append(part if accented else fold_diacritics(part))
             owner.append(w_idx)
     stop = _stop_mask(sylls, STOP_ACCENTED if accented else STOP_FOLDED)
+    if accented:
+        for i, syllable in enumerate(sylls):
+            stop[i] = stop[i] or (syllable in _HONORIFICS and owner.count(owner[i]) == 1)
 
     terms: dict[str, float] = {}
     groups: list[Evidence] = []

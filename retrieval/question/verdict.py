@@ -59,8 +59,8 @@ _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 # "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
 # "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
-_MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|bang cach nao)\b")
-# A person's own facts (birth, hometown, age, schooling, enlistment, family): asked about, they
+_MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|(?:bang|theo) cach nao)\b")
+# A person's own facts (birth, hometown, age, schooling, enlistment, promotion, family): asked about, they
 # must be stated; an article that names someone at a meeting states none of them. Each fact: how
 # a question asks it (accented; folded where the folded words say only that), how a sentence says it.
 _PERSONAL_FACTS = (
@@ -71,15 +71,25 @@ _PERSONAL_FACTS = (
     ),
     (r"\bquê\b(?! hương)", r"\bque (?:o|quan|nha)\b", r"\bquê\b(?! hương)"),  # "quê hương": a homeland
     (r"\btuổi\b", r"\b(?:bao nhieu|may) tuoi\b", r"\btuổi\b"),
-    (r"\btốt nghiệp\b", r"\btot nghiep\b", r"\btốt nghiệp\b|\bhọc\b"),
+    (
+        r"\btốt nghiệp\b|\bhọc (?:đại học|cao đẳng|trường|ở trường|tại trường)\b|\bhọc vấn\b",
+        r"\btot nghiep\b|\bhoc (?:dai hoc|cao dang)\b|\bhoc van\b",
+        r"\btốt nghiệp\b|\bhọc\b|\b(?:tiến|thạc) sĩ\b|\bcử nhân\b",
+    ),
     (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
-    (r"\b(?:vợ|chồng)\b", None, r"\b(?:vợ|chồng)\b"),
+    (r"\b(?:phong|thăng) (?:quân hàm|hàm|cấp bậc)\b", r"\b(?:phong|thang) (?:quan ham|ham)\b", r"\b(?:phong|thăng)\b"),
+    (
+        r"\b(?:vợ|chồng)\b|\b(?:người|đứa) con\b|\bcon (?:trai|gái)\b",
+        None,
+        r"\b(?:vợ|chồng|bố|mẹ|cha|con)\b",
+    ),
 )
 # Small numbers as words. Not 1 ("một" is also "a") nor 5 ("năm" is also a year).
 _NUMBER_WORDS = {
     "2": ("hai",), "3": ("ba",), "4": ("bốn", "tư"), "6": ("sáu",), "7": ("bảy", "bẩy"), "8": ("tám",),
     "9": ("chín",), "10": ("mười",), "100": ("một trăm",), "1000": ("một nghìn", "một ngàn"),
 }  # fmt: skip
+_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
@@ -145,8 +155,8 @@ class Constraints:
         abbreviation of ``pairs`` (short -> long form) matching its long form and back.
         ``known``: whether the corpus has a word (folded, lowercase); a name with a word it lacks
         is taken as misspelt (see ``_near``)."""
-        if (self.reason or self.manner) and sentence.rstrip(' "”’)').endswith("?"):
-            return False  # an interviewer's "how?" or "why?" explains nothing
+        if (self.reason or self.manner) and (sentence.rstrip(' "”’)').endswith("?") or self._listed(sentence)):
+            return False  # an interviewer's "how?" or "why?", or a list of names, explains nothing
         # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
         # numbers and dates are checked.
         if self.check.kind in ("number", "time") and not self.check.holds(sentence):
@@ -191,6 +201,16 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def _listed(self, sentence: str) -> bool:
+        """Whether the sentence names what is asked only as one of a list of quoted names
+        ("Có thể kể đến: “Mái ấm …”, “…”"): a mention, no way or reason."""
+        quoted = _QUOTED.findall(sentence)
+        if len(quoted) < 2:
+            return False
+        asked = f" {self.text.lower()} "
+        names = (_folded(part) for q in quoted for part in re.split(r"\s[-–]\s", q))  # "A - B": two names
+        return any(name and f" {name} " in asked for name in names)
 
     def _says_focus(self, sentence: str, pairs: dict[str, str]) -> bool:
         """Whether the sentence itself says ``focus`` (lowercase words), its abbreviations read
