@@ -2,7 +2,7 @@
 
     python -m retrieval.evaluate bench/xquad_vi             # a bench dir with corpus/
     python -m retrieval.evaluate bench/dev2 --data-dir data # a dev set over the shipped corpus
-    python -m retrieval.evaluate                            # dev3, dev2, dev (over data/) and xquad_vi
+    python -m retrieval.evaluate                            # dev5, dev3, dev2, dev (over data/) and xquad_vi
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
     python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
@@ -449,7 +449,10 @@ def markdown_table(semantic: list[Report], lexical: list[Report]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m retrieval.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "bench", nargs="?", type=Path, help="bench dir (default: bench/dev3, dev2 and dev over data/, bench/xquad_vi)"
+        "bench",
+        nargs="?",
+        type=Path,
+        help="bench dir (default: bench/dev5, dev3, dev2 and dev over data/, bench/xquad_vi)",
     )
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
@@ -470,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 DEFAULT_RUNS: list[tuple[Path, Path | None]] = [
+    (ROOT / "bench" / "dev5", ROOT / "data"),
     (ROOT / "bench" / "dev3", ROOT / "data"),
     (ROOT / "bench" / "dev2", ROOT / "data"),
     (ROOT / "bench" / "dev", ROOT / "data"),
@@ -486,7 +490,7 @@ def save_vectors() -> int:
     with tempfile.TemporaryDirectory() as db_dir:  # fresh databases: every sentence embedded here
         for bench, data_dir in DEFAULT_RUNS:
             asyncio.run(evaluate(bench, data_dir, db_dir=Path(db_dir)))
-        for name in ("conversations", "dev3"):
+        for name in ("conversations", "dev3", "dev4", "dev5"):
             bench, dev = ROOT / "bench" / name, ROOT / "bench" / "dev"
             asyncio.run(evaluate_conversations(bench, ROOT / "data", dev, db_dir=Path(db_dir)))
     encoder.save()

@@ -47,7 +47,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # after "Ai …?", "ông ấy" is the person the answer names (before the office asked about)
         ("Ông ấy mang quân hàm gì?", "Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
          "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng; Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy.",
-         "Bí thư Đảng ủy Bộ đội Biên phòng Trung tướng Nguyễn Anh Tuấn mang quân hàm gì?"),
+         "Bí thư Đảng ủy Bộ đội Biên phòng, Trung tướng Nguyễn Anh Tuấn mang quân hàm gì?"),
+        # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
+        ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
+         "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",
+         "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký phát biểu gì tại hội nghị?"),
         ("Ông ấy yêu cầu gì?", "Ai chủ trì làm việc sáng 27-3?",
          "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam chủ trì.",
          "Đại tướng Lương Cường yêu cầu gì?"),

@@ -38,11 +38,13 @@ def test_metrics_apply_the_threshold():
     [
         ("dev", DATA, True, {None: {"hit@1": 0.95, "hit@3": 0.98, "abstained": 0.90}}),
         # the verdict's set: near misses and small talk declined, right answers replied to as such
-        ("dev3", DATA, True, {None: {"hit@1": 0.84, "answer_when_right": 0.97, "declined": 0.84},
-                              "tune": {"declined": 0.83}, "test": {"declined": 0.84}}),
+        ("dev3", DATA, True, {None: {"hit@1": 0.88, "answer_when_right": 0.97, "declined": 0.94},
+                              "tune": {"hit@1": 0.89, "declined": 0.93}, "test": {"declined": 0.95}}),
+        # written before measuring, then its misses fixed by principle: a regression guard
+        ("dev5", DATA, True, {None: {"hit@1": 0.85, "answer_when_right": 0.97, "declined": 0.95}}),
         # lexical 0.702 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
-        ("dev2", DATA, True, {None: {"hit@1": 0.76, "mrr@5": 0.82, "abstained": 0.40, "declined": 0.65},
-                              "tune": {"hit@1": 0.78}, "test": {"hit@1": 0.72}}),
+        ("dev2", DATA, True, {None: {"hit@1": 0.79, "mrr@5": 0.83, "abstained": 0.40, "declined": 0.65},
+                              "tune": {"hit@1": 0.82}, "test": {"hit@1": 0.72}}),
         # with the model: the headline number (embedding its 1,177 sentences takes a minute)
         ("xquad_vi", None, True, {None: {"hit@1": 0.80, "mrr@5": 0.86, "answer_when_right": 0.93},
                                   "tune": {"hit@1": 0.76, "mrr@5": 0.84}, "test": {"hit@1": 0.84, "mrr@5": 0.89}}),

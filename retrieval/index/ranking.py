@@ -95,6 +95,9 @@ class RankingConfig:
     # states it (retrieval.question.verdict) and scores close to it takes its place; 0: never.
     stated_depth: int = 3
     stated_margin: float = 0.4
+    # For "who is <office>?": a sentence that names someone as the office is stronger evidence
+    # than a score, so it may come from further below.
+    office_margin: float = 1.0
     # False: every reply with sentences is an "answer" (the baseline that bench.scale times).
     verdict: bool = True
 

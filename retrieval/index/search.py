@@ -344,19 +344,21 @@ class SearchIndex:
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
-        ``stated_margin`` below it, is moved first (in ``scores``): the question's constraints
-        are evidence the scores do not weigh."""
+        ``stated_margin`` below it (``office_margin`` for "who is <office>?"), is moved first (in
+        ``scores``): the question's constraints are evidence the scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
         verdict = self._verdict(asked, int(rows[order[0]]))
         if verdict == "answer" or not self.config.stated_depth:
             return verdict
         seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
+        office = asked.check.kind == "person" and asked.offices
+        margin = self.config.office_margin if office else self.config.stated_margin
         for i in order[1:]:
             key = _text_key(self.sentence_text[int(rows[i])])
             if key in seen:
                 continue
-            if scores[i] < scores[order[0]] - self.config.stated_margin:
+            if scores[i] < scores[order[0]] - margin:
                 break
             if self._verdict(asked, int(rows[i])) == "answer":
                 scores[i] = scores[order[0]] + 1e-6

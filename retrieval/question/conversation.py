@@ -307,9 +307,11 @@ def _person(previous: str, answer: str | None) -> str | None:
             start, end = before[-1] if before else people[0]
             rank = _RANK.search(answer[:start])
             name = answer[rank.start() if rank else start : end]
-            # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, as news writes it
+            # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, set apart as news
+            # writes it ("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký"): run together, the place
+            # and the name would read as one name
             copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
-            return f"{subject(previous)} {name}" if copular and subject(previous) else name
+            return f"{subject(previous)}, {name}" if copular and subject(previous) else name
     people = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] in _SURNAMES]
     return previous[people[0][0] : people[0][1]] if people else None  # "Lai Châu" is nobody
 

@@ -17,9 +17,10 @@ from retrieval.text.normalize import fold_diacritics, normalize
 
 # Folded words (and two-syllable phrases) that say what kind of small talk a line is.
 _KINDS = {
-    "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, good evening",
+    "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, "
+    "good afternoon, good evening",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
-    "goodbye": "tam biet, bye, goodbye, hen gap lai, bai bai, chao tam biet",
+    "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
     "good, great, nice, huu ich, tuyet voi",
