@@ -223,6 +223,11 @@ def test_personal_facts_and_whole_organisations(question, sentence, met):
         ("Chính ủy BĐBP là ai?", "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng.", None,
          True),
         ("Chủ tịch của IPCC là ai?", "Nhà kinh tế học Hoesung Lee là chủ tịch của IPCC.", None, True),
+        # offices listed together share the body after the last
+        ("Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
+         "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng.", None, True),
+        ("Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
+         "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì.", None, False),
         ("Chủ tịch UBND tỉnh là ai?", "Dự có Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.", None, True),
         # a follow-up's new part ("Còn nông thôn mới nâng cao?") must be said by the sentence itself
         ("Huyện nào đạt chuẩn nông thôn mới nâng cao?", "Huyện Bình Liêu đã về đích nông thôn mới.",

@@ -280,12 +280,23 @@ def _office_found(office: str, where: str) -> bool:
     return re.search(rf"(?<! bo) {re.escape(office)} ", where) is not None
 
 
+@lru_cache(maxsize=4096)
+def _whole_office(office: str) -> re.Pattern[str]:
+    """An office named whole (folded), not a province's; offices listed together share the body
+    after the last: "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng" names the Bí thư Đảng ủy Bộ đội
+    Biên phòng (another office's head between its words)."""
+    words = [re.escape(w) for w in office.split()]
+    heads = "|".join(" ".join(h) for h in _OFFICE_HEAD_WORDS)
+    shared = [" ".join(words[:k]) + f" (?:{heads}) " + " ".join(words[k:]) for k in range(1, len(words))]
+    return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) (?!{_LOCAL} )")
+
+
 def _met(phrase: str, where: str, cased: str) -> bool:
     """A name with its capitals (an abbreviation in either form), anything else folded. A name
     written in Title Case ("Nhạc Cụ") needs only its first capital ("Nhạc cụ"); a foreign name
     may be in the plural ("Panther": "Panthers")."""
     if phrase.startswith(_WHOLE):
-        return re.search(rf" {re.escape(phrase.removeprefix(_WHOLE))} (?!{_LOCAL} )", where) is not None
+        return _whole_office(phrase.removeprefix(_WHOLE)).search(where) is not None
     if not phrase.startswith(_NAME):
         return _found(phrase, where)
     name = _folded(phrase.removeprefix(_NAME), keep_case=True)
