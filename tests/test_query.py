@@ -30,6 +30,13 @@ def test_multi_word_question_phrases_are_dropped():
         analyze_question("đồn biên phòng").terms
     )
     assert analyze_question("là gì vậy ?").empty
+    # "tên gì" asks for a name as "là ai" does ("Chính ủy … tên gì?" was given nothing in dev2)
+    assert set(analyze_question("Chính ủy biên phòng tên gì?").terms) == set(
+        analyze_question("chính ủy biên phòng").terms
+    )
+    assert set(analyze_question("chinh uy bien phong ten la gi").terms) == set(
+        analyze_question("chinh uy bien phong").terms
+    )
     assert analyze_question("😀 🎉").empty
 
 

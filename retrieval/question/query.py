@@ -26,14 +26,14 @@ FOLDED_WEIGHT = 0.3
 
 _STOP_PHRASES_ACCENTED = """
 ai gì nào đâu sao bao_nhiêu bao_giờ khi_nào lúc_nào thế_nào như_thế_nào ra_sao tại_sao vì_sao
-là_gì là_ai là_những_gì là_bao_nhiêu có_phải không chưa hả vậy nhỉ nhé ạ à ư
+là_gì là_ai là_những_gì là_bao_nhiêu tên_gì tên_là_gì có_phải không chưa hả vậy nhỉ nhé ạ à ư
 cho_biết xin_cho_biết hãy cho_hỏi hỏi
 là của và các những có được cho trong với thì mà này đó ấy ở tại về từ đến bị bởi do nên
 cũng đã đang sẽ rất hơn nhất một những việc gồm như theo hay hoặc nhưng
 """
 _STOP_PHRASES_FOLDED = """
 ai gi nao bao_nhieu bao_gio khi_nao luc_nao the_nao nhu_the_nao ra_sao tai_sao vi_sao
-la_gi la_ai la_nhung_gi co_phai khong vay nhi nhe cho_biet xin_cho_biet cho_hoi
+la_gi la_ai la_nhung_gi ten_gi ten_la_gi co_phai khong vay nhi nhe cho_biet xin_cho_biet cho_hoi
 la va cac nhung duoc
 """
 
