@@ -48,6 +48,16 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Ông ấy mang quân hàm gì?", "Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
          "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng; Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy.",
          "Bí thư Đảng ủy Bộ đội Biên phòng, Trung tướng Nguyễn Anh Tuấn mang quân hàm gì?"),
+        # found by asking the console: "khi nào" alone is asked ("ban hành" keeps its verb), a
+        # deputy's whole title goes, the kind of thing asked is named before its abbreviation,
+        # a thing is its noun and name, not its verb
+        ("Giai đoạn nào?", "Nghị quyết 23 của Tỉnh ủy Quảng Ninh ban hành khi nào?", None,
+         "Nghị quyết 23 của Tỉnh ủy Quảng Ninh ban hành giai đoạn nào?"),
+        ("Thế còn Tư lệnh?", "Ai là Phó Tư lệnh BĐBP?", None, "Ai là Tư lệnh BĐBP?"),
+        ("Đồn đó ở tỉnh nào?", "Đại tá Nguyễn Thanh Hải kiểm tra đồn nào?",
+         "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh kiểm tra CB,CS Đồn BP Pò Hèn.", "Đồn Pò Hèn ở tỉnh nào?"),
+        ("Nghị quyết đó ban hành khi nào?", "Nghị quyết số 23-NQ/TU nói về gì?", None,
+         "Nghị quyết số 23-NQ/TU ban hành khi nào?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

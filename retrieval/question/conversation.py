@@ -38,10 +38,11 @@ _ASKING = (
     r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
-# "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part.
+# "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part ("khi nào" is asked
+# alone: "ban hành khi nào" keeps its verb).
 # "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có".
 _QUESTION_TAIL = re.compile(
-    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -132,6 +133,7 @@ _NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|duoc)\s+\w", 
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
             # The phrase's words before the shared one are new ("phó" of "phó giám đốc"); from it
             # on they take the place of as many ("năm 2022" for "năm 2023").
             first, last = (j := folded.index(word)), min(j + len(new) - k, len(spans)) - 1
+            if k == 0 and first and normalize(words[first - 1]).lower() in _TITLE_PREFIXES:
+                first -= 1  # "Còn Tư lệnh?" after "Phó Tư lệnh …": the deputy's whole title goes
             if words[last][0].isupper() and last + 1 < len(words) and words[last + 1].islower():
                 continue  # never half a title: "Chính ủy" is not aligned on the "Ủy" of "Ủy viên"
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :], True
@@ -323,21 +327,33 @@ def _referent(previous: str, noun: str | None, answer: str | None, person: bool 
     if person and (who := _person(previous, answer)):
         return who
     if noun:
-        key = fold_diacritics(normalize(noun))
-        folded = fold_diacritics(normalize(previous))
+        key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
+        folded = fold_diacritics(normalize(previous)).lower()
         at = re.search(rf"\b{re.escape(key)}\b", folded)
         if at and re.match(r"\s+nao\b", folded[at.end() :]) and answer:  # it asked which one
             for start, end in _names(answer):
-                before = fold_diacritics(normalize(answer[:start])).rstrip()
-                if before.endswith(key):
+                # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
+                before = fold_diacritics(normalize(re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])))
+                if before.rstrip().endswith(key):
                     return f"{noun.lower()} {answer[start:end]}"
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
-            return subject(previous[at.start() :])
+            return _named_noun(previous, at.start(), len(key.split())) or subject(previous[at.start() :])
         names = _names(previous)
         if names and key != "nguoi":
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
     return subject(previous) or previous.strip(" ?")
+
+
+def _named_noun(text: str, start: int, size: int) -> str | None:
+    """The noun of ``size`` words at ``start`` and the name or number that follows it ("Nghị quyết
+    số 23-NQ/TU" of "Nghị quyết số 23-NQ/TU nói về gì?", not its verb), or None without one."""
+    words = list(re.finditer(r"[\w/.-]*\w", text[start:]))
+    end = size
+    while end < len(words) and (words[end].group()[0].isupper() or any(c.isdigit() for c in words[end].group())
+                                or (words[end].group() in ("số", "so") and end == size)):  # fmt: skip
+        end += 1
+    return text[start : start + words[end - 1].end()] if end > size else None
 
 
 def focus_of(question: str) -> str | None:
