@@ -58,6 +58,14 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh kiểm tra CB,CS Đồn BP Pò Hèn.", "Đồn Pò Hèn ở tỉnh nào?"),
         ("Nghị quyết đó ban hành khi nào?", "Nghị quyết số 23-NQ/TU nói về gì?", None,
          "Nghị quyết số 23-NQ/TU ban hành khi nào?"),
+        # a place for a place, without whoever held the office there; a person's own fact's verb
+        # is no part of the person ("… sinh năm nào?" then "Ông ấy …")
+        ("Còn Lai Châu?", "Chính ủy BĐBP tỉnh Quảng Ninh, Đại tá Nguyễn Thanh Hải mang quân hàm gì?", None,
+         "Chính ủy BĐBP tỉnh Lai Châu mang quân hàm gì?"),
+        ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
+         "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
+        ("Ông ấy còn giữ chức gì?", "Người đứng đầu Tỉnh ủy Quảng Ninh sinh năm nào?", None,
+         "Người đứng đầu Tỉnh ủy Quảng Ninh còn giữ chức gì?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

@@ -47,6 +47,7 @@ _QUESTION_TAIL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|voi|cua|ve|tai|tu|bang)$", re.IGNORECASE)
+_PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
@@ -191,8 +192,9 @@ def subject(question: str) -> str:
     # "… Bộ đội Biên phòng hôm nào?": "hôm" alone is what is asked ("giai đoạn nào": both words)
     if len(words) >= 3 and re.fullmatch(r"nào|nao", words[2], re.I) and normalize(words[1]) in _WHICH_NOUNS:
         cut = text.index(words[1], cut + len(words[0]) + 1)
-    # "… làm việc với đơn vị nào?": what followed the preposition was asked, the preposition goes
-    return _DANGLING.sub("", text[:cut].strip(" ,?")).strip(" ,?")
+    # "… làm việc với đơn vị nào?": what followed the preposition was asked, the preposition goes;
+    # so does the verb of a person's own fact ("… sinh năm nào?": the person is the subject)
+    return _PERSONAL_FACT.sub("", _DANGLING.sub("", text[:cut].strip(" ,?"))).strip(" ,?")
 
 
 def _is_title(words: list[str]) -> bool:
@@ -240,8 +242,9 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     topic = subject(previous)
     names, targets = _names(phrase), _names(previous)
     starts_with_name = bool(targets) and targets[0][0] == 0
+    whole_name = bool(names) and names[0] == (0, len(phrase))  # "Lai Châu": a place, no title
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
-            and not starts_with_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
+            and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
         return phrase + previous[len(topic) :], True  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
     for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
         if word in folded:
@@ -253,9 +256,9 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
             if words[last][0].isupper() and last + 1 < len(words) and words[last + 1].islower():
                 continue  # never half a title: "Chính ủy" is not aligned on the "Ủy" of "Ủy viên"
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :], True
-    if names and targets:
+    if names and targets:  # a place for a place; whoever held the office there is not asked about
         (a, b), (c, d) = names[0], targets[0]
-        return previous[:c] + phrase[a:b] + previous[d:], True
+        return previous[:c] + phrase[a:b] + _without_holder(previous[d:]), True
     # The organisation after the title starts with a capital ("Tư lệnh | Bộ đội Biên phòng"), so
     # a title typed as one ("Chỉ huy trưởng") replaces the first word and the lowercase ones after
     # it ("Chính ủy"); without capitals on either side there is no such sign: the first n words.
@@ -284,7 +287,7 @@ def _without_holder(rest: str) -> str:
         start = words[i + 2].start() if rank else words[i].start()
         person = next(((a, b) for a, b in _names(rest[start:]) if a == 0), None)
         if person and rest[start:][person[0] : person[1]].split()[0] in _SURNAMES:
-            return rest[: words[i].start()].rstrip() + rest[start + person[1] :]
+            return rest[: words[i].start()].rstrip(" ,") + rest[start + person[1] :]
         local = word in ("tỉnh", "huyện", "xã", "thành", "phố", "thị")  # "Công an tỉnh Lào Cai"
         if not word[0].isupper() and not local and (i == 0 or not words[i - 1].group()[0].isupper()):
             return rest  # a verb: the title's holder is not named here
