@@ -66,6 +66,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
         ("Ông ấy còn giữ chức gì?", "Người đứng đầu Tỉnh ủy Quảng Ninh sinh năm nào?", None,
          "Người đứng đầu Tỉnh ủy Quảng Ninh còn giữ chức gì?"),
+        # a title with its organisation keeps the place asked about, unless it names its own
+        ("Còn Chủ tịch UBND?", "Ai là Chủ tịch HĐND tỉnh Quảng Ninh?", None, "Ai là Chủ tịch UBND tỉnh Quảng Ninh?"),
+        ("Còn Chủ tịch UBND tỉnh Lai Châu?", "Ai là Chủ tịch HĐND tỉnh Quảng Ninh?", None,
+         "Ai là Chủ tịch UBND tỉnh Lai Châu?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

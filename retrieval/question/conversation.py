@@ -134,6 +134,7 @@ _NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|duoc)\s+\w", 
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_LOCAL_KIND = re.compile(r"\s(?:tỉnh|huyện|xã|thành phố|thị xã)(?=\s)")
 _TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
@@ -245,7 +246,12 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     whole_name = bool(names) and names[0] == (0, len(phrase))  # "Lai Châu": a place, no title
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
             and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
-        return phrase + previous[len(topic) :], True  # a title's whole subject: "Tư lệnh Bộ đội Biên phòng"
+        # a title's whole subject ("Tư lệnh Bộ đội Biên phòng"), in the place asked about unless
+        # it names its own ("Còn Chủ tịch UBND?" after "… Chủ tịch HĐND tỉnh Quảng Ninh …")
+        local = _local_place(topic)
+        if local and not _local_place(f" {phrase}") and not re.search(r"\b(?:tỉnh|huyện|xã)\b", phrase):
+            return phrase + local + previous[len(topic) :], True
+        return phrase + previous[len(topic) :], True
     for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
         if word in folded:
             # The phrase's words before the shared one are new ("phó" of "phó giám đốc"); from it
@@ -271,6 +277,19 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     asked = re.search(rf"\b(?:{_ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
+
+
+def _local_place(text: str) -> str | None:
+    """The place a title is of (" tỉnh Quảng Ninh"): a lowercase kind of place and a name."""
+    for kind in _LOCAL_KIND.finditer(text):
+        end = kind.end()
+        for word in _WORD.finditer(text, kind.end()):
+            if not word.group()[0].isupper() or text[end : word.start()].strip():
+                break
+            end = word.end()
+        if end > kind.end():
+            return text[kind.start() : end]
+    return None
 
 
 def _without_holder(rest: str) -> str:
