@@ -12,12 +12,15 @@ from retrieval.question.answer_type import AnswerCheck, expected_answer
         ("nghi quyet 33 ban hanh khi nao", "time"),
         ("Tư lệnh Bộ đội Biên phòng là ai?", "person"),
         ("tu lenh bo doi bien phong la ai", "person"),
+        ("Thủ tướng Chính phủ tên là gì?", "person"),
+        ("chinh uy bien phong ten gi", "person"),
         ("Huyện nào về đích nông thôn mới?", "place"),
         ("Phương châm 3 bám 4 cùng là gì?", None),
         ("may bay", None),  # unaccented "may" may be "máy"
     ],
 )
 def test_expected_answer(question, kind):
+    """ "X tên là gì?" asks a name as "X là ai?" does (bench/dev6: "Thủ tướng Chính phủ tên là gì?")."""
     assert expected_answer(question) == kind
 
 

@@ -70,6 +70,12 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn Chủ tịch UBND?", "Ai là Chủ tịch HĐND tỉnh Quảng Ninh?", None, "Ai là Chủ tịch UBND tỉnh Quảng Ninh?"),
         ("Còn Chủ tịch UBND tỉnh Lai Châu?", "Ai là Chủ tịch HĐND tỉnh Quảng Ninh?", None,
          "Ai là Chủ tịch UBND tỉnh Lai Châu?"),
+        # bench/dev6: "Còn <noun> nào?" after "… <noun> nào?" asks the same of another noun; a
+        # fragment may start with a preposition
+        ("Còn luật nào?", "Đại tướng Lương Cường yêu cầu BĐBP quán triệt nghị quyết nào?", None,
+         "Đại tướng Lương Cường yêu cầu BĐBP quán triệt luật nào?"),
+        ("Của cơ quan nào?", "Nghị quyết 33-NQ/TW ban hành ngày nào?", None,
+         "Nghị quyết 33-NQ/TW ban hành của cơ quan nào?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

@@ -178,6 +178,16 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Trung tướng Lê Đức Thái được thăng hàm năm nào?", "Năm 2021, Lê Đức Thái được thăng hàm Trung tướng.", True),
         ("Trung tướng Lê Đức Thái có mấy người con?", MEETING + " Có 2 đồn.", False),
         ("Tuyên bố nào bãi bỏ Đạo Tin lành?", "Tuyên bố Fontainebleau bãi bỏ Đạo Tin lành.", True),  # "bố": no parent
+        # ethnicity; an organisation's founding, when asked when ("thành lập năm 1564" describing
+        # a colony asks no founding)
+        ("Trung tướng Lê Đức Thái là người dân tộc gì?", MEETING, False),
+        ("Quảng Ninh được thành lập năm nào?", "Quảng Ninh đạt 3,1 tỷ USD năm 2023.", False),
+        ("Quảng Ninh được thành lập năm nào?", "Tỉnh Quảng Ninh được thành lập năm 1963.", True),
+        ("Thuộc địa được thành lập năm 1564 tên là gì?", "Năm 1564, Fort Caroline ra đời.", True),
+        # a sentence that numbers another document states that one's facts
+        ("Nghị quyết 06-NQ/TU ban hành ngày nào?", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
+        ("nghi quyet 06-NQ/TU ban hanh ngay nao", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
+        ("Nghị quyết 23-NQ/TU ban hành ngày nào?", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", True),
         # a unit asked for must be given: a percentage, not any number
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 2 con số năm 2023.", False),
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 10,2% năm 2023.", True),

@@ -18,7 +18,7 @@ _QUESTION_PATTERNS = {
     "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|thời gian nào|thời điểm nào|thế kỷ nào"
     r"|năm bao nhiêu",
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
-    "person": r"\bai\b|người nào|nhân vật nào|những ai",
+    "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
 }
 # Without accents "mấy" would be "may" (also "máy", a machine): left out there.

@@ -124,7 +124,9 @@ _RANK_AHEAD = re.compile(_RANK_WORDS + r"(?=\w)")  # starting a name
 _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
 _FRAGMENT = re.compile(
-    r"^\s*(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$", re.IGNORECASE
+    r"^\s*(?:(?:của|ở|tại|với|từ|cho|về|trong|cua|voi|tu|ve)\s+)?"  # "Của cơ quan nào?"
+    r"(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$",
+    re.IGNORECASE,
 )
 # A question that starts with a tense, aspect or passive marker has no subject of its own: "Được
 # ban hành năm nào?", "Đã tổ chức ở đâu?" (a Vietnamese subject comes before these words).
@@ -226,6 +228,9 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
       phòng là ai?" or of "tu lenh bo doi bien phong la ai");
     - else the previous subject, the phrase, and what was asked ("… cụm dân cư bao nhiêu?"):
       no slot fits."""
+    which = re.fullmatch(r"\w+(?:\s+\w+)?\s+(?:nào|nao)", phrase, re.IGNORECASE)
+    if which and re.search(r"\b(?:nào|nao)\s*\??\s*$", previous, re.IGNORECASE) and subject(previous):
+        return f"{subject(previous)} {phrase}?", True  # "Còn luật nào?" after "… quán triệt nghị quyết nào?"
     if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE):
         return phrase + "?", True
     abbreviation = re.fullmatch(r"[A-ZĐ][A-ZĐ0-9.-]+", phrase)

@@ -77,6 +77,17 @@ _PERSONAL_FACTS = (
         r"\btốt nghiệp\b|\bhọc\b|\b(?:tiến|thạc) sĩ\b|\bcử nhân\b",
     ),
     (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
+    (  # a person's ethnicity, not which ethnic community ("cộng đồng dân tộc nào")
+        r"\bngười dân tộc\b|\b(?:là|thuộc) dân tộc (?:gì|nào)\b|\bdân tộc gì\b",
+        r"\bnguoi dan toc\b|\b(?:la|thuoc) dan toc (?:gi|nao)\b|\bdan toc gi\b",
+        r"\bdân tộc\b",
+    ),
+    # an organisation's own: when it was founded
+    (
+        r"\bthành lập (?:vào )?(?:năm|ngày|khi|lúc|thời gian) (?:nào|bao nhiêu)\b|\bthành lập (?:vào )?bao giờ\b",
+        r"\bthanh lap (?:vao )?(?:nam|ngay|khi|luc|thoi gian) (?:nao|bao nhieu)\b|\bthanh lap (?:vao )?bao gio\b",
+        r"\b(?:thành lập|ra đời|sáng lập|thiết lập|lập ra|khai sinh|thành hình)\b",
+    ),
     (r"\b(?:phong|thăng) (?:quân hàm|hàm|cấp bậc)\b", r"\b(?:phong|thang) (?:quan ham|ham)\b", r"\b(?:phong|thăng)\b"),
     (
         r"\b(?:vợ|chồng)\b|\b(?:người|đứa) con\b|\bcon (?:trai|gái)\b",
@@ -89,6 +100,7 @@ _NUMBER_WORDS = {
     "2": ("hai",), "3": ("ba",), "4": ("bốn", "tư"), "6": ("sáu",), "7": ("bảy", "bẩy"), "8": ("tám",),
     "9": ("chín",), "10": ("mười",), "100": ("một trăm",), "1000": ("một nghìn", "một ngàn"),
 }  # fmt: skip
+_DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
@@ -180,6 +192,8 @@ class Constraints:
             said = "|".join(_spelt_both_ways(folded, pairs or {}))  # and named whole, not a province's
             if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
+        if self._other_document(sentence):
+            return False
         if not self.phrases:
             return True
         asked = f" {self.text} "
@@ -201,6 +215,15 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def _other_document(self, sentence: str) -> bool:
+        """Whether the sentence gives its facts of another document than the one asked about: it
+        numbers one ("Nghị quyết số 23-NQ/TU ngày 3/3/2024") and not the asked "06-NQ/TU"."""
+        asked = {n.lower() for n in _DOCUMENT_NUMBER.findall(self.text)}
+        if not asked:
+            return False
+        said = {n.lower() for n in _DOCUMENT_NUMBER.findall(sentence)}
+        return bool(said) and not said & asked
 
     def _listed(self, sentence: str) -> bool:
         """Whether the sentence names what is asked only as one of a list of quoted names
