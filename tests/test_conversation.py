@@ -76,6 +76,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Đại tướng Lương Cường yêu cầu BĐBP quán triệt luật nào?"),
         ("Của cơ quan nào?", "Nghị quyết 33-NQ/TW ban hành ngày nào?", None,
          "Nghị quyết 33-NQ/TW ban hành của cơ quan nào?"),
+        # bench/dev7: a title with its organisation after a question typed without capitals; "vào"
+        # before the asked "ngày nào" goes with it
+        ("Còn Tư lệnh BĐBP?", "bi thu tinh uy quang ninh la ai", None, "Tu lenh BDBP la ai"),
+        ("Ở đâu?", "Bí thư Tỉnh ủy Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh vào ngày nào?", None,
+         "Bí thư Tỉnh ủy Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh ở đâu?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

@@ -184,6 +184,8 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Quảng Ninh được thành lập năm nào?", "Quảng Ninh đạt 3,1 tỷ USD năm 2023.", False),
         ("Quảng Ninh được thành lập năm nào?", "Tỉnh Quảng Ninh được thành lập năm 1963.", True),
         ("Thuộc địa được thành lập năm 1564 tên là gì?", "Năm 1564, Fort Caroline ra đời.", True),
+        # a degree is schooling
+        ("Trung tướng Lê Đức Thái có bằng tiến sĩ không?", MEETING, False),
         # a sentence that numbers another document states that one's facts
         ("Nghị quyết 06-NQ/TU ban hành ngày nào?", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
         ("nghi quyet 06-NQ/TU ban hanh ngay nao", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
@@ -270,3 +272,18 @@ LISTED = "Có thể kể đến: “Mái ấm cho người nghèo”, “Nâng b
 def test_a_list_of_names_answers_no_how_or_why(question, sentence, met):
     """Checked to fail without the rule (dev3 declined 41 -> 43 of 46 near misses, dev5 +2)."""
     assert constraints(question).met(sentence, "", PAIRS) is met
+
+
+def test_a_figure_for_another_year_is_not_the_one_asked():
+    """The asked year is elsewhere in the article; the sentence gives its figure for another year
+    (bench/dev5, dev7: "… vốn FDI năm 2021/2024?"), unless it only compares with it or the
+    question asks a year (checked to fail without the rule, and without each exception)."""
+    context = "Năm 2010 và năm 2021 có nhiều thay đổi; năm 2000 cũng vậy."
+    fdi = constraints("Quảng Ninh thu hút bao nhiêu vốn FDI năm 2021?")
+    assert not fdi.met("Quảng Ninh thu hút vốn FDI năm 2023 đạt 3,1 tỷ USD.", context, PAIRS)
+    assert fdi.met("Quảng Ninh thu hút vốn FDI năm 2021 đạt 2,9 tỷ USD.", context, PAIRS)
+    drought = constraints("Khu vực bị hạn hán năm 2010 rộng bao nhiêu dặm vuông?")
+    compared = "Khu vực bị ảnh hưởng xấp xỉ 1.160.000 dặm vuông, so với 734.000 dặm vuông vào năm 2005."
+    assert drought.met(compared, context, PAIRS)
+    bound = constraints("Polonia giành chức vô địch vào năm nào trước năm 2000?")
+    assert bound.met("Họ giành chức vô địch vào năm 1946.", context, PAIRS)

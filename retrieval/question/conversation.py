@@ -46,7 +46,7 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|voi|cua|ve|tai|tu|bang)$", re.IGNORECASE)
+_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|vào|voi|cua|ve|tai|tu|bang|vao)$", re.IGNORECASE)
 _PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
@@ -249,7 +249,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     names, targets = _names(phrase), _names(previous)
     starts_with_name = bool(targets) and targets[0][0] == 0
     whole_name = bool(names) and names[0] == (0, len(phrase))  # "Lai Châu": a place, no title
-    if (topic and previous.startswith(topic) and new and new[0][0].isupper() and words[0][0].isupper()
+    titled_before = words[0][0].isupper() or previous == previous.lower()  # or typed without capitals
+    if (topic and previous.startswith(topic) and new and new[0][0].isupper() and titled_before
             and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
         # a title's whole subject ("Tư lệnh Bộ đội Biên phòng"), in the place asked about unless
         # it names its own ("Còn Chủ tịch UBND?" after "… Chủ tịch HĐND tỉnh Quảng Ninh …")

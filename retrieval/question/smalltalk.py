@@ -35,7 +35,7 @@ la ai gi ten co khoe khong lam duoc biet tao ra cua the nao sao vui ve rat
 huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
-anh chi ad admin hieu tieng viet hom nay hoi nham
+anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh
 """
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -72,8 +72,9 @@ _PERSONAL_FACTS = (
     (r"\bquê\b(?! hương)", r"\bque (?:o|quan|nha)\b", r"\bquê\b(?! hương)"),  # "quê hương": a homeland
     (r"\btuổi\b", r"\b(?:bao nhieu|may) tuoi\b", r"\btuổi\b"),
     (
-        r"\btốt nghiệp\b|\bhọc (?:đại học|cao đẳng|trường|ở trường|tại trường)\b|\bhọc vấn\b",
-        r"\btot nghiep\b|\bhoc (?:dai hoc|cao dang)\b|\bhoc van\b",
+        r"\btốt nghiệp\b|\bhọc (?:đại học|cao đẳng|trường|ở trường|tại trường)\b|\bhọc (?:vấn|vị|hàm)\b"
+        r"|\bbằng (?:tiến sĩ|thạc sĩ|cử nhân|đại học)\b",
+        r"\btot nghiep\b|\bhoc (?:dai hoc|cao dang)\b|\bhoc (?:van|vi|ham)\b|\bbang (?:tien si|thac si|cu nhan)\b",
         r"\btốt nghiệp\b|\bhọc\b|\b(?:tiến|thạc) sĩ\b|\bcử nhân\b",
     ),
     (r"\bnhập ngũ\b", r"\bnhap ngu\b", r"\bnhập ngũ\b"),
@@ -100,6 +101,9 @@ _NUMBER_WORDS = {
     "2": ("hai",), "3": ("ba",), "4": ("bốn", "tư"), "6": ("sáu",), "7": ("bảy", "bẩy"), "8": ("tám",),
     "9": ("chín",), "10": ("mười",), "100": ("một trăm",), "1000": ("một nghìn", "một ngàn"),
 }  # fmt: skip
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
+_YEAR_SAID = re.compile(r"\bnăm (?:1\d{3}|20\d{2})\b", re.IGNORECASE)  # a year said as one
+_COMPARED = re.compile(r"\bso với\b(?:[^,;.]|[.,](?=\d))*", re.IGNORECASE)  # "734.000" goes on
 _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
@@ -192,7 +196,7 @@ class Constraints:
             said = "|".join(_spelt_both_ways(folded, pairs or {}))  # and named whole, not a province's
             if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
-        if self._other_document(sentence):
+        if self._other_document(sentence) or self._other_year(sentence):
             return False
         if not self.phrases:
             return True
@@ -215,6 +219,18 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def _other_year(self, sentence: str) -> bool:
+        """Whether a "bao nhiêu" question's year is missing from the sentence and the sentence
+        gives its figure for another ("… năm 2023 đạt 3,1 tỷ USD" for "… năm 2021?"): the
+        article's date or its other sentences do not stand in for it then. A year compared
+        with ("so với … năm 2005") gives no figure of its own."""
+        if self.check.kind != "number":
+            return False
+        years = [p for p in self.phrases if _YEAR.fullmatch(p)]
+        if not years or any(year in sentence for year in years):
+            return False
+        return _YEAR_SAID.search(_COMPARED.sub(" ", normalize(sentence))) is not None
 
     def _other_document(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another document than the one asked about: it
