@@ -81,6 +81,13 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn Tư lệnh BĐBP?", "bi thu tinh uy quang ninh la ai", None, "Tu lenh BDBP la ai"),
         ("Ở đâu?", "Bí thư Tỉnh ủy Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh vào ngày nào?", None,
          "Bí thư Tỉnh ủy Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh ở đâu?"),
+        # "tỉnh đó" after "… tỉnh nào có X?" whose answer names no province: the one described;
+        # the noun of "điều gì" is asked, not the subject's
+        ("Chính ủy của tỉnh đó là ai?", "Bộ đội Biên phòng tỉnh nào có Đồn Pò Hèn?",
+         "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh (thứ 3 từ phải sang) kiểm tra mô hình.",
+         "Chính ủy của tỉnh có Đồn Pò Hèn là ai?"),
+        ("Tinh thần nào?", "Đại tướng Lương Cường lưu ý BĐBP điều gì?", None,
+         "Đại tướng Lương Cường lưu ý BĐBP tinh thần nào?"),
         # set apart from the office: "Quảng Ninh Nguyễn Xuân Ký" would read as one name
         ("Ông ấy phát biểu gì tại hội nghị?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Về phía tỉnh Quảng Ninh có các đồng chí: Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy.",

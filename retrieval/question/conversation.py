@@ -40,9 +40,11 @@ _ASKING = (
 )
 # "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part ("khi nào" is asked
 # alone: "ban hành khi nào" keeps its verb).
-# "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có".
+# "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có"; so is
+# the noun of "điều gì", "vấn đề gì".
 _QUESTION_TAIL = re.compile(
     rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"|(?:điều|việc|vấn đề|nội dung|dieu|viec|van de|noi dung)\s+(?:gì|gi)\b"
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -358,12 +360,17 @@ def _referent(previous: str, noun: str | None, answer: str | None, person: bool 
         key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
         folded = fold_diacritics(normalize(previous)).lower()
         at = re.search(rf"\b{re.escape(key)}\b", folded)
-        if at and re.match(r"\s+nao\b", folded[at.end() :]) and answer:  # it asked which one
+        which = at and re.match(r"\s+nao\b", folded[at.end() :])
+        if which and answer:  # it asked which one
             for start, end in _names(answer):
                 # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
                 before = fold_diacritics(normalize(re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])))
                 if before.rstrip().endswith(key):
                     return f"{noun.lower()} {answer[start:end]}"
+        if which:  # the answer names none: the one the question described ("tỉnh có Đồn Pò Hèn")
+            rest = previous[at.end() + which.end() :].strip(" ?")
+            if rest:
+                return f"{noun.lower()} {rest}"
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
             return _named_noun(previous, at.start(), len(key.split())) or subject(previous[at.start() :])
         names = _names(previous)
