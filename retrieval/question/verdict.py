@@ -60,9 +60,10 @@ _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
 # "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
 _MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|(?:bang|theo) cach nao)\b")
-# A person's own facts (birth, hometown, age, schooling, enlistment, promotion, family): asked about, they
-# must be stated; an article that names someone at a meeting states none of them. Each fact: how
-# a question asks it (accented; folded where the folded words say only that), how a sentence says it.
+# A person's own facts (birth, hometown, age, schooling, enlistment, ethnicity, promotion, family;
+# an organisation's founding): asked about, they must be stated; an article that names someone at
+# a meeting states none of them. Each fact: how a question asks it (accented; folded where the
+# folded words say only that), how a sentence says it.
 _PERSONAL_FACTS = (
     (
         r"\bsinh (?:năm|ngày|tháng|ra|tại|ở|vào)\b|\b(?:năm|ngày|nơi) sinh\b",
