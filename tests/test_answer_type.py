@@ -39,6 +39,9 @@ def test_an_answer_must_hold_something_new():
     assert AnswerCheck("kenya xep thu bao nhieu nam 2012").holds("Năm 2012, Kenya xếp thứ 3.")
     # "năm" and "tư" are no numbers ("những năm qua", "đầu tư"); "bao lâu" takes "vài năm"
     assert not AnswerCheck("Lai Châu có bao nhiêu đồn?").holds("Những năm qua, đồn thu hút đầu tư.")
+    # a slogan's or title's numbers count nothing (bench/dev8: "“3 bám, 4 cùng”")
+    assert not AnswerCheck("Đồn tham gia bao nhiêu ban?").holds("Đồn tham gia ban với phương châm “3 bám, 4 cùng”.")
+    assert AnswerCheck("Đồn tham gia bao nhiêu ban?").holds("Đồn tham gia 2 ban với phương châm “3 bám”.")
     assert AnswerCheck("Mất bao lâu để thấy hiệu ứng?").holds("Phải mất vài năm để thấy hiệu ứng.")
     century = AnswerCheck("Trường được thành lập vào thế kỷ nào?")
     assert century.holds("Trường được thành lập vào đầu thế kỷ XIX.")
@@ -85,10 +88,10 @@ def test_a_number_right_before_what_is_counted_answers_a_how_many_question():
 def test_digits_looked_at_first_give_the_full_scans_verdict():
     """A number question's check looks at the sentence's digits first: the verdict is still
     "holds a number (digit or number word) the question lacks", on every shipped line and with
-    questions that hold digits themselves (ordinals aside: none is asked)."""
+    questions that hold digits themselves (ordinals and quoted names aside: none is asked)."""
     from pathlib import Path
 
-    from retrieval.question.answer_type import _NUMBER, _ORDINAL
+    from retrieval.question.answer_type import _NUMBER, _ORDINAL, _QUOTED
     from retrieval.text.normalize import fold_diacritics
 
     data = Path(__file__).resolve().parents[1] / "data"
@@ -99,7 +102,7 @@ def test_digits_looked_at_first_give_the_full_scans_verdict():
         check = AnswerCheck(question)
         assert check.kind == "number"
         for line in lines:
-            numbers = _NUMBER.finditer(_ORDINAL.sub(" ", line))
+            numbers = _NUMBER.finditer(_QUOTED.sub(" ", _ORDINAL.sub(" ", line)))
             full = any(fold_diacritics(m.group().lower()) not in check.asked for m in numbers)
             assert check.holds(line) == full, (question, line)
             verdicts.add(full)

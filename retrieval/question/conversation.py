@@ -44,7 +44,7 @@ _ASKING = (
 # the noun of "điều gì", "vấn đề gì".
 _QUESTION_TAIL = re.compile(
     rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
-    rf"|(?:điều|việc|vấn đề|nội dung|dieu|viec|van de|noi dung)\s+(?:gì|gi)\b"
+    rf"|(?:điều|việc|vấn đề|nội dung|dieu|viec|van de|noi dung)\s+(?:gì|gi)\b|(?:số|so)\s+(?:mấy|bao nhiêu|bao nhieu)\b"
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -250,7 +250,9 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     topic = subject(previous)
     names, targets = _names(phrase), _names(previous)
     starts_with_name = bool(targets) and targets[0][0] == 0
-    whole_name = bool(names) and names[0] == (0, len(phrase))  # "Lai Châu": a place, no title
+    # "Lai Châu": a place, no title; "Trung tướng Nguyễn Anh Tuấn": a person
+    ranked = _RANK_AHEAD.match(phrase)
+    whole_name = bool(names) and names[0][1] == len(phrase) and names[0][0] in (0, ranked.end() if ranked else 0)
     titled_before = words[0][0].isupper() or previous == previous.lower()  # or typed without capitals
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and titled_before
             and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
@@ -267,7 +269,12 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
             first, last = (j := folded.index(word)), min(j + len(new) - k, len(spans)) - 1
             if k == 0 and first and normalize(words[first - 1]).lower() in _TITLE_PREFIXES:
                 first -= 1  # "Còn Tư lệnh?" after "Phó Tư lệnh …": the deputy's whole title goes
-            if words[last][0].isupper() and last + 1 < len(words) and words[last + 1].islower():
+            if (
+                words[last][0].isupper()
+                and not words[last].isupper()
+                and last + 1 < len(words)
+                and words[last + 1].islower()
+            ):
                 continue  # never half a title: "Chính ủy" is not aligned on the "Ủy" of "Ủy viên"
             return previous[: spans[first][0]] + phrase + previous[spans[last][1] :], True
     if names and targets:  # a place for a place; whoever held the office there is not asked about
@@ -348,6 +355,20 @@ def _person(previous: str, answer: str | None) -> str | None:
             return f"{subject(previous)}, {name}" if copular and subject(previous) else name
     people = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] in _SURNAMES]
     return previous[people[0][0] : people[0][1]] if people else None  # "Lai Châu" is nobody
+
+
+def _people(previous: str, answer: str | None) -> str | None:
+    """Who "họ" is after "Ai …?": the people its answer names ("Trung tướng Lê Đức Thái và Trung
+    tướng Nguyễn Anh Tuấn"), None when it names fewer than two."""
+    if not answer or not re.search(r"\b(?:ai|ai la|nhung ai)\b", fold_diacritics(normalize(previous))):
+        return None
+    known = fold_diacritics(normalize(previous))
+    people = []
+    for a, b in _names(answer):
+        if answer[a:b].split()[0] in _SURNAMES and fold_diacritics(normalize(answer[a:b])) not in known:
+            rank = _RANK.search(answer[:a])
+            people.append(answer[rank.start() if rank else a : b])
+    return " và ".join(people) if len(people) > 1 else None
 
 
 def _referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
@@ -472,8 +493,9 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
     else:
         match = _DEMONSTRATIVE.search(text) or _BARE_HONORIFIC.search(text)
         if match:
-            person = not match.group("noun") and not re.fullmatch(r"(?:họ|nó|ho|no)", match.group(), re.I)
-            referent = _referent(previous, match.group("noun"), answer, person)
+            they = re.fullmatch(r"(?:họ|ho)", match.group(), re.I)
+            person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
+            referent = (they and _people(previous, answer)) or _referent(previous, match.group("noun"), answer, person)
             rewritten = text[: match.start()] + referent + text[match.end() :]
         elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(previous):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"

@@ -21,7 +21,8 @@ _KINDS = {
     "good afternoon, good evening",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
     "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
-    "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi",
+    "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
+    "tra loi toi",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
     "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
@@ -35,7 +36,7 @@ la ai gi ten co khoe khong lam duoc biet tao ra cua the nao sao vui ve rat
 huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
-anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh
+anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh ngoan dang yeu de thuong mot ngay tot lanh
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
