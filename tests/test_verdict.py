@@ -235,6 +235,9 @@ def test_personal_facts_and_whole_organisations(question, sentence, met):
         ("Chính ủy BĐBP là ai?", "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng.", None,
          True),
         ("Chủ tịch của IPCC là ai?", "Nhà kinh tế học Hoesung Lee là chủ tịch của IPCC.", None, True),
+        # a body's kind starts its name, no person's: "Đồn Biên phòng Pò Hèn" is a border post
+        ("Chính ủy Đồn Biên phòng Pò Hèn là ai?",
+         "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh, kiểm tra Đồn Biên phòng Pò Hèn.", None, False),
         # offices listed together share the body after the last
         ("Ai là Bí thư Đảng ủy Bộ đội Biên phòng?",
          "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng.", None, True),

@@ -106,6 +106,7 @@ _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _YEAR_SAID = re.compile(r"\bnăm (?:1\d{3}|20\d{2})\b", re.IGNORECASE)  # a year said as one
 _COMPARED = re.compile(r"\bso với\b(?:[^,;.]|[.,](?=\d))*", re.IGNORECASE)  # "734.000" goes on
 _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
+_BODY_KINDS = frozenset("Bộ Đồn Ban Sở Cục Viện Hội Tổng Ủy Phòng Trạm Đảng".split())  # noqa: SIM905
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
@@ -555,7 +556,7 @@ def _organisation_end(syllables: list[str], folded: list[str], start: int) -> in
 
 def _is_person(syllables: list[str], start: int, end: int) -> bool:
     """A run of two to four capitalised syllables, none an abbreviation: a person's name
-    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it, and a
-    ministry starts with "Bộ" ("Bộ Quốc phòng")."""
+    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it, and
+    starts with the kind of body it is ("Bộ Quốc phòng", "Đồn Biên phòng Pò Hèn", "Ban Chỉ đạo")."""
     run = syllables[start:end]
-    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run) and run[0] != "Bộ"
+    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run) and run[0] not in _BODY_KINDS
