@@ -186,10 +186,6 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Thuộc địa được thành lập năm 1564 tên là gì?", "Năm 1564, Fort Caroline ra đời.", True),
         # a degree is schooling
         ("Trung tướng Lê Đức Thái có bằng tiến sĩ không?", MEETING, False),
-        # a sentence that numbers another document states that one's facts
-        ("Nghị quyết 06-NQ/TU ban hành ngày nào?", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
-        ("nghi quyet 06-NQ/TU ban hanh ngay nao", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", False),
-        ("Nghị quyết 23-NQ/TU ban hành ngày nào?", "Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới.", True),
         # a unit asked for must be given: a percentage, not any number
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 2 con số năm 2023.", False),
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 10,2% năm 2023.", True),
@@ -290,3 +286,13 @@ def test_a_figure_for_another_year_is_not_the_one_asked():
     assert drought.met(compared, context, PAIRS)
     bound = constraints("Polonia giành chức vô địch vào năm nào trước năm 2000?")
     assert bound.met("Họ giành chức vô địch vào năm 1946.", context, PAIRS)
+
+
+def test_a_sentence_that_numbers_another_document_gives_that_ones_facts():
+    """The asked document is elsewhere in the article (bench/dev6: "… 06-NQ/TU … ngày nào?";
+    checked to fail without the rule)."""
+    context = "Trọng tâm là Nghị quyết số 06-NQ/TU về phát triển bền vững."
+    sentence = "Quảng Ninh ban hành Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới."
+    assert not constraints("Nghị quyết 06-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
+    assert not constraints("nghi quyet 06-NQ/TU ban hanh ngay nao").met(sentence, context, PAIRS)
+    assert constraints("Nghị quyết 23-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
