@@ -141,8 +141,7 @@ async def run_console(
                 print("(Cuộc trò chuyện mới.)", file=stderr)
             stdout.flush()
             continue
-        recent = conversation.recent() if conversation is not None else []
-        previous = recent[-1] if recent else None
+        previous = conversation.last() if conversation is not None else None
         asked = await engine.ask(question, top_k, source="console", previous=previous)
         result, took_ms = asked.result, asked.took_ms
         if conversation is not None and result.verdict != "chat":  # small talk is no context

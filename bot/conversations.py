@@ -35,8 +35,7 @@ class ChatMemory:
         if replied is not None and (turn := self._answers.get((message.chat_id, replied.message_id))):
             return turn
         conversation = self._conversations.get(_key(message, user))
-        recent = conversation.recent() if conversation is not None else []
-        return recent[-1] if recent else None
+        return conversation.last() if conversation is not None else None
 
     def remember(
         self, message: Message, user: User | None, understood: str, answer: str | None, reply: Message | None

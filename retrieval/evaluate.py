@@ -329,7 +329,7 @@ async def evaluate_conversations(
         for conversation in conversations:
             turns = Conversation()
             for n, turn in enumerate(conversation["turns"]):
-                result = engine.search_in_context(turn["question"], turns.turns[-1] if turns.turns else None)
+                result = engine.search_in_context(turn["question"], turns.last(now=0.0))
                 kind = "first turns" if n == 0 else "follow-ups" if turn["answers"] else "unanswerable follow-ups"
                 record(f"{kind}: in context", result, turn)
                 if n:
@@ -340,7 +340,7 @@ async def evaluate_conversations(
         if dev is not None:
             turns = Conversation()
             for question in (q for q in load_questions(dev) if q["answers"]):
-                result = engine.search_in_context(question["question"], turns.turns[-1] if turns.turns else None)
+                result = engine.search_in_context(question["question"], turns.last(now=0.0))
                 record("dev in one conversation", result, question)
                 record("dev alone", engine.search(question["question"]), question)
                 top = result.answers[0].sentence if result.answers else None

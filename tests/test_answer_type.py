@@ -91,7 +91,7 @@ def test_digits_looked_at_first_give_the_full_scans_verdict():
     questions that hold digits themselves (ordinals and quoted names aside: none is asked)."""
     from pathlib import Path
 
-    from retrieval.question.answer_type import _NUMBER, _ORDINAL, _QUOTED
+    from retrieval.question.answer_type import _NUMBER, _ORDINAL, QUOTED
     from retrieval.text.normalize import fold_diacritics
 
     data = Path(__file__).resolve().parents[1] / "data"
@@ -102,7 +102,7 @@ def test_digits_looked_at_first_give_the_full_scans_verdict():
         check = AnswerCheck(question)
         assert check.kind == "number"
         for line in lines:
-            numbers = _NUMBER.finditer(_QUOTED.sub(" ", _ORDINAL.sub(" ", line)))
+            numbers = _NUMBER.finditer(QUOTED.sub(" ", _ORDINAL.sub(" ", line)))
             full = any(fold_diacritics(m.group().lower()) not in check.asked for m in numbers)
             assert check.holds(line) == full, (question, line)
             verdicts.add(full)

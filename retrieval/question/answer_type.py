@@ -60,7 +60,8 @@ _DAY = re.compile(
 )
 # Words before a year that make it a time ("Năm 2020"), not the end of a name ("Luật … Việt Nam 2020").
 _TIME_WORDS = frozenset({"năm", "tháng", "ngày", "từ", "đến", "sau", "trước", "cuối", "đầu", "giữa", "mùa", "vào"})
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+# A quoted name or slogan, its words in the group (retrieval.question.verdict reads them too).
+QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 # An ordinal ("thứ 3 từ phải sang") counts nothing, unless an ordinal is what is asked ("thứ mấy").
 _ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
@@ -185,7 +186,7 @@ class AnswerCheck:
                 return True
             if not self._ordinal:
                 sentence = _ORDINAL.sub(" ", sentence)
-            sentence = _QUOTED.sub(" ", sentence)  # a slogan's or title's numbers ("3 bám, 4 cùng") count nothing
+            sentence = QUOTED.sub(" ", sentence)  # a slogan's or title's numbers ("3 bám, 4 cùng") count nothing
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for
             # number words too takes 8 us a sentence. The digits are _NUMBER's matches as well.
             if any(fold_diacritics(d.lower()) not in self.asked for d in _DIGIT.findall(sentence)):

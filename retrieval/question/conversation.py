@@ -138,7 +138,9 @@ _NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|duoc)\s+\w", 
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
-_LOCAL_KIND = re.compile(r"\s(?:tỉnh|huyện|xã|thành phố|thị xã)(?=\s)")
+_PLACE_KINDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã")  # what a local title is of
+_LOCAL_KIND = re.compile(rf"\s(?:{'|'.join(_PLACE_KINDS)})(?=\s)")
+_PLACE_KIND_WORDS = frozenset(" ".join(_PLACE_KINDS).split())
 _TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
@@ -164,9 +166,14 @@ class Conversation:
         now = time.time() if now is None else now
         return [t for t in self.turns if now - t.at <= self.minutes * 60]
 
+    def last(self, now: float | None = None) -> Turn | None:
+        """The turn a new question follows: the last one, if recent."""
+        now = time.time() if now is None else now
+        return self.turns[-1] if self.turns and now - self.turns[-1].at <= self.minutes * 60 else None
+
     def add(self, understood: str, answer: str | None, now: float | None = None) -> None:
         now = time.time() if now is None else now
-        last = self.turns[-1] if self.turns and now - self.turns[-1].at <= self.minutes * 60 else None
+        last = self.last(now)
         self.turns.append(Turn(understood, answer, now, last.question if last else None))
 
     def clear(self) -> None:
@@ -322,11 +329,30 @@ def _without_holder(rest: str) -> str:
         person = next(((a, b) for a, b in _names(rest[start:]) if a == 0), None)
         if person and rest[start:][person[0] : person[1]].split()[0] in _SURNAMES:
             return rest[: words[i].start()].rstrip(" ,") + rest[start + person[1] :]
-        local = word in ("tỉnh", "huyện", "xã", "thành", "phố", "thị")  # "Công an tỉnh Lào Cai"
+        local = word in _PLACE_KIND_WORDS  # "Công an tỉnh Lào Cai"
         if not word[0].isupper() and not local and (i == 0 or not words[i - 1].group()[0].isupper()):
             return rest  # a verb: the title's holder is not named here
         i += 1
     return rest
+
+
+def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
+    """After "Ai …?", the people its ``answer`` names (spans of names that start with a family
+    name), those the question itself names aside; none after any other question."""
+    folded = fold_diacritics(normalize(previous))
+    if not re.search(r"\b(?:ai|la ai|nguoi nao)\b", folded.replace("đ", "d")):
+        return []
+    return [
+        (a, b)
+        for a, b in _names(answer)
+        if answer[a:b].split()[0] in _SURNAMES and fold_diacritics(normalize(answer[a:b])) not in folded
+    ]
+
+
+def _with_rank(text: str, start: int, end: int) -> str:
+    """The name at ``start:end`` with the military rank right before it ("Trung tướng …")."""
+    rank = _RANK.search(text[:start])
+    return text[rank.start() if rank else start : end]
 
 
 def _person(previous: str, answer: str | None) -> str | None:
@@ -334,25 +360,16 @@ def _person(previous: str, answer: str | None) -> str | None:
     before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
     else the first person (a name that starts with a family name) the previous question names;
     None when there is neither (then the previous question's subject is the referent)."""
-    asked_who = re.search(
-        r"\b(?:ai|người nào|la ai|nguoi nao)\b", fold_diacritics(normalize(previous)).replace("đ", "d")
-    )
-    if asked_who and answer:
-        known = fold_diacritics(normalize(previous))
-        names = [(a, b) for a, b in _names(answer) if fold_diacritics(normalize(answer[a:b])) not in known]
-        people = [(a, b) for a, b in names if answer[a:b].split()[0] in _SURNAMES]
-        if people:
-            topic = _WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
-            at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
-            before = [span for span in people if at >= 0 and span[1] <= at]
-            start, end = before[-1] if before else people[0]
-            rank = _RANK.search(answer[:start])
-            name = answer[rank.start() if rank else start : end]
-            # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, set apart as news
-            # writes it ("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký"): run together, the place
-            # and the name would read as one name
-            copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
-            return f"{subject(previous)}, {name}" if copular and subject(previous) else name
+    if answer and (people := _answered_people(previous, answer)):
+        topic = _WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
+        at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
+        before = [span for span in people if at >= 0 and span[1] <= at]
+        name = _with_rank(answer, *(before[-1] if before else people[0]))
+        # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, set apart as news
+        # writes it ("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký"): run together, the place
+        # and the name would read as one name
+        copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
+        return f"{subject(previous)}, {name}" if copular and subject(previous) else name
     people = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] in _SURNAMES]
     return previous[people[0][0] : people[0][1]] if people else None  # "Lai Châu" is nobody
 
@@ -360,15 +377,10 @@ def _person(previous: str, answer: str | None) -> str | None:
 def _people(previous: str, answer: str | None) -> str | None:
     """Who "họ" is after "Ai …?": the people its answer names ("Trung tướng Lê Đức Thái và Trung
     tướng Nguyễn Anh Tuấn"), None when it names fewer than two."""
-    if not answer or not re.search(r"\b(?:ai|ai la|nhung ai)\b", fold_diacritics(normalize(previous))):
+    if not answer:
         return None
-    known = fold_diacritics(normalize(previous))
-    people = []
-    for a, b in _names(answer):
-        if answer[a:b].split()[0] in _SURNAMES and fold_diacritics(normalize(answer[a:b])) not in known:
-            rank = _RANK.search(answer[:a])
-            people.append(answer[rank.start() if rank else a : b])
-    return " và ".join(people) if len(people) > 1 else None
+    people = _answered_people(previous, answer)
+    return " và ".join(_with_rank(answer, a, b) for a, b in people) if len(people) > 1 else None
 
 
 def _referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:

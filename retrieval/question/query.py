@@ -43,12 +43,12 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
 
 
 STOP_ACCENTED = _phrases(_STOP_PHRASES_ACCENTED)
+STOP_FOLDED = _phrases(_STOP_PHRASES_FOLDED)
+_LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
 # A word that is only an honorific ("Ông Nguyễn Văn Hưng …") addresses, it names nothing: news
 # text writes ranks and offices, not "ông", so counting it would sink the evidence of any person.
 # As part of a word ("ông bà", "Bà Rịa") it stays.
 _HONORIFICS = frozenset({"ông", "bà"})
-STOP_FOLDED = _phrases(_STOP_PHRASES_FOLDED)
-_LONGEST = max(len(p) for p in STOP_ACCENTED | STOP_FOLDED)
 
 
 @dataclass(frozen=True)

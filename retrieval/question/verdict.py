@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.question.answer_type import AnswerCheck
+from retrieval.question.answer_type import QUOTED, AnswerCheck
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # Offices: the head word, then the lowercase words that say which office it is ("chủ tịch nước",
@@ -107,7 +107,6 @@ _YEAR_SAID = re.compile(r"\bnăm (?:1\d{3}|20\d{2})\b", re.IGNORECASE)  # a year
 _COMPARED = re.compile(r"\bso với\b(?:[^,;.]|[.,](?=\d))*", re.IGNORECASE)  # "734.000" goes on
 _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
 _BODY_KINDS = frozenset("Bộ Đồn Ban Sở Cục Viện Hội Tổng Ủy Phòng Trạm Đảng".split())  # noqa: SIM905
-_QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
@@ -246,7 +245,7 @@ class Constraints:
     def _listed(self, sentence: str) -> bool:
         """Whether the sentence names what is asked only as one of a list of quoted names
         ("Có thể kể đến: “Mái ấm …”, “…”"): a mention, no way or reason."""
-        quoted = _QUOTED.findall(sentence)
+        quoted = QUOTED.findall(sentence)
         if len(quoted) < 2:
             return False
         asked = f" {self.text.lower()} "
