@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from retrieval.question.answer_type import QUOTED, AnswerCheck
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
@@ -226,9 +226,7 @@ class Constraints:
         gives its figure for another ("… năm 2023 đạt 3,1 tỷ USD" for "… năm 2021?"): the
         article's date or its other sentences do not stand in for it then. A year compared
         with ("so với … năm 2005") gives no figure of its own."""
-        if self.check.kind != "number":
-            return False
-        years = [p for p in self.phrases if _YEAR.fullmatch(p)]
+        years = self._asked_years
         if not years or any(year in sentence for year in years):
             return False
         return _YEAR_SAID.search(_COMPARED.sub(" ", normalize(sentence))) is not None
@@ -236,11 +234,21 @@ class Constraints:
     def _other_document(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another document than the one asked about: it
         numbers one ("Nghị quyết số 23-NQ/TU ngày 3/3/2024") and not the asked "06-NQ/TU"."""
-        asked = {n.lower() for n in _DOCUMENT_NUMBER.findall(self.text)}
+        asked = self._asked_documents
         if not asked:
             return False
         said = {n.lower() for n in _DOCUMENT_NUMBER.findall(sentence)}
         return bool(said) and not said & asked
+
+    @cached_property
+    def _asked_years(self) -> tuple[str, ...]:
+        """The years a "bao nhiêu" question asks about (read once, not per sentence checked)."""
+        return tuple(p for p in self.phrases if _YEAR.fullmatch(p)) if self.check.kind == "number" else ()
+
+    @cached_property
+    def _asked_documents(self) -> frozenset[str]:
+        """The document numbers the question names, lowercase."""
+        return frozenset(n.lower() for n in _DOCUMENT_NUMBER.findall(self.text))
 
     def _listed(self, sentence: str) -> bool:
         """Whether the sentence names what is asked only as one of a list of quoted names
