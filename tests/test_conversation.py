@@ -146,6 +146,30 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn quy chế làm việc?", "Đảng bộ BĐBP tỉnh Quảng Ninh xác định bao nhiêu khâu đột phá?", None,
          "Đảng bộ BĐBP tỉnh Quảng Ninh xác định quy chế làm việc bao nhiêu?"),
         ("con chinh uy", "ai la tu lenh bo doi bien phong", None, "Ai la chinh uy bo doi bien phong"),
+        # "người đó", "vị đó": a person, as "ông ấy" is
+        ("Vị đó sinh năm nào?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
+         "Đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy Quảng Ninh.",
+         "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký sinh năm nào?"),
+        ("Người đó phát biểu ở đâu?", "Ai chủ trì hội nghị ngày 5/3?", "Trung tướng Lê Đức Thái chủ trì hội nghị.",
+         "Trung tướng Lê Đức Thái phát biểu ở đâu?"),
+        # a name runs through its lowercase syllables to its next capital, not past punctuation
+        ("Luật đó có hiệu lực khi nào?", "Đại tướng Lương Cường yêu cầu quán triệt luật nào?",
+         "Quán triệt nghị quyết của Đảng, Luật Biên phòng Việt Nam và các văn bản có liên quan.",
+         "Luật Biên phòng Việt Nam có hiệu lực khi nào?"),
+        ("Ai tổ chức hội nghị đó?", "Hội nghị Giao lưu hữu nghị biên giới Việt Nam - Lào diễn ra ở đâu?", None,
+         "Ai tổ chức Hội nghị Giao lưu hữu nghị biên giới Việt Nam - Lào?"),
+        # "Đó là …" / "Là …": what the previous question asked about
+        ("Đó là những khâu nào?", "Đảng bộ tỉnh đề ra mấy khâu đột phá?", None,
+         "Đảng bộ tỉnh đề ra khâu đột phá là những khâu nào?"),
+        ("Là những chương trình nào?", "Đảng ủy xây dựng bao nhiêu chương trình hành động?", None,
+         "Đảng ủy xây dựng chương trình hành động là những chương trình nào?"),
+        # a fragment after "và", or after a preposition and a longer noun
+        ("Và bao nhiêu quyết định?", "Đảng ủy BĐBP tỉnh ban hành bao nhiêu quy chế?", None,
+         "Đảng ủy BĐBP tỉnh ban hành bao nhiêu quyết định?"),
+        # ... after a question that opened by asking which one: the one its answer names
+        ("Theo tiêu chí giai đoạn nào?", "Huyện nào đạt chuẩn NTM nâng cao?",
+         "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí quốc gia.",
+         "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí giai đoạn nào?"),
         # ... and without the person who holds the replaced title
         ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),

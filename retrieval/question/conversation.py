@@ -60,13 +60,14 @@ _ELLIPSIS = [
     ),
     re.compile(r"^(?P<x>.+?)\s+(?:thì sao|thi sao)\s*\??$", re.IGNORECASE),
 ]
-_PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|ong|ba|chi|co)\s+(?:ấy|ta|này|đó|ay|nay|do)"
+# "người đó", "đồng chí ấy": a person as much as "ông ấy" is
+_PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
 _THING_NOUNS = (
     "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
     "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
-    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|người|"
+    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|"
     "tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|de an|du an|"
-    "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi|nguoi"
+    "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi"
 )
 _DEMONSTRATIVE = re.compile(
     rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b{_PERSON}\b|\b(?:họ|nó|ho|no)\b",
@@ -126,14 +127,19 @@ _RANK_AHEAD = re.compile(_RANK_WORDS + r"(?=\w)")  # starting a name
 _BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
 _FRAGMENT = re.compile(
-    r"^\s*(?:(?:của|ở|tại|với|từ|cho|về|trong|cua|voi|tu|ve)\s+)?"  # "Của cơ quan nào?"
-    r"(?:\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$",
+    r"^\s*(?:(?:và|va)\s+)?"  # "Và bao nhiêu chương trình hành động?"
+    r"(?:(?:của|ở|tại|với|từ|cho|về|trong|theo|cua|voi|tu|ve)\s+\w+(?:\s+\w+){0,3}\s+(?:nào|nao)"  # "Của cơ quan nào?"
+    r"|\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$",
     re.IGNORECASE,
 )
-# A question that starts with a tense, aspect or passive marker has no subject of its own: "Được
+# A question that starts with a tense, aspect or passive marker or "là" has no subject of its own: "Được
 # ban hành năm nào?", "Đã tổ chức ở đâu?" (a Vietnamese subject comes before these words).
 # Without accents only "duoc" says so ("da" may be "Đà", "dang" "Đặng").
-_NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|duoc)\s+\w", re.IGNORECASE)
+_NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|là|duoc)\s+\w", re.IGNORECASE)
+# "Hai huyện nào …?": a question that opens by asking which thing
+_WHICH_FIRST = re.compile(rf"^\s*(?:\w+\s+)?(?P<noun>{_THING_NOUNS})\s+(?:nào|nao)\b", re.IGNORECASE)
+# "Đó là những khâu nào?": "đó" is what the previous question asked about
+_THAT_IS = re.compile(r"^(?:đó|đấy|do|day)\s+(?P<be>)(?:là|la)\b", re.IGNORECASE)
 # "mấy khâu đột phá?": what a question counts, after its question word.
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 _PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
@@ -141,6 +147,10 @@ _WORD = re.compile(r"\w+")
 _PLACE_KINDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã")  # what a local title is of
 _LOCAL_KIND = re.compile(rf"\s(?:{'|'.join(_PLACE_KINDS)})(?=\s)")
 _PLACE_KIND_WORDS = frozenset(" ".join(_PLACE_KINDS).split())
+# Lowercase syllables inside a name run to its next capital ("Giao lưu hữu nghị … Việt Nam"),
+# a few at most and never through these
+_NAME_GAP = 7
+_NAME_STOPS = frozenset("là có được đã sẽ ở tại vào khi thì và nào gì ai la co duoc o tai vao thi va nao gi".split())  # noqa: SIM905
 _TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
@@ -394,34 +404,83 @@ def _referent(previous: str, noun: str | None, answer: str | None, person: bool 
         folded = fold_diacritics(normalize(previous)).lower()
         at = re.search(rf"\b{re.escape(key)}\b", folded)
         which = at and re.match(r"\s+nao\b", folded[at.end() :])
-        if which and answer:  # it asked which one
-            for start, end in _names(answer):
-                # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
-                before = fold_diacritics(normalize(re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])))
-                if before.rstrip().endswith(key):
-                    return f"{noun.lower()} {answer[start:end]}"
+        if which and answer and (named := _answer_named(noun, answer)):  # it asked which one
+            return named
         if which:  # the answer names none: the one the question described ("tỉnh có Đồn Pò Hèn")
             rest = previous[at.end() + which.end() :].strip(" ?")
             if rest:
                 return f"{noun.lower()} {rest}"
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
             return _named_noun(previous, at.start(), len(key.split())) or subject(previous[at.start() :])
-        names = _names(previous)
-        if names and key != "nguoi":
+        names = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] not in _SURNAMES]
+        if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
     return subject(previous) or previous.strip(" ?")
 
 
+def _answer_named(noun: str, answer: str) -> str | None:
+    """The first ``noun`` that ``answer`` names: the noun before a name ("huyện Tiên Yên", "Đồn BP
+    Pò Hèn" -> "đồn Pò Hèn") or with its own name or number ("Huyện Đầm Hà", "Nghị quyết Trung
+    ương 8"); None when it names none."""
+    key = fold_diacritics(normalize(noun)).lower()
+    found: list[tuple[int, str]] = []
+    for start, end in _names(answer):
+        # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
+        before = re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])
+        if fold_diacritics(normalize(before)).rstrip().lower().endswith(key):
+            found.append((len(before.rstrip()) - len(noun), f"{noun.lower()} {answer[start:end]}"))
+            break
+    words = list(_WORD.finditer(answer))
+    size = len(key.split())
+    for i in range(len(words) - size + 1):
+        said = " ".join(w.group() for w in words[i : i + size])
+        if fold_diacritics(said).lower() == key and (named := _named_noun(answer, words[i].start(), size)):
+            found.append((words[i].start(), named))
+            break
+    return min(found, key=lambda item: item[0])[1] if found else None  # the first; a tie to the first way
+
+
+def _which_answered(previous: str, answer: str | None) -> str:
+    """``previous`` with the thing it opened by asking for named as its answer names it: "Hai
+    huyện nào … đạt chuẩn NTM nâng cao?" -> "huyện Đầm Hà … đạt chuẩn NTM nâng cao?", so that a
+    fragment after it ("Theo tiêu chí giai đoạn nào?") has a subject; else ``previous``."""
+    which = _WHICH_FIRST.match(previous)
+    if which is None or not answer:
+        return previous
+    named = _answer_named(which.group("noun"), answer)
+    return named + previous[which.end() :] if named else previous
+
+
 def _named_noun(text: str, start: int, size: int) -> str | None:
     """The noun of ``size`` words at ``start`` and the name or number that follows it ("Nghị quyết
-    số 23-NQ/TU" of "Nghị quyết số 23-NQ/TU nói về gì?", not its verb), or None without one."""
-    words = list(re.finditer(r"[\w/.-]*\w", text[start:]))
+    số 23-NQ/TU" of "Nghị quyết số 23-NQ/TU nói về gì?", not its verb), or None without one. A
+    name goes on through a few lowercase syllables to its next capital or number ("Luật Biên
+    phòng Việt Nam", "Giao lưu hữu nghị quốc phòng biên giới Việt Nam - Trung Quốc"), not past
+    punctuation, a verb of being, a question word or to an abbreviation."""
+    found = list(re.finditer(r"[\w/.-]*\w", text[start:]))
+    words, spans = [w.group() for w in found], [w.span() for w in found]
     end = size
-    while end < len(words) and (words[end].group()[0].isupper() or any(c.isdigit() for c in words[end].group())
-                                or (words[end].group() in ("số", "so") and end == size)):  # fmt: skip
-        end += 1
-    return text[start : start + words[end - 1].end()] if end > size else None
+    while end < len(words):
+        word = words[end]
+        if word[0].isupper() or any(c.isdigit() for c in word) or (word in ("số", "so") and end == size):
+            end += 1
+            continue
+        ahead = end  # lowercase syllables inside a name, up to its next capital or number
+        while ahead < min(len(words), end + _NAME_GAP) and words[ahead].islower() and words[ahead] not in _NAME_STOPS:
+            ahead += 1
+        if end == size or ahead == len(words) or not _goes_on(words[ahead]):
+            break
+        if re.search(r"[^\w\s-]", text[start + spans[end - 1][1] : start + spans[ahead][0]]):
+            break  # punctuation ends a name; a dash joins two ("Việt Nam - Trung Quốc")
+        end = ahead
+    return text[start : start + spans[end - 1][1]] if end > size else None
+
+
+def _goes_on(word: str) -> bool:
+    """Whether ``word`` carries a name on after lowercase syllables: a capital ("Việt Nam") or a
+    number ("Trung ương 8"), not an abbreviation ("đạt chuẩn NTM")."""
+    return (word[0].isupper() and not word.isupper()) or any(c.isdigit() for c in word)
 
 
 def focus_of(question: str) -> str | None:
@@ -509,8 +568,14 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
             referent = (they and _people(previous, answer)) or _referent(previous, match.group("noun"), answer, person)
             rewritten = text[: match.start()] + referent + text[match.end() :]
-        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(previous):
+        elif (that := _THAT_IS.match(text)) and subject(previous):
+            # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked
+            rewritten = f"{_asked_of(previous, text)} {text[that.end('be') :].strip()}"
+        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(
+            previous := _which_answered(previous, answer)
+        ):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
+            text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
             rewritten = f"{_without_given(_asked_of(previous, text), text)} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
