@@ -27,6 +27,7 @@ from tests.conftest import ROOT
         ("Cảm ơn bot nhé, rất hữu ích", "thanks"), ("Thank you so much", "thanks"), ("Bạn ở đâu?", "about"),
         ("Bạn bao nhiêu tuổi?", "about"), ("Bạn là robot à?", "about"), ("Bạn có phải người thật không?", "about"),
         ("Rất vui được gặp bạn", "about"), ("Tuyệt vời", "ack"),
+        ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -43,6 +44,7 @@ def test_small_talk_and_its_kind(line, kind):
         "Không đúng quy định thì xử lý thế nào?",  # "quy định" is a word of a question
         "Bộ đội Biên phòng giúp đỡ nhân dân thế nào?",  # "giúp đỡ" beside words of a question
         "Phóng viên hỏi gì?",
+        "Có ai ở Lai Châu không?",  # a place: a question of the corpus
         "",
         "   ",
     ],

@@ -18,8 +18,8 @@ from retrieval.text.normalize import fold_diacritics, normalize
 # Folded words (and two-syllable phrases) that say what kind of small talk a line is.
 _KINDS = {
     "greeting": "xin chao, chao, hello, hi, helo, hey, alo, chao buoi sang, chuc ngu ngon, good morning, "
-    "good afternoon, good evening",
-    "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu",
+    "good afternoon, good evening, co ai",
+    "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu, thanks a lot",
     "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
     "tra loi toi",
@@ -37,6 +37,7 @@ huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
 anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh ngoan dang yeu de thuong mot ngay tot lanh
+do day
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
