@@ -66,6 +66,19 @@ def test_a_day_asked_and_a_year_that_ends_another_name():
     assert directive.holds("Năm 2020 Thủ tướng ban hành Chỉ thị số 01/CT-TTg.")  # "Năm 2020" is a time
 
 
+def test_where_needs_a_preposition_of_place():
+    where = AnswerCheck("Buổi làm việc ngày 27-3 diễn ra ở đâu?")
+    assert not where.locates("Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc với Ban Thường vụ Đảng ủy.")
+    assert where.locates("Chiều 5/3, tại Hà Nội, hai bên đã có buổi gặp mặt.")
+    assert AnswerCheck("Hầu hết trẻ em làm việc ở đâu?").locates("Hầu hết trẻ em lao động trong nông nghiệp.")
+    assert AnswerCheck("buoi lam viec dien ra o dau").locates("Buổi làm việc diễn ra tại Hà Nội.")
+    assert not AnswerCheck("buoi lam viec dien ra o dau").locates("Đại tướng chủ trì buổi làm việc.")
+    # "tỉnh nào" wants a name, checked as a constraint; "Đâu là …" asks what; unaccented text says nothing
+    assert AnswerCheck("Đồn Pò Hèn thuộc tỉnh nào?").locates("Đồn Pò Hèn là đơn vị vững mạnh.")
+    assert AnswerCheck("Đâu là nguồn nhiệt chính?").locates("Nhiệt lấy chủ yếu là than đá.")
+    assert where.locates("Dai tuong chu tri lam viec voi Ban Thuong vu.")
+
+
 def test_what_a_how_many_question_counts():
     from retrieval.question.answer_type import counted_thing
 

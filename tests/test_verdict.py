@@ -28,6 +28,9 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             True,
         ),
         ("Phó Tư lệnh Bộ đội Biên phòng là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", False),
+        # "ở đâu": a sentence that says nowhere, though its article names places
+        ("Lương Cường làm việc ở đâu?", "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.", "Hà Nội", False),
+        ("Lương Cường làm việc ở đâu?", "Sáng 27-3, tại Hà Nội, Đại tướng Lương Cường làm việc.", "", True),
         # an abbreviation matches its long form, both ways
         ("Tư lệnh BĐBP là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", True),
         (

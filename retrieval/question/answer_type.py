@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.normalize import fold_diacritics, normalize
+from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
 
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
@@ -21,6 +21,11 @@ _QUESTION_PATTERNS = {
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
 }
+# "Where": asked of a place that is not a named kind ("tỉnh nào" wants a name); "Đâu là …" asks what.
+_WHERE = re.compile(r"\b(?:o|tai|tu|den) dau\b|\bnoi nao\b|\bdia diem nao\b")
+_LOCATIVE = re.compile(
+    r"\b(?:ở|tại|trong|trên|ngoài|giữa|gần|qua|vào|từ|đến|tới|khắp|quanh|dọc|bên|phía|nơi|khu|sang)\b"
+)
 # Without accents "mấy" would be "may" (also "máy", a machine): left out there.
 _AMBIGUOUS_FOLDED = {"may"}
 
@@ -131,6 +136,7 @@ class AnswerCheck:
         )
 
         self._how_long = "bao lau" in self.asked.lower()
+        self._where = _WHERE.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
         accented = self.asked != text
@@ -144,6 +150,15 @@ class AnswerCheck:
         self._unit = (
             re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])") if unit else None
         )
+
+    def locates(self, sentence: str) -> bool:
+        """Whether ``sentence`` says where, when the question asks "ở đâu" / "nơi nào": a place
+        comes after a preposition of place ("tại Hà Nội", "trong nông nghiệp", "từ học phí"), so
+        a sentence without any names none (True when the question asks no "where", or the
+        sentence is written without accents)."""
+        if not self._where or not has_diacritics(sentence):
+            return True
+        return _LOCATIVE.search(normalize(sentence).lower()) is not None
 
     def measures(self, sentence: str) -> bool:
         """Whether ``sentence`` gives a number of the unit a "bao nhiêu phần trăm / km / tấn …"

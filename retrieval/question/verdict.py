@@ -180,6 +180,8 @@ class Constraints:
             return False
         if not self.check.measures(sentence):  # "bao nhiêu phần trăm": a percentage, not any number
             return False
+        if not self.check.locates(sentence):  # "ở đâu": somewhere, after a preposition of place
+            return False
         if self.reason and not _REASON.search(normalize(sentence)):
             return False
         if self.focus and not self._says_focus(sentence, pairs or {}):
