@@ -170,6 +170,24 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Theo tiêu chí giai đoạn nào?", "Huyện nào đạt chuẩn NTM nâng cao?",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí quốc gia.",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí giai đoạn nào?"),
+        # an agent's "do"/"bởi" or a purpose's "để" starts no subject; the verb said again goes
+        ("Do cơ quan nào ban hành?", "Nghị quyết 33-NQ/TW ban hành ngày nào?", None,
+         "Nghị quyết 33-NQ/TW do cơ quan nào ban hành?"),
+        ("Về vấn đề gì?", "Nghị quyết 33-NQ/TW do cơ quan nào ban hành?", None, "Nghị quyết 33-NQ/TW về vấn đề gì?"),
+        ("Để làm gì?", "Đảng ủy BĐBP tỉnh ban hành mấy quyết định?", None,
+         "Đảng ủy BĐBP tỉnh ban hành quyết định để làm gì?"),
+        ("Và Tiên Yên thì sao?", "Đầm Hà đã đạt được gì?", None, "Tiên Yên đã đạt được gì?"),
+        # an unnamed noun is the one the previous question described
+        ("Hội nghị đó diễn ra ở đâu?", "Nguyễn Xuân Ký phát biểu tại hội nghị về vấn đề gì?", None,
+         "Hội nghị mà Nguyễn Xuân Ký phát biểu diễn ra ở đâu?"),
+        # "Kể thêm đi": the same question again
+        ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
+        ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
+        # a title for the office a question names after its first word, without that office's holder
+        ("Còn Chính ủy thì sao?", "Cấp bậc của Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái?", None,
+         "Cấp bậc của Chính ủy Bộ đội Biên phòng?"),
+        ("Còn Phó Chính ủy?", "Quê của Chính ủy BĐBP tỉnh Quảng Ninh ở đâu?", None,
+         "Quê của Phó Chính ủy BĐBP tỉnh Quảng Ninh ở đâu?"),
         # ... and without the person who holds the replaced title
         ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
@@ -190,6 +208,7 @@ def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, exp
         "Ông Nguyễn Xuân Ký giữ chức vụ gì?",  # "Ông" before a name is no reference
         "Có bao nhiêu huyện biên giới ở Lai Châu kết nghĩa với nước bạn?",  # a whole question, not a fragment
         "da nang co bao nhieu don bien phong",  # "da" is "Đà" here, no marker
+        "Nói thêm về huyện Bình Liêu",  # more, of a subject of its own
         "",
     ],
 )

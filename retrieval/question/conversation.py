@@ -8,11 +8,14 @@ can show how it understood the question ("🔎 Hiểu là: …") and a wrong gue
 
 - ellipsis, "Còn X?" / "X thì sao?": X takes the place of the matching part of the previous
   question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name);
-- a pronoun or demonstrative ("ông ấy", "họ", "nó", "tỉnh này", "nghị quyết đó") is replaced by
-  what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh này");
+- a pronoun or demonstrative ("ông ấy", "người đó", "họ", "nó", "tỉnh này", "nghị quyết đó") is
+  replaced by what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh
+  này"), or what its answer named ("Ai …?", "… nghị quyết nào?"), or a noun as the previous
+  question described it ("hội nghị mà Nguyễn Xuân Ký phát biểu");
 - a question of question words only ("Khi nào?", "Ở đâu?"), a fragment ("Năm nào?", "Bao nhiêu
-  cặp …?") or one that opens with a tense or passive marker ("Được ban hành năm nào?") asks it of
-  the previous subject;
+  cặp …?", "Đó là những khâu nào?") or one that opens with a tense or passive marker ("Được ban
+  hành năm nào?", "Do cơ quan nào ban hành?") asks it of the previous subject; "Kể thêm đi" asks
+  the previous question again;
 - a "Còn X?" whose title or name fits no slot of the previous question takes the question
   before it; a short question that names nothing ("Ban hành ngày nào?") is read both ways, and
   the engine keeps the better-supported reading (``subjectless_reading``).
@@ -30,6 +33,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from retrieval.question.verdict import OFFICE_HEAD_WORDS
 from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
 
 # What asks, in a question: cut off (with what follows) to find what the question is about.
@@ -48,17 +52,19 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
-_DANGLING = re.compile(r"\s+(?:với|của|cho|về|ở|tại|từ|trong|bằng|vào|voi|cua|ve|tai|tu|bang|vao)$", re.IGNORECASE)
+_DANGLING = re.compile(
+    r"(?:^|\s+)(?:với|của|cho|về|ở|tại|từ|trong|bằng|vào|do|bởi|voi|cua|ve|tai|tu|bang|vao|boi)$", re.IGNORECASE
+)
 _PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
 _QUESTION_HEAD = re.compile(rf"^(?:(?:{_ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
 _ELLIPSIS = [
     re.compile(
-        r"^(?:thế |vậy |vay |the )?(?:còn|con)\s+(?P<x>.+?)(?:\s+(?:thì sao|thi sao|nữa|nua|thì|thi))?\s*\??$",
+        r"^(?:thế |vậy |và |vay |the |va )?(?:còn|con)\s+(?P<x>.+?)(?:\s+(?:thì sao|thi sao|nữa|nua|thì|thi))?\s*\??$",
         re.IGNORECASE,
     ),
-    re.compile(r"^(?P<x>.+?)\s+(?:thì sao|thi sao)\s*\??$", re.IGNORECASE),
+    re.compile(r"^(?:và |va )?(?P<x>.+?)\s+(?:thì sao|thi sao)\s*\??$", re.IGNORECASE),
 ]
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
 _PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
@@ -132,10 +138,17 @@ _FRAGMENT = re.compile(
     r"|\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$",
     re.IGNORECASE,
 )
-# A question that starts with a tense, aspect or passive marker or "là" has no subject of its own: "Được
-# ban hành năm nào?", "Đã tổ chức ở đâu?" (a Vietnamese subject comes before these words).
-# Without accents only "duoc" says so ("da" may be "Đà", "dang" "Đặng").
-_NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|là|duoc)\s+\w", re.IGNORECASE)
+# A question that starts with a tense, aspect or passive marker, "là", an agent's "do"/"bởi" or a
+# purpose's "để" has no subject of its own: "Được ban hành năm nào?", "Đã tổ chức ở đâu?", "Do cơ
+# quan nào ban hành?", "Để làm gì?" (a Vietnamese subject comes before these words). Without
+# accents only "duoc" says so ("da" may be "Đà", "dang" "Đặng").
+_NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|là|do|bởi|để|duoc)\s+\w", re.IGNORECASE)
+# "Kể thêm đi", "Còn gì nữa không?", "Chi tiết hơn?": more of the same question
+_MORE = re.compile(
+    r"^(?:(?:hãy |bạn |ban |hay )?(?:kể|nói|cho biết|ke|noi|cho biet) (?:thêm|them)|(?:kể|nói|ke|noi) (?:tiếp|tiep)"
+    r"|còn gì nữa|(?:chi tiết|cụ thể|chi tiet|cu the) hơn|thêm nữa|con gi nua|them nua)\b[^?]{0,12}\??$",
+    re.IGNORECASE,
+)
 # "Hai huyện nào …?": a question that opens by asking which thing
 _WHICH_FIRST = re.compile(rf"^\s*(?:\w+\s+)?(?P<noun>{_THING_NOUNS})\s+(?:nào|nao)\b", re.IGNORECASE)
 # "Đó là những khâu nào?": "đó" is what the previous question asked about
@@ -271,7 +284,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     ranked = _RANK_AHEAD.match(phrase)
     whole_name = bool(names) and names[0][1] == len(phrase) and names[0][0] in (0, ranked.end() if ranked else 0)
     titled_before = words[0][0].isupper() or previous == previous.lower()  # or typed without capitals
-    if (topic and previous.startswith(topic) and new and new[0][0].isupper() and titled_before
+    office = tuple(w.lower() for w in _WORD.findall(fold_diacritics(normalize(phrase)))) in OFFICE_HEAD_WORDS
+    if (topic and previous.startswith(topic) and new and new[0][0].isupper() and titled_before and not office
             and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
         # a title's whole subject ("Tư lệnh Bộ đội Biên phòng"), in the place asked about unless
         # it names its own ("Còn Chủ tịch UBND?" after "… Chủ tịch HĐND tỉnh Quảng Ninh …")
@@ -297,6 +311,10 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     if names and targets:  # a place for a place; whoever held the office there is not asked about
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + _without_holder(previous[d:]), True
+    if office and _is_title(new) and (inside := _office_inside(words, folded)):
+        # "Còn Chính ủy?" after "Cấp bậc của Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái?"
+        first, last = inside
+        return previous[: spans[first][0]] + phrase + _without_holder(previous[spans[last][1] :]), True
     # The organisation after the title starts with a capital ("Tư lệnh | Bộ đội Biên phòng"), so
     # a title typed as one ("Chỉ huy trưởng") replaces the first word and the lowercase ones after
     # it ("Chính ủy"); without capitals on either side there is no such sign: the first n words.
@@ -309,6 +327,18 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     asked = re.search(rf"\b(?:{_ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
+
+
+def _office_inside(words: list[str], folded: list[str]) -> tuple[int, int] | None:
+    """The first and last word of the capitalised office a question names after its first word
+    ("Tư lệnh" of "Cấp bậc của Tư lệnh Bộ đội Biên phòng?"), or None."""
+    lowered = [w.lower() for w in folded]
+    for k in range(1, len(words)):
+        if words[k][0].isupper():
+            for head in OFFICE_HEAD_WORDS:  # longest first: "Phó Tư lệnh" before "Tư lệnh"
+                if tuple(lowered[k : k + len(head)]) == head:
+                    return k, k + len(head) - 1
+    return None
 
 
 def _local_place(text: str) -> str | None:
@@ -411,12 +441,26 @@ def _referent(previous: str, noun: str | None, answer: str | None, person: bool 
             if rest:
                 return f"{noun.lower()} {rest}"
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
-            return _named_noun(previous, at.start(), len(key.split())) or subject(previous[at.start() :])
+            named = _named_noun(previous, at.start(), len(key.split()))
+            return named or _described(previous, at.start()) or subject(previous[at.start() :])
         names = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] not in _SURNAMES]
         if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
     return subject(previous) or previous.strip(" ?")
+
+
+def _described(previous: str, start: int) -> str | None:
+    """The unnamed noun at ``start`` of ``previous`` described by what the previous question said
+    of it: "hội nghị" of "Nguyễn Xuân Ký phát biểu gì tại hội nghị?" is "hội nghị mà Nguyễn Xuân
+    Ký phát biểu"; None when the noun starts the question's subject (it is the subject then)."""
+    about = subject(previous)
+    noun = subject(previous[start:]) or previous[start:].strip(" ?")
+    cut = about.find(previous[start : start + len(noun)])
+    before = _DANGLING.sub("", (about[:cut] if cut >= 0 else about).strip(" ,")).strip(" ,")
+    if not before or cut == 0 or previous.strip().startswith(noun):
+        return None
+    return f"{noun} mà {before}"
 
 
 def _answer_named(noun: str, answer: str) -> str | None:
@@ -544,6 +588,17 @@ def _without_given(subject_: str, fragment: str) -> str:
     return subject_
 
 
+def _without_repeated(subject_: str, fragment: str) -> str:
+    """``subject_`` without the verb it ends with when the fragment says it again: "Do cơ quan nào
+    ban hành?" after "Nghị quyết 33 ban hành ngày nào?" asks of "Nghị quyết 33"."""
+    words = list(_WORD.finditer(subject_))
+    said = set(_WORD.findall(fold_diacritics(normalize(fragment)).lower()))
+    keep = len(words)
+    while keep > 1 and fold_diacritics(normalize(words[keep - 1].group())).lower() in said:
+        keep -= 1
+    return subject_[: words[keep - 1].end()] if keep < len(words) and words else subject_
+
+
 def rewrite(question: str, previous: str, answer: str | None = None, earlier: str | None = None) -> str | None:
     """``question`` as a question that stands alone, given the ``previous`` one (and the sentence
     that answered it), or None when it is not a follow-up (it then stands as it is). A "Còn X?"
@@ -554,6 +609,8 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
     text = clean_unicode(question).strip()
     if not text or not previous.strip():
         return None
+    if _MORE.match(text):
+        return previous.strip()  # "Kể thêm đi": the same question again, as it was understood
     rewritten = None
     if (phrase := _ellipsis_phrase(text)) is not None:
         rewritten, fits = _ellipsis(previous.strip(), phrase)
@@ -576,7 +633,8 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
         ):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
             text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
-            rewritten = f"{_without_given(_asked_of(previous, text), text)} {text[0].lower()}{text[1:]}"
+            asked_of = _without_repeated(_without_given(_asked_of(previous, text), text), text)
+            rewritten = f"{asked_of} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
     if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):

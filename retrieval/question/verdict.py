@@ -50,10 +50,11 @@ _LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" fol
 _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
 )
-_OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
+# Public: a follow-up's "Còn Chính ủy?" finds the office it replaces by them (conversation).
+OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
 # The heads by their first word, longest first: a question's syllables are looked up, not scanned.
 _OFFICE_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
-for _head in _OFFICE_HEAD_WORDS:
+for _head in OFFICE_HEAD_WORDS:
     _OFFICE_HEADS_BY_FIRST.setdefault(_head[0], []).append(_head)
 _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 # "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
@@ -336,7 +337,7 @@ def _whole_office(office: str) -> re.Pattern[str]:
     after the last: "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng" names the Bí thư Đảng ủy Bộ đội
     Biên phòng (another office's head between its words)."""
     words = [re.escape(w) for w in office.split()]
-    heads = "|".join(" ".join(h) for h in _OFFICE_HEAD_WORDS)
+    heads = "|".join(" ".join(h) for h in OFFICE_HEAD_WORDS)
     shared = [" ".join(words[:k]) + f" (?:{heads}) " + " ".join(words[k:]) for k in range(1, len(words))]
     return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) (?!{_LOCAL} )")
 
