@@ -73,6 +73,11 @@ def test_where_needs_a_preposition_of_place():
     assert AnswerCheck("Hầu hết trẻ em làm việc ở đâu?").locates("Hầu hết trẻ em lao động trong nông nghiệp.")
     assert AnswerCheck("buoi lam viec dien ra o dau").locates("Buổi làm việc diễn ra tại Hà Nội.")
     assert not AnswerCheck("buoi lam viec dien ra o dau").locates("Đại tướng chủ trì buổi làm việc.")
+    # the asked event named again, or a time after the preposition, is no place
+    works = AnswerCheck("Lương Cường làm việc ở đâu?")
+    assert not works.locates("Đại tướng nêu kết luận tại buổi làm việc với đơn vị mới đây.")
+    assert not works.locates("Đại tướng Lương Cường làm việc vào chiều nay.")
+    assert AnswerCheck("Ông Ký phát biểu ở đâu?").locates("Ông Ký phát biểu tại hội nghị.")
     # "tỉnh nào" wants a name, checked as a constraint; "Đâu là …" asks what; unaccented text says nothing
     assert AnswerCheck("Đồn Pò Hèn thuộc tỉnh nào?").locates("Đồn Pò Hèn là đơn vị vững mạnh.")
     assert AnswerCheck("Đâu là nguồn nhiệt chính?").locates("Nhiệt lấy chủ yếu là than đá.")

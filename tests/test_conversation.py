@@ -113,9 +113,9 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Chính ủy BĐBP tỉnh Lai Châu chủ trì hội nghị gì?"),
         # a bare honorific at the start is a reference too; "Ông Nguyễn …" is a name
         ("Ông kiểm tra đồn biên phòng nào?", "Đại tá Nguyễn Thanh Hải giữ chức vụ gì?", None,
-         "Nguyễn Thanh Hải kiểm tra đồn biên phòng nào?"),
+         "Đại tá Nguyễn Thanh Hải kiểm tra đồn biên phòng nào?"),
         ("Khi nào ông làm việc với Bộ đội Biên phòng?", "Đại tướng Lương Cường là Chủ nhiệm cơ quan nào?", None,
-         "Khi nào Lương Cường làm việc với Bộ đội Biên phòng?"),
+         "Khi nào Đại tướng Lương Cường làm việc với Bộ đội Biên phòng?"),
         # a fragment asks one more thing of the same subject
         ("Hôm nào?", "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh về việc gì?", None,
          "Ông Phan Việt Cường làm việc với Đảng ủy BĐBP tỉnh hôm nào?"),

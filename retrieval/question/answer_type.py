@@ -25,7 +25,11 @@ _QUESTION_PATTERNS = {
 _WHERE = re.compile(r"\b(?:o|tai|tu|den) dau\b|\bnoi nao\b|\bdia diem nao\b")
 _LOCATIVE = re.compile(
     r"\b(?:ở|tại|trong|trên|ngoài|giữa|gần|qua|vào|từ|đến|tới|khắp|quanh|dọc|bên|phía|nơi|khu|sang)\b"
+    r"(?P<what>(?:\s+[^\s,.;:]+){0,4})"
 )
+_CLASSIFIERS = frozenset("buoi cuoc cac nhung mot phien".split())  # noqa: SIM905
+_FOLDED_WORD = re.compile(r"[a-z0-9]+")
+_WHEN_WORDS = frozenset("sang chieu toi dem ngay thang nam tuan luc hom dip thoi gio quy nhiem".split())  # noqa: SIM905
 # Without accents "mấy" would be "may" (also "máy", a machine): left out there.
 _AMBIGUOUS_FOLDED = {"may"}
 
@@ -154,11 +158,19 @@ class AnswerCheck:
     def locates(self, sentence: str) -> bool:
         """Whether ``sentence`` says where, when the question asks "ở đâu" / "nơi nào": a place
         comes after a preposition of place ("tại Hà Nội", "trong nông nghiệp", "từ học phí"), so
-        a sentence without any names none (True when the question asks no "where", or the
-        sentence is written without accents)."""
+        a sentence without any, or whose only one names the asked event again ("tại buổi làm
+        việc" for "… làm việc ở đâu?"), names none (True when the question asks no "where", or
+        the sentence is written without accents)."""
         if not self._where or not has_diacritics(sentence):
             return True
-        return _LOCATIVE.search(normalize(sentence).lower()) is not None
+        asked = set(_FOLDED_WORD.findall(self.asked.lower()))
+        for place in _LOCATIVE.finditer(normalize(sentence).lower()):
+            said = [w for w in _FOLDED_WORD.findall(fold_diacritics(place.group("what"))) if w not in _CLASSIFIERS]
+            if said and said[0] in _WHEN_WORDS:
+                continue  # "vào chiều nay", "trong năm 2023": a time
+            if not said or not all(w in asked for w in said[:2]):
+                return True  # "tại buổi làm việc" places no "làm việc … ở đâu?": it repeats it
+        return False
 
     def measures(self, sentence: str) -> bool:
         """Whether ``sentence`` gives a number of the unit a "bao nhiêu phần trăm / km / tấn …"

@@ -411,7 +411,7 @@ def _person(previous: str, answer: str | None) -> str | None:
         copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
         return f"{subject(previous)}, {name}" if copular and subject(previous) else name
     people = [(a, b) for a, b in _names(previous) if previous[a:b].split()[0] in _SURNAMES]
-    return previous[people[0][0] : people[0][1]] if people else None  # "Lai Châu" is nobody
+    return _with_rank(previous, *people[0]) if people else None  # "Lai Châu" is nobody
 
 
 def _people(previous: str, answer: str | None) -> str | None:
