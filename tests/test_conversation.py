@@ -273,6 +273,10 @@ def test_subject_drops_the_asking_part():
     assert subject("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP"
     assert subject("Ai là Chính ủy BĐBP tỉnh Lai Châu?") == "Chính ủy BĐBP tỉnh Lai Châu"
     assert subject("Khi nào?") == ""
+    assert (
+        subject("Phong trào “Xuân Biên phòng ấm lòng dân bản” là gì?") == "Phong trào “Xuân Biên phòng ấm lòng dân bản”"
+    )
+    assert subject("Về vấn đề gì?") == ""  # a preposition alone is no subject
 
 
 def test_conversation_keeps_recent_turns_only():

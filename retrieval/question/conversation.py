@@ -47,7 +47,7 @@ _ASKING = (
 # "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có"; so is
 # the noun of "điều gì", "vấn đề gì".
 _QUESTION_TAIL = re.compile(
-    rf"(?<=\w)\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"(?<=[\w”’)\"])\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
     rf"|(?:điều|việc|vấn đề|nội dung|dieu|viec|van de|noi dung)\s+(?:gì|gi)\b|(?:số|so)\s+(?:mấy|bao nhiêu|bao nhieu)\b"
     rf"|(?:{_ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
