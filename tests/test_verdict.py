@@ -28,6 +28,14 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             True,
         ),
         ("Phó Tư lệnh Bộ đội Biên phòng là ai?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", False),
+        # ... with what says which one in the sentence itself, not only in its article
+        (
+            "Ai là Chủ tịch UBND tỉnh hôm đó?",
+            "Đó là chỉ đạo của Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Phan Việt Cường.",
+            "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.",
+            False,
+        ),
+        ("Ai là Chủ tịch UBND tỉnh hôm đó?", "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.", "", True),
         # "ở đâu": a sentence that says nowhere, though its article names places
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.", "Hà Nội", False),
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, tại Hà Nội, Đại tướng Lương Cường làm việc.", "", True),

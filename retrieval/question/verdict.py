@@ -200,6 +200,9 @@ class Constraints:
             said = "|".join(_spelt_both_ways(folded, pairs or {}))  # and named whole, not a province's
             if not all(_met(p, said, "") for p in self.phrases if p.startswith(_WHOLE)):
                 return False
+            # with what says which one ("Chủ tịch UBND", not the sentence's "Chủ tịch HĐND")
+            if not all(_met(p, said, "") for p in self._office_phrases):
+                return False
         if self._other_document(sentence) or self._other_year(sentence):
             return False
         if not self.phrases:
@@ -223,6 +226,11 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    @cached_property
+    def _office_phrases(self) -> tuple[str, ...]:
+        """The offices asked with their qualifier ("chu tich ubnd"), not named whole."""
+        return tuple(p for p in self.phrases if any(p.startswith(h + " ") for h in self.offices))
 
     def _other_year(self, sentence: str) -> bool:
         """Whether a "bao nhiêu" question's year is missing from the sentence and the sentence
