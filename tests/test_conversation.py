@@ -180,6 +180,14 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # an unnamed noun is the one the previous question described
         ("Hội nghị đó diễn ra ở đâu?", "Nguyễn Xuân Ký phát biểu tại hội nghị về vấn đề gì?", None,
          "Hội nghị mà Nguyễn Xuân Ký phát biểu diễn ra ở đâu?"),
+        # "Còn <a person>?": in the place of the person asked about, rank and all, or of the office
+        # asked about; else who that person is
+        ("Thế còn ông Phan Việt Cường?", "Đại tướng Lương Cường làm việc với đơn vị nào?", None,
+         "Ông Phan Việt Cường làm việc với đơn vị nào?"),
+        ("Còn Trung tướng Nguyễn Anh Tuấn?", "Ông Phan Việt Cường yêu cầu gì?", None,
+         "Trung tướng Nguyễn Anh Tuấn yêu cầu gì?"),
+        ("Còn ông Nguyễn Anh Tuấn?", "Tư lệnh BĐBP sinh năm nào?", None, "Ông Nguyễn Anh Tuấn sinh năm nào?"),
+        ("Thế còn ông Phan Việt Cường?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", None, "Ông Phan Việt Cường là ai?"),
         # "Kể thêm đi": the same question again
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),

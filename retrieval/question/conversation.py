@@ -7,7 +7,8 @@ words, TREC CAsT's historical query expansion). Here the rewrite is explicit, so
 can show how it understood the question ("🔎 Hiểu là: …") and a wrong guess is visible:
 
 - ellipsis, "Còn X?" / "X thì sao?": X takes the place of the matching part of the previous
-  question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name);
+  question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name; a
+  person for the person or the office asked about, or "X là ai?");
 - a pronoun or demonstrative ("ông ấy", "người đó", "họ", "nó", "tỉnh này", "nghị quyết đó") is
   replaced by what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh
   này"), or what its answer named ("Ai …?", "… nghị quyết nào?"), or a noun as the previous
@@ -241,11 +242,41 @@ def _ellipsis(previous: str, phrase: str) -> tuple[str, bool]:
     """``previous`` asked again about ``phrase`` ("Còn X?"), and whether X found a slot of it.
     A question head stays ("Ai là Tư lệnh BĐBP?": "Ai là Chính ủy BĐBP?"); the rest is read
     without it."""
+    if (asked := _person_ellipsis(previous, phrase)) is not None:
+        return asked, True
     head = _QUESTION_HEAD.match(previous)
     if head and head.end() < len(previous):
         rewritten, fits = _ellipsis_in(previous[head.end() :], phrase)
         return (previous[: head.end()] + rewritten, fits) if fits else (rewritten, fits)
     return _ellipsis_in(previous, phrase)
+
+
+def _person_ellipsis(previous: str, phrase: str) -> str | None:
+    """ "Còn ông Phan Việt Cường?": the same question of another person, who takes the place of
+    the person the previous question names (with their rank or honorific), or of the office it
+    asked about ("Tư lệnh BĐBP sinh năm nào?" -> "Ông … sinh năm nào?"); after "Ai là …?" or any
+    other question, "<person> là ai?". None when ``phrase`` is no person ("ông", a rank, then a
+    name that starts with a family name)."""
+    honorific = _RANK_AHEAD.match(phrase) or re.match(r"(?:ông|bà|đồng chí)\s+", phrase, re.IGNORECASE)
+    start = honorific.end() if honorific else 0
+    names = _names(phrase)
+    if not names or names[0] != (start, len(phrase)) or phrase[start:].split()[0] not in _SURNAMES:
+        return None
+    people = [
+        (a + (len(first) + 1 if first in ("Ông", "Bà") else 0), b)  # "Ông Phan Việt Cường" runs as one name
+        for a, b in _names(previous)
+        if (first := previous[a:b].split()[0]) in _SURNAMES or (first in ("Ông", "Bà") and b - a > len(first) + 1)
+    ]
+    if people:
+        a, b = people[0]
+        before = re.search(r"(?:\b(?:[Ôô]ng|[Bb]à|[Đđ]ồng chí)\s+|" + _RANK_WORDS + r")$", previous[:a])
+        return previous[: before.start() if before else a] + phrase + previous[b:]
+    topic = subject(previous)
+    first = tuple(_WORD.findall(fold_diacritics(normalize(topic)).lower())[:3])
+    office = any(first[: len(head)] == head for head in OFFICE_HEAD_WORDS)
+    if office and previous.startswith(topic) and not re.match(r"\s*(?:là|la)\s+(?:ai|gì|gi)\b", previous[len(topic) :]):
+        return phrase + previous[len(topic) :]
+    return f"{phrase} là ai?"
 
 
 def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
