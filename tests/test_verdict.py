@@ -307,3 +307,14 @@ def test_a_sentence_that_numbers_another_document_gives_that_ones_facts():
     assert not constraints("Nghị quyết 06-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
     assert not constraints("nghi quyet 06-NQ/TU ban hanh ngay nao").met(sentence, context, PAIRS)
     assert constraints("Nghị quyết 23-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
+
+
+def test_who_holds_an_office_is_not_who_did_something_to_its_holder():
+    for asked in ("Ai là Chính ủy BĐBP?", "Chính ủy BĐBP là ai?", "Ai giữ cương vị Chủ nhiệm Tổng cục Chính trị?",
+                  "Ai dự hội nghị với tư cách Tư lệnh Bộ đội Biên phòng?", "tu lenh bdbp la ai"):  # fmt: skip
+        assert constraints(asked).holder_asked, asked
+    for asked in ("Ai phỏng vấn Chính ủy BĐBP tỉnh Quảng Ninh?", "Ai cùng chủ trì với Bí thư Tỉnh ủy?"):
+        assert not constraints(asked).holder_asked, asked
+    # so those who chaired beside the Bí thư answer, though none of them is named as the Bí thư
+    beside = "Cùng chủ trì có Phó Bí thư Thường trực Tỉnh ủy Lê Văn Dũng và Phó Bí thư Tỉnh ủy Lê Trí Thanh."
+    assert constraints("Những ai cùng chủ trì buổi làm việc cùng Bí thư Tỉnh ủy?").met(beside, "", PAIRS)

@@ -352,7 +352,7 @@ class SearchIndex:
         if verdict == "answer" or not self.config.stated_depth:
             return verdict
         seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
-        office = asked.check.kind == "person" and asked.offices
+        office = asked.holder_asked
         margin = self.config.office_margin if office else self.config.stated_margin
         for i in order[1:]:
             key = _text_key(self.sentence_text[int(rows[i])])

@@ -57,6 +57,10 @@ _OFFICE_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _head in OFFICE_HEAD_WORDS:
     _OFFICE_HEADS_BY_FIRST.setdefault(_head[0], []).append(_head)
 _SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
+# "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
+_AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
+# "Ai <these> <office>?" asks who holds the office ("Ai hiện giữ chức Chủ tịch …?"), folded
+_HOLDING = frozenset("la nguoi giu chuc vu cuong vi dam nhiem nhan lam hien dang duoc bo nhiem dung dau".split())  # noqa: SIM905
 # "tại sao" wants a reason: a sentence that gives one says "vì", "bởi", "nhờ", "nhằm" …
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
 # "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
@@ -191,7 +195,7 @@ class Constraints:
             return False
         # "Who is the X?": the sentence that answers names someone *as* X; an article about X's
         # office whose best sentence names no X only talks about it.
-        if self.check.kind == "person" and self.offices:
+        if self.holder_asked:
             folded = f" {_folded(sentence)} "
             if not all(_office_found(office, folded) for office in self.offices):
                 return False
@@ -226,6 +230,20 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    @cached_property
+    def holder_asked(self) -> bool:
+        """Whether the question asks who holds an office it names ("Ai là Chính ủy …?", "Ai giữ
+        chức Chính ủy …?", "Chính ủy … là ai?"), not who did something to its holder ("Ai phỏng
+        vấn Chính ủy …?", "Ai cùng chủ trì với Bí thư Tỉnh ủy?")."""
+        if self.check.kind != "person" or not self.offices:
+            return False
+        text = self.text.lower()
+        at = min((m.start() for h in self.offices if (m := re.search(rf"\b{h}\b", text))), default=-1)
+        before = re.match(r"\s*(?:[\w/.-]+\s+)*?ai\s+((?:\w+\s+)*?)$", text[:at]) if at > 0 else None
+        # "Ai phỏng vấn Chính ủy …?" asks who did something to the holder, not who holds it
+        between = before.group(1) if before else ""
+        return before is None or all(w in _HOLDING for w in between.split()) or _AS_HOLDER.search(between) is not None
 
     @cached_property
     def _office_phrases(self) -> tuple[str, ...]:
