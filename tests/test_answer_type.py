@@ -41,6 +41,10 @@ def test_an_answer_must_hold_something_new():
     assert not AnswerCheck("Lai Châu có bao nhiêu đồn?").holds("Những năm qua, đồn thu hút đầu tư.")
     # a slogan's or title's numbers count nothing (bench/dev8: "“3 bám, 4 cùng”")
     assert not AnswerCheck("Đồn tham gia bao nhiêu ban?").holds("Đồn tham gia ban với phương châm “3 bám, 4 cùng”.")
+    # nor does a document's number: "Nghị quyết 16" is a name
+    poor = AnswerCheck("Quảng Ninh có bao nhiêu hộ nghèo?")
+    assert not poor.holds("Quảng Ninh cụ thể hóa Nghị quyết 16, Nghị quyết số 33-NQ/TW của Bộ Chính trị.")
+    assert poor.holds("Quảng Ninh còn 16 hộ nghèo theo Nghị quyết 33.")
     assert AnswerCheck("Đồn tham gia bao nhiêu ban?").holds("Đồn tham gia 2 ban với phương châm “3 bám”.")
     assert AnswerCheck("Mất bao lâu để thấy hiệu ứng?").holds("Phải mất vài năm để thấy hiệu ứng.")
     century = AnswerCheck("Trường được thành lập vào thế kỷ nào?")
@@ -106,10 +110,11 @@ def test_a_number_right_before_what_is_counted_answers_a_how_many_question():
 def test_digits_looked_at_first_give_the_full_scans_verdict():
     """A number question's check looks at the sentence's digits first: the verdict is still
     "holds a number (digit or number word) the question lacks", on every shipped line and with
-    questions that hold digits themselves (ordinals and quoted names aside: none is asked)."""
+    questions that hold digits themselves (ordinals, quoted names and documents' numbers aside: none
+    is asked)."""
     from pathlib import Path
 
-    from retrieval.question.answer_type import _NUMBER, _ORDINAL, QUOTED
+    from retrieval.question.answer_type import _DOCUMENT_NUMBER, _NUMBER, _ORDINAL, QUOTED
     from retrieval.text.normalize import fold_diacritics
 
     data = Path(__file__).resolve().parents[1] / "data"
@@ -120,7 +125,7 @@ def test_digits_looked_at_first_give_the_full_scans_verdict():
         check = AnswerCheck(question)
         assert check.kind == "number"
         for line in lines:
-            numbers = _NUMBER.finditer(QUOTED.sub(" ", _ORDINAL.sub(" ", line)))
+            numbers = _NUMBER.finditer(_DOCUMENT_NUMBER.sub(" ", QUOTED.sub(" ", _ORDINAL.sub(" ", line))))
             full = any(fold_diacritics(m.group().lower()) not in check.asked for m in numbers)
             assert check.holds(line) == full, (question, line)
             verdicts.add(full)

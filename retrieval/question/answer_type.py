@@ -73,6 +73,10 @@ _TIME_WORDS = frozenset({"năm", "tháng", "ngày", "từ", "đến", "sau", "tr
 QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 # An ordinal ("thứ 3 từ phải sang") counts nothing, unless an ordinal is what is asked ("thứ mấy").
 _ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
+# A document's number names it: "Nghị quyết 16", "Chỉ thị số 01/CT-TTg", "Nghị định 100".
+_DOCUMENT_NUMBER = re.compile(
+    r"\b(?:[Nn]ghị quyết|[Nn]ghị định|[Cc]hỉ thị|[Qq]uyết định|[Tt]hông tư|[Cc]ông văn|[Kk]ết luận)(?: số)? \d[\w/.-]*"
+)
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
 _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 
@@ -214,6 +218,7 @@ class AnswerCheck:
             if not self._ordinal:
                 sentence = _ORDINAL.sub(" ", sentence)
             sentence = QUOTED.sub(" ", sentence)  # a slogan's or title's numbers ("3 bám, 4 cùng") count nothing
+            sentence = _DOCUMENT_NUMBER.sub(" ", sentence)  # nor does a document's ("Nghị quyết 16")
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for
             # number words too takes 8 us a sentence. The digits are _NUMBER's matches as well.
             if any(fold_diacritics(d.lower()) not in self.asked for d in _DIGIT.findall(sentence)):
