@@ -188,6 +188,18 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Trung tướng Nguyễn Anh Tuấn yêu cầu gì?"),
         ("Còn ông Nguyễn Anh Tuấn?", "Tư lệnh BĐBP sinh năm nào?", None, "Ông Nguyễn Anh Tuấn sinh năm nào?"),
         ("Thế còn ông Phan Việt Cường?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", None, "Ông Phan Việt Cường là ai?"),
+        # "hai người đó", "cả hai": the people the answer named; "ở đó": the place; "năm đó": the time
+        ("Hai người đó giữ chức vụ gì?", "Ai cùng chủ trì buổi làm việc?",
+         "Cùng chủ trì có Trưởng đoàn Đại biểu Quốc hội tỉnh Lê Văn Dũng và Chủ tịch UBND tỉnh Lê Trí Thanh.",
+         "Lê Văn Dũng và Lê Trí Thanh giữ chức vụ gì?"),
+        ("Ở đó có bao nhiêu huyện biên giới?", "Chính ủy BĐBP tỉnh Lai Châu là ai?", None,
+         "Ở tỉnh Lai Châu có bao nhiêu huyện biên giới?"),
+        ("Tại đó ai chủ trì?", "Hội nghị diễn ra ở đâu?", "Chiều 5/3, tại Hà Nội, hai bên gặp mặt.",
+         "Tại Hà Nội ai chủ trì?"),
+        ("Năm đó Quảng Ninh tăng trưởng thế nào?", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
+         "Năm 2023 Quảng Ninh tăng trưởng thế nào?"),
+        ("Ngày đó ai chủ trì?", "Hội nghị diễn ra ngày nào?", "Chiều 5/3, tại Hà Nội, hai bên gặp mặt.",
+         "Ngày 5/3 ai chủ trì?"),
         # "Kể thêm đi": the same question again
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
@@ -275,6 +287,10 @@ def test_the_focus_of_a_follow_up_is_its_new_common_words():
     assert focus_of("Còn Quảng Ninh?") is None  # a name: its article may name it
     assert focus_of("Còn những huyện nào đạt chuẩn?") is None  # a question of its own
     assert focus_of("Ông ấy quê ở đâu?") is None
+
+
+def test_a_time_never_named_is_no_reference():
+    assert rewrite("Năm đó có gì nổi bật?", "Quảng Ninh tăng trưởng thế nào?") is None
 
 
 def test_subject_drops_the_asking_part():

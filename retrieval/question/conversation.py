@@ -9,10 +9,11 @@ can show how it understood the question ("🔎 Hiểu là: …") and a wrong gue
 - ellipsis, "Còn X?" / "X thì sao?": X takes the place of the matching part of the previous
   question ("phó giám đốc" for "Giám đốc"; "năm 2022" for "năm 2023"; a name for a name; a
   person for the person or the office asked about, or "X là ai?");
-- a pronoun or demonstrative ("ông ấy", "người đó", "họ", "nó", "tỉnh này", "nghị quyết đó") is
-  replaced by what the previous question was about (its subject, or "tỉnh Lào Cai" for "tỉnh
-  này"), or what its answer named ("Ai …?", "… nghị quyết nào?"), or a noun as the previous
-  question described it ("hội nghị mà Nguyễn Xuân Ký phát biểu");
+- a pronoun or demonstrative ("ông ấy", "người đó", "họ", "hai người đó", "nó", "tỉnh này",
+  "nghị quyết đó", "năm đó", "ở đó") is replaced by what the previous question was about (its
+  subject, or "tỉnh Lào Cai" for "tỉnh này", "năm 2023" for "năm đó"), or what its answer named
+  ("Ai …?", "… nghị quyết nào?", "tại Hà Nội"), or a noun as the previous question described it
+  ("hội nghị mà Nguyễn Xuân Ký phát biểu");
 - a question of question words only ("Khi nào?", "Ở đâu?"), a fragment ("Năm nào?", "Bao nhiêu
   cặp …?", "Đó là những khâu nào?") or one that opens with a tense or passive marker ("Được ban
   hành năm nào?", "Do cơ quan nào ban hành?") asks it of the previous subject; "Kể thêm đi" asks
@@ -72,14 +73,25 @@ _PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|b
 _THING_NOUNS = (
     "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
     "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
-    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|"
+    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|năm|ngày|tháng|"
     "tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|de an|du an|"
     "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi"
 )
+# "họ", "hai người đó", "cả hai": the people the previous answer named
+_THEY = (
+    r"họ|ho|cả hai|ca hai"
+    r"|(?:hai|ba|những|các|nhung|cac) (?:người|đồng chí|vị|nguoi|dong chi) (?:đó|này|ấy|do|nay|ay)"
+)
 _DEMONSTRATIVE = re.compile(
-    rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b{_PERSON}\b|\b(?:họ|nó|ho|no)\b",
+    rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b{_PERSON}\b|\b(?:nó|no)\b",
     re.IGNORECASE,
 )
+# "năm đó", "ngày đó": a time the previous turn named
+_TIME_NOUNS = frozenset({"nam", "ngay", "thang"})
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b")
+# "ở đó", "tại đấy": the place the previous turn was about
+_THERE = re.compile(r"\b(?P<at>ở|tại|o|tai) (?:đó|đấy|do|day)\b", re.IGNORECASE)
 # A person's name starts with a family name; the most common ones cover most people named in news.
 _SURNAMES = frozenset(
     [
@@ -494,6 +506,30 @@ def _described(previous: str, start: int) -> str | None:
     return f"{noun} mà {before}"
 
 
+def _time_of(previous: str, noun: str, answer: str | None) -> str | None:
+    """The time "năm đó" / "ngày đó" is: the previous question's ("năm 2023"), else the one its
+    answer gives ("Chiều 5/3" -> "ngày 5/3"); None when neither gives one."""
+    key = fold_diacritics(noun).lower()
+    for word in _WORD.finditer(previous):
+        if fold_diacritics(word.group()).lower() == key and (named := _named_noun(previous, word.start(), 1)):
+            return named[0].lower() + named[1:]
+    pattern = _YEAR if key == "nam" else _DATE if key == "ngay" else None
+    found = pattern.search(answer) if pattern and answer else None
+    return f"{noun.lower()} {found.group()}" if found else None
+
+
+def _place_of(previous: str, answer: str | None) -> str | None:
+    """Where "ở đó" is: the place the answer gives ("tại Hà Nội"), else the one the previous
+    question names ("tỉnh Lai Châu", "Quảng Ninh"), never a person; None without one."""
+    if answer and (given := re.search(r"\b(?:tại|ở) (?P<place>(?:[A-ZÀ-ỸĐ]\w*)(?: [A-ZÀ-ỸĐ]\w*)*)", answer)):
+        return given.group("place")
+    local = _local_place(f" {previous}")
+    if local:
+        return local.strip()
+    places = [previous[a:b] for a, b in _names(previous) if previous[a:b].split()[0] not in _SURNAMES]
+    return places[-1] if places else None
+
+
 def _answer_named(noun: str, answer: str) -> str | None:
     """The first ``noun`` that ``answer`` names: the noun before a name ("huyện Tiên Yên", "Đồn BP
     Pò Hèn" -> "đồn Pò Hèn") or with its own name or number ("Huyện Đầm Hà", "Nghị quyết Trung
@@ -651,11 +687,18 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
                 previous, rewritten = earlier, before
     else:
         match = _DEMONSTRATIVE.search(text) or _BARE_HONORIFIC.search(text)
-        if match:
-            they = re.fullmatch(r"(?:họ|ho)", match.group(), re.I)
+        noun = match.groupdict().get("noun") if match else None
+        if noun and fold_diacritics(noun).lower() in _TIME_NOUNS:
+            # "Năm đó …": the year or day the previous turn named; none named, no reference
+            when = _time_of(previous, noun, answer)
+            rewritten = text[: match.start()] + when + text[match.end() :] if when else None
+        elif match:
+            they = match.groupdict().get("they")
             person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
             referent = (they and _people(previous, answer)) or _referent(previous, match.group("noun"), answer, person)
             rewritten = text[: match.start()] + referent + text[match.end() :]
+        elif (there := _THERE.search(text)) and (place := _place_of(previous, answer)):
+            rewritten = f"{text[: there.end('at')]} {place}{text[there.end() :]}"
         elif (that := _THAT_IS.match(text)) and subject(previous):
             # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked
             rewritten = f"{_asked_of(previous, text)} {text[that.end('be') :].strip()}"
