@@ -200,6 +200,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Năm 2023 Quảng Ninh tăng trưởng thế nào?"),
         ("Ngày đó ai chủ trì?", "Hội nghị diễn ra ngày nào?", "Chiều 5/3, tại Hà Nội, hai bên gặp mặt.",
          "Ngày 5/3 ai chủ trì?"),
+        # an office named without its body is the previous question's office's
+        ("Thế ai là Phó Chính ủy?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
+         "Ai là Phó Chính ủy BĐBP tỉnh Quảng Ninh?"),
+        ("Vậy Tư lệnh là ai?", "Chính ủy Bộ đội Biên phòng là ai?", None, "Tư lệnh Bộ đội Biên phòng là ai?"),
         # "Kể thêm đi": the same question again
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
@@ -289,8 +293,9 @@ def test_the_focus_of_a_follow_up_is_its_new_common_words():
     assert focus_of("Ông ấy quê ở đâu?") is None
 
 
-def test_a_time_never_named_is_no_reference():
+def test_a_time_or_an_office_never_named_is_no_reference():
     assert rewrite("Năm đó có gì nổi bật?", "Quảng Ninh tăng trưởng thế nào?") is None
+    assert rewrite("Ai là Chính ủy?", "Quảng Ninh thu hút bao nhiêu vốn?") is None  # nor an office never named
 
 
 def test_subject_drops_the_asking_part():

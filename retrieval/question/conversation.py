@@ -86,6 +86,12 @@ _DEMONSTRATIVE = re.compile(
     rf"\b(?P<noun>{_THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b{_PERSON}\b|\b(?:nó|no)\b",
     re.IGNORECASE,
 )
+# "Thế ai là Phó Chính ủy?", "Vậy Chính ủy là ai?"
+_WHO_IS = re.compile(
+    r"^(?:(?:thế|vậy|the|vay)\s+)?"
+    r"(?:(?:ai|người nào|nguoi nao)\s+(?:là|la)\s+(?P<first>[^?]+?)|(?P<last>[^?]+?)\s+(?:là|la)\s+ai)\s*\??$",
+    re.IGNORECASE,
+)
 # "năm đó", "ngày đó": a time the previous turn named
 _TIME_NOUNS = frozenset({"nam", "ngay", "thang"})
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -604,6 +610,22 @@ def focus_of(question: str) -> str | None:
     return None if re.search(rf"\b(?:{_ASKING})\b", phrase, re.IGNORECASE) else phrase
 
 
+def _bare_office(text: str) -> str | None:
+    """The office of "Ai là Phó Chính ủy?" / "Thế Phó Chính ủy là ai?" when it is named without
+    its body (so the previous question's body is meant), else None."""
+    asked = _WHO_IS.match(text)
+    office = asked and (asked.group("first") or asked.group("last")).strip()
+    if not office or tuple(fold_diacritics(normalize(office)).lower().split()) not in OFFICE_HEAD_WORDS:
+        return None
+    return office
+
+
+def _names_office(question: str) -> bool:
+    """Whether ``question`` names an office ("… Chính ủy BĐBP tỉnh Quảng Ninh …")."""
+    folded = tuple(_WORD.findall(fold_diacritics(normalize(question)).lower()))
+    return any(folded[k : k + len(head)] == head for k in range(len(folded)) for head in OFFICE_HEAD_WORDS)
+
+
 def _ellipsis_phrase(text: str) -> str | None:
     """The X of "Còn X?" / "X thì sao?", or None when ``text`` is no such follow-up."""
     match = next((m for pattern in _ELLIPSIS if (m := pattern.match(text))), None)
@@ -679,7 +701,9 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
     if _MORE.match(text):
         return previous.strip()  # "Kể thêm đi": the same question again, as it was understood
     rewritten = None
-    if (phrase := _ellipsis_phrase(text)) is not None:
+    if (office := _bare_office(text)) and _names_office(previous) and (asked := _ellipsis(previous.strip(), office))[1]:
+        rewritten = asked[0]  # "Thế ai là Phó Chính ủy?": the office of the previous question's body
+    elif (phrase := _ellipsis_phrase(text)) is not None:
         rewritten, fits = _ellipsis(previous.strip(), phrase)
         if not fits and earlier and earlier.strip() and phrase[:1].isupper():  # a title or a name
             before, fits = _ellipsis(earlier.strip(), phrase)
