@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.engine import QAEngine
-from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subject, subjectless_reading
+from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subjectless_reading
 
 
 @pytest.mark.parametrize(
@@ -296,16 +296,6 @@ def test_the_focus_of_a_follow_up_is_its_new_common_words():
 def test_a_time_or_an_office_never_named_is_no_reference():
     assert rewrite("Năm đó có gì nổi bật?", "Quảng Ninh tăng trưởng thế nào?") is None
     assert rewrite("Ai là Chính ủy?", "Quảng Ninh thu hút bao nhiêu vốn?") is None  # nor an office never named
-
-
-def test_subject_drops_the_asking_part():
-    assert subject("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP"
-    assert subject("Ai là Chính ủy BĐBP tỉnh Lai Châu?") == "Chính ủy BĐBP tỉnh Lai Châu"
-    assert subject("Khi nào?") == ""
-    assert (
-        subject("Phong trào “Xuân Biên phòng ấm lòng dân bản” là gì?") == "Phong trào “Xuân Biên phòng ấm lòng dân bản”"
-    )
-    assert subject("Về vấn đề gì?") == ""  # a preposition alone is no subject
 
 
 def test_conversation_keeps_recent_turns_only():

@@ -1,0 +1,175 @@
+"""The parts of a question a follow-up is read against: what it asks about (its subject), the
+names it holds (people, places, organisations, documents) and the titles and ranks around them.
+Shared by the rules of ``retrieval.question.referents`` and ``retrieval.question.ellipsis``."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.text.normalize import clean_unicode, normalize
+
+# What asks, in a question: cut off (with what follows) to find what the question is about.
+ASKING = (
+    r"là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|là như thế nào|bao nhiêu|mấy|"
+    r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
+    r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
+)
+# "giai đoạn nào", "tỉnh nào": the noun asked about goes with the asking part ("khi nào" is asked
+# alone: "ban hành khi nào" keeps its verb).
+# "về nội dung gì", "có ý nghĩa gì": what is asked about, with its preposition or "có"; so is
+# the noun of "điều gì", "vấn đề gì".
+_QUESTION_TAIL = re.compile(
+    rf"(?<=[\w”’)\"])\s+(?:(?:(?!thế\b|the\b|khi\b|lúc\b|luc\b)\w+\s+){{1,2}}(?:nào|nao)\b|(?:về|ve|có|co)\s+(?:\w+\s+){{1,2}}(?:gì|gi)\b"
+    rf"|(?:điều|việc|vấn đề|nội dung|dieu|viec|van de|noi dung)\s+(?:gì|gi)\b|(?:số|so)\s+(?:mấy|bao nhiêu|bao nhieu)\b"
+    rf"|(?:{ASKING})\b).*$|\s*\?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+DANGLING = re.compile(
+    r"(?:^|\s+)(?:với|của|cho|về|ở|tại|từ|trong|bằng|vào|do|bởi|voi|cua|ve|tai|tu|bang|vao|boi)$", re.IGNORECASE
+)
+_PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
+# One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
+_WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
+QUESTION_HEAD = re.compile(rf"^(?:(?:{ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
+# A person's name starts with a family name; the most common ones cover most people named in news.
+SURNAMES = frozenset(
+    [
+        "Nguyễn",
+        "Trần",
+        "Lê",
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Lương",
+        "Đinh",
+        "Trịnh",
+        "Đào",
+        "Mai",
+        "Tô",
+        "Hà",
+        "Lâm",
+        "Cao",
+        "Chu",
+        "Tạ",
+        "Vương",
+        "Thái",
+        "Quách",
+        "Đoàn",
+        "Tăng",
+        "Triệu",
+        "Kiều",
+        "Lục",
+        "Hứa",
+        "Mạc",
+        "Văn",
+        "Lưu",
+        "Giang",
+        "Châu",
+    ]
+)
+# A military rank right before a name goes with it: "Trung tướng Lê Đức Thái".
+RANK_WORDS = r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+"
+RANK_BEFORE = re.compile(RANK_WORDS + "$")  # ending a text, before the name that follows it
+RANK_AHEAD = re.compile(RANK_WORDS + r"(?=\w)")  # starting a name
+WORD = re.compile(r"\w+")
+_PLACE_KINDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã")  # what a local title is of
+_LOCAL_KIND = re.compile(rf"\s(?:{'|'.join(_PLACE_KINDS)})(?=\s)")
+PLACE_KIND_WORDS = frozenset(" ".join(_PLACE_KINDS).split())
+# Lowercase syllables inside a name run to its next capital ("Giao lưu hữu nghị … Việt Nam"),
+# a few at most and never through these
+_NAME_GAP = 7
+_NAME_STOPS = frozenset("là có được đã sẽ ở tại vào khi thì và nào gì ai la co duoc o tai vao thi va nao gi".split())  # noqa: SIM905
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of two or more capitalised syllables in a row: names ("Lào Cai", "Lê Đức Thái")."""
+    runs: list[list[tuple[int, int]]] = [[]]
+    for m in WORD.finditer(text):
+        gap = text[runs[-1][-1][1] : m.start()] if runs[-1] else " "
+        if m.group()[0].isupper() and not m.group().isupper() and gap.strip() == "":
+            runs[-1].append(m.span())
+        elif runs[-1]:
+            runs.append([m.span()] if m.group()[0].isupper() and not m.group().isupper() else [])
+    return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
+
+
+def subject(question: str) -> str:
+    """What a question is about: the question without its asking part ("Tư lệnh BĐBP là ai?" ->
+    "Tư lệnh BĐBP"; "Ai là Chính ủy BĐBP?" -> "Chính ủy BĐBP"; "Khi nào?" -> "")."""
+    text = QUESTION_HEAD.sub("", clean_unicode(question).strip())
+    tail = _QUESTION_TAIL.search(text)
+    if tail is None:
+        return text.strip(" ,?")
+    cut = tail.start()
+    words = WORD.findall(text[cut:])
+    # "… Bộ đội Biên phòng hôm nào?": "hôm" alone is what is asked ("giai đoạn nào": both words)
+    if len(words) >= 3 and re.fullmatch(r"nào|nao", words[2], re.I) and normalize(words[1]) in _WHICH_NOUNS:
+        cut = text.index(words[1], cut + len(words[0]) + 1)
+    # "… làm việc với đơn vị nào?": what followed the preposition was asked, the preposition goes;
+    # so does the verb of a person's own fact ("… sinh năm nào?": the person is the subject)
+    return _PERSONAL_FACT.sub("", DANGLING.sub("", text[:cut].strip(" ,?"))).strip(" ,?")
+
+
+def is_title(words: list[str]) -> bool:
+    """ "Tư lệnh", "Chính ủy", "phó giám đốc": a capitalised or lowercase word, then lowercase ones."""
+    return bool(words) and not words[0].isupper() and all(w.islower() for w in words[1:])
+
+
+def local_place(text: str) -> str | None:
+    """The place a title is of (" tỉnh Quảng Ninh"): a lowercase kind of place and a name."""
+    for kind in _LOCAL_KIND.finditer(text):
+        end = kind.end()
+        for word in WORD.finditer(text, kind.end()):
+            if not word.group()[0].isupper() or text[end : word.start()].strip():
+                break
+            end = word.end()
+        if end > kind.end():
+            return text[kind.start() : end]
+    return None
+
+
+def with_rank(text: str, start: int, end: int) -> str:
+    """The name at ``start:end`` with the military rank right before it ("Trung tướng …")."""
+    rank = RANK_BEFORE.search(text[:start])
+    return text[rank.start() if rank else start : end]
+
+
+def named_noun(text: str, start: int, size: int) -> str | None:
+    """The noun of ``size`` words at ``start`` and the name or number that follows it ("Nghị quyết
+    số 23-NQ/TU" of "Nghị quyết số 23-NQ/TU nói về gì?", not its verb), or None without one. A
+    name goes on through a few lowercase syllables to its next capital or number ("Luật Biên
+    phòng Việt Nam", "Giao lưu hữu nghị quốc phòng biên giới Việt Nam - Trung Quốc"), not past
+    punctuation, a verb of being, a question word or to an abbreviation."""
+    found = list(re.finditer(r"[\w/.-]*\w", text[start:]))
+    words, spans = [w.group() for w in found], [w.span() for w in found]
+    end = size
+    while end < len(words):
+        word = words[end]
+        if word[0].isupper() or any(c.isdigit() for c in word) or (word in ("số", "so") and end == size):
+            end += 1
+            continue
+        ahead = end  # lowercase syllables inside a name, up to its next capital or number
+        while ahead < min(len(words), end + _NAME_GAP) and words[ahead].islower() and words[ahead] not in _NAME_STOPS:
+            ahead += 1
+        if end == size or ahead == len(words) or not _goes_on(words[ahead]):
+            break
+        if re.search(r"[^\w\s-]", text[start + spans[end - 1][1] : start + spans[ahead][0]]):
+            break  # punctuation ends a name; a dash joins two ("Việt Nam - Trung Quốc")
+        end = ahead
+    return text[start : start + spans[end - 1][1]] if end > size else None
+
+
+def _goes_on(word: str) -> bool:
+    """Whether ``word`` carries a name on after lowercase syllables: a capital ("Việt Nam") or a
+    number ("Trung ương 8"), not an abbreviation ("đạt chuẩn NTM")."""
+    return (word[0].isupper() and not word.isupper()) or any(c.isdigit() for c in word)

@@ -1,0 +1,187 @@
+"""What a pronoun or a demonstrative of a follow-up refers to: "ông ấy", "người đó" (the person
+the previous answer or question names), "họ", "hai người đó" (the people the answer names),
+"tỉnh này", "nghị quyết đó" (the noun as the previous question or answer names it), "năm đó" (a
+year or a day named), "ở đó" (a place named)."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.question.phrases import (
+    DANGLING,
+    SURNAMES,
+    WORD,
+    local_place,
+    name_spans,
+    named_noun,
+    subject,
+    with_rank,
+)
+from retrieval.text.normalize import fold_diacritics, normalize
+
+# "người đó", "đồng chí ấy": a person as much as "ông ấy" is
+_PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
+THING_NOUNS = (
+    "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
+    "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
+    "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|năm|ngày|tháng|"
+    "tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|de an|du an|"
+    "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi"
+)
+# "Hai huyện nào …?": a question that opens by asking which thing
+_WHICH_FIRST = re.compile(rf"^\s*(?:\w+\s+)?(?P<noun>{THING_NOUNS})\s+(?:nào|nao)\b", re.IGNORECASE)
+# "họ", "hai người đó", "cả hai": the people the previous answer named
+_THEY = (
+    r"họ|ho|cả hai|ca hai"
+    r"|(?:hai|ba|những|các|nhung|cac) (?:người|đồng chí|vị|nguoi|dong chi) (?:đó|này|ấy|do|nay|ay)"
+)
+DEMONSTRATIVE = re.compile(
+    rf"\b(?P<noun>{THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b{_PERSON}\b|\b(?:nó|no)\b",
+    re.IGNORECASE,
+)
+# "năm đó", "ngày đó": a time the previous turn named
+TIME_NOUNS = frozenset({"nam", "ngay", "thang"})
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b")
+# "ở đó", "tại đấy": the place the previous turn was about
+THERE = re.compile(r"\b(?P<at>ở|tại|o|tai) (?:đó|đấy|do|day)\b", re.IGNORECASE)
+# "Ông chủ trì …", "Khi nào bà …": an honorific not followed by a name is a reference too.
+BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
+
+
+def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
+    """After "Ai …?", the people its ``answer`` names (spans of names that start with a family
+    name), those the question itself names aside; none after any other question."""
+    folded = fold_diacritics(normalize(previous))
+    if not re.search(r"\b(?:ai|la ai|nguoi nao)\b", folded.replace("đ", "d")):
+        return []
+    return [
+        (a, b)
+        for a, b in name_spans(answer)
+        if answer[a:b].split()[0] in SURNAMES and fold_diacritics(normalize(answer[a:b])) not in folded
+    ]
+
+
+def person_meant(previous: str, answer: str | None) -> str | None:
+    """Who "ông ấy" / a bare "Ông …" is: after "Ai …?", the person its answer names (the last name
+    before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
+    else the first person (a name that starts with a family name) the previous question names;
+    None when there is neither (then the previous question's subject is the referent)."""
+    if answer and (people := _answered_people(previous, answer)):
+        topic = WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
+        at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
+        before = [span for span in people if at >= 0 and span[1] <= at]
+        name = with_rank(answer, *(before[-1] if before else people[0]))
+        # "Ai là Bí thư Tỉnh ủy Quảng Ninh?": the office goes with the name, set apart as news
+        # writes it ("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký"): run together, the place
+        # and the name would read as one name
+        copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
+        return f"{subject(previous)}, {name}" if copular and subject(previous) else name
+    people = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] in SURNAMES]
+    return with_rank(previous, *people[0]) if people else None  # "Lai Châu" is nobody
+
+
+def people_meant(previous: str, answer: str | None) -> str | None:
+    """Who "họ" is after "Ai …?": the people its answer names ("Trung tướng Lê Đức Thái và Trung
+    tướng Nguyễn Anh Tuấn"), None when it names fewer than two."""
+    if not answer:
+        return None
+    people = _answered_people(previous, answer)
+    return " và ".join(with_rank(answer, a, b) for a, b in people) if len(people) > 1 else None
+
+
+def referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
+    """What "tỉnh này" / "nghị quyết đó" / "ông ấy" / "nó" refers to, given the previous question
+    (and its answer, for "Huyện nào …?" followed by "Huyện đó …?", and "Ai …?" followed by "Ông
+    ấy …?")."""
+    if person and (who := person_meant(previous, answer)):
+        return who
+    if noun:
+        key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
+        folded = fold_diacritics(normalize(previous)).lower()
+        at = re.search(rf"\b{re.escape(key)}\b", folded)
+        which = at and re.match(r"\s+nao\b", folded[at.end() :])
+        if which and answer and (named := answer_named(noun, answer)):  # it asked which one
+            return named
+        if which:  # the answer names none: the one the question described ("tỉnh có Đồn Pò Hèn")
+            rest = previous[at.end() + which.end() :].strip(" ?")
+            if rest:
+                return f"{noun.lower()} {rest}"
+        elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
+            named = named_noun(previous, at.start(), len(key.split()))
+            return named or _described(previous, at.start()) or subject(previous[at.start() :])
+        names = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] not in SURNAMES]
+        if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
+            start, end = names[0]
+            return f"{noun.lower()} {previous[start:end]}"
+    return subject(previous) or previous.strip(" ?")
+
+
+def _described(previous: str, start: int) -> str | None:
+    """The unnamed noun at ``start`` of ``previous`` described by what the previous question said
+    of it: "hội nghị" of "Nguyễn Xuân Ký phát biểu gì tại hội nghị?" is "hội nghị mà Nguyễn Xuân
+    Ký phát biểu"; None when the noun starts the question's subject (it is the subject then)."""
+    about = subject(previous)
+    noun = subject(previous[start:]) or previous[start:].strip(" ?")
+    cut = about.find(previous[start : start + len(noun)])
+    before = DANGLING.sub("", (about[:cut] if cut >= 0 else about).strip(" ,")).strip(" ,")
+    if not before or cut == 0 or previous.strip().startswith(noun):
+        return None
+    return f"{noun} mà {before}"
+
+
+def time_meant(previous: str, noun: str, answer: str | None) -> str | None:
+    """The time "năm đó" / "ngày đó" is: the previous question's ("năm 2023"), else the one its
+    answer gives ("Chiều 5/3" -> "ngày 5/3"); None when neither gives one."""
+    key = fold_diacritics(noun).lower()
+    for word in WORD.finditer(previous):
+        if fold_diacritics(word.group()).lower() == key and (named := named_noun(previous, word.start(), 1)):
+            return named[0].lower() + named[1:]
+    pattern = _YEAR if key == "nam" else _DATE if key == "ngay" else None
+    found = pattern.search(answer) if pattern and answer else None
+    return f"{noun.lower()} {found.group()}" if found else None
+
+
+def place_meant(previous: str, answer: str | None) -> str | None:
+    """Where "ở đó" is: the place the answer gives ("tại Hà Nội"), else the one the previous
+    question names ("tỉnh Lai Châu", "Quảng Ninh"), never a person; None without one."""
+    if answer and (given := re.search(r"\b(?:tại|ở) (?P<place>(?:[A-ZÀ-ỸĐ]\w*)(?: [A-ZÀ-ỸĐ]\w*)*)", answer)):
+        return given.group("place")
+    local = local_place(f" {previous}")
+    if local:
+        return local.strip()
+    places = [previous[a:b] for a, b in name_spans(previous) if previous[a:b].split()[0] not in SURNAMES]
+    return places[-1] if places else None
+
+
+def answer_named(noun: str, answer: str) -> str | None:
+    """The first ``noun`` that ``answer`` names: the noun before a name ("huyện Tiên Yên", "Đồn BP
+    Pò Hèn" -> "đồn Pò Hèn") or with its own name or number ("Huyện Đầm Hà", "Nghị quyết Trung
+    ương 8"); None when it names none."""
+    key = fold_diacritics(normalize(noun)).lower()
+    found: list[tuple[int, str]] = []
+    for start, end in name_spans(answer):
+        # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
+        before = re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])
+        if fold_diacritics(normalize(before)).rstrip().lower().endswith(key):
+            found.append((len(before.rstrip()) - len(noun), f"{noun.lower()} {answer[start:end]}"))
+            break
+    words = list(WORD.finditer(answer))
+    size = len(key.split())
+    for i in range(len(words) - size + 1):
+        said = " ".join(w.group() for w in words[i : i + size])
+        if fold_diacritics(said).lower() == key and (named := named_noun(answer, words[i].start(), size)):
+            found.append((words[i].start(), named))
+            break
+    return min(found, key=lambda item: item[0])[1] if found else None  # the first; a tie to the first way
+
+
+def which_answered(previous: str, answer: str | None) -> str:
+    """``previous`` with the thing it opened by asking for named as its answer names it: "Hai
+    huyện nào … đạt chuẩn NTM nâng cao?" -> "huyện Đầm Hà … đạt chuẩn NTM nâng cao?", so that a
+    fragment after it ("Theo tiêu chí giai đoạn nào?") has a subject; else ``previous``."""
+    which = _WHICH_FIRST.match(previous)
+    if which is None or not answer:
+        return previous
+    named = answer_named(which.group("noun"), answer)
+    return named + previous[which.end() :] if named else previous

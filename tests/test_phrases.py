@@ -1,0 +1,21 @@
+"""retrieval.question.phrases: what a question is about and the names it holds."""
+
+from retrieval.question.phrases import named_noun, subject
+
+
+def test_subject_drops_the_asking_part():
+    assert subject("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP"
+    assert subject("Ai là Chính ủy BĐBP tỉnh Lai Châu?") == "Chính ủy BĐBP tỉnh Lai Châu"
+    assert subject("Khi nào?") == ""
+    assert (
+        subject("Phong trào “Xuân Biên phòng ấm lòng dân bản” là gì?") == "Phong trào “Xuân Biên phòng ấm lòng dân bản”"
+    )
+    assert subject("Về vấn đề gì?") == ""  # a preposition alone is no subject
+
+
+def test_a_named_noun_runs_through_lowercase_syllables_to_its_next_capital():
+    assert named_noun("Nghị quyết số 23-NQ/TU nói về gì?", 0, 2) == "Nghị quyết số 23-NQ/TU"
+    assert named_noun("Luật Biên phòng Việt Nam có hiệu lực khi nào?", 0, 1) == "Luật Biên phòng Việt Nam"
+    assert named_noun("Nghị quyết Trung ương 8, khóa XIII về Chiến lược", 0, 2) == "Nghị quyết Trung ương 8"
+    assert named_noun("Huyện Tiên Yên đạt chuẩn NTM nâng cao", 0, 1) == "Huyện Tiên Yên"  # not to an abbreviation
+    assert named_noun("nghị quyết của Đảng", 0, 2) is None  # no name of its own
