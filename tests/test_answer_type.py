@@ -61,6 +61,9 @@ def test_a_day_asked_and_a_year_that_ends_another_name():
     assert day.holds("Sáng 27-3, Đại hội lần thứ XVIII khai mạc.")
     assert day.holds("Đại hội khai mạc ngày 5 tại Hà Nội.")
     assert AnswerCheck("Hôm nào?").kind == "time"
+    part = AnswerCheck("Hội nghị diễn ra vào buổi nào?")  # a part of a day, which a year does not say
+    assert part.kind == "time" and part.holds("Chiều 5/3, tại Hà Nội, hội nghị diễn ra.")
+    assert not part.holds("Hội nghị đánh giá giai đoạn 2021-2023.")
     assert AnswerCheck("Đại hội diễn ra năm nào?").holds("Đại hội diễn ra năm 2020.")
     # "Luật Biên phòng Việt Nam 2020" dates that law, not the directive asked about beside it
     directive = AnswerCheck("Chỉ thị số 01/CT-TTg được ban hành năm nào?")

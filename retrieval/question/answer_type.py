@@ -15,8 +15,8 @@ from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
 
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
-    "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|thời gian nào|thời điểm nào|thế kỷ nào"
-    r"|năm bao nhiêu",
+    "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|buổi nào|thời gian nào|thời điểm nào"
+    r"|thế kỷ nào|năm bao nhiêu",
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
@@ -61,6 +61,7 @@ _TIME = re.compile(
     r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
     re.IGNORECASE,
 )
+_PART_OF_DAY = re.compile(r"\b(?:sáng|trưa|chiều|tối|đêm)\b", re.IGNORECASE)
 # "Ngày nào?" asks for a day: a year alone ("nhiệm kỳ 2020-2025") does not say which.
 _DAY_ASKED = re.compile(r"\b(?:ngay|hom) (?:nao|bao nhieu)\b|\bngay thang nao\b")
 _DAY = re.compile(
@@ -144,6 +145,7 @@ class AnswerCheck:
         )
 
         self._how_long = "bao lau" in self.asked.lower()
+        self._part_of_day = "buoi nao" in self.asked.lower()
         self._where = _WHERE.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
@@ -210,6 +212,8 @@ class AnswerCheck:
         if self.kind == "time":
             if self._when is not None and self._when.search(normalize(sentence)):
                 return True
+            if self._part_of_day:  # "Vào buổi nào?": "Chiều 5/3", "sáng nay"; a year says no part of a day
+                return _PART_OF_DAY.search(sentence) is not None
             pattern = _DAY if self._day else _TIME
             found = (m.group() for m in pattern.finditer(sentence) if not self._names_other(sentence, m.start()))
         elif self.kind == "number":
