@@ -146,6 +146,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn quy chế làm việc?", "Đảng bộ BĐBP tỉnh Quảng Ninh xác định bao nhiêu khâu đột phá?", None,
          "Đảng bộ BĐBP tỉnh Quảng Ninh xác định quy chế làm việc bao nhiêu?"),
         ("con chinh uy", "ai la tu lenh bo doi bien phong", None, "Ai la chinh uy bo doi bien phong"),
+        # no person named: the holder of the office asked about, with its body and place, not its verb
+        ("Người đó tên là gì?", "Tư lệnh BĐBP mang quân hàm gì?", None, "Tư lệnh BĐBP tên là gì?"),
+        ("Ông ấy quê ở đâu?", "Chủ tịch HĐND tỉnh Quảng Ninh phát biểu ở đâu?", None,
+         "Chủ tịch HĐND tỉnh Quảng Ninh quê ở đâu?"),
         # "người đó", "vị đó": a person, as "ông ấy" is
         ("Vị đó sinh năm nào?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy Quảng Ninh.",

@@ -17,6 +17,7 @@ from retrieval.question.phrases import (
     subject,
     with_rank,
 )
+from retrieval.question.verdict import office_named
 from retrieval.text.normalize import fold_diacritics, normalize
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
@@ -65,8 +66,9 @@ def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
 def person_meant(previous: str, answer: str | None) -> str | None:
     """Who "ông ấy" / a bare "Ông …" is: after "Ai …?", the person its answer names (the last name
     before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
-    else the first person (a name that starts with a family name) the previous question names;
-    None when there is neither (then the previous question's subject is the referent)."""
+    else the first person (a name that starts with a family name) the previous question names,
+    else the office with its body the previous question is about ("Tư lệnh BĐBP"); None when
+    there is none of these (then the previous question's subject is the referent)."""
     if answer and (people := _answered_people(previous, answer)):
         topic = WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
         at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
@@ -78,7 +80,11 @@ def person_meant(previous: str, answer: str | None) -> str | None:
         copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
         return f"{subject(previous)}, {name}" if copular and subject(previous) else name
     people = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] in SURNAMES]
-    return with_rank(previous, *people[0]) if people else None  # "Lai Châu" is nobody
+    if people:
+        return with_rank(previous, *people[0])  # "Lai Châu" is nobody
+    # "Người đó tên là gì?" after "Tư lệnh BĐBP mang quân hàm gì?": the office's holder
+    office = office_named(previous)
+    return office if office and subject(previous).startswith(office) else None
 
 
 def people_meant(previous: str, answer: str | None) -> str | None:

@@ -574,6 +574,24 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
     return out
 
 
+def office_named(text: str) -> str | None:
+    """The first office ``text`` names, with what says which one, its body and its place, as
+    written: "Tư lệnh BĐBP" of "Tư lệnh BĐBP mang quân hàm gì?", "Chủ tịch HĐND tỉnh Quảng Ninh";
+    None when it names none."""
+    found = list(_SYLLABLE.finditer(clean_unicode(text)))
+    syllables = [m.group() for m in found]
+    folded = [fold_diacritics(s).lower() for s in syllables]
+    offices = _offices(syllables, folded, True)
+    if not offices:
+        return None
+    start, end = offices[0][3], offices[0][4]
+    if end < len(folded) and re.fullmatch(_LOCAL, folded[end]):  # "… tỉnh Quảng Ninh": its place
+        end += 1
+        while end < len(syllables) and _capital(syllables[end]):
+            end += 1
+    return clean_unicode(text)[found[start].start() : found[end - 1].end()]
+
+
 def _organisation_end(syllables: list[str], folded: list[str], start: int) -> int:
     """Where the organisation starting at ``start`` ends (``start``: none there): its capitalised
     parts with their lowercase word each ("Tổng cục Chính trị Công an", "Bộ đội Biên phòng"), an
