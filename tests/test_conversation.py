@@ -268,6 +268,9 @@ def test_a_short_question_without_a_name_may_also_ask_of_the_previous_subject():
     reading = subjectless_reading("Ban hành ngày nào?", previous)
     assert reading == "Nghị quyết 33-NQ/TW của Bộ Chính trị ban hành ngày nào?"
     assert subjectless_reading("Biên phòng là gì?", "Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP biên phòng là gì?"
+    assert subjectless_reading("Áp dụng cho giai đoạn nào?", "Nghị quyết số 23-NQ/TU do ai ban hành?") == (
+        "Nghị quyết số 23-NQ/TU áp dụng cho giai đoạn nào?"
+    )
     # a name, an abbreviation, a number or a longer question has a subject of its own
     assert subjectless_reading("BĐBP là gì?", previous) is None
     assert subjectless_reading("Quảng Ninh ở đâu?", previous) is None

@@ -62,6 +62,9 @@ _FRAGMENT = re.compile(
 # quan nào ban hành?", "Để làm gì?" (a Vietnamese subject comes before these words). Without
 # accents only "duoc" says so ("da" may be "Đà", "dang" "Đặng").
 _NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|là|do|bởi|để|duoc)\s+\w", re.IGNORECASE)
+# A question of at most this many words may lean on the previous one ("Áp dụng cho giai đoạn
+# nào?": six); a longer one has its own subject
+_SHORT = 7
 # "Kể thêm đi", "Còn gì nữa không?", "Chi tiết hơn?": more of the same question
 _MORE = re.compile(
     r"^(?:(?:hãy |bạn |ban |hay )?(?:kể|nói|cho biết|ke|noi|cho biet) (?:thêm|them)|(?:kể|nói|ke|noi) (?:tiếp|tiep)"
@@ -138,7 +141,7 @@ def subjectless_reading(question: str, previous: str) -> str | None:
     text = clean_unicode(question).strip()
     own, words = subject(text), WORD.findall(text)
     named = any(w[0].isdigit() or w.isupper() or (i and w[0].isupper()) for i, w in enumerate(words))
-    if not own or len(words) > 5 or named:
+    if not own or len(words) > _SHORT or named:
         return None  # a longer question, or one that names something, has a subject of its own
     about = subject(previous)
     if not about or WORD.findall(fold_diacritics(normalize(own)))[0] in fold_diacritics(normalize(about)).split():
