@@ -146,6 +146,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn quy chế làm việc?", "Đảng bộ BĐBP tỉnh Quảng Ninh xác định bao nhiêu khâu đột phá?", None,
          "Đảng bộ BĐBP tỉnh Quảng Ninh xác định quy chế làm việc bao nhiêu?"),
         ("con chinh uy", "ai la tu lenh bo doi bien phong", None, "Ai la chinh uy bo doi bien phong"),
+        # ... but a lowercase common noun is no title: it is what is asked about
+        ("Còn quy chế?", "Đảng ủy BĐBP tỉnh Quảng Ninh ban hành mấy quyết định?", None,
+         "Đảng ủy BĐBP tỉnh Quảng Ninh ban hành quy chế mấy?"),
+        ("con cum dan cu", "lai chau ket nghia bao nhieu cap don tram", None,
+         "Lai chau ket nghia cum dan cu bao nhieu?"),
         # no person named: the holder of the office asked about, with its body and place, not its verb
         ("Người đó tên là gì?", "Tư lệnh BĐBP mang quân hàm gì?", None, "Tư lệnh BĐBP tên là gì?"),
         ("Ông ấy quê ở đâu?", "Chủ tịch HĐND tỉnh Quảng Ninh phát biểu ở đâu?", None,

@@ -155,7 +155,9 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     if not uncased and new[0][0].isupper():
         n = next((k for k in range(1, len(words)) if not words[k].islower()), len(words))
     titled = is_title(words[:n]) and words[0] not in SURNAMES  # "Lê Đức Thái" is no title
-    if is_title(new) and n < len(words) and titled and (words[n][0].isupper() or uncased):
+    # a lowercase phrase is a title only as an office ("phó giám đốc"), not "quy chế"
+    title = is_title(new) and (new[0][0].isupper() or office)
+    if title and n < len(words) and titled and (words[n][0].isupper() or uncased):
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     asked = re.search(rf"\b(?:{ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
