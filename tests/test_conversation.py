@@ -155,6 +155,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Người đó tên là gì?", "Tư lệnh BĐBP mang quân hàm gì?", None, "Tư lệnh BĐBP tên là gì?"),
         ("Ông ấy quê ở đâu?", "Chủ tịch HĐND tỉnh Quảng Ninh phát biểu ở đâu?", None,
          "Chủ tịch HĐND tỉnh Quảng Ninh quê ở đâu?"),
+        # "tỉnh này" after "… tỉnh nào?" whose answer names none: the one the question described
+        ("Tỉnh này kết nghĩa mấy cặp cụm dân cư?", "Đại tá Nguyễn Văn Hưng là Chính ủy BĐBP tỉnh nào?",
+         "Đại tá Nguyễn Văn Hưng, Chính ủy Bộ đội Biên phòng tỉnh chủ trì hội nghị.",
+         "Tỉnh mà Đại tá Nguyễn Văn Hưng là Chính ủy BĐBP kết nghĩa mấy cặp cụm dân cư?"),
         # "người đó", "vị đó": a person, as "ông ấy" is
         ("Vị đó sinh năm nào?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?",
          "Đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy Quảng Ninh.",

@@ -113,6 +113,9 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
             rest = previous[at.end() + which.end() :].strip(" ?")
             if rest:
                 return f"{noun.lower()} {rest}"
+            before = DANGLING.sub("", previous[: at.start()].strip(" ,")).strip(" ,")
+            if before:  # "… là Chính ủy BĐBP tỉnh nào?": "tỉnh mà … là Chính ủy BĐBP"
+                return f"{noun.lower()} mà {before}"
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
             named = named_noun(previous, at.start(), len(key.split()))
             return named or _described(previous, at.start()) or subject(previous[at.start() :])
