@@ -27,6 +27,7 @@ from tests.conftest import ROOT
         ("Cảm ơn bot nhé, rất hữu ích", "thanks"), ("Thank you so much", "thanks"), ("Bạn ở đâu?", "about"),
         ("Bạn bao nhiêu tuổi?", "about"), ("Bạn là robot à?", "about"), ("Bạn có phải người thật không?", "about"),
         ("Rất vui được gặp bạn", "about"), ("Tuyệt vời", "ack"),
+        ("Mình hỏi thêm được không?", "about"),
         ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
     ],
 )  # fmt: skip

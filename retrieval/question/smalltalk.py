@@ -22,7 +22,7 @@ _KINDS = {
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu, thanks a lot",
     "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
-    "tra loi toi",
+    "tra loi toi, hoi them, hoi tiep",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
     "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
