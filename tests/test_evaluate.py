@@ -46,6 +46,7 @@ def test_metrics_apply_the_threshold():
         ("dev7", DATA, True, {None: {"hit@1": 0.87, "answer_when_right": 0.97, "declined": 0.9}}),
         ("dev8", DATA, True, {None: {"hit@1": 0.83, "answer_when_right": 0.97, "declined": 0.88}}),
         ("dev9", DATA, True, {None: {"hit@1": 0.78, "answer_when_right": 0.97, "declined": 0.95}}),
+        ("dev10", DATA, True, {None: {"hit@1": 0.74, "answer_when_right": 0.97, "declined": 0.95}}),
         # lexical 0.702 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
         ("dev2", DATA, True, {None: {"hit@1": 0.79, "mrr@5": 0.83, "abstained": 0.40, "declined": 0.65},
                               "tune": {"hit@1": 0.82}, "test": {"hit@1": 0.72}}),
@@ -192,6 +193,7 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
         ("dev7", 0.85, False),
         ("dev8", 0.85, False),
         ("dev9", 0.90, False),
+        ("dev10", 0.65, False),
     ],
 )
 def test_follow_ups_in_context_keep_their_floor(bench, floor, semantic, eval_db_dir):
