@@ -113,9 +113,9 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
             rest = previous[at.end() + which.end() :].strip(" ?")
             if rest:
                 return f"{noun.lower()} {rest}"
-            before = DANGLING.sub("", previous[: at.start()].strip(" ,")).strip(" ,")
-            if before:  # "… là Chính ủy BĐBP tỉnh nào?": "tỉnh mà … là Chính ủy BĐBP"
-                return f"{noun.lower()} mà {before}"
+            # "… là Chính ủy BĐBP tỉnh nào?": "tỉnh mà … là Chính ủy BĐBP"
+            if described := _that_which(noun.lower(), previous[: at.start()]):
+                return described
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
             named = named_noun(previous, at.start(), len(key.split()))
             return named or _described(previous, at.start()) or subject(previous[at.start() :])
@@ -133,10 +133,16 @@ def _described(previous: str, start: int) -> str | None:
     about = subject(previous)
     noun = subject(previous[start:]) or previous[start:].strip(" ?")
     cut = about.find(previous[start : start + len(noun)])
-    before = DANGLING.sub("", (about[:cut] if cut >= 0 else about).strip(" ,")).strip(" ,")
-    if not before or cut == 0 or previous.strip().startswith(noun):
+    if cut == 0 or previous.strip().startswith(noun):
         return None
-    return f"{noun} mà {before}"
+    return _that_which(noun, about[:cut] if cut >= 0 else about)
+
+
+def _that_which(noun: str, said: str) -> str | None:
+    """``noun`` described by what a question ``said`` of it ("hội nghị mà Nguyễn Xuân Ký phát
+    biểu"), its dangling preposition dropped; None when it said nothing."""
+    said = DANGLING.sub("", said.strip(" ,")).strip(" ,")
+    return f"{noun} mà {said}" if said else None
 
 
 def time_meant(previous: str, noun: str, answer: str | None) -> str | None:
