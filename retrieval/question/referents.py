@@ -129,12 +129,13 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
 def _described(previous: str, start: int) -> str | None:
     """The unnamed noun at ``start`` of ``previous`` described by what the previous question said
     of it: "hội nghị" of "Nguyễn Xuân Ký phát biểu gì tại hội nghị?" is "hội nghị mà Nguyễn Xuân
-    Ký phát biểu"; None when the noun starts the question's subject (it is the subject then)."""
+    Ký phát biểu"; None when the noun starts the question's subject (it is the subject then) or
+    has a name."""
     about = subject(previous)
     noun = subject(previous[start:]) or previous[start:].strip(" ?")
     cut = about.find(previous[start : start + len(noun)])
-    if cut == 0 or previous.strip().startswith(noun):
-        return None
+    if cut == 0 or previous.strip().startswith(noun) or any(w[0].isupper() for w in WORD.findall(noun)[1:]):
+        return None  # the subject itself, or a name ("Tỉnh ủy Quảng Ninh")
     return _that_which(noun, about[:cut] if cut >= 0 else about)
 
 
