@@ -81,7 +81,7 @@ kèm nguồn: tên bài, ngày đăng. Một số bài trong kho:
 ⬅️ 1/5 ➡️ — lật sang trang kết quả khác
 
 <b>Hỏi tiếp:</b> mình nhớ các câu hỏi trong {minutes} phút gần nhất, nên có thể hỏi tiếp \
-"Còn phó giám đốc?", "Ông ấy quê ở đâu?", "Tỉnh này có mấy huyện?". Trả lời (reply) một câu trả lời cũ \
+"Còn phó giám đốc?", "Ông ấy quê ở đâu?", "Tỉnh này có mấy huyện?", "Kể thêm đi". Trả lời (reply) một câu trả lời cũ \
 để hỏi tiếp về nó; /new để bắt đầu lại.
 
 Trong nhóm: nhắc tên mình (@{username} câu hỏi), trả lời tin nhắn của mình, hoặc dùng /ask câu hỏi.
