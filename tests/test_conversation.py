@@ -217,7 +217,12 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Thế ai là Phó Chính ủy?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
          "Ai là Phó Chính ủy BĐBP tỉnh Quảng Ninh?"),
         ("Vậy Tư lệnh là ai?", "Chính ủy Bộ đội Biên phòng là ai?", None, "Tư lệnh Bộ đội Biên phòng là ai?"),
-        # "Kể thêm đi": the same question again
+        # "… loại nghị quyết gì?" asks which one too: "Nghị quyết này" is the one its answer names
+        ("Nghị quyết này ban hành khi nào?", "Quảng Ninh ban hành loại nghị quyết gì về biên giới?",
+         "Quảng Ninh ban hành Nghị quyết chuyên đề (Nghị quyết số 23-NQ/TU ngày 3/3/2024) về biên giới.",
+         "Nghị quyết số 23-NQ/TU ban hành khi nào?"),
+        # "Kể thêm đi", "Còn ai nữa?": the same question again
+        ("Còn ai nữa?", "Ai dự chương trình làm việc?", None, "Ai dự chương trình làm việc?"),
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         # a title for the office a question names after its first word, without that office's holder

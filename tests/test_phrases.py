@@ -19,3 +19,4 @@ def test_a_named_noun_runs_through_lowercase_syllables_to_its_next_capital():
     assert named_noun("Nghị quyết Trung ương 8, khóa XIII về Chiến lược", 0, 2) == "Nghị quyết Trung ương 8"
     assert named_noun("Huyện Tiên Yên đạt chuẩn NTM nâng cao", 0, 1) == "Huyện Tiên Yên"  # not to an abbreviation
     assert named_noun("nghị quyết của Đảng", 0, 2) is None  # no name of its own
+    assert named_noun("Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới", 0, 2) == "Nghị quyết số 23-NQ/TU"  # a date

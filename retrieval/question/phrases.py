@@ -88,7 +88,10 @@ PLACE_KIND_WORDS = frozenset(" ".join(_PLACE_KINDS).split())
 # Lowercase syllables inside a name run to its next capital ("Giao lưu hữu nghị … Việt Nam"),
 # a few at most and never through these
 _NAME_GAP = 7
-_NAME_STOPS = frozenset("là có được đã sẽ ở tại vào khi thì và nào gì ai la co duoc o tai vao thi va nao gi".split())  # noqa: SIM905
+_NAME_STOPS = frozenset(
+    "là có được đã sẽ ở tại vào khi thì và nào gì ai ngày tháng năm "  # noqa: SIM905
+    "la co duoc o tai vao thi va nao gi ngay thang nam".split()  # a date ends a name: "… 23-NQ/TU ngày 3/3/2024"
+)
 
 
 def name_spans(text: str) -> list[tuple[int, int]]:

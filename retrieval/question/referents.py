@@ -106,7 +106,7 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
         key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
         folded = fold_diacritics(normalize(previous)).lower()
         at = re.search(rf"\b{re.escape(key)}\b", folded)
-        which = at and re.match(r"\s+nao\b", folded[at.end() :])
+        which = at and re.match(r"\s+(?:nao|gi)\b", folded[at.end() :])  # "… loại nghị quyết gì?" asks which too
         if which and answer and (named := answer_named(noun, answer)):  # it asked which one
             return named
         if which:  # the answer names none: the one the question described ("tỉnh có Đồn Pò Hèn")
