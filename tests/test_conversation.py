@@ -230,7 +230,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Cấp bậc của Chính ủy Bộ đội Biên phòng?"),
         ("Còn Phó Chính ủy?", "Quê của Chính ủy BĐBP tỉnh Quảng Ninh ở đâu?", None,
          "Quê của Phó Chính ủy BĐBP tỉnh Quảng Ninh ở đâu?"),
-        # ... and without the person who holds the replaced title
+        # ... and without the person who holds the replaced title (set apart by a comma, with or without accents)
+        ("con chinh uy thi sao", "Tu lenh bdbp, Trung tuong Le Duc Thai giu chuc vu gi khac", None,
+         "Chinh uy bdbp giu chuc vu gi khac"),
+        ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
+         "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
         ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
     ],
@@ -317,6 +321,8 @@ def test_the_focus_of_a_follow_up_is_its_new_common_words():
 def test_a_time_or_an_office_never_named_is_no_reference():
     assert rewrite("Năm đó có gì nổi bật?", "Quảng Ninh tăng trưởng thế nào?") is None
     assert rewrite("Ai là Chính ủy?", "Quảng Ninh thu hút bao nhiêu vốn?") is None  # nor an office never named
+    # nor a place, a person typed without accents: "ở đó" is not "ở Nguyen Van Hung"
+    assert rewrite("o do co bao nhieu huyen", "Chinh uy tinh lai chau, Dai ta Nguyen Van Hung chu tri gi") is None
 
 
 def test_conversation_keeps_recent_turns_only():

@@ -164,10 +164,10 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
 
 
 def _office_inside(words: list[str], folded: list[str]) -> tuple[int, int] | None:
-    """The first and last word of the capitalised office a question names after its first word
-    ("Tư lệnh" of "Cấp bậc của Tư lệnh Bộ đội Biên phòng?"), or None."""
+    """The first and last word of the capitalised office a question names ("Tư lệnh" of "Cấp bậc
+    của Tư lệnh Bộ đội Biên phòng?", or of "Tu lenh bdbp, …" as a rewrite starts it), or None."""
     lowered = [w.lower() for w in folded]
-    for k in range(1, len(words)):
+    for k in range(len(words)):
         if words[k][0].isupper():
             for head in OFFICE_HEAD_WORDS:  # longest first: "Phó Tư lệnh" before "Tư lệnh"
                 if tuple(lowered[k : k + len(head)]) == head:
@@ -180,7 +180,15 @@ def _without_holder(rest: str) -> str:
     " Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì …?" the general is the commander, not
     the commissar asked about now. The organisation's words (capitalised, each with at most one
     lowercase word after it, and "tỉnh", "huyện" …) are skipped up to a rank or a name; anything
-    else ends the search."""
+    else ends the search; a holder set apart by a comma ("…, Trung tuong Le Duc Thai giu …") goes
+    whatever the organisation looks like."""
+    apart = re.match(r"(?P<body>[^,?]*),\s+(?P<who>.*)$", rest, re.DOTALL)
+    if apart:
+        who = apart.group("who")
+        rank = RANK_AHEAD.match(who)
+        person = next(((a, b) for a, b in name_spans(who[rank.end() if rank else 0 :]) if a == 0), None)
+        if person and who[rank.end() if rank else 0 :].split()[0] in SURNAMES:
+            return apart.group("body") + who[(rank.end() if rank else 0) + person[1] :]
     words = list(WORD.finditer(rest))
     i = 0
     while i < len(words):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.normalize import clean_unicode, normalize
+from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # What asks, in a question: cut off (with what follows) to find what the question is about.
 ASKING = (
@@ -77,8 +77,9 @@ SURNAMES = frozenset(
         "Châu",
     ]
 )
+SURNAMES |= frozenset(fold_diacritics(name) for name in SURNAMES)  # "Nguyen Van Hung" typed without accents
 # A military rank right before a name goes with it: "Trung tướng Lê Đức Thái".
-RANK_WORDS = r"(?:Đại|Trung|Thiếu|Thượng)\s+(?:tướng|tá|úy)\s+"
+RANK_WORDS = r"(?:Đại|Trung|Thiếu|Thượng|Dai|Thieu|Thuong)\s+(?:tướng|tá|úy|tuong|ta|uy)\s+"  # or without accents
 RANK_BEFORE = re.compile(RANK_WORDS + "$")  # ending a text, before the name that follows it
 RANK_AHEAD = re.compile(RANK_WORDS + r"(?=\w)")  # starting a name
 WORD = re.compile(r"\w+")
