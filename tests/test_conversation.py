@@ -153,6 +153,7 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Lai chau ket nghia cum dan cu bao nhieu?"),
         # no person named: the holder of the office asked about, with its body and place, not its verb
         ("Người đó tên là gì?", "Tư lệnh BĐBP mang quân hàm gì?", None, "Tư lệnh BĐBP tên là gì?"),
+        ("ong ay chu tri gi", "Chinh uy bdbp tinh lai chau la ai", None, "Chinh uy bdbp tinh lai chau chu tri gi"),
         ("Ông ấy quê ở đâu?", "Chủ tịch HĐND tỉnh Quảng Ninh phát biểu ở đâu?", None,
          "Chủ tịch HĐND tỉnh Quảng Ninh quê ở đâu?"),
         # "tỉnh này" after "… tỉnh nào?" whose answer names none: the one the question described

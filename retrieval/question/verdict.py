@@ -577,7 +577,9 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
 def office_named(text: str) -> str | None:
     """The first office ``text`` names, with what says which one, its body and its place, as
     written: "Tư lệnh BĐBP" of "Tư lệnh BĐBP mang quân hàm gì?", "Chủ tịch HĐND tỉnh Quảng Ninh";
-    None when it names none."""
+    None when it names none or is typed without capitals."""
+    if text[1:] == text[1:].lower():
+        return None  # typed without capitals: where the body ends cannot be seen
     found = list(_SYLLABLE.finditer(clean_unicode(text)))
     syllables = [m.group() for m in found]
     folded = [fold_diacritics(s).lower() for s in syllables]
