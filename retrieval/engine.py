@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import shutil
 import sys
 import time
@@ -32,6 +33,7 @@ from retrieval.index.semantic import (
     SentenceVectors,
 )
 from retrieval.question.conversation import Turn, focus_of, rewrite, subjectless_reading
+from retrieval.question.query import Query
 from retrieval.question.smalltalk import small_talk, without_small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
 from retrieval.semantic_index import SemanticIndex
@@ -40,6 +42,7 @@ from retrieval.store.readers import read_corpus
 from retrieval.store.records import AuditEntry, PassageView, Stats
 from retrieval.store.schema import BUSY_WAIT as BUSY_WAIT  # the front ends' default
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
+from retrieval.text.normalize import fold_diacritics
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,19 @@ _CLEARLY_MORE_EVIDENCE = 0.3
 def _better_supported(reading: SearchResult, asked: SearchResult) -> bool:
     rank, asked_rank = _VERDICT_RANK[reading.verdict], _VERDICT_RANK[asked.verdict]
     return rank > asked_rank or (rank == asked_rank and reading.evidence >= asked.evidence + _CLEARLY_MORE_EVIDENCE)
+
+
+def _says_its_own_words(reading: SearchResult, own: Query) -> bool:
+    """Whether the best sentence of a follow-up's reading holds one of the follow-up's own words
+    (any, when it has none: "Hôm nào?"): "Giá vàng hôm nay bao nhiêu?" is not answered by the
+    previous subject's sentence that says nothing of gold."""
+    if own.empty:
+        return True
+    if not reading.answers:
+        return False
+    said = fold_diacritics(reading.answers[0].sentence).lower()
+    words = (fold_diacritics(group.terms[0][0].lstrip("~").replace("_", " ")).lower() for group in own.groups)
+    return any(re.search(rf"\b{re.escape(word)}\b", said) for word in words)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -356,7 +372,7 @@ class QAEngine:
         reading = None if chat or understood else subjectless_reading(asked, previous.question)
         if reading is not None:  # read both ways: keep the better-supported reading
             other = self.search(reading, top_k)
-            if _better_supported(other, result):
+            if _better_supported(other, result) and _says_its_own_words(other, result.query):
                 result, understood = other, reading
         return dataclasses.replace(result, understood_as=understood or (asked if asked != question else None))
 

@@ -358,6 +358,11 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         assert "Nguyễn Thanh Hải" in greeted.answers[0].sentence
         standalone = engine.search_in_context("Bí thư Tỉnh ủy Quảng Ninh là ai?", previous)
         assert standalone.understood_as is None and "Nguyễn Xuân Ký" in standalone.answers[0].sentence
+        # a short question the corpus knows nothing of is not answered with the previous subject's
+        # sentence: the reading "… giá vàng hôm nay bao nhiêu?" finds nothing of gold
+        figure = Turn("Năm 2023 Quảng Ninh tăng trưởng mấy năm liên tiếp?", None, 0.0)
+        gold = engine.search_in_context("Giá vàng hôm nay bao nhiêu?", figure)
+        assert gold.understood_as is None and gold.verdict != "answer"
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:

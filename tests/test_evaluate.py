@@ -180,23 +180,24 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
     )
 
 
+# (set, follow-ups in context, unanswerable follow-ups declined, with the model)
 @pytest.mark.parametrize(
-    ("bench", "floor", "semantic"),
+    ("bench", "floor", "declined_floor", "semantic"),
     [
-        ("conversations", 0.91, False),
-        ("dev3", 0.80, False),
-        ("dev3", 0.90, True),
-        ("dev4", 0.85, False),
-        ("dev4", 0.92, True),
-        ("dev5", 0.80, False),
-        ("dev6", 0.85, False),
-        ("dev7", 0.85, False),
-        ("dev8", 0.85, False),
-        ("dev9", 0.90, False),
-        ("dev10", 0.65, False),
+        ("conversations", 0.91, 1.0, False),
+        ("dev3", 0.80, 1.0, False),
+        ("dev3", 0.90, 1.0, True),
+        ("dev4", 0.85, 1.0, False),  # "Giá vàng hôm nay bao nhiêu?" is no follow-up of a figure
+        ("dev4", 0.92, 1.0, True),
+        ("dev5", 0.80, 1.0, False),
+        ("dev6", 0.85, 1.0, False),
+        ("dev7", 0.85, 0.0, False),  # "Ở đâu?" of a meeting no sentence places: left (bench/README.md)
+        ("dev8", 0.85, 1.0, False),
+        ("dev9", 0.90, 1.0, False),
+        ("dev10", 0.65, 1.0, False),
     ],
 )
-def test_follow_ups_in_context_keep_their_floor(bench, floor, semantic, eval_db_dir):
+def test_follow_ups_in_context_keep_their_floor(bench, floor, declined_floor, semantic, eval_db_dir):
     """Follow-ups asked in context (lexical: no model to wait for), and context never bending a
     question that stands alone. dev3 holds the shapes added with the verdicts (a bare "Ông …",
     "ông ấy" after "Ai …?", fragments, "Còn X?" after an abbreviation question): 0.524 before;
@@ -210,6 +211,8 @@ def test_follow_ups_in_context_keep_their_floor(bench, floor, semantic, eval_db_
     scores = asyncio.run(evaluate_conversations(bench_dir, DATA, dev, db_dir=eval_db_dir, semantic=semantic))
     follow_ups = next(v for k, v in scores.items() if k.startswith("follow-ups: in context"))
     assert follow_ups >= floor, scores
+    declined = next((v for k, v in scores.items() if k.startswith("unanswerable follow-ups: in context")), 1.0)
+    assert declined >= declined_floor, scores
     alone = next(v for k, v in scores.items() if k.startswith("dev alone"))
     assert next(v for k, v in scores.items() if k.startswith("dev in one conversation")) == alone
 
