@@ -222,6 +222,13 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Nghị quyết này ban hành khi nào?", "Quảng Ninh ban hành loại nghị quyết gì về biên giới?",
          "Quảng Ninh ban hành Nghị quyết chuyên đề (Nghị quyết số 23-NQ/TU ngày 3/3/2024) về biên giới.",
          "Nghị quyết số 23-NQ/TU ban hành khi nào?"),
+        # "người còn lại": the other of the people the answer named
+        ("Người còn lại giữ chức vụ gì?", "Ai cùng chủ trì buổi làm việc?",
+         "Cùng chủ trì có Trưởng đoàn Đại biểu Quốc hội tỉnh Lê Văn Dũng và Chủ tịch UBND tỉnh Lê Trí Thanh.",
+         "Lê Trí Thanh giữ chức vụ gì?"),
+        # "Đó là hai huyện nào?" after a question that opened by asking which: the noun as described
+        ("Đó là hai huyện nào?", "Tỉnh nào có 2 huyện đạt chuẩn NTM nâng cao?", None,
+         "2 huyện đạt chuẩn NTM nâng cao là hai huyện nào?"),
         # "Kể thêm đi", "Còn ai nữa?": the same question again
         ("Còn ai nữa?", "Ai dự chương trình làm việc?", None, "Ai dự chương trình làm việc?"),
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),

@@ -318,3 +318,13 @@ def test_who_holds_an_office_is_not_who_did_something_to_its_holder():
     # so those who chaired beside the Bí thư answer, though none of them is named as the Bí thư
     beside = "Cùng chủ trì có Phó Bí thư Thường trực Tỉnh ủy Lê Văn Dũng và Phó Bí thư Tỉnh ủy Lê Trí Thanh."
     assert constraints("Những ai cùng chủ trì buổi làm việc cùng Bí thư Tỉnh ủy?").met(beside, "", PAIRS)
+
+
+def test_who_else_is_not_answered_by_a_sentence_naming_only_the_asked():
+    asked = constraints("Ai cùng chủ trì buổi làm việc với Bí thư Tỉnh ủy Phan Việt Cường?")
+    assert not asked.met("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.", "", PAIRS)
+    article = "Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo."  # the question's names, in its article
+    assert asked.met("Cùng chủ trì có Trưởng đoàn Đại biểu Quốc hội tỉnh Lê Văn Dũng.", article, PAIRS)
+    # a place is nobody; a sentence naming no one may answer with a common noun
+    assert not asked.names_only_the_asked("Quảng Ninh đã cùng chủ trì buổi làm việc.")
+    assert asked.met("Các đại biểu cùng chủ trì buổi làm việc.", article, PAIRS)

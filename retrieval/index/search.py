@@ -352,8 +352,11 @@ class SearchIndex:
         if verdict == "answer" or not self.config.stated_depth:
             return verdict
         seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
-        office = asked.holder_asked
-        margin = self.config.office_margin if office else self.config.stated_margin
+        # who holds an office, or who else than the people the best sentence names (all asked
+        # about): a sentence naming someone new is stronger evidence than a score
+        top = self.sentence_text[int(rows[order[0]])]
+        person = asked.holder_asked or (asked.check.kind == "person" and asked.names_only_the_asked(top))
+        margin = self.config.office_margin if person else self.config.stated_margin
         for i in order[1:]:
             key = _text_key(self.sentence_text[int(rows[i])])
             if key in seen:

@@ -42,6 +42,7 @@ from retrieval.question.referents import (
     DEMONSTRATIVE,
     THERE,
     TIME_NOUNS,
+    other_meant,
     people_meant,
     place_meant,
     referent,
@@ -134,6 +135,17 @@ def _asked_of(previous: str, fragment: str) -> str:
     return f"{subject(previous)} {counted.group('thing')}"
 
 
+def _noun_described(previous: str, rest: str) -> str | None:
+    """The noun a "… là hai huyện nào?" asks, as ``previous`` described it ("2 huyện đạt chuẩn
+    NTM nâng cao đầu tiên cả nước"), or None when ``previous`` does not name it."""
+    asked = re.search(r"(\w+)\s+(?:nào|nao)\b", rest, re.IGNORECASE)
+    if asked is None:
+        return None
+    noun = re.escape(asked.group(1))
+    said = re.search(rf"(?:\b\d+\s+)?\b{noun}\b[^?]*", previous[1:], re.IGNORECASE)  # not the question's own first word
+    return said.group().strip() if said else None
+
+
 def subjectless_reading(question: str, previous: str) -> str | None:
     """A short question with no name or number of its own ("Ban hành ngày nào?", "Diễn ra ở
     đâu?") may ask about the previous question's subject, or stand alone ("Biên phòng là gì?"):
@@ -209,15 +221,24 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             when = time_meant(previous, noun, answer)
             rewritten = text[: match.start()] + when + text[match.end() :] if when else None
         elif match:
-            they = match.groupdict().get("they")
+            they, other = match.groupdict().get("they"), match.groupdict().get("other")
             person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
-            meant = (they and people_meant(previous, answer)) or referent(previous, match.group("noun"), answer, person)
+            meant = (
+                (they and people_meant(previous, answer))
+                or (other and other_meant(previous, answer))
+                or referent(previous, match.group("noun"), answer, person)
+            )
             rewritten = text[: match.start()] + meant + text[match.end() :]
         elif (there := THERE.search(text)) and (place := place_meant(previous, answer)):
             rewritten = f"{text[: there.end('at')]} {place}{text[there.end() :]}"
         elif (that := _THAT_IS.match(text)) and subject(previous):
-            # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked
-            rewritten = f"{_asked_of(previous, text)} {text[that.end('be') :].strip()}"
+            # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked; after
+            # "Tỉnh nào có 2 huyện …?" (a subject of one word), the noun asked as it was described
+            rest = text[that.end("be") :].strip()
+            about = _asked_of(previous, text)
+            if len(WORD.findall(about)) < 2 and (described := _noun_described(previous, rest)):
+                about = described
+            rewritten = f"{about} {rest}"
         elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(
             previous := which_answered(previous, answer)
         ):

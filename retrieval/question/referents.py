@@ -36,8 +36,11 @@ _THEY = (
     r"họ|ho|cả hai|ca hai"
     r"|(?:hai|ba|những|các|nhung|cac) (?:người|đồng chí|vị|nguoi|dong chi) (?:đó|này|ấy|do|nay|ay)"
 )
+# "người còn lại", "người kia": the other of the two people the previous answer named
+_OTHER = r"(?:người|vị|đồng chí|nguoi|dong chi) (?:còn lại|kia|thứ hai|con lai|thu hai)"
 DEMONSTRATIVE = re.compile(
-    rf"\b(?P<noun>{THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b{_PERSON}\b|\b(?:nó|no)\b",
+    rf"\b(?P<noun>{THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b(?P<other>{_OTHER})\b"
+    rf"|\b{_PERSON}\b|\b(?:nó|no)\b",
     re.IGNORECASE,
 )
 # "năm đó", "ngày đó": a time the previous turn named
@@ -94,6 +97,12 @@ def people_meant(previous: str, answer: str | None) -> str | None:
         return None
     people = _answered_people(previous, answer)
     return " và ".join(with_rank(answer, a, b) for a, b in people) if len(people) > 1 else None
+
+
+def other_meant(previous: str, answer: str | None) -> str | None:
+    """Who "người còn lại" is after "Ai …?" answered with two people or more: the last named."""
+    people = _answered_people(previous, answer) if answer else []
+    return with_rank(answer, *people[-1]) if answer and len(people) > 1 else None
 
 
 def referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:

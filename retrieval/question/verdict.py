@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from retrieval.question.answer_type import QUOTED, AnswerCheck
+from retrieval.question.phrases import SURNAMES
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # Offices: the head word, then the lowercase words that say which office it is ("chủ tịch nước",
@@ -209,6 +210,8 @@ class Constraints:
                 return False
         if self._other_document(sentence) or self._other_year(sentence):
             return False
+        if self.check.kind == "person" and self.names_only_the_asked(sentence):
+            return False
         if not self.phrases:
             return True
         asked = f" {self.text} "
@@ -230,6 +233,18 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def names_only_the_asked(self, sentence: str) -> bool:
+        """Whether the sentence names people and every one of them is named by the question: "Ai
+        cùng chủ trì với Bí thư Phan Việt Cường?" is not answered by "Bí thư Tỉnh ủy Phan Việt
+        Cường phát biểu …" (a sentence naming nobody may still answer with a common noun)."""
+        syllables = _SYLLABLE.findall(clean_unicode(sentence))
+        people = [
+            " ".join(syllables[a:b])
+            for a, b in _names(syllables, False)
+            if _is_person(syllables, a, b) and syllables[a] in SURNAMES  # "Quảng Ninh" is nobody
+        ]
+        return bool(people) and all(f" {_folded(p)} " in f" {self.text} " for p in people)
 
     @cached_property
     def holder_asked(self) -> bool:
