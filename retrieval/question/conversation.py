@@ -103,8 +103,8 @@ class Conversation:
 
     def last(self, now: float | None = None) -> Turn | None:
         """The turn a new question follows: the last one, if recent."""
-        now = time.time() if now is None else now
-        return self.turns[-1] if self.turns and now - self.turns[-1].at <= self.minutes * 60 else None
+        recent = self.recent(now)
+        return recent[-1] if recent and recent[-1] is self.turns[-1] else None
 
     def add(self, understood: str, answer: str | None, now: float | None = None) -> None:
         now = time.time() if now is None else now

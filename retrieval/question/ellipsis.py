@@ -73,9 +73,13 @@ def _person_ellipsis(previous: str, phrase: str) -> str | None:
         before = re.search(r"(?:\b(?:[Ôô]ng|[Bb]à|[Đđ]ồng chí)\s+|" + RANK_WORDS + r")$", previous[:a])
         return previous[: before.start() if before else a] + phrase + previous[b:]
     topic = subject(previous)
-    first = tuple(WORD.findall(fold_diacritics(normalize(topic)).lower())[:3])
-    office = any(first[: len(head)] == head for head in OFFICE_HEAD_WORDS)
-    if office and previous.startswith(topic) and not re.match(r"\s*(?:là|la)\s+(?:ai|gì|gi)\b", previous[len(topic) :]):
+    office = _office_span(_folded_words(topic))
+    if (
+        office
+        and office[0] == 0
+        and previous.startswith(topic)
+        and not re.match(r"\s*(?:là|la)\s+(?:ai|gì|gi)\b", previous[len(topic) :])
+    ):
         return phrase + previous[len(topic) :]
     return f"{phrase} là ai?"
 
@@ -116,7 +120,7 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     ranked = RANK_AHEAD.match(phrase)
     whole_name = bool(names) and names[0][1] == len(phrase) and names[0][0] in (0, ranked.end() if ranked else 0)
     titled_before = words[0][0].isupper() or previous == previous.lower()  # or typed without capitals
-    office = tuple(w.lower() for w in WORD.findall(fold_diacritics(normalize(phrase)))) in OFFICE_HEAD_WORDS
+    office = _folded_words(phrase) in OFFICE_HEAD_WORDS
     if (topic and previous.startswith(topic) and new and new[0][0].isupper() and titled_before and not office
             and not starts_with_name and not whole_name and any(w[0].isupper() for w in new[1:])):  # fmt: skip
         # a title's whole subject ("Tư lệnh Bộ đội Biên phòng"), in the place asked about unless
@@ -143,7 +147,7 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     if names and targets:  # a place for a place; whoever held the office there is not asked about
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + _without_holder(previous[d:]), True
-    if office and is_title(new) and (inside := _office_inside(words, folded)):
+    if office and is_title(new) and (inside := _office_span(tuple(w.lower() for w in folded), words)):
         # "Còn Chính ủy?" after "Cấp bậc của Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái?"
         first, last = inside
         return previous[: spans[first][0]] + phrase + _without_holder(previous[spans[last][1] :]), True
@@ -163,14 +167,18 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
 
 
-def _office_inside(words: list[str], folded: list[str]) -> tuple[int, int] | None:
-    """The first and last word of the capitalised office a question names ("Tư lệnh" of "Cấp bậc
-    của Tư lệnh Bộ đội Biên phòng?", or of "Tu lenh bdbp, …" as a rewrite starts it), or None."""
-    lowered = [w.lower() for w in folded]
-    for k in range(len(words)):
-        if words[k][0].isupper():
+def _folded_words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(fold_diacritics(normalize(text)).lower()))
+
+
+def _office_span(folded: tuple[str, ...], written: list[str] | None = None) -> tuple[int, int] | None:
+    """The first and last word of the first office among ``folded`` words ("Tư lệnh" of "Cấp bậc
+    của Tư lệnh Bộ đội Biên phòng?", or of "Tu lenh bdbp, …" as a rewrite starts it); with the
+    ``written`` words, only an office written with a capital. None when there is none."""
+    for k in range(len(folded)):
+        if written is None or written[k][0].isupper():
             for head in OFFICE_HEAD_WORDS:  # longest first: "Phó Tư lệnh" before "Tư lệnh"
-                if tuple(lowered[k : k + len(head)]) == head:
+                if folded[k : k + len(head)] == head:
                     return k, k + len(head) - 1
     return None
 
@@ -210,15 +218,14 @@ def bare_office(text: str) -> str | None:
     its body (so the previous question's body is meant), else None."""
     asked = _WHO_IS.match(text)
     office = asked and (asked.group("first") or asked.group("last")).strip()
-    if not office or tuple(fold_diacritics(normalize(office)).lower().split()) not in OFFICE_HEAD_WORDS:
+    if not office or _folded_words(office) not in OFFICE_HEAD_WORDS:
         return None
     return office
 
 
 def names_office(question: str) -> bool:
     """Whether ``question`` names an office ("… Chính ủy BĐBP tỉnh Quảng Ninh …")."""
-    folded = tuple(WORD.findall(fold_diacritics(normalize(question)).lower()))
-    return any(folded[k : k + len(head)] == head for k in range(len(folded)) for head in OFFICE_HEAD_WORDS)
+    return _office_span(_folded_words(question)) is not None
 
 
 def ellipsis_phrase(text: str) -> str | None:
