@@ -194,6 +194,14 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # an unnamed noun is the one the previous question described
         ("Hội nghị đó diễn ra ở đâu?", "Nguyễn Xuân Ký phát biểu tại hội nghị về vấn đề gì?", None,
          "Hội nghị mà Nguyễn Xuân Ký phát biểu diễn ra ở đâu?"),
+        # bench/dev12: a noun the previous *answer* gave as the place asked ("tại hội nghị"); "họ"
+        # after "Những ai …?" whose answer named no two people: those the question described
+        ("Hội nghị đó được tổ chức ở đâu?", "Nguyễn Xuân Ký phát biểu ở đâu?",
+         "Đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy phát biểu tại hội nghị.",
+         "Hội nghị mà Nguyễn Xuân Ký phát biểu được tổ chức ở đâu?"),
+        ("Hai đồng chí đó mang quân hàm gì?", "Những ai dự buổi làm việc với Đại tướng Lương Cường?",
+         "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.",
+         "Những người dự buổi làm việc với Đại tướng Lương Cường mang quân hàm gì?"),
         # "Còn <a person>?": in the place of the person asked about, rank and all, or of the office
         # asked about; else who that person is
         ("Thế còn ông Phan Việt Cường?", "Đại tướng Lương Cường làm việc với đơn vị nào?", None,

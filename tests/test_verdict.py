@@ -328,3 +328,11 @@ def test_who_else_is_not_answered_by_a_sentence_naming_only_the_asked():
     # a place is nobody; a sentence naming no one may answer with a common noun
     assert not asked.names_only_the_asked("Quảng Ninh đã cùng chủ trì buổi làm việc.")
     assert asked.met("Các đại biểu cùng chủ trì buổi làm việc.", article, PAIRS)
+    # a name ends at a comma: "Lương Cường, Ủy viên Bộ Chính trị" names Lương Cường alone
+    lead = "Sáng 27-3, Đại tướng Lương Cường, Ủy viên Bộ Chính trị, chủ trì làm việc với Ban Thường vụ."
+    assert constraints("Những ai dự buổi làm việc với Đại tướng Lương Cường?").names_only_the_asked(lead)
+    # the person asked about is no companion here: who did it to them, or whom they met, may be
+    # an organisation or a common noun
+    assert not constraints("Đại tướng Lương Cường làm việc với ai?").names_only_the_asked(lead)
+    interviewed = "Đại tá Nguyễn Thanh Hải trả lời phỏng vấn phóng viên Trung tâm Truyền thông."
+    assert constraints("Ai phỏng vấn Đại tá Nguyễn Thanh Hải?").met(interviewed, "", PAIRS)

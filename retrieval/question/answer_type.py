@@ -13,6 +13,14 @@ import re
 
 from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
 
+# Offices by their head word, folded: what "giữ chức vụ gì?" is answered with; the verdict reads
+# a question's office by them, with the lowercase words after ("chủ tịch ubnd tỉnh").
+OFFICE_HEADS = (
+    "tong bi thu|bi thu|pho bi thu|chu tich|pho chu tich|tu lenh|pho tu lenh|chinh uy|pho chinh uy|"
+    "chi huy truong|pho chi huy truong|chu nhiem|pho chu nhiem|truong doan|pho truong doan|bo truong|"
+    "thu truong|thu tuong|pho thu tuong|giam doc|pho giam doc|truong ban|pho truong ban|tong cuc truong|"
+    "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
+)
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
     "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|buổi nào|thời gian nào|thời điểm nào"
@@ -20,13 +28,20 @@ _QUESTION_PATTERNS = {
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
+    "office": r"(?<!tổ )\bchức (?:vụ |danh )?(?:gì|nào)|cương vị (?:gì|nào)",  # "tổ chức nào": a body
 }
+# An office a sentence names ("Ủy viên Trung ương Đảng", "Chủ tịch HĐND tỉnh"), folded.
+_OFFICE = re.compile(rf"\b(?:{OFFICE_HEADS}|uy vien)\b")
 # "Where": asked of a place that is not a named kind ("tỉnh nào" wants a name); "Đâu là …" asks what.
 _WHERE = re.compile(r"\b(?:o|tai|tu|den) dau\b|\bnoi nao\b|\bdia diem nao\b")
 _LOCATIVE = re.compile(
     r"\b(?:ở|tại|trong|trên|ngoài|giữa|gần|qua|vào|từ|đến|tới|khắp|quanh|dọc|bên|phía|nơi|khu|sang)\b"
     r"(?P<what>(?:\s+[^\s,.;:]+){0,4})"
 )
+# "… tổ chức ở đâu?" asks where an event is held: at a place, never at another event ("tại buổi
+# làm việc" is when something else was said), folded.
+_HELD = re.compile(r"\b(?:to chuc|dien ra|khai mac|hop) (?:o|tai) dau\b")
+_EVENTS = frozenset({"buoi", "hoi nghi", "chuong trinh", "le", "dai hoi", "cuoc hop", "phien", "hoi thao", "ky hop"})
 _CLASSIFIERS = frozenset("buoi cuoc cac nhung mot phien".split())  # noqa: SIM905
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")
 _WHEN_WORDS = frozenset("sang chieu toi dem ngay thang nam tuan luc hom dip thoi gio quy nhiem".split())  # noqa: SIM905
@@ -52,6 +67,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/-])\d[\d.,]*")
 # "bao lâu" may be answered without a number: "vài năm", "nhiều tháng".
 _DURATION = re.compile(r"\b(?:vài|nhiều|mấy|hàng) (?:năm|tháng|tuần|ngày|giờ|phút|thế kỷ|thập kỷ)\b", re.IGNORECASE)
 # A year, a day, a month, a century, a decade; any year said as one ("năm 935"), counted back
@@ -74,16 +90,17 @@ _TIME_WORDS = frozenset({"năm", "tháng", "ngày", "từ", "đến", "sau", "tr
 QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 # An ordinal ("thứ 3 từ phải sang") counts nothing, unless an ordinal is what is asked ("thứ mấy").
 _ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
-# A document's number names it: "Nghị quyết 16", "Chỉ thị số 01/CT-TTg", "Nghị định 100".
+# A document's number names it: "Nghị quyết 16", "Chỉ thị số 01/CT-TTg", "Nghị quyết Trung ương 8".
 _DOCUMENT_NUMBER = re.compile(
-    r"\b(?:[Nn]ghị quyết|[Nn]ghị định|[Cc]hỉ thị|[Qq]uyết định|[Tt]hông tư|[Cc]ông văn|[Kk]ết luận)(?: số)? \d[\w/.-]*"
+    r"\b(?:[Nn]ghị quyết|[Nn]ghị định|[Cc]hỉ thị|[Qq]uyết định|[Tt]hông tư|[Cc]ông văn|[Kk]ết luận)"
+    r"(?: số| [A-ZÀ-ỸĐ][^\W\d_]*(?: [^\W\d_]+)?)? \d[\w/.-]*"
 )
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
 _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 
 
 def expected_answer(question: str) -> str | None:
-    """ "time", "number", "person", "place", or None when the question does not say."""
+    """ "time", "number", "person", "place", "office", or None when the question does not say."""
     return _kind_asked(normalize(question))
 
 
@@ -147,6 +164,7 @@ class AnswerCheck:
         self._how_long = "bao lau" in self.asked.lower()
         self._part_of_day = "buoi nao" in self.asked.lower()
         self._where = _WHERE.search(self.asked.lower()) is not None
+        self._held = _HELD.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
         accented = self.asked != text
@@ -171,7 +189,10 @@ class AnswerCheck:
             return True
         asked = set(_FOLDED_WORD.findall(self.asked.lower()))
         for place in _LOCATIVE.finditer(normalize(sentence).lower()):
-            said = [w for w in _FOLDED_WORD.findall(fold_diacritics(place.group("what"))) if w not in _CLASSIFIERS]
+            words = _FOLDED_WORD.findall(fold_diacritics(place.group("what")))
+            if self._held and words and (words[0] in _EVENTS or " ".join(words[:2]) in _EVENTS):
+                continue  # an event is held somewhere, not at another event
+            said = [w for w in words if w not in _CLASSIFIERS]
             if said and said[0] in _WHEN_WORDS:
                 continue  # "vào chiều nay", "trong năm 2023": a time
             if not said or not all(w in asked for w in said[:2]):
@@ -200,12 +221,8 @@ class AnswerCheck:
     def _names_other(self, sentence: str, start: int) -> bool:
         """Whether the time at ``start`` ends a name the question does not say: "Luật Biên phòng
         Việt Nam 2020" dates that law, not the directive asked about beside it."""
-        before = sentence[:start].split()[-2:]
-        if len(before) < 2 or not all(w[0].isupper() and w[-1].isalpha() for w in before):
-            return False
-        if normalize(before[-1]).lower() in _TIME_WORDS:
-            return False
-        return fold_diacritics(normalize(" ".join(before))).lower() not in self.asked.lower()
+        before = _name_before(sentence, start)
+        return before is not None and before not in self.asked.lower()
 
     def holds(self, sentence: str) -> bool:
         """Whether ``sentence`` contains something of the expected kind that the question does not."""
@@ -223,13 +240,33 @@ class AnswerCheck:
                 sentence = _ORDINAL.sub(" ", sentence)
             sentence = QUOTED.sub(" ", sentence)  # a slogan's or title's numbers ("3 bám, 4 cùng") count nothing
             sentence = _DOCUMENT_NUMBER.sub(" ", sentence)  # nor does a document's ("Nghị quyết 16")
+            # nor one that ends a name ("Luật Biên phòng Việt Nam 2020" is no count of its articles)
+            sentence = _NUMBER_IN_TEXT.sub(_unless_a_name_ends, sentence)
             # A digit the question lacks answers at once ("có 38 cán bộ"): 2 us, where looking for
             # number words too takes 8 us a sentence. The digits are _NUMBER's matches as well.
             if any(fold_diacritics(d.lower()) not in self.asked for d in _DIGIT.findall(sentence)):
                 return True
             found = (m.group() for m in _NUMBER.finditer(sentence))
+        elif self.kind == "office":  # "Ông ấy còn giữ chức gì?": an office besides the one named
+            found = (m.group() for m in _OFFICE.finditer(fold_diacritics(sentence).lower()))
         elif self.kind is not None:
             found = (m.group() for m in _INNER_WORD.finditer(sentence) if m.group()[0].isupper())
         else:
             return False
         return any(fold_diacritics(f.lower()) not in self.asked for f in found)
+
+
+def _unless_a_name_ends(number: re.Match[str]) -> str:
+    """The number matched, or a space when it ends a name."""
+    return number.group() if _name_before(number.string, number.start()) is None else " "
+
+
+def _name_before(sentence: str, start: int) -> str | None:
+    """The name (folded) that the number or time at ``start`` ends: two capitalised words right
+    before it, the last no time word ("Việt Nam 2020", not "Năm 2020"); None when there is none."""
+    before = sentence[:start].split()[-2:]
+    if len(before) < 2 or not all(w[0].isupper() and w[-1].isalpha() for w in before):
+        return None
+    if normalize(before[-1]).lower() in _TIME_WORDS:
+        return None
+    return fold_diacritics(normalize(" ".join(before))).lower()

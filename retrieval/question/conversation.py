@@ -46,6 +46,7 @@ from retrieval.question.referents import (
     people_meant,
     place_meant,
     referent,
+    those_who,
     time_meant,
     which_answered,
 )
@@ -224,7 +225,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             they, other = match.groupdict().get("they"), match.groupdict().get("other")
             person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
             meant = (
-                (they and people_meant(previous, answer))
+                (they and (people_meant(previous, answer) or those_who(previous)))
                 or (other and other_meant(previous, answer))
                 or referent(previous, match.group("noun"), answer, person)
             )

@@ -18,7 +18,7 @@ from retrieval.question.phrases import (
     with_rank,
 )
 from retrieval.question.verdict import office_named
-from retrieval.text.normalize import fold_diacritics, normalize
+from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
 _PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
@@ -99,6 +99,20 @@ def people_meant(previous: str, answer: str | None) -> str | None:
     return " và ".join(with_rank(answer, a, b) for a, b in people) if len(people) > 1 else None
 
 
+# "Những ai dự …?": who is asked, then what they did
+_WHO_DID = re.compile(r"^\s*(?:(?:những|các|nhung|cac)\s+)?(?:ai|người nào|nguoi nao)\s+(?P<did>.+?)[\s?]*$", re.I)
+
+
+def those_who(previous: str) -> str | None:
+    """Who "họ" is after "Những ai dự …?" whose answer named no two people: "những người dự …"
+    (the question's own description of them); None after any other question."""
+    match = _WHO_DID.match(previous)
+    if match is None:
+        return None
+    people = "những người" if has_diacritics(previous) else "nhung nguoi"
+    return f"{people} {match.group('did')}"
+
+
 def other_meant(previous: str, answer: str | None) -> str | None:
     """Who "người còn lại" is after "Ai …?" answered with two people or more: the last named."""
     people = _answered_people(previous, answer) if answer else []
@@ -128,11 +142,23 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
             named = named_noun(previous, at.start(), len(key.split()))
             return named or _described(previous, at.start()) or subject(previous[at.start() :])
+        if at is None and answer and (placed := _placed_at(previous, noun, answer)):
+            return placed
         names = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] not in SURNAMES]
         if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
     return subject(previous) or previous.strip(" ?")
+
+
+def _placed_at(previous: str, noun: str, answer: str) -> str | None:
+    """ "Hội nghị đó" after "Ông X phát biểu ở đâu?" answered "… phát biểu tại hội nghị": the
+    place the answer gave, described by the question ("hội nghị mà ông X phát biểu"); None when
+    the previous question asked no "where" or its answer names the noun otherwise."""
+    if not re.search(r"\b(?:ở|tại|o|tai) (?:đâu|dau)\b", previous, re.IGNORECASE):
+        return None
+    at = re.search(rf"\b(?:tại|ở|trong) (?:các |những )?{re.escape(noun.lower())}\b(?!\s+[A-ZÀ-ỸĐ])", answer)
+    return _that_which(noun.lower(), subject(previous)) if at else None
 
 
 def _described(previous: str, start: int) -> str | None:

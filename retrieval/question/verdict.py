@@ -31,18 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from retrieval.question.answer_type import QUOTED, AnswerCheck
+from retrieval.question.answer_type import OFFICE_HEADS, QUOTED, AnswerCheck
 from retrieval.question.phrases import SURNAMES
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
-# Offices: the head word, then the lowercase words that say which office it is ("chủ tịch nước",
-# "chủ tịch ubnd tỉnh", "phó tư lệnh"); folded.
-_OFFICE_HEADS = (
-    "tong bi thu|bi thu|pho bi thu|chu tich|pho chu tich|tu lenh|pho tu lenh|chinh uy|pho chinh uy|"
-    "chi huy truong|pho chi huy truong|chu nhiem|pho chu nhiem|truong doan|pho truong doan|bo truong|"
-    "thu truong|thu tuong|pho thu tuong|giam doc|pho giam doc|truong ban|pho truong ban|tong cuc truong|"
-    "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
-)
 # Words that end an office's qualifier: the question's own words and function words.
 _NAME = "name:"  # marks a phrase matched with its capitals
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
@@ -52,7 +44,7 @@ _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
 )
 # Public: a follow-up's "Còn Chính ủy?" finds the office it replaces by them (conversation).
-OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in _OFFICE_HEADS.split("|")), key=len, reverse=True)
+OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in OFFICE_HEADS.split("|")), key=len, reverse=True)
 # The heads by their first word, longest first: a question's syllables are looked up, not scanned.
 _OFFICE_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
 for _head in OFFICE_HEAD_WORDS:
@@ -113,6 +105,8 @@ _YEAR_SAID = re.compile(r"\bnăm (?:1\d{3}|20\d{2})\b", re.IGNORECASE)  # a year
 _COMPARED = re.compile(r"\bso với\b(?:[^,;.]|[.,](?=\d))*", re.IGNORECASE)  # "734.000" goes on
 _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
 _BODY_KINDS = frozenset("Bộ Đồn Ban Sở Cục Viện Hội Tổng Ủy Phòng Trạm Đảng".split())  # noqa: SIM905
+# "cùng X", "với X" (not "với ai"): X is a companion of the one asked, so someone else is asked.
+_COMPANION = re.compile(r"\b(?:cung|voi) (?!ai\b)")
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
@@ -235,12 +229,17 @@ class Constraints:
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
 
     def names_only_the_asked(self, sentence: str) -> bool:
-        """Whether the sentence names people and every one of them is named by the question: "Ai
-        cùng chủ trì với Bí thư Phan Việt Cường?" is not answered by "Bí thư Tỉnh ủy Phan Việt
-        Cường phát biểu …" (a sentence naming nobody may still answer with a common noun)."""
-        syllables = _SYLLABLE.findall(clean_unicode(sentence))
-        people = [
+        """Whether the question asks who did something *with* people it names ("Ai cùng chủ trì
+        với Bí thư Phan Việt Cường?") and the sentence names people, every one of them named by
+        the question: "Bí thư Tỉnh ủy Phan Việt Cường phát biểu …" answers nothing then (a
+        sentence naming nobody may still answer with a common noun; "Ai phỏng vấn ông X?" may be
+        answered by "X trả lời phỏng vấn phóng viên …")."""
+        if _COMPANION.search(self.text) is None:
+            return False
+        people = [  # clause by clause: "Lương Cường, Ủy viên …" is no "Lương Cường Ủy"
             " ".join(syllables[a:b])
+            for clause in _CLAUSE.split(clean_unicode(sentence))
+            for syllables in [_SYLLABLE.findall(clause)]
             for a, b in _names(syllables, False)
             if _is_person(syllables, a, b) and syllables[a] in SURNAMES  # "Quảng Ninh" is nobody
         ]
