@@ -202,6 +202,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Hai đồng chí đó mang quân hàm gì?", "Những ai dự buổi làm việc với Đại tướng Lương Cường?",
          "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.",
          "Những người dự buổi làm việc với Đại tướng Lương Cường mang quân hàm gì?"),
+        # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
+        # "Ai là …?" names what it asks
+        ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),
+        ("ai ban hanh", "nghi quyet 33 ve van de gi", None, "Nghi quyet 33 ai ban hanh"),
+        ("Ai là Chính ủy?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, None),
         # "Còn <a person>?": in the place of the person asked about, rank and all, or of the office
         # asked about; else who that person is
         ("Thế còn ông Phan Việt Cường?", "Đại tướng Lương Cường làm việc với đơn vị nào?", None,

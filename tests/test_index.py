@@ -1,5 +1,6 @@
 """Search over the real corpus, built through the real pipeline (pyvi included)."""
 
+import dataclasses
 import unicodedata
 
 import numpy as np
@@ -357,3 +358,22 @@ def test_a_sentence_printed_twice_is_answered_once_and_the_rest_still_come():
     )
     answers = [a.sentence for a in index.search("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ, chiến sĩ?", 3).answers]
     assert len(answers) == 3 and answers.count(twice) == 1
+
+
+def test_who_else_takes_the_next_sentence_naming_someone_new_whatever_its_score():
+    """The best sentences name only the person the question names as a companion: surely no
+    answer, so the sentence naming others comes first though it scores lower by more than a
+    "who is <office>?" answer may (bench/dev12)."""
+    index = index_of(
+        "Làm việc với Bộ đội Biên phòng\nSáng 27-3, Đại tướng Lương Cường chủ trì buổi làm việc với Bộ đội "
+        "Biên phòng. Đại tướng Lương Cường phát biểu tại buổi làm việc với Bộ đội Biên phòng. Trời mưa to. "
+        "Dự có các đồng chí Trung tướng Lê Đức Thái và Trung tướng Nguyễn Anh Tuấn."
+    )
+    question = "Những ai dự buổi làm việc với Đại tướng Lương Cường?"
+    index.config = dataclasses.replace(index.config, stated_depth=0)
+    ranked = index.search(question).answers
+    named = next(a for a in ranked if "Lê Đức Thái" in a.sentence)
+    assert ranked[0].score - named.score > index.config.office_margin
+    index.config = dataclasses.replace(index.config, stated_depth=3)
+    result = index.search(question)
+    assert "Lê Đức Thái" in result.answers[0].sentence and result.verdict == "answer"

@@ -101,6 +101,11 @@ def test_the_first_word_of_a_question_is_no_name_and_offices_take_their_body():
     assert constraints("Trung tướng Nguyễn Anh Tuấn quê ở tỉnh nào?").phrases == ("name:Nguyễn Anh Tuấn",)
     assert "whole:chu tich quoc hoi" in constraints("Chủ tịch Quốc hội là ai?").phrases  # named whole
     assert constraints("chu tich nuoc la ai").phrases == ("chu tich",)  # no capitals: the head alone
+    # the words before the question word are what is asked of the holder, not which office it is
+    said = "Quán triệt chỉ đạo của đồng chí Tổng Bí thư Nguyễn Phú Trọng: Quân đội phải có mặt."
+    assert "tong bi thu" in constraints("Tổng Bí thư chỉ đạo gì?").phrases
+    assert constraints("Tổng Bí thư chỉ đạo gì?").met(said, "", PAIRS)
+    assert "chu tich nuoc" in constraints("Chủ tịch nước là ai?").phrases
 
 
 CORPUS_WORDS = {"giai", "nhac", "cu", "panthers", "zeira", "galor", "nguyen", "thanh", "hai", "ha", "da", "tung", "doi"}

@@ -7,6 +7,7 @@ few articles change (``SearchIndex.updated``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -344,19 +345,23 @@ class SearchIndex:
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
-        ``stated_margin`` below it (``office_margin`` for "who is <office>?"), is moved first (in
-        ``scores``): the question's constraints are evidence the scores do not weigh."""
+        ``stated_margin`` below it (``office_margin`` for "who is <office>?", any score for "who
+        else?" when it names only the asked), is moved first (in ``scores``): the question's
+        constraints are evidence the scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
         verdict = self._verdict(asked, int(rows[order[0]]))
         if verdict == "answer" or not self.config.stated_depth:
             return verdict
         seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
-        # who holds an office, or who else than the people the best sentence names (all asked
-        # about): a sentence naming someone new is stronger evidence than a score
+        # who holds an office: a sentence naming someone as it is stronger evidence than a score;
+        # who else than the people the best sentence names (all asked about): that sentence is
+        # surely no answer, so the next one stating one is taken whatever its score
         top = self.sentence_text[int(rows[order[0]])]
-        person = asked.holder_asked or (asked.check.kind == "person" and asked.names_only_the_asked(top))
-        margin = self.config.office_margin if person else self.config.stated_margin
+        if asked.check.kind == "person" and asked.names_only_the_asked(top):
+            margin = math.inf
+        else:
+            margin = self.config.office_margin if asked.holder_asked else self.config.stated_margin
         for i in order[1:]:
             key = _text_key(self.sentence_text[int(rows[i])])
             if key in seen:

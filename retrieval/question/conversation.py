@@ -59,6 +59,9 @@ _FRAGMENT = re.compile(
     r"|\w+(?:\s+\w+)?\s+(?:nào|nao)|(?:bao nhiêu|bao nhieu|mấy)(?:\s+\w+){1,4})\s*\??\s*$",
     re.IGNORECASE,
 )
+# "Ai ban hành?", "Ai chủ trì?": who did it, a verb of one to three lowercase syllables without its
+# object (not "Ai là …?", which names what it asks)
+_WHO_DID = re.compile(r"^\s*ai\s+(?!là\b|la\b)(?P<did>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*\??\s*$", re.IGNORECASE)
 # A question that starts with a tense, aspect or passive marker, "là", an agent's "do"/"bởi" or a
 # purpose's "để" has no subject of its own: "Được ban hành năm nào?", "Đã tổ chức ở đâu?", "Do cơ
 # quan nào ban hành?", "Để làm gì?" (a Vietnamese subject comes before these words). Without
@@ -193,6 +196,12 @@ def _without_repeated(subject_: str, fragment: str) -> str:
     return subject_[: words[keep - 1].end()] if keep < len(words) and words else subject_
 
 
+def _who_did(text: str) -> bool:
+    """Whether ``text`` asks who did something it names by a verb alone ("Ai ban hành?")."""
+    match = _WHO_DID.match(text)
+    return match is not None and match.group("did") == match.group("did").lower()
+
+
 def rewrite(question: str, previous: str, answer: str | None = None, earlier: str | None = None) -> str | None:
     """``question`` as a question that stands alone, given the ``previous`` one (and the sentence
     that answered it), or None when it is not a follow-up (it then stands as it is). A "Còn X?"
@@ -240,7 +249,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             if len(WORD.findall(about)) < 2 and (described := _noun_described(previous, rest)):
                 about = described
             rewritten = f"{about} {rest}"
-        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text)) and subject(
+        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text) or _who_did(text)) and subject(
             previous := which_answered(previous, answer)
         ):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"

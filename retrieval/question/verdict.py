@@ -43,6 +43,8 @@ _LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" fol
 _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
 )
+# Question words right after lowercase words: those words are what is asked of the office holder.
+_ASKED_WHAT = frozenset({"gi", "nao", "dau", "sao"})
 # Public: a follow-up's "Còn Chính ủy?" finds the office it replaces by them (conversation).
 OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in OFFICE_HEADS.split("|")), key=len, reverse=True)
 # The heads by their first word, longest first: a question's syllables are looked up, not scanned.
@@ -580,6 +582,8 @@ def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple
                 if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
                     break
                 end += 1
+            if end < len(folded) and folded[end] in _ASKED_WHAT:
+                end = i + len(head)  # "Tổng Bí thư chỉ đạo gì?": the question's verb, no qualifier
             body = end
             end = _organisation_end(syllables, folded, end)
             whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
