@@ -202,6 +202,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Hai đồng chí đó mang quân hàm gì?", "Những ai dự buổi làm việc với Đại tướng Lương Cường?",
          "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.",
          "Những người dự buổi làm việc với Đại tướng Lương Cường mang quân hàm gì?"),
+        # a bare "Ông" before a verb starting with an accented letter ("đánh"), and a person the
+        # previous question named after an honorific ("Ông Nguyễn Xuân Ký")
+        ("Ông đánh giá giai đoạn 2021-2023 thế nào?", "Ông Nguyễn Xuân Ký giữ chức vụ gì?", None,
+         "Ông Nguyễn Xuân Ký đánh giá giai đoạn 2021-2023 thế nào?"),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
+from retrieval.text.normalize import UPPER_LETTER, fold_diacritics, has_diacritics, normalize
 
 # Offices by their head word, folded: what "giữ chức vụ gì?" is answered with; the verdict reads
 # a question's office by them, with the lowercase words after ("chủ tịch ubnd tỉnh").
@@ -93,7 +93,7 @@ _ORDINAL = re.compile(r"\b(?:thứ|hạng) \d+")
 # A document's number names it: "Nghị quyết 16", "Chỉ thị số 01/CT-TTg", "Nghị quyết Trung ương 8".
 _DOCUMENT_NUMBER = re.compile(
     r"\b(?:[Nn]ghị quyết|[Nn]ghị định|[Cc]hỉ thị|[Qq]uyết định|[Tt]hông tư|[Cc]ông văn|[Kk]ết luận)"
-    r"(?: số| [A-ZÀ-ỸĐ][^\W\d_]*(?: [^\W\d_]+)?)? \d[\w/.-]*"
+    rf"(?: số| {UPPER_LETTER}[^\W\d_]*(?: [^\W\d_]+)?)? \d[\w/.-]*"
 )
 # A word that does not start the sentence; kept when capitalised (a name, a place, an organisation).
 _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")

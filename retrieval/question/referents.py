@@ -18,7 +18,7 @@ from retrieval.question.phrases import (
     with_rank,
 )
 from retrieval.question.verdict import office_named
-from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
+from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics, has_diacritics, normalize
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
 _PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
@@ -50,7 +50,7 @@ _DATE = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{4})?\b")
 # "ở đó", "tại đấy": the place the previous turn was about
 THERE = re.compile(r"\b(?P<at>ở|tại|o|tai) (?:đó|đấy|do|day)\b", re.IGNORECASE)
 # "Ông chủ trì …", "Khi nào bà …": an honorific not followed by a name is a reference too.
-BARE_HONORIFIC = re.compile(r"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+[^\W\d_A-ZÀ-ỸĐ])", re.UNICODE)
+BARE_HONORIFIC = re.compile(rf"\b(?P<noun>)(?:[Ôô]ng|[Bb]à)\b(?=\s+{LOWER_LETTER})", re.UNICODE)
 
 
 def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
@@ -82,12 +82,17 @@ def person_meant(previous: str, answer: str | None) -> str | None:
         # and the name would read as one name
         copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
         return f"{subject(previous)}, {name}" if copular and subject(previous) else name
-    people = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] in SURNAMES]
+    people = [(a, b) for a, b in name_spans(previous) if _family_name_first(previous[a:b].split())]
     if people:
         return with_rank(previous, *people[0])  # "Lai Châu" is nobody
     # "Người đó tên là gì?" after "Tư lệnh BĐBP mang quân hàm gì?": the office's holder
     office = office_named(previous)
     return office if office and subject(previous).startswith(office) else None
+
+
+def _family_name_first(words: list[str]) -> bool:
+    """Whether a name starts with a family name, after an honorific maybe ("Ông Nguyễn Xuân Ký")."""
+    return words[0] in SURNAMES or (len(words) > 2 and words[0] in ("Ông", "Bà") and words[1] in SURNAMES)
 
 
 def people_meant(previous: str, answer: str | None) -> str | None:
@@ -157,7 +162,7 @@ def _placed_at(previous: str, noun: str, answer: str) -> str | None:
     the previous question asked no "where" or its answer names the noun otherwise."""
     if not re.search(r"\b(?:ở|tại|o|tai) (?:đâu|dau)\b", previous, re.IGNORECASE):
         return None
-    at = re.search(rf"\b(?:tại|ở|trong) (?:các |những )?{re.escape(noun.lower())}\b(?!\s+[A-ZÀ-ỸĐ])", answer)
+    at = re.search(rf"\b(?:tại|ở|trong) (?:các |những )?{re.escape(noun.lower())}\b(?!\s+{UPPER_LETTER})", answer)
     return _that_which(noun.lower(), subject(previous)) if at else None
 
 
@@ -196,7 +201,7 @@ def time_meant(previous: str, noun: str, answer: str | None) -> str | None:
 def place_meant(previous: str, answer: str | None) -> str | None:
     """Where "ở đó" is: the place the answer gives ("tại Hà Nội"), else the one the previous
     question names ("tỉnh Lai Châu", "Quảng Ninh"), never a person; None without one."""
-    if answer and (given := re.search(r"\b(?:tại|ở) (?P<place>(?:[A-ZÀ-ỸĐ]\w*)(?: [A-ZÀ-ỸĐ]\w*)*)", answer)):
+    if answer and (given := re.search(rf"\b(?:tại|ở) (?P<place>{UPPER_LETTER}\w*(?: {UPPER_LETTER}\w*)*)", answer)):
         return given.group("place")
     local = local_place(f" {previous}")
     if local:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 
-from retrieval.text.normalize import clean_unicode, fold_diacritics
+from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ _TERMINAL = '.!?…:;"”’)»'
 def _is_title_like(line: str) -> bool:
     """A headline: not too long, and not a run of sentences."""
     words = line.split()
-    return 1 <= len(words) <= 35 and len(line) <= 250 and not re.search(r"[.!?]\s+[A-ZĐÀ-Ỹ]", line)
+    return 1 <= len(words) <= 35 and len(line) <= 250 and not re.search(rf"[.!?]\s+{UPPER_LETTER}", line)
 
 
 def is_heading(line: str) -> bool:

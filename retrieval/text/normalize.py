@@ -27,6 +27,11 @@ _OLD_TONE = re.compile(
 )
 
 
+# Vietnamese letters by case, for patterns: "À-Ỹ" would also take lowercase "đ", "á", "ư" …
+_LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
+LOWER_LETTER = f"[{_LOWER}]"
+UPPER_LETTER = f"[{_LOWER.upper()}]"
+
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]{0,80}>|[*_`~]{1,3}(?=\S)|(?<=\S)[*_`~]{1,3}")
 
 
