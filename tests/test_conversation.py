@@ -206,6 +206,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # previous question named after an honorific ("Ông Nguyễn Xuân Ký")
         ("Ông đánh giá giai đoạn 2021-2023 thế nào?", "Ông Nguyễn Xuân Ký giữ chức vụ gì?", None,
          "Ông Nguyễn Xuân Ký đánh giá giai đoạn 2021-2023 thế nào?"),
+        # an office of two capitals ("Phó Bí thư") is no name: the new office takes its place
+        ("Còn Chủ tịch UBND tỉnh?", "Ai là Phó Bí thư Thường trực Tỉnh ủy?", None, "Ai là Chủ tịch UBND tỉnh?"),
+        # "Tăng trưởng thì sao?": the message's first capital is no name's
+        ("Tăng trưởng thì sao?", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
+         "Quảng Ninh thu hút tăng trưởng bao nhiêu?"),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),
@@ -392,3 +397,10 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT question, understood FROM queries ORDER BY id").fetchall()
     assert rows[-1] == ("Còn Chính ủy?", "Chính ủy Bộ đội Biên phòng là ai?") and rows[0][1] is None
+
+
+def test_a_two_word_name_is_never_half_replaced():
+    """ "Chính ủy thì sao?" after a question about Quảng Ninh: no "Chính ủy Ninh …"."""
+    for phrase in ("Chính ủy thì sao?", "Còn Tư lệnh?"):
+        rewritten = rewrite(phrase, "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?")
+        assert rewritten and "Ninh" not in rewritten.replace("Quảng Ninh", ""), rewritten

@@ -341,3 +341,11 @@ def test_who_else_is_not_answered_by_a_sentence_naming_only_the_asked():
     assert not constraints("Đại tướng Lương Cường làm việc với ai?").names_only_the_asked(lead)
     interviewed = "Đại tá Nguyễn Thanh Hải trả lời phỏng vấn phóng viên Trung tâm Truyền thông."
     assert constraints("Ai phỏng vấn Đại tá Nguyễn Thanh Hải?").met(interviewed, "", PAIRS)
+
+
+def test_a_sentence_of_the_questions_own_words_answers_nothing():
+    """A photo's caption naming only the person asked about says nothing asked of them."""
+    asked = constraints("Chính ủy BĐBP tỉnh Quảng Ninh, Đại tá Nguyễn Thanh Hải nói gì về Nghị quyết?")
+    assert not asked.met("Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh Quảng Ninh.", "", PAIRS)
+    said = "Chính ủy BĐBP tỉnh Quảng Ninh, Đại tá Nguyễn Thanh Hải cho biết Nghị quyết đã đi vào cuộc sống."
+    assert asked.met(said, "", PAIRS)

@@ -115,7 +115,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     new = WORD.findall(phrase)
     topic = subject(previous)
     names, targets = name_spans(phrase), name_spans(previous)
-    starts_with_name = bool(targets) and targets[0][0] == 0
+    leading_office = (found := _office_span(tuple(folded))) is not None and found[0] == 0
+    starts_with_name = bool(targets) and targets[0][0] == 0 and not leading_office  # "Phó Bí thư": an office
     # "Lai Châu": a place, no title; "Trung tướng Nguyễn Anh Tuấn": a person
     ranked = RANK_AHEAD.match(phrase)
     whole_name = bool(names) and names[0][1] == len(phrase) and names[0][0] in (0, ranked.end() if ranked else 0)
@@ -158,7 +159,7 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     n = len(new)
     if not uncased and new[0][0].isupper():
         n = next((k for k in range(1, len(words)) if not words[k].islower()), len(words))
-    titled = is_title(words[:n]) and words[0] not in SURNAMES  # "Lê Đức Thái" is no title
+    titled = is_title(words[:n]) and words[0] not in SURNAMES and not starts_with_name  # "Lê Đức Thái", "Quảng Ninh"
     # a lowercase phrase is a title only as an office ("phó giám đốc"), not "quy chế"
     title = is_title(new) and (new[0][0].isupper() or office)
     if title and n < len(words) and titled and (words[n][0].isupper() or uncased):
@@ -231,4 +232,13 @@ def names_office(question: str) -> bool:
 def ellipsis_phrase(text: str) -> str | None:
     """The X of "Còn X?" / "X thì sao?", or None when ``text`` is no such follow-up."""
     match = next((m for pattern in _ELLIPSIS if (m := pattern.match(text))), None)
-    return match.group("x").strip(" ,") if match else None
+    if match is None:
+        return None
+    phrase = match.group("x").strip(" ,")
+    words = phrase.split()
+    # "Tăng trưởng thì sao?": a capital the message's start gives is no name's, unless the words
+    # after it have theirs too ("Lai Châu") or it is an office ("Chính ủy"); one word cannot say
+    sentence_case = match.start("x") == 0 and len(words) > 1 and phrase[1:] == phrase[1:].lower()
+    if sentence_case and _folded_words(phrase) not in OFFICE_HEAD_WORDS:
+        return phrase[0].lower() + phrase[1:]
+    return phrase

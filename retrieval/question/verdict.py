@@ -33,6 +33,7 @@ from functools import cached_property, lru_cache
 
 from retrieval.question.answer_type import OFFICE_HEADS, QUOTED, AnswerCheck
 from retrieval.question.phrases import SURNAMES
+from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # Words that end an office's qualifier: the question's own words and function words.
@@ -109,6 +110,9 @@ _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐ
 _BODY_KINDS = frozenset("Bộ Đồn Ban Sở Cục Viện Hội Tổng Ủy Phòng Trạm Đảng".split())  # noqa: SIM905
 # "cùng X", "với X" (not "với ai"): X is a companion of the one asked, so someone else is asked.
 _COMPANION = re.compile(r"\b(?:cung|voi) (?!ai\b)")
+_RANK_ASKED = re.compile(r"\b(?:quan ham|cap bac)\b")
+# Words that say nothing by themselves ("của", "là", "tại"), folded.
+_FUNCTION_WORDS = frozenset(fold_diacritics(p[0]) for p in STOP_ACCENTED if len(p) == 1)
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
@@ -176,6 +180,8 @@ class Constraints:
         is taken as misspelt (see ``_near``)."""
         if (self.reason or self.manner) and (sentence.rstrip(' "”’)').endswith("?") or self._listed(sentence)):
             return False  # an interviewer's "how?" or "why?", or a list of names, explains nothing
+        if self._says_nothing_new(sentence):
+            return False  # "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh." for "Ông ấy nói gì?"
         # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
         # numbers and dates are checked.
         if self.check.kind in ("number", "time") and not self.check.holds(sentence):
@@ -229,6 +235,14 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def _says_nothing_new(self, sentence: str) -> bool:
+        """Whether every word of the sentence, function words aside, is one of the question's: a
+        photo's caption naming the person asked about answers nothing asked of them."""
+        if _RANK_ASKED.search(self.text):
+            return False  # a follow-up names its person with their rank, the very thing asked
+        said = set(_folded(sentence).split()) - _FUNCTION_WORDS
+        return bool(said) and said <= set(self.text.split())
 
     def names_only_the_asked(self, sentence: str) -> bool:
         """Whether the question asks who did something *with* people it names ("Ai cùng chủ trì
