@@ -15,6 +15,8 @@ from retrieval.question.answer_type import AnswerCheck, expected_answer
         ("Thủ tướng Chính phủ tên là gì?", "person"),
         ("chinh uy bien phong ten gi", "person"),
         ("Huyện nào về đích nông thôn mới?", "place"),
+        ("Ông ấy mang quân hàm gì?", "rank"),
+        ("ong ay mang quan ham gi", "rank"),
         ("Ông ấy còn giữ chức vụ gì?", "office"),
         ("ong ay giu chuc gi", "office"),
         ("Ban Ki-Moon là Tổng thư ký của tổ chức nào?", None),  # a body, not an office
@@ -36,6 +38,10 @@ def test_an_answer_must_hold_something_new():
     assert not person.holds("tư lệnh đã phát biểu.")
     assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")
     assert not AnswerCheck("Phương châm là gì?").holds("Có 3 bám, 4 cùng.")  # no kind asked
+    # a rank, even one the question names (a follow-up names its person with theirs)
+    rank = AnswerCheck("Tư lệnh BĐBP, Trung tướng Lê Đức Thái mang quân hàm gì?")
+    assert rank.holds("Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh BĐBP.")
+    assert not rank.holds("Bộ Tư lệnh BĐBP đã lãnh đạo các cơ quan, đơn vị.")
     # an office besides the one the question names (bench/dev12: a caption naming only that one)
     office = AnswerCheck("Bí thư Tỉnh ủy Phan Việt Cường còn giữ chức vụ gì?")
     assert office.holds("Đó là chỉ đạo của Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy Phan Việt Cường.")

@@ -211,6 +211,19 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # "Tăng trưởng thì sao?": the message's first capital is no name's
         ("Tăng trưởng thì sao?", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
          "Quảng Ninh thu hút tăng trưởng bao nhiêu?"),
+        # asked as a user: "các huyện đó" are every one the answer named; "X cũng vậy à?" asks the
+        # same of X; "Thế còn ở X thì ai?"; "Vị Chính ủy này" is the person holding that office
+        ("Các huyện đó đạt chuẩn theo tiêu chí giai đoạn nào?", "Quảng Ninh có những huyện nào đạt chuẩn NTM?",
+         "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
+         "Huyện Đầm Hà và huyện Tiên Yên đạt chuẩn theo tiêu chí giai đoạn nào?"),
+        ("Lai Châu cũng vậy à?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
+         "Lai Châu đã về đích nông thôn mới chưa?"),
+        ("Thế còn ở Lai Châu thì ai?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
+         "Ai là Chính ủy BĐBP tỉnh Lai Châu?"),
+        ("Vị Chính ủy này quê ở đâu?", "Ai là Chính ủy BĐBP?",
+         "Dự có Trung tướng Lê Đức Thái, Tư lệnh BĐBP; Trung tướng Nguyễn Anh Tuấn, Chính ủy BĐBP.",
+         "Chính ủy BĐBP, Trung tướng Nguyễn Anh Tuấn quê ở đâu?"),
+        ("Vị trí này ở đâu?", "Ai là Chính ủy BĐBP?", None, None),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),

@@ -349,3 +349,14 @@ def test_a_sentence_of_the_questions_own_words_answers_nothing():
     assert not asked.met("Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh Quảng Ninh.", "", PAIRS)
     said = "Chính ủy BĐBP tỉnh Quảng Ninh, Đại tá Nguyễn Thanh Hải cho biết Nghị quyết đã đi vào cuộc sống."
     assert asked.met(said, "", PAIRS)
+
+
+def test_a_rank_or_an_office_asked_must_be_stated():
+    """ "quân hàm gì" needs a rank, "còn giữ chức vụ gì" an office besides the one named (bench/dev4:
+    "Còn Tư lệnh?" after a rank question was answered by a sentence about the command)."""
+    rank = constraints("Tư lệnh Bộ đội Biên phòng mang quân hàm gì?")
+    assert not rank.met("Đảng ủy, Bộ tư lệnh Bộ đội Biên phòng đã lãnh đạo các cơ quan.", "", PAIRS)
+    assert rank.met("Dự có Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", PAIRS)
+    office = constraints("Bí thư Tỉnh ủy Phan Việt Cường còn giữ chức vụ gì?")
+    assert not office.met("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.", "", PAIRS)
+    assert office.met("Đó là chỉ đạo của Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Phan Việt Cường.", "", PAIRS)

@@ -28,8 +28,10 @@ _QUESTION_PATTERNS = {
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
+    "rank": r"quân hàm (?:gì|nào)|cấp bậc (?:gì|nào)|hàm (?:gì|nào)",
     "office": r"(?<!tổ )\bchức (?:vụ |danh )?(?:gì|nào)|cương vị (?:gì|nào)",  # "tổ chức nào": a body
 }
+_RANK = re.compile(r"\b(?:Đại|Trung|Thiếu|Thượng) (?:tướng|tá|úy|uý)\b", re.IGNORECASE)
 # An office a sentence names ("Ủy viên Trung ương Đảng", "Chủ tịch HĐND tỉnh"), folded.
 _OFFICE = re.compile(rf"\b(?:{OFFICE_HEADS}|uy vien)\b")
 # "Where": asked of a place that is not a named kind ("tỉnh nào" wants a name); "Đâu là …" asks what.
@@ -100,7 +102,7 @@ _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 
 
 def expected_answer(question: str) -> str | None:
-    """ "time", "number", "person", "place", "office", or None when the question does not say."""
+    """ "time", "number", "person", "place", "rank", "office", or None when the question does not say."""
     return _kind_asked(normalize(question))
 
 
@@ -247,6 +249,8 @@ class AnswerCheck:
             if any(fold_diacritics(d.lower()) not in self.asked for d in _DIGIT.findall(sentence)):
                 return True
             found = (m.group() for m in _NUMBER.finditer(sentence))
+        elif self.kind == "rank":  # a follow-up names its person with their rank: any rank answers
+            return _RANK.search(sentence) is not None
         elif self.kind == "office":  # "Ông ấy còn giữ chức gì?": an office besides the one named
             found = (m.group() for m in _OFFICE.finditer(fold_diacritics(sentence).lower()))
         elif self.kind is not None:

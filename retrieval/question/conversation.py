@@ -42,6 +42,8 @@ from retrieval.question.referents import (
     DEMONSTRATIVE,
     THERE,
     TIME_NOUNS,
+    every_named,
+    office_holder_meant,
     other_meant,
     people_meant,
     place_meant,
@@ -77,6 +79,8 @@ _MORE = re.compile(
     r"\b[^?]{0,12}\??$",
     re.IGNORECASE,
 )
+# "các huyện đó", "hai huyện này": more than one of the noun
+_PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
 # "Đó là những khâu nào?": "đó" is what the previous question asked about
 _THAT_IS = re.compile(r"^(?:đó|đấy|do|day)\s+(?P<be>)(?:là|la)\b", re.IGNORECASE)
 # "mấy khâu đột phá?": what a question counts, after its question word.
@@ -224,12 +228,16 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             if fits:
                 previous, rewritten = earlier, before
     else:
-        match = DEMONSTRATIVE.search(text) or BARE_HONORIFIC.search(text)
+        match = office_holder_meant(text) or DEMONSTRATIVE.search(text) or BARE_HONORIFIC.search(text)
         noun = match.groupdict().get("noun") if match else None
         if noun and fold_diacritics(noun).lower() in TIME_NOUNS:
             # "Năm đó …": the year or day the previous turn named; none named, no reference
             when = time_meant(previous, noun, answer)
             rewritten = text[: match.start()] + when + text[match.end() :] if when else None
+        elif (plural := _PLURAL.search(text[: match.start()]) if noun else None) and (
+            every := every_named(previous, noun, answer)
+        ):
+            rewritten = text[: plural.start()] + every + text[match.end() :]  # "Các huyện đó …"
         elif match:
             they, other = match.groupdict().get("they"), match.groupdict().get("other")
             person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)

@@ -24,10 +24,17 @@ from retrieval.text.normalize import fold_diacritics, normalize
 
 _ELLIPSIS = [
     re.compile(
-        r"^(?:thế |vậy |và |vay |the |va )?(?:còn|con)\s+(?P<x>.+?)(?:\s+(?:thì sao|thi sao|nữa|nua|thì|thi))?\s*\??$",
+        r"^(?:thế |vậy |và |vay |the |va )?(?:còn|con)\s+(?P<x>.+?)"
+        r"(?:\s+(?:thì sao|thi sao|thì ai|thi ai|nữa|nua|thì|thi))?\s*\??$",
         re.IGNORECASE,
     ),
     re.compile(r"^(?:và |va )?(?P<x>.+?)\s+(?:thì sao|thi sao)\s*\??$", re.IGNORECASE),
+    # "Lai Châu cũng vậy à?": the same question of X
+    re.compile(
+        r"^(?:và |va |thế |the )?(?P<x>.+?)\s+(?:cũng vậy|cũng thế|cung vay|cung the)"
+        r"(?:\s+(?:à|a|không|khong|chứ|chu|hả|ha|sao))?\s*\??$",
+        re.IGNORECASE,
+    ),
 ]
 # "Thế ai là Phó Chính ủy?", "Vậy Chính ủy là ai?"
 _WHO_IS = re.compile(

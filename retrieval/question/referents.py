@@ -17,7 +17,7 @@ from retrieval.question.phrases import (
     subject,
     with_rank,
 )
-from retrieval.question.verdict import office_named
+from retrieval.question.verdict import OFFICE_HEAD_WORDS, office_named
 from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics, has_diacritics, normalize
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
@@ -41,6 +41,11 @@ _OTHER = r"(?:người|vị|đồng chí|nguoi|dong chi) (?:còn lại|kia|thứ
 DEMONSTRATIVE = re.compile(
     rf"\b(?P<noun>{THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b(?P<other>{_OTHER})\b"
     rf"|\b{_PERSON}\b|\b(?:nó|no)\b",
+    re.IGNORECASE,
+)
+# "vị Chính ủy này", "ông Tư lệnh ấy": the holder of an office, a person
+_OFFICE_PERSON = re.compile(
+    r"\b(?P<noun>)(?:vị|ông|đồng chí|vi|ong|dong chi)\s+(?P<office>\w+(?:\s+\w+){0,2}?)\s+(?:này|đó|ấy|nay|do|ay)\b",
     re.IGNORECASE,
 )
 # "năm đó", "ngày đó": a time the previous turn named
@@ -90,6 +95,15 @@ def person_meant(previous: str, answer: str | None) -> str | None:
     return office if office and subject(previous).startswith(office) else None
 
 
+def office_holder_meant(text: str) -> re.Match[str] | None:
+    """ "Vị Chính ủy này …": where ``text`` refers to a person by the office they hold (not "vị
+    trí này", a position), or None."""
+    for match in _OFFICE_PERSON.finditer(text):
+        if tuple(fold_diacritics(normalize(match.group("office"))).lower().split()) in OFFICE_HEAD_WORDS:
+            return match
+    return None
+
+
 def _family_name_first(words: list[str]) -> bool:
     """Whether a name starts with a family name, after an honorific maybe ("Ông Nguyễn Xuân Ký")."""
     return words[0] in SURNAMES or (len(words) > 2 and words[0] in ("Ông", "Bà") and words[1] in SURNAMES)
@@ -122,6 +136,15 @@ def other_meant(previous: str, answer: str | None) -> str | None:
     """Who "người còn lại" is after "Ai …?" answered with two people or more: the last named."""
     people = _answered_people(previous, answer) if answer else []
     return with_rank(answer, *people[-1]) if answer and len(people) > 1 else None
+
+
+def every_named(previous: str, noun: str, answer: str | None) -> str | None:
+    """What "các huyện đó" / "hai huyện này" are after "… những huyện nào …?": all the ``noun``s
+    the answer names ("huyện Đầm Hà và huyện Tiên Yên"); None unless it names two or more."""
+    key = fold_diacritics(normalize(noun)).lower()
+    asked = re.search(rf"\b{re.escape(key)}\s+(?:nao|gi)\b", fold_diacritics(normalize(previous)).lower())
+    named = answer_names(noun, answer) if asked and answer else []
+    return " và ".join(named) if len(named) > 1 else None
 
 
 def referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
@@ -211,25 +234,29 @@ def place_meant(previous: str, answer: str | None) -> str | None:
 
 
 def answer_named(noun: str, answer: str) -> str | None:
-    """The first ``noun`` that ``answer`` names: the noun before a name ("huyện Tiên Yên", "Đồn BP
-    Pò Hèn" -> "đồn Pò Hèn") or with its own name or number ("Huyện Đầm Hà", "Nghị quyết Trung
-    ương 8"); None when it names none."""
+    """The first ``noun`` that ``answer`` names (``answer_names``); None when it names none."""
+    named = answer_names(noun, answer)
+    return named[0] if named else None
+
+
+def answer_names(noun: str, answer: str) -> list[str]:
+    """Every ``noun`` that ``answer`` names, in order: the noun before a name ("huyện Tiên Yên",
+    "Đồn BP Pò Hèn" -> "đồn Pò Hèn") or with its own name or number ("Huyện Đầm Hà", "Nghị quyết
+    Trung ương 8"); "các huyện đó" are all of them."""
     key = fold_diacritics(normalize(noun)).lower()
-    found: list[tuple[int, str]] = []
+    found: dict[int, str] = {}
     for start, end in name_spans(answer):
         # "Đồn BP Pò Hèn": the noun, maybe its abbreviated kind, then the name
         before = re.sub(r"(?:\s+[A-ZĐ]{2,})+\s*$", "", answer[:start])
         if fold_diacritics(normalize(before)).rstrip().lower().endswith(key):
-            found.append((len(before.rstrip()) - len(noun), f"{noun.lower()} {answer[start:end]}"))
-            break
+            found.setdefault(len(before.rstrip()) - len(noun), f"{noun.lower()} {answer[start:end]}")
     words = list(WORD.finditer(answer))
     size = len(key.split())
     for i in range(len(words) - size + 1):
         said = " ".join(w.group() for w in words[i : i + size])
         if fold_diacritics(said).lower() == key and (named := named_noun(answer, words[i].start(), size)):
-            found.append((words[i].start(), named))
-            break
-    return min(found, key=lambda item: item[0])[1] if found else None  # the first; a tie to the first way
+            found.setdefault(words[i].start(), named)  # a tie to the first way
+    return [found[at] for at in sorted(found)]
 
 
 def which_answered(previous: str, answer: str | None) -> str:

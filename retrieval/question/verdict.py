@@ -7,8 +7,9 @@ decide, checked on the best sentence with its context (its passage and its artic
 date), never on a list of questions:
 
 - **What is asked must be there**: a "bao nhiêu" question needs a number the question does not
-  already hold, "khi nào"/"năm nào" a date, "tại sao" a reason (``AnswerCheck``, and ``_REASON``
-  here); a person or a place may be a common noun ("các sinh viên", "ở các cửa khẩu"), so those
+  already hold, "khi nào"/"năm nào" a date, "quân hàm gì" a rank, "giữ chức vụ gì" an office
+  besides the one it names, "tại sao" a reason (``AnswerCheck``, and ``_REASON`` here); a person
+  or a place may be a common noun ("các sinh viên", "ở các cửa khẩu"), so those
   are not required. "Trung tướng Lê Đức Thái sinh năm nào?" against a sentence that names him
   but holds no date is ``related``.
 - **The question's constraints must be met**: its numbers and years ("năm 2022" is not 2023), its
@@ -184,7 +185,7 @@ class Constraints:
             return False  # "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh." for "Ông ấy nói gì?"
         # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
         # numbers and dates are checked.
-        if self.check.kind in ("number", "time") and not self.check.holds(sentence):
+        if self.check.kind in ("number", "time", "rank", "office") and not self.check.holds(sentence):
             return False
         if not self.check.measures(sentence):  # "bao nhiêu phần trăm": a percentage, not any number
             return False
