@@ -43,6 +43,7 @@ from retrieval.store.records import AuditEntry, PassageView, Stats
 from retrieval.store.schema import BUSY_WAIT as BUSY_WAIT  # the front ends' default
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
 from retrieval.text.normalize import fold_diacritics
+from retrieval.text.tokenizer import starts_with_verb
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
 log = logging.getLogger(__name__)
@@ -372,7 +373,10 @@ class QAEngine:
         reading = None if chat or understood else subjectless_reading(asked, previous.question)
         if reading is not None:  # read both ways: keep the better-supported reading
             other = self.search(reading, top_k)
-            if _better_supported(other, result) and _says_its_own_words(other, result.query):
+            # a question that starts with its verb has no subject of its own: the evidence decides
+            if _better_supported(other, result) and (
+                starts_with_verb(asked) or _says_its_own_words(other, result.query)
+            ):
                 result, understood = other, reading
         return dataclasses.replace(result, understood_as=understood or (asked if asked != question else None))
 

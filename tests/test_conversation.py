@@ -405,6 +405,12 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         figure = Turn("Năm 2023 Quảng Ninh tăng trưởng mấy năm liên tiếp?", None, 0.0)
         gold = engine.search_in_context("Giá vàng hôm nay bao nhiêu?", figure)
         assert gold.understood_as is None and gold.verdict != "answer"
+        # one that starts with its verb has no subject of its own: the better-supported reading
+        # wins though its sentence says "giai đoạn", not "áp dụng"
+        law = Turn("Nghị quyết 23-NQ/TU ban hành ngày nào?", None, 0.0)
+        applied = engine.search_in_context("Áp dụng đến năm nào?", law)
+        assert applied.understood_as and applied.understood_as.startswith("Nghị quyết 23-NQ/TU")
+        assert "2024-2030" in applied.answers[0].sentence
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:

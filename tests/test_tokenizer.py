@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from retrieval.text.tokenizer import FOLDED, index_terms, segment, syllables
+from retrieval.text.tokenizer import FOLDED, index_terms, segment, starts_with_verb, syllables
 
 
 def test_segment_uses_pyvi_words_and_normalises():
@@ -37,3 +37,10 @@ def test_pyvi_loads_when_text_is_first_segmented_not_at_import():
     )
     ran = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
     assert ran.stdout.splitlines() == ["False", "['tư_lệnh'] True"]
+
+
+def test_a_question_that_starts_with_its_verb_has_no_subject():
+    """pyvi's tagger: "Áp dụng …" is a verb, "Giá vàng …" a noun; unaccented text is not read."""
+    assert starts_with_verb("Áp dụng đến năm nào?") and starts_with_verb("Ban hành ngày nào?")
+    assert not starts_with_verb("Giá vàng hôm nay bao nhiêu?") and not starts_with_verb("Nhiệm kỳ nào?")
+    assert not starts_with_verb("ap dung den nam nao") and not starts_with_verb("")

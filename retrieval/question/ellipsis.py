@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.question.offices import OFFICE_HEAD_WORDS
 from retrieval.question.phrases import (
     ASKING,
     PLACE_KIND_WORDS,
@@ -19,7 +20,6 @@ from retrieval.question.phrases import (
     name_spans,
     subject,
 )
-from retrieval.question.verdict import OFFICE_HEAD_WORDS
 from retrieval.text.normalize import fold_diacritics, normalize
 
 _ELLIPSIS = [

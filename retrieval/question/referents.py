@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.question.offices import OFFICE_HEAD_WORDS, office_named
 from retrieval.question.phrases import (
     DANGLING,
     SURNAMES,
@@ -17,7 +18,6 @@ from retrieval.question.phrases import (
     subject,
     with_rank,
 )
-from retrieval.question.verdict import OFFICE_HEAD_WORDS, office_named
 from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics, has_diacritics, normalize
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is

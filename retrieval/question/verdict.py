@@ -32,28 +32,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from retrieval.question.answer_type import OFFICE_HEADS, QUOTED, AnswerCheck
+from retrieval.question.answer_type import QUOTED, AnswerCheck
+from retrieval.question.offices import (
+    LOCAL,
+    OFFICE_HEAD_WORDS,
+    SYLLABLE,
+    capital,
+    is_person,
+    name_runs,
+    office_spans,
+    starts_office,
+)
 from retrieval.question.phrases import SURNAMES
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
-# Words that end an office's qualifier: the question's own words and function words.
 _NAME = "name:"  # marks a phrase matched with its capitals
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
-# Words that make an office local: after "Chính ủy BĐBP" they name a province's, not the nation's.
-_LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" folds so
-_QUALIFIER_STOP = frozenset(
-    "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
-)
-# Question words right after lowercase words: those words are what is asked of the office holder.
-_ASKED_WHAT = frozenset({"gi", "nao", "dau", "sao"})
-# Public: a follow-up's "Còn Chính ủy?" finds the office it replaces by them (conversation).
-OFFICE_HEAD_WORDS = sorted((tuple(h.split()) for h in OFFICE_HEADS.split("|")), key=len, reverse=True)
-# The heads by their first word, longest first: a question's syllables are looked up, not scanned.
-_OFFICE_HEADS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
-for _head in OFFICE_HEAD_WORDS:
-    _OFFICE_HEADS_BY_FIRST.setdefault(_head[0], []).append(_head)
-_SYLLABLE = re.compile(r"\d[\w/.,-]*|[^\W_]+", re.UNICODE)
 # "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
 _AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
 # "Ai <these> <office>?" asks who holds the office ("Ai hiện giữ chức Chủ tịch …?"), folded
@@ -108,7 +103,6 @@ _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _YEAR_SAID = re.compile(r"\bnăm (?:1\d{3}|20\d{2})\b", re.IGNORECASE)  # a year said as one
 _COMPARED = re.compile(r"\bso với\b(?:[^,;.]|[.,](?=\d))*", re.IGNORECASE)  # "734.000" goes on
 _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐđ]+-[A-Za-zĐđ]+)")  # 23-NQ/TU, 01/CT-TTg
-_BODY_KINDS = frozenset("Bộ Đồn Ban Sở Cục Viện Hội Tổng Ủy Phòng Trạm Đảng".split())  # noqa: SIM905
 # "cùng X", "với X" (not "với ai"): X is a companion of the one asked, so someone else is asked.
 _COMPANION = re.compile(r"\b(?:cung|voi) (?!ai\b)")
 _RANK_ASKED = re.compile(r"\b(?:quan ham|cap bac)\b")
@@ -145,10 +139,10 @@ def _form_short(text: str, form: str) -> str:
 
 def _form_of(text: str, form: str) -> str:
     if form == "lowered":
-        return " | ".join(" ".join(_SYLLABLE.findall(clause)) for clause in _CLAUSE.split(normalize(text)))
+        return " | ".join(" ".join(SYLLABLE.findall(clause)) for clause in _CLAUSE.split(normalize(text)))
     if form == "cased":
-        return " ".join(_SYLLABLE.findall(fold_diacritics(clean_unicode(text))))
-    return " ".join(_SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
+        return " ".join(SYLLABLE.findall(fold_diacritics(clean_unicode(text))))
+    return " ".join(SYLLABLE.findall(fold_diacritics(normalize(text)).lower()))
 
 
 @dataclass(frozen=True)
@@ -256,9 +250,9 @@ class Constraints:
         people = [  # clause by clause: "Lương Cường, Ủy viên …" is no "Lương Cường Ủy"
             " ".join(syllables[a:b])
             for clause in _CLAUSE.split(clean_unicode(sentence))
-            for syllables in [_SYLLABLE.findall(clause)]
-            for a, b in _names(syllables, False)
-            if _is_person(syllables, a, b) and syllables[a] in SURNAMES  # "Quảng Ninh" is nobody
+            for syllables in [SYLLABLE.findall(clause)]
+            for a, b in name_runs(syllables, False)
+            if is_person(syllables, a, b) and syllables[a] in SURNAMES  # "Quảng Ninh" is nobody
         ]
         return bool(people) and all(f" {_folded(p)} " in f" {self.text} " for p in people)
 
@@ -353,31 +347,31 @@ def _named_as(sentence: str, heads: tuple[str, ...]) -> bool:
         if k % 2:
             if apposed:
                 apposed[-1] = apposed[-1] and part.strip() in ",-–"
-        elif syllables := _SYLLABLE.findall(part):
+        elif syllables := SYLLABLE.findall(part):
             clauses.append(syllables)
             apposed.append(True)
     folded_clauses = [[fold_diacritics(s).lower() for s in c] for c in clauses]
     for k, (syllables, folded) in enumerate(zip(clauses, folded_clauses, strict=True)):
-        for _, head, _, start, end in _offices(syllables, folded, True):
+        for _, head, _, start, end in office_spans(syllables, folded, True):
             if head not in heads:
                 continue
-            while end < len(folded) and re.fullmatch(_LOCAL, folded[end]):
+            while end < len(folded) and re.fullmatch(LOCAL, folded[end]):
                 end += 1
             after = syllables[end:]
-            if (after and _capital(after[0])) or any(_is_person(after, i, i + 2) for i in range(len(after) - 1)):
+            if (after and capital(after[0])) or any(is_person(after, i, i + 2) for i in range(len(after) - 1)):
                 return True
             before = start - 1 if start > 0 and folded[start - 1] != "la" else start - 2
-            if before >= 0 and _capital(syllables[before]) and folded[before] != "bo":
+            if before >= 0 and capital(syllables[before]) and folded[before] != "bo":
                 return True
-            if end == len(syllables) and k + 1 < len(clauses) and apposed[k] and _capital(clauses[k + 1][0]):
+            if end == len(syllables) and k + 1 < len(clauses) and apposed[k] and capital(clauses[k + 1][0]):
                 return True
             if start == 0:
                 j = k - 1
-                while j >= 0 and apposed[j] and _OFFICE_HEADS_BY_FIRST.get(folded_clauses[j][0]):
-                    if _capital(clauses[j][-1]):
+                while j >= 0 and apposed[j] and starts_office(folded_clauses[j][0]):
+                    if capital(clauses[j][-1]):
                         break
                     j -= 1  # another title of the same person: "Bí thư Đảng ủy, Chính ủy …"
-                if j >= 0 and apposed[j] and _capital(clauses[j][-1]):
+                if j >= 0 and apposed[j] and capital(clauses[j][-1]):
                     return True
     return False
 
@@ -396,7 +390,7 @@ def _whole_office(office: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in office.split()]
     heads = "|".join(" ".join(h) for h in OFFICE_HEAD_WORDS)
     shared = [" ".join(words[:k]) + f" (?:{heads}) " + " ".join(words[k:]) for k in range(1, len(words))]
-    return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) (?!{_LOCAL} )")
+    return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) (?!{LOCAL} )")
 
 
 def _met(phrase: str, where: str, cased: str) -> bool:
@@ -411,7 +405,7 @@ def _met(phrase: str, where: str, cased: str) -> bool:
     if name.isupper():
         return _found(name.lower(), where)
     first, _, rest = name.partition(" ")
-    if rest and all(_capital(r) for r in rest.split(" ")):
+    if rest and all(capital(r) for r in rest.split(" ")):
         return re.search(rf" {re.escape(first)} (?i:{re.escape(rest)})s? ", cased) is not None
     return re.search(rf" {re.escape(name)}s? ", cased) is not None
 
@@ -485,7 +479,7 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
     spelt: dict[str, tuple[str, ...]] = {}
     heads: list[str] = []
     for index, clause in enumerate(_CLAUSE.split(text)):
-        syllables = _SYLLABLE.findall(clause)
+        syllables = SYLLABLE.findall(clause)
         folded = [fold_diacritics(s).lower() for s in syllables]
         for i in (i for i, s in enumerate(syllables) if s[0].isdigit()):
             number = folded[i]
@@ -494,14 +488,14 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
             if number in _NUMBER_WORDS:
                 spelt[phrases[-1]] = tuple(f"thứ {w}" if ordinal else w for w in _NUMBER_WORDS[number])
         if cased:  # names keep their capitals: "Công an" is not "công tác"
-            for a, b in _names(syllables, index == 0):
+            for a, b in name_runs(syllables, index == 0):
                 phrases.append(_NAME + " ".join(syllables[a:b]))
                 if words := _as_common_noun(syllables, a, b):
                     spelt[phrases[-1]] = (words,)
-        found = _offices(syllables, folded, cased)
+        found = office_spans(syllables, folded, cased)
         phrases += [_WHOLE + office if whole else office for office, _, whole, _, _ in found]
         heads += [head for _, head, _, _, _ in found]
-    asked = " ".join(_SYLLABLE.findall(fold_diacritics(normalize(question))))
+    asked = " ".join(SYLLABLE.findall(fold_diacritics(normalize(question))))
     reason = bool(_REASON_ASKED.search(asked.lower()))
     manner = bool(_MANNER_ASKED.search(asked.lower()))
     accented = normalize(question)
@@ -536,116 +530,3 @@ def _as_common_noun(syllables: list[str], start: int, end: int) -> str | None:
         else:
             return None
     return normalize(" ".join(syllables[start:end]))
-
-
-def _capital(syllable: str) -> bool:
-    return syllable[0].isupper()
-
-
-def _names(syllables: list[str], first: bool, start: int = 0) -> list[tuple[int, int]]:
-    """Spans of names, places and organisations from ``start``: runs of capitalised syllables
-    ("Lê Đức Thái", "Quảng Ninh", "Tesla"), an abbreviation a run of its own ("BĐBP", "UBND").
-    The question's first syllable is capitalised by orthography, so it is left out ("Ông Nguyễn
-    Thanh Hải …", "Theo Đại tướng …", "Trung tướng …")."""
-    spans = []
-    i = start + 1 if first and start == 0 and syllables and not syllables[0].isupper() else start
-    while i < len(syllables):
-        if not _capital(syllables[i]) or _rank_at(syllables, i):
-            i += 1
-            continue
-        end = i + 1
-        if not syllables[i].isupper():
-            while (
-                end < len(syllables)
-                and _capital(syllables[end])
-                and not syllables[end].isupper()
-                and not _rank_at(syllables, end)
-            ):
-                end += 1
-        spans.append((i, end))
-        i = end
-    return spans
-
-
-def _rank_at(syllables: list[str], i: int) -> bool:
-    """A military rank starts at ``i`` ("Đại tá", "Trung tướng"): no name, and a name's end
-    ("… tỉnh Quảng Ninh Đại tá Nguyễn Thanh Hải" names "Quảng Ninh" and "Nguyễn Thanh Hải")."""
-    return (
-        syllables[i] in ("Đại", "Trung", "Thiếu", "Thượng")
-        and i + 1 < len(syllables)
-        and syllables[i + 1] in ("tướng", "tá", "úy", "uý")
-    )
-
-
-def _offices(syllables: list[str], folded: list[str], cased: bool) -> list[tuple[str, str, bool, int, int]]:
-    """Each office the question names, folded, with what says which one: up to two lowercase
-    words ("chu tich nuoc") and the organisation right after it ("chu tich quoc hoi", "chu tich
-    ubnd tinh", "tu lenh bo doi"), never a person's name. Without capitals, the head alone. With
-    each, its head ("chu tich") and whether it is named whole (its organisation, then the question
-    goes on: "Chính ủy BĐBP là ai?"), so that a sentence's "Chính ủy BĐBP tỉnh" is another office."""
-    out = []
-    i = 0
-    while i < len(folded):
-        heads = _OFFICE_HEADS_BY_FIRST.get(folded[i], ())
-        head = next((h for h in heads if tuple(folded[i : i + len(h)]) == h), None)
-        if head is None or (i > 0 and folded[i - 1] == "bo"):  # "Bộ Tư lệnh": a command, no office
-            i += 1
-            continue
-        end, whole = i + len(head), False
-        if cased:
-            while end < min(len(folded), i + len(head) + 2) and not _capital(syllables[end]):
-                if folded[end] in _QUALIFIER_STOP or syllables[end][0].isdigit():
-                    break
-                end += 1
-            if end < len(folded) and folded[end] in _ASKED_WHAT:
-                end = i + len(head)  # "Tổng Bí thư chỉ đạo gì?": the question's verb, no qualifier
-            body = end
-            end = _organisation_end(syllables, folded, end)
-            whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
-        out.append((" ".join(folded[i:end]), " ".join(head), whole, i, end))
-        i = end
-    return out
-
-
-def office_named(text: str) -> str | None:
-    """The first office ``text`` names, with what says which one, its body and its place, as
-    written: "Tư lệnh BĐBP" of "Tư lệnh BĐBP mang quân hàm gì?", "Chủ tịch HĐND tỉnh Quảng Ninh";
-    None when it names none or is typed without capitals."""
-    if text[1:] == text[1:].lower():
-        return None  # typed without capitals: where the body ends cannot be seen
-    found = list(_SYLLABLE.finditer(clean_unicode(text)))
-    syllables = [m.group() for m in found]
-    folded = [fold_diacritics(s).lower() for s in syllables]
-    offices = _offices(syllables, folded, True)
-    if not offices:
-        return None
-    start, end = offices[0][3], offices[0][4]
-    if end < len(folded) and re.fullmatch(_LOCAL, folded[end]):  # "… tỉnh Quảng Ninh": its place
-        end += 1
-        while end < len(syllables) and _capital(syllables[end]):
-            end += 1
-    return clean_unicode(text)[found[start].start() : found[end - 1].end()]
-
-
-def _organisation_end(syllables: list[str], folded: list[str], start: int) -> int:
-    """Where the organisation starting at ``start`` ends (``start``: none there): its capitalised
-    parts with their lowercase word each ("Tổng cục Chính trị Công an", "Bộ đội Biên phòng"), an
-    abbreviation alone ("UBND"), never a person's name and never a place after a lowercase word."""
-    end = start
-    while (run := _names(syllables, False, start=end)[:1]) and run[0][0] == end and not _is_person(syllables, *run[0]):
-        end = run[0][1]
-        if end - run[0][0] > 1 or syllables[end - 1].isupper():
-            break
-        if end < len(folded) and syllables[end][0].islower() and folded[end] not in _QUALIFIER_STOP:
-            end += 1  # its name's lowercase word: "Quốc hội", "Bộ đội"
-        else:
-            break
-    return end
-
-
-def _is_person(syllables: list[str], start: int, end: int) -> bool:
-    """A run of two to four capitalised syllables, none an abbreviation: a person's name
-    ("Phan Việt Cường"); an organisation's has lowercase words or an abbreviation in it, and
-    starts with the kind of body it is ("Bộ Quốc phòng", "Đồn Biên phòng Pò Hèn", "Ban Chỉ đạo")."""
-    run = syllables[start:end]
-    return 2 <= len(run) <= 4 and all(_capital(s) and not s.isupper() for s in run) and run[0] not in _BODY_KINDS

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
-from retrieval.text.normalize import canonical_tones, clean_unicode, fold_diacritics
+from retrieval.text.normalize import canonical_tones, clean_unicode, fold_diacritics, has_diacritics
 from retrieval.text.segmenter import Segmenter
 
 FOLDED = "~"
@@ -45,6 +46,23 @@ def segment(text: str) -> list[str]:
         segmented = _segmenter().tokenize(span.strip())
         words.extend(w.lower() for w in segmented.split() if _HAS_ALNUM.search(w))
     return words
+
+
+_TAGGER = threading.Lock()  # pyvi's tagger is one shared model; questions come from several threads
+
+
+def starts_with_verb(text: str) -> bool:
+    """Whether pyvi's tagger reads the first word of a question as a verb ("Áp dụng đến năm
+    nào?"): a Vietnamese subject comes before its verb, so such a question has none of its own
+    ("Giá vàng hôm nay bao nhiêu?" has). Accented text only: the tagger reads words."""
+    text = clean_unicode(text).strip()
+    if not has_diacritics(text):
+        return False
+    from pyvi import ViPosTagger, ViTokenizer  # its model loads on import: only when a follow-up asks
+
+    with _TAGGER:
+        _, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+    return len(tags) > 0 and str(tags[0]) == "V"
 
 
 @functools.lru_cache(maxsize=1 << 18)
