@@ -38,6 +38,8 @@ CHAT_REPLIES = {
     "ack": "😊 Bạn cứ hỏi về tin tức Bộ đội Biên phòng nhé (/help để xem ví dụ).",
     "feedback": "Cảm ơn bạn đã góp ý! 🙏 Mình chỉ trích những câu có trong các bài báo; bạn thử hỏi "
     "cụ thể hơn (tên, chức vụ, năm, địa danh) hoặc xem /help.",
+    "puzzled": "Mình trả lời bằng những câu trích nguyên văn từ các bài báo, kèm nguồn để bạn đọc cả bài. "
+    "Bạn thử hỏi lại cụ thể hơn (tên, chức vụ, năm, địa danh) — /help có ví dụ.",
 }
 
 

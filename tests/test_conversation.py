@@ -224,6 +224,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Dự có Trung tướng Lê Đức Thái, Tư lệnh BĐBP; Trung tướng Nguyễn Anh Tuấn, Chính ủy BĐBP.",
          "Chính ủy BĐBP, Trung tướng Nguyễn Anh Tuấn quê ở đâu?"),
         ("Vị trí này ở đâu?", "Ai là Chính ủy BĐBP?", None, None),
+        # a named thing of the kind the previous question names takes that one's place, whole
+        ("Còn Luật Biên giới quốc gia?", "Luật Biên phòng Việt Nam ban hành năm nào?", None,
+         "Luật Biên giới quốc gia ban hành năm nào?"),
+        ("Còn Nghị quyết 33?", "Nghị quyết 23-NQ/TU ban hành ngày nào?", None, "Nghị quyết 33 ban hành ngày nào?"),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),

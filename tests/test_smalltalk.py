@@ -29,6 +29,7 @@ from tests.conftest import ROOT
         ("Rất vui được gặp bạn", "about"), ("Tuyệt vời", "ack"),
         ("Mình hỏi thêm được không?", "about"),
         ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
+        ("Ý bạn là sao?", "puzzled"), ("Tôi không hiểu", "puzzled"), ("Hiểu rồi", "ack"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -46,6 +47,7 @@ def test_small_talk_and_its_kind(line, kind):
         "Bộ đội Biên phòng giúp đỡ nhân dân thế nào?",  # "giúp đỡ" beside words of a question
         "Phóng viên hỏi gì?",
         "Có ai ở Lai Châu không?",  # a place: a question of the corpus
+        "Ý kiến của Tư lệnh là gì?",  # "ý kiến": an opinion asked of the corpus
         "",
         "   ",
     ],

@@ -18,6 +18,7 @@ from retrieval.question.phrases import (
     is_title,
     local_place,
     name_spans,
+    named_noun,
     subject,
 )
 from retrieval.text.normalize import fold_diacritics, normalize
@@ -137,6 +138,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         if local and not local_place(f" {phrase}") and not re.search(r"\b(?:tỉnh|huyện|xã)\b", phrase):
             return phrase + local + previous[len(topic) :], True
         return phrase + previous[len(topic) :], True
+    if (named := _same_kind_named(previous, phrase, words, spans)) is not None:
+        return named, True
     for k, word in enumerate(fold_diacritics(normalize(w)) for w in new):
         if word in folded:
             # The phrase's words before the shared one are new ("phó" of "phó giám đốc"); from it
@@ -173,6 +176,26 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     asked = re.search(rf"\b(?:{ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
+
+
+def _same_kind_named(previous: str, phrase: str, words: list[str], spans: list[tuple[int, int]]) -> str | None:
+    """ "Còn Luật Biên giới quốc gia?" after "Luật Biên phòng Việt Nam ban hành năm nào?": a named
+    thing of the kind the previous question names (its first word: "Luật", "Nghị quyết", "Đồn")
+    takes the place of that one, its whole name, never half of it; None when the phrase names
+    no such thing (a capital or a number after its first word)."""
+    new = WORD.findall(phrase)
+    if len(new) < 2 or not new[0][0].isupper() or not any(w[0].isupper() or w[0].isdigit() for w in new[1:]):
+        return None
+    keys = [fold_diacritics(normalize(w)).lower() for w in new]
+    said = [fold_diacritics(normalize(w)).lower() for w in words]
+    for j in range(len(words)):
+        shared = 0  # the kind may be of two words ("Nghị quyết") and its name may start alike
+        while shared < len(keys) - 1 and j + shared < len(said) and said[j + shared] == keys[shared]:
+            shared += 1
+        for size in range(shared, 0, -1):
+            if named := named_noun(previous, spans[j][0], size):
+                return previous[: spans[j][0]] + phrase + previous[spans[j][0] + len(named) :]
+    return None
 
 
 def _folded_words(text: str) -> tuple[str, ...]:

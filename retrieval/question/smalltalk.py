@@ -24,8 +24,9 @@ _KINDS = {
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
     "tra loi toi, hoi them, hoi tiep",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
-    "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry",
+    "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry, hieu roi",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
+    "puzzled": "y ban, khong hieu, chua hieu",
 }
 # Words that carry no question of their own in small talk: particles, what one asks a person
 # about themself (or a bot about what it knows and does: "Bạn biết những gì?", "Dữ liệu của bạn
@@ -37,7 +38,7 @@ huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
 anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh ngoan dang yeu de thuong mot ngay tot lanh
-do day
+do day y
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -70,7 +71,7 @@ def without_small_talk(line: str) -> str:
 
 def small_talk(line: str) -> str | None:
     """The kind of small talk ``line`` is ("greeting", "thanks", "goodbye", "about", "ack",
-    "feedback"), or None when it is a question for the corpus."""
+    "feedback", "puzzled"), or None when it is a question for the corpus."""
     text = normalize(line)
     if not any(c.isalnum() for c in text):
         return "ack" if text.strip() else None  # emoji and punctuation only
