@@ -193,6 +193,9 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Trung tướng Lê Đức Thái được phong quân hàm Trung tướng năm nào?", MEETING + " Năm 2024.", False),
         ("Trung tướng Lê Đức Thái được thăng hàm năm nào?", "Năm 2021, Lê Đức Thái được thăng hàm Trung tướng.", True),
         ("Trung tướng Lê Đức Thái có mấy người con?", MEETING + " Có 2 đồn.", False),
+        # taking up an office (bench/dev13: a year of a meeting is not when he took office)
+        ("Đại tá Nguyễn Văn Hưng nhậm chức khi nào?", "Đại tá Nguyễn Văn Hưng chủ trì hội nghị năm 2024.", False),
+        ("Đại tá Nguyễn Văn Hưng nhậm chức khi nào?", "Năm 2021, Đại tá Nguyễn Văn Hưng nhậm chức.", True),
         ("Tuyên bố nào bãi bỏ Đạo Tin lành?", "Tuyên bố Fontainebleau bãi bỏ Đạo Tin lành.", True),  # "bố": no parent
         # ethnicity; an organisation's founding, when asked when ("thành lập năm 1564" describing
         # a colony asks no founding)

@@ -57,9 +57,9 @@ _HOLDING = frozenset("la nguoi giu chuc vu cuong vi dam nhiem nhan lam hien dang
 _REASON_ASKED = re.compile(r"\b(?:tai sao|vi sao|ly do|nguyen nhan|vi dau)\b")
 # "như thế nào" wants a way or a process: nothing to look for, but it must be about the thing asked.
 _MANNER_ASKED = re.compile(r"\b(?:the nao|ra sao|lam sao|(?:bang|theo) cach nao)\b")
-# A person's own facts (birth, hometown, age, schooling, enlistment, ethnicity, promotion, family;
-# an organisation's founding): asked about, they must be stated; an article that names someone at
-# a meeting states none of them. Each fact: how a question asks it (accented; folded where the
+# A person's own facts (birth, hometown, age, schooling, enlistment, ethnicity, promotion, taking
+# up an office, family; an organisation's founding): asked about, they must be stated; an article
+# that names someone at a meeting states none of them. Each fact: how a question asks it (accented; folded where the
 # folded words say only that), how a sentence says it.
 _PERSONAL_FACTS = (
     (
@@ -88,6 +88,8 @@ _PERSONAL_FACTS = (
         r"\b(?:thành lập|ra đời|sáng lập|thiết lập|lập ra|khai sinh|thành hình)\b",
     ),
     (r"\b(?:phong|thăng) (?:quân hàm|hàm|cấp bậc)\b", r"\b(?:phong|thang) (?:quan ham|ham)\b", r"\b(?:phong|thăng)\b"),
+    # taking up an office: "nhậm chức", "được bổ nhiệm"
+    (r"\bnhậm chức\b|\bbổ nhiệm\b", r"\bnham chuc\b|\bbo nhiem\b", r"\b(?:nhậm chức|bổ nhiệm)\b"),
     (
         r"\b(?:vợ|chồng)\b|\b(?:người|đứa) con\b|\bcon (?:trai|gái)\b",
         None,
