@@ -63,7 +63,7 @@ _FRAGMENT = re.compile(
 )
 # "Ai ban hành?", "Ai chủ trì?": who did it, a verb of one to three lowercase syllables without its
 # object (not "Ai là …?", which names what it asks)
-_WHO_DID = re.compile(r"^\s*ai\s+(?!là\b|la\b)(?P<did>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*\??\s*$", re.IGNORECASE)
+_WHO_BY_VERB = re.compile(r"^\s*ai\s+(?!là\b|la\b)(?P<did>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*\??\s*$", re.IGNORECASE)
 # A question that starts with a tense, aspect or passive marker, "là", an agent's "do"/"bởi" or a
 # purpose's "để" has no subject of its own: "Được ban hành năm nào?", "Đã tổ chức ở đâu?", "Do cơ
 # quan nào ban hành?", "Để làm gì?" (a Vietnamese subject comes before these words). Without
@@ -200,9 +200,13 @@ def _without_repeated(subject_: str, fragment: str) -> str:
     return subject_[: words[keep - 1].end()] if keep < len(words) and words else subject_
 
 
-def _who_did(text: str) -> bool:
-    """Whether ``text`` asks who did something it names by a verb alone ("Ai ban hành?")."""
-    match = _WHO_DID.match(text)
+def _lacks_subject(text: str) -> bool:
+    """Whether ``text`` has no subject of its own: question words only, a fragment ("Nhiệm kỳ
+    nào?"), a marker a subject comes before ("Được ban hành …?"), or who did it by a verb alone
+    ("Ai ban hành?")."""
+    if not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text):
+        return True
+    match = _WHO_BY_VERB.match(text)
     return match is not None and match.group("did") == match.group("did").lower()
 
 
@@ -257,9 +261,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             if len(WORD.findall(about)) < 2 and (described := _noun_described(previous, rest)):
                 about = described
             rewritten = f"{about} {rest}"
-        elif (not subject(text) or _FRAGMENT.match(text) or _NO_SUBJECT.match(text) or _who_did(text)) and subject(
-            previous := which_answered(previous, answer)
-        ):
+        elif _lacks_subject(text) and subject(previous := which_answered(previous, answer)):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
             text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
             asked_of = _without_repeated(_without_given(_asked_of(previous, text), text), text)
