@@ -42,7 +42,7 @@ from retrieval.store.readers import read_corpus
 from retrieval.store.records import AuditEntry, PassageView, Stats
 from retrieval.store.schema import BUSY_WAIT as BUSY_WAIT  # the front ends' default
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
-from retrieval.text.normalize import fold_diacritics
+from retrieval.text.normalize import fold_diacritics, normalize
 from retrieval.text.tokenizer import starts_with_verb
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
@@ -68,8 +68,10 @@ def _says_its_own_words(reading: SearchResult, own: Query) -> bool:
         return True
     if not reading.answers:
         return False
-    said = fold_diacritics(reading.answers[0].sentence).lower()
-    words = (fold_diacritics(group.terms[0][0].lstrip("~").replace("_", " ")).lower() for group in own.groups)
+    # with the accents the user typed: "giá" is not the "gia" of "quốc gia"
+    form = (lambda text: normalize(text).lower()) if own.accented else (lambda text: fold_diacritics(text).lower())
+    said = form(reading.answers[0].sentence)
+    words = (form(group.terms[0][0].lstrip("~").replace("_", " ")) for group in own.groups)
     return any(re.search(rf"\b{re.escape(word)}\b", said) for word in words)
 
 

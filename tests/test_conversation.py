@@ -409,6 +409,10 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         figure = Turn("Năm 2023 Quảng Ninh tăng trưởng mấy năm liên tiếp?", None, 0.0)
         gold = engine.search_in_context("Giá vàng hôm nay bao nhiêu?", figure)
         assert gold.understood_as is None and gold.verdict != "answer"
+        # nor by a sentence whose "quốc gia" would say "giá" with the accents folded away
+        districts = Turn("Huyện Đầm Hà và huyện Tiên Yên đạt chuẩn theo tiêu chí giai đoạn nào?", None, 0.0)
+        gold = engine.search_in_context("Giá vàng hôm nay bao nhiêu?", districts)
+        assert gold.understood_as is None and gold.verdict != "answer"
         # one that starts with its verb has no subject of its own: the better-supported reading
         # wins though its sentence says "giai đoạn", not "áp dụng"
         law = Turn("Nghị quyết 23-NQ/TU ban hành ngày nào?", None, 0.0)
