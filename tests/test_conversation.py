@@ -228,6 +228,10 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Còn Luật Biên giới quốc gia?", "Luật Biên phòng Việt Nam ban hành năm nào?", None,
          "Luật Biên giới quốc gia ban hành năm nào?"),
         ("Còn Nghị quyết 33?", "Nghị quyết 23-NQ/TU ban hành ngày nào?", None, "Nghị quyết 33 ban hành ngày nào?"),
+        # "… tên gì?" asks a person as "Ai …?" does: "ông ấy" is the person its answer names
+        ("Ông ấy chủ trì hội nghị nào?", "Chính ủy BĐBP tỉnh Lai Châu tên gì?",
+         "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị.",
+         "Đại tá Nguyễn Văn Hưng chủ trì hội nghị nào?"),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),

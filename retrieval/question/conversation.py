@@ -167,7 +167,7 @@ def subjectless_reading(question: str, previous: str) -> str | None:
     about = subject(previous)
     if not about or WORD.findall(fold_diacritics(normalize(own)))[0] in fold_diacritics(normalize(about)).split():
         return None  # it repeats the previous subject's words: it has its own subject
-    return f"{about} {text[0].lower()}{text[1:]}"
+    return f"{about[0].upper()}{about[1:]} {text[0].lower()}{text[1:]}"
 
 
 def _without_given(subject_: str, fragment: str) -> str:

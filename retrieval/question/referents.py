@@ -62,7 +62,7 @@ def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
     """After "Ai …?", the people its ``answer`` names (spans of names that start with a family
     name), those the question itself names aside; none after any other question."""
     folded = fold_diacritics(normalize(previous))
-    if not re.search(r"\b(?:ai|la ai|nguoi nao)\b", folded.replace("đ", "d")):
+    if not re.search(r"\b(?:ai|la ai|nguoi nao|ten gi|ten la gi)\b", folded.replace("đ", "d")):
         return []
     return [
         (a, b)

@@ -43,9 +43,9 @@ from retrieval.question.offices import (
     office_spans,
     starts_office,
 )
-from retrieval.question.phrases import SURNAMES
+from retrieval.question.phrases import PLACE_KIND_WORDS, SURNAMES
 from retrieval.question.query import STOP_ACCENTED
-from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
+from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
 
 _NAME = "name:"  # marks a phrase matched with its capitals
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
@@ -108,8 +108,14 @@ _DOCUMENT_NUMBER = re.compile(r"\b\d+(?:-[A-Za-zĐđ]+/[A-Za-zĐđ-]+|/[A-Za-zĐ
 # "cùng X", "với X" (not "với ai"): X is a companion of the one asked, so someone else is asked.
 _COMPANION = re.compile(r"\b(?:cung|voi) (?!ai\b)")
 _RANK_ASKED = re.compile(r"\b(?:quan ham|cap bac)\b")
+# A place named with its kind: "huyện Bình Liêu", "tỉnh Lai Châu" (a name's words capitalised)
+_PLACE_NAMED = re.compile(
+    rf"\b(?:[Hh]uyện|[Tt]ỉnh|[Xx]ã|[Tt]hành phố|[Tt]hị xã) (?P<name>{UPPER_LETTER}\w*(?: {UPPER_LETTER}\w*)*)"
+)
 # Words that say nothing by themselves ("của", "là", "tại"), folded.
-_FUNCTION_WORDS = frozenset(fold_diacritics(p[0]) for p in STOP_ACCENTED if len(p) == 1)
+_FUNCTION_WORDS = frozenset(p[0] for p in STOP_ACCENTED if len(p) == 1)
+_FOLDED_FUNCTION_WORDS = frozenset(fold_diacritics(w) for w in _FUNCTION_WORDS)
+_PLACE_KINDS = frozenset(fold_diacritics(w) for w in PLACE_KIND_WORDS)
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
@@ -162,6 +168,7 @@ class Constraints:
     # A phrase, and other ways a text may write it (accented, lowercase): a name as a common noun
     # ("Quốc Ca": "quốc ca"), a small number in words ("4": "bốn").
     spelt: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    typed: frozenset[str] = frozenset()  # the question's syllables with their accents, lowercase (if typed so)
 
     def met(
         self,
@@ -207,7 +214,7 @@ class Constraints:
             # with what says which one ("Chủ tịch UBND", not the sentence's "Chủ tịch HĐND")
             if not all(_met(p, said, "") for p in self._office_phrases):
                 return False
-        if self._other_document(sentence) or self._other_year(sentence):
+        if self._other_document(sentence) or self._other_year(sentence) or self._other_place(sentence):
             return False
         if self.check.kind == "person" and self.names_only_the_asked(sentence):
             return False
@@ -238,7 +245,11 @@ class Constraints:
         photo's caption naming the person asked about answers nothing asked of them."""
         if _RANK_ASKED.search(self.text):
             return False  # a follow-up names its person with their rank, the very thing asked
-        said = set(_folded(sentence).split()) - _FUNCTION_WORDS
+        # read with the accents when the question has them: folded, "Hà Tĩnh" would be "hả tỉnh"
+        if self.typed:
+            said = set(SYLLABLE.findall(normalize(sentence).lower())) - _FUNCTION_WORDS - PLACE_KIND_WORDS
+            return bool(said) and said <= self.typed
+        said = set(_folded(sentence).split()) - _FOLDED_FUNCTION_WORDS - _PLACE_KINDS  # "tỉnh Quảng Ninh"
         return bool(said) and said <= set(self.text.split())
 
     def names_only_the_asked(self, sentence: str) -> bool:
@@ -286,6 +297,19 @@ class Constraints:
         if not years or any(year in sentence for year in years):
             return False
         return _YEAR_SAID.search(_COMPARED.sub(" ", normalize(sentence))) is not None
+
+    def _other_place(self, sentence: str) -> bool:
+        """Whether the sentence gives its facts of another place of a kind ("huyện Bình Liêu …"
+        for "Đầm Hà có còn hộ nghèo không?"): none of the question's names is in it, and the place
+        it names is none of them; the article naming the asked place does not stand in then."""
+        names = [p[len(_NAME) :] for p in self.phrases if p.startswith(_NAME)]
+        if not names or re.search(r"\bnao\b", self.text):
+            return False  # "Huyện nào …?": the place the sentence names is what is asked
+        folded = f" {_folded(sentence)} "
+        if any(f" {_folded(name)} " in folded for name in names):
+            return False
+        asked = f" {self.text} "
+        return any(f" {_folded(place.group('name'))} " not in asked for place in _PLACE_NAMED.finditer(sentence))
 
     def _other_document(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another document than the one asked about: it
@@ -517,6 +541,7 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         facts,
         _folded(focus) if focus else "",
         tuple(spelt.items()),
+        frozenset(SYLLABLE.findall(typed.lower())) if typed is not None else frozenset(),
     )
 
 
