@@ -273,15 +273,18 @@ class Constraints:
     def holder_asked(self) -> bool:
         """Whether the question asks who holds an office it names ("Ai là Chính ủy …?", "Ai giữ
         chức Chính ủy …?", "Chính ủy … là ai?"), not who did something to its holder ("Ai phỏng
-        vấn Chính ủy …?", "Ai cùng chủ trì với Bí thư Tỉnh ủy?")."""
+        vấn Chính ủy …?", "Ai cùng chủ trì với Bí thư Tỉnh ủy?", "Chính ủy …, Đại tá X trả lời
+        phỏng vấn ai?")."""
         if self.check.kind != "person" or not self.offices:
             return False
         text = self.text.lower()
         at = min((m.start() for h in self.offices if (m := re.search(rf"\b{h}\b", text))), default=-1)
         before = re.match(r"\s*(?:[\w/.-]+\s+)*?ai\s+((?:\w+\s+)*?)$", text[:at]) if at > 0 else None
         # "Ai phỏng vấn Chính ủy …?" asks who did something to the holder, not who holds it
-        between = before.group(1) if before else ""
-        return before is None or all(w in _HOLDING for w in between.split()) or _AS_HOLDER.search(between) is not None
+        if before is None:  # "Chính ủy … là ai?", not "Chính ủy …, Đại tá X trả lời phỏng vấn ai?"
+            return re.search(r"\b(?:la (?:ai|nguoi nao|nhung ai)|ten (?:la )?gi)\b", text) is not None
+        between = before.group(1)
+        return all(w in _HOLDING for w in between.split()) or _AS_HOLDER.search(between) is not None
 
     @cached_property
     def _office_phrases(self) -> tuple[str, ...]:
