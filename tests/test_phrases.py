@@ -20,3 +20,10 @@ def test_a_named_noun_runs_through_lowercase_syllables_to_its_next_capital():
     assert named_noun("Huyện Tiên Yên đạt chuẩn NTM nâng cao", 0, 1) == "Huyện Tiên Yên"  # not to an abbreviation
     assert named_noun("nghị quyết của Đảng", 0, 2) is None  # no name of its own
     assert named_noun("Nghị quyết số 23-NQ/TU ngày 3/3/2024 về biên giới", 0, 2) == "Nghị quyết số 23-NQ/TU"  # a date
+
+
+def test_a_noun_before_a_quoted_name_takes_the_whole_quote():
+    """Not "Chương trình “Xuân Biên" (a quote mark is punctuation the capitals ran over)."""
+    said = "tiêu biểu như: Chương trình “Xuân Biên phòng ấm lòng dân bản”; “Biên cương”"
+    at = said.index("Chương")
+    assert named_noun(said, at, 2) == "Chương trình “Xuân Biên phòng ấm lòng dân bản”"

@@ -382,3 +382,10 @@ def test_a_rank_or_an_office_asked_must_be_stated():
     office = constraints("Bí thư Tỉnh ủy Phan Việt Cường còn giữ chức vụ gì?")
     assert not office.met("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.", "", PAIRS)
     assert office.met("Đó là chỉ đạo của Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh Phan Việt Cường.", "", PAIRS)
+
+
+def test_an_office_may_share_its_body_with_the_next_title():
+    """ "Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh": the Bí thư of the BĐBP's Đảng ủy."""
+    said = "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị."
+    assert constraints("Ai là Bí thư Đảng ủy BĐBP tỉnh Lai Châu?").met(said, "tỉnh Lai Châu", PAIRS)
+    assert not constraints("Ai là Bí thư Tỉnh ủy Lai Châu?").met(said, "tỉnh Lai Châu", PAIRS)

@@ -156,6 +156,8 @@ def named_noun(text: str, start: int, size: int) -> str | None:
     punctuation, a verb of being, a question word or to an abbreviation."""
     found = list(re.finditer(r"[\w/.-]*\w", text[start:]))
     words, spans = [w.group() for w in found], [w.span() for w in found]
+    if len(spans) > size and (quoted := _QUOTED_NAME.match(text, start + spans[size - 1][1])):
+        return text[start : quoted.end()]  # "Chương trình “Xuân Biên phòng ấm lòng dân bản”": the whole quote
     end = size
     while end < len(words):
         word = words[end]
@@ -171,6 +173,9 @@ def named_noun(text: str, start: int, size: int) -> str | None:
             break  # punctuation ends a name; a dash joins two ("Việt Nam - Trung Quốc")
         end = ahead
     return text[start : start + spans[end - 1][1]] if end > size else None
+
+
+_QUOTED_NAME = re.compile(r"\s*[“\"][^”\"]{1,80}[”\"]")
 
 
 def _goes_on(word: str) -> bool:

@@ -412,14 +412,14 @@ def _office_found(office: str, where: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _whole_office(office: str) -> re.Pattern[str]:
-    """An office named whole (folded), not a province's; offices listed together share the body
-    after the last: "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng" names the Bí thư Đảng ủy Bộ đội
-    Biên phòng (another office's head between its words)."""
+def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
+    """An office (folded), named whole: not a province's (``whole``); offices listed together
+    share the body after the last: "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng" names the Bí thư
+    Đảng ủy Bộ đội Biên phòng (another office's head between its words)."""
     words = [re.escape(w) for w in office.split()]
     heads = "|".join(" ".join(h) for h in OFFICE_HEAD_WORDS)
     shared = [" ".join(words[:k]) + f" (?:{heads}) " + " ".join(words[k:]) for k in range(1, len(words))]
-    return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) (?!{LOCAL} )")
+    return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) " + (f"(?!{LOCAL} )" if whole else ""))
 
 
 def _met(phrase: str, where: str, cased: str) -> bool:
@@ -428,8 +428,10 @@ def _met(phrase: str, where: str, cased: str) -> bool:
     may be in the plural ("Panther": "Panthers")."""
     if phrase.startswith(_WHOLE):
         return _whole_office(phrase.removeprefix(_WHOLE)).search(where) is not None
-    if not phrase.startswith(_NAME):
-        return _found(phrase, where)
+    if not phrase.startswith(_NAME):  # an office may share its body with the next ("Bí thư Đảng ủy, Chính ủy …")
+        return _found(phrase, where) or (
+            starts_office(phrase.split()[0]) and _whole_office(phrase, whole=False).search(where) is not None
+        )
     name = _folded(phrase.removeprefix(_NAME), keep_case=True)
     if name.isupper():
         return _found(name.lower(), where)
