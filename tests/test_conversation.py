@@ -232,6 +232,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Ông ấy chủ trì hội nghị nào?", "Chính ủy BĐBP tỉnh Lai Châu tên gì?",
          "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị.",
          "Đại tá Nguyễn Văn Hưng chủ trì hội nghị nào?"),
+        # "Còn <a place>?" when the previous question has no place to replace: asked there
+        ("Còn Quảng Ninh?", "Đảng ủy BĐBP tỉnh xây dựng bao nhiêu quy chế?", None,
+         "Đảng ủy BĐBP tỉnh xây dựng bao nhiêu quy chế ở Quảng Ninh?"),
+        ("Còn ở Lai Châu?", "Bộ đội Biên phòng có mấy khâu đột phá?", None,
+         "Bộ đội Biên phòng có mấy khâu đột phá ở Lai Châu?"),
         # "Ai ban hành?": who did it, a verb without its object, asks of the previous subject;
         # "Ai là …?" names what it asks
         ("Ai ban hành?", "Nghị quyết 33-NQ/TW về vấn đề gì?", None, "Nghị quyết 33-NQ/TW ai ban hành?"),

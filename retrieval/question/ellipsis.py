@@ -174,6 +174,8 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     title = is_title(new) and (new[0][0].isupper() or office)
     if title and n < len(words) and titled and (words[n][0].isupper() or uncased):
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
+    if at_place := _place_phrase(phrase):  # "Còn Quảng Ninh?": the same question, asked there
+        return f"{previous.strip().rstrip(' ?')} {at_place}?", True
     asked = re.search(rf"\b(?:{ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
 
@@ -196,6 +198,19 @@ def _same_kind_named(previous: str, phrase: str, words: list[str], spans: list[t
             if named := named_noun(previous, spans[j][0], size):
                 return previous[: spans[j][0]] + phrase + previous[spans[j][0] + len(named) :]
     return None
+
+
+def _place_phrase(phrase: str) -> str | None:
+    """ "ở Lai Châu" for "Quảng Ninh"-like phrases: a name of capitalised words (no person, no
+    office), maybe after "ở"/"tại"; None for any other phrase."""
+    at = re.match(r"(?:ở|tại|o|tai)\s+", phrase, re.IGNORECASE)
+    name = phrase[at.end() :] if at else phrase
+    words = WORD.findall(name)
+    if not words or name_spans(name) != [(0, len(name))] or words[0] in SURNAMES:
+        return None
+    if _office_span(_folded_words(name)) is not None:
+        return None
+    return phrase if at else f"ở {phrase}"
 
 
 def _folded_words(text: str) -> tuple[str, ...]:
