@@ -68,8 +68,10 @@ def _says_its_own_words(reading: SearchResult, own: Query) -> bool:
         return True
     if not reading.answers:
         return False
-    # with the accents the user typed: "giá" is not the "gia" of "quốc gia"
-    form = (lambda text: normalize(text).lower()) if own.accented else (lambda text: fold_diacritics(text).lower())
+
+    def form(text: str) -> str:  # with the accents the user typed: "giá" is not the "gia" of "quốc gia"
+        return (normalize(text) if own.accented else fold_diacritics(text)).lower()
+
     said = form(reading.answers[0].sentence)
     words = (form(group.terms[0][0].lstrip("~").replace("_", " ")) for group in own.groups)
     return any(re.search(rf"\b{re.escape(word)}\b", said) for word in words)

@@ -158,7 +158,7 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     if names and targets:  # a place for a place; whoever held the office there is not asked about
         (a, b), (c, d) = names[0], targets[0]
         return previous[:c] + phrase[a:b] + _without_holder(previous[d:]), True
-    if office and is_title(new) and (inside := _office_span(tuple(w.lower() for w in folded), words)):
+    if office and is_title(new) and (inside := _office_span(tuple(folded), words)):
         # "Còn Chính ủy?" after "Cấp bậc của Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái?"
         first, last = inside
         return previous[: spans[first][0]] + phrase + _without_holder(previous[spans[last][1] :]), True
