@@ -42,7 +42,7 @@ from retrieval.store.readers import read_corpus
 from retrieval.store.records import AuditEntry, PassageView, Stats
 from retrieval.store.schema import BUSY_WAIT as BUSY_WAIT  # the front ends' default
 from retrieval.store.schema import SchemaError as SchemaError  # the front ends catch it
-from retrieval.text.normalize import fold_diacritics, normalize
+from retrieval.text.normalize import fold_diacritics, has_diacritics, normalize
 from retrieval.text.tokenizer import starts_with_verb
 from retrieval.workers import collector_off, collector_paused, shut_down, spawned_pool
 
@@ -372,6 +372,11 @@ class QAEngine:
         # Chính ủy?" follows the last turn
         asked = without_small_talk(question)
         understood = None if chat else rewrite(asked, previous.question, previous.answer, previous.earlier)
+        index = self.index
+        if understood and index is not None and has_diacritics(normalize(asked)) and not has_diacritics(understood):
+            # typed with accents after a turn typed without: the rewrite (made folded) read with
+            # the corpus's accents and its own capitals ("Nguyễn Xuân Ký đánh giá …")
+            understood = index.accents.restore_cased(understood) or understood
         focus = focus_of(asked) if understood else None
         result = self.search(understood or asked, top_k, focus)
         reading = None if chat or understood else subjectless_reading(asked, previous.question)

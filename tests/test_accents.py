@@ -37,6 +37,12 @@ def test_unknown_syllables_stay_as_typed_and_are_counted():
     assert accents.restore("").known == 0.0 and accents.restore("?!").text == ""
 
 
+def test_a_cased_restoration_keeps_the_texts_capitals_or_gives_none():
+    accents = restorer(("nguyễn", 5), ("ký", 2), ("phát", 3), ("biểu", 3), ("tại", 9), ("đâu", 1))
+    assert accents.restore_cased(" Nguyen Ky phat bieu tai dau? ") == "Nguyễn Ký phát biểu tại đâu?"
+    assert accents.restore_cased("Nguyen Ky phat bieu tai Ha Long?") is None  # "Ha Long" unknown: none half-accented
+
+
 def test_folded_terms_of_the_index_are_not_spellings():
     assert restorer(("~bien", 99), ("biên", 1)).restore("bien").text == "biên"
 

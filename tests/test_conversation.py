@@ -428,6 +428,11 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         applied = engine.search_in_context("Áp dụng đến năm nào?", law)
         assert applied.understood_as and applied.understood_as.startswith("Nghị quyết 23-NQ/TU")
         assert "2024-2030" in applied.answers[0].sentence
+        # typed with accents after a turn typed without: the rewrite is accented whole
+        plain = Turn("Bi thu Tinh uy Quang Ninh, Nguyen Xuan Ky phat bieu tai dau", None, 0.0)
+        accented = engine.search_in_context("Ông ấy đánh giá công tác phối hợp giai đoạn nào?", plain)
+        assert accented.understood_as == "Nguyễn Xuân Ký đánh giá công tác phối hợp giai đoạn nào?"
+        assert "2021-2023" in accented.answers[0].sentence
     finally:
         await engine.close()
     with sqlite3.connect(db_path) as db:

@@ -97,3 +97,13 @@ class AccentRestorer:
         if self._names is not None:
             text = self._names.sub(lambda m: self._cased[m.group()], text)
         return Restored(text, known)
+
+    def restore_cased(self, text: str) -> str | None:
+        """``text`` with its diacritics restored and its own capitals kept ("Nguyen Xuan Ky phat
+        bieu" -> "Nguyễn Xuân Ký phát biểu"), or None unless every syllable was found: an earlier
+        turn typed without accents, read again for a follow-up typed with them."""
+        stripped = text.strip()
+        restored = self.restore(stripped)
+        if restored.known < 1.0 or len(restored.text) != len(stripped):
+            return None
+        return "".join(r.upper() if t.isupper() else r for r, t in zip(restored.text, stripped, strict=True))
