@@ -293,6 +293,13 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
         ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
+        # a correction: X in the last question's place, as "Còn X?" puts it, or a question of its own
+        ("Không, ý tôi là Chính ủy", "Ai là Tư lệnh BĐBP?", None, "Ai là Chính ủy BĐBP?"),
+        ("Không phải, tôi hỏi Phó Tư lệnh cơ", "Ai là Tư lệnh BĐBP?", None, "Ai là Phó Tư lệnh BĐBP?"),
+        ("Ý mình là năm 2022", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
+         "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2022?"),
+        ("khong, y toi la chinh uy", "Ai là Tư lệnh BĐBP?", None, "Ai la chinh uy BDBP?"),
+        ("Ý tôi là ai ký Nghị quyết 33?", "Ai là Tư lệnh BĐBP?", None, "Ai ký Nghị quyết 33?"),
     ],
 )  # fmt: skip
 def test_follow_ups_are_rewritten_to_stand_alone(question, previous, answer, expected):

@@ -83,6 +83,15 @@ _MORE = re.compile(
 _PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
 # "Đó là những khâu nào?": "đó" is what the previous question asked about
 _THAT_IS = re.compile(r"^(?:đó|đấy|do|day)\s+(?P<be>)(?:là|la)\b", re.IGNORECASE)
+# "Không, ý tôi là Chính ủy", "Ý mình là năm 2022", "Không phải, tôi hỏi Quảng Ninh cơ": a
+# correction of the last question, X in its place as in "Còn X?" (or a whole question of its own)
+_CORRECTION = re.compile(
+    r"^(?:(?:không phải|không|chưa|khong phai|khong|chua|ko)\s*[,.!]?\s*)?"
+    r"(?:ý (?:tôi|mình|em|anh|tớ) là|(?:tôi|mình|em|anh) (?:muốn |định )?hỏi(?: về)?"
+    r"|y (?:toi|minh|em|anh) la|(?:toi|minh|em|anh) (?:muon |dinh )?hoi(?: ve)?)\s+"
+    r"(?P<x>.+?)(?:\s+(?:cơ|chứ|cơ mà|co|chu|co ma))?\s*[?.!]*$",
+    re.IGNORECASE,
+)
 # "mấy khâu đột phá?": what a question counts, after its question word.
 _COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 
@@ -131,6 +140,18 @@ def focus_of(question: str) -> str | None:
     if phrase is None or phrase != phrase.lower() or not WORD.search(phrase):
         return None
     return None if re.search(rf"\b(?:{ASKING})\b", phrase, re.IGNORECASE) else phrase
+
+
+def _corrected(text: str) -> str:
+    """A correction as the follow-up it makes: "Không, ý tôi là Chính ủy" -> "Còn Chính ủy?"; one
+    with a question of its own ("Ý tôi là ai ký nghị quyết?") that question; any other text as it is."""
+    match = _CORRECTION.match(text)
+    if match is None:
+        return text
+    meant = match.group("x").strip(" ,")
+    if re.search(rf"\b(?:{ASKING})\b", meant, re.IGNORECASE):
+        return f"{meant[0].upper()}{meant[1:]}?"
+    return f"{'Còn' if has_diacritics(normalize(text)) else 'Con'} {meant}?"
 
 
 def _asked_of(previous: str, fragment: str) -> str:
@@ -220,6 +241,8 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
     text = clean_unicode(question).strip()
     if not text or not previous.strip():
         return None
+    if (corrected := _corrected(text)) != text:
+        return rewrite(corrected, previous, answer, earlier) or corrected
     if _MORE.match(text):
         return previous.strip()  # "Kể thêm đi": the same question again, as it was understood
     rewritten = None
