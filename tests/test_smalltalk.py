@@ -30,6 +30,7 @@ from tests.conftest import ROOT
         ("Mình hỏi thêm được không?", "about"),
         ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
         ("Ý bạn là sao?", "puzzled"), ("Tôi không hiểu", "puzzled"), ("Hiểu rồi", "ack"),
+        ("Thế à", "ack"), ("Vậy sao?", "ack"),
         ("Bạn trả lời nhanh ghê", "about"),
     ],
 )  # fmt: skip
@@ -74,4 +75,6 @@ def test_a_question_after_small_talk_is_asked_without_it():
     assert without_small_talk("Chào bạn, cảm ơn nhé") == "Chào bạn, cảm ơn nhé"  # small talk only
     assert without_small_talk("Quảng Ninh, Lai Châu có bao nhiêu đồn?") == "Quảng Ninh, Lai Châu có bao nhiêu đồn?"
     assert without_small_talk("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP là ai?"
+    assert without_small_talk("Thế à, ông ấy kiểm tra đồn nào?") == "ông ấy kiểm tra đồn nào?"  # surprise first
+    assert without_small_talk("Thế thì sao?") == "Thế thì sao?"  # "sao" alone says no surprise
     assert without_small_talk("'; DROP TABLE queries; --") == "'; DROP TABLE queries; --"  # no words of talk

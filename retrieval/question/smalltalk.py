@@ -24,7 +24,8 @@ _KINDS = {
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
     "tra loi toi, hoi them, hoi tiep",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
-    "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry, hieu roi",
+    "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry, hieu roi, the a, vay a, the ha, vay ha, "
+    "vay sao, the sao",
     "feedback": "sai, sai roi, khong dung, chua dung, nham roi, dung roi, chinh xac, wrong",
     "puzzled": "y ban, khong hieu, chua hieu",
 }
