@@ -377,3 +377,19 @@ def test_who_else_takes_the_next_sentence_naming_someone_new_whatever_its_score(
     index.config = dataclasses.replace(index.config, stated_depth=3)
     result = index.search(question)
     assert "Lê Đức Thái" in result.answers[0].sentence and result.verdict == "answer"
+
+
+def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
+    """ "… khẳng định gì?": the best sentence names the man and what he agreed with; the one
+    continuing his speech ("Đồng chí khẳng định: …") comes within ``office_margin`` below it and
+    says the act asked, so it comes first."""
+    question = "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký khẳng định gì về công tác phối hợp?"
+    said = "Đồng chí khẳng định: Nội dung công tác phối hợp"
+    config = index.config
+    try:
+        index.config = dataclasses.replace(config, stated_depth=0)
+        before = index.search(question, 3).answers
+    finally:
+        index.config = config
+    assert not before[0].sentence.startswith(said) and any(a.sentence.startswith(said) for a in before)
+    assert index.search(question).answers[0].sentence.startswith(said)

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from retrieval.text.tokenizer import FOLDED, index_terms, segment, starts_with_verb, syllables
+from retrieval.text.tokenizer import FOLDED, asked_act, index_terms, segment, starts_with_verb, syllables
 
 
 def test_segment_uses_pyvi_words_and_normalises():
@@ -44,3 +44,12 @@ def test_a_question_that_starts_with_its_verb_has_no_subject():
     assert starts_with_verb("Áp dụng đến năm nào?") and starts_with_verb("Ban hành ngày nào?")
     assert not starts_with_verb("Giá vàng hôm nay bao nhiêu?") and not starts_with_verb("Nhiệm kỳ nào?")
     assert not starts_with_verb("ap dung den nam nao") and not starts_with_verb("")
+
+
+def test_the_act_asked_of_someone_named():
+    """ "X khẳng định gì?" asks what X affirmed: a compound verb before "(điều) gì", after a proper noun."""
+    assert asked_act("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký khẳng định gì về công tác phối hợp?") == "khẳng định"
+    assert asked_act("Trung tướng Lê Đức Thái mong muốn điều gì?") == "mong muốn"
+    assert asked_act("Mỗi nhãn gói bao gồm cái gì") is None  # nobody named
+    assert asked_act("Nghị quyết 33 về vấn đề gì?") is None and asked_act("Lê Đức Thái giữ chức vụ gì?") is None
+    assert asked_act("nguyen xuan ky khang dinh gi") is None and asked_act("Lê Đức Thái là ai?") is None

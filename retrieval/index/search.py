@@ -345,30 +345,35 @@ class SearchIndex:
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
-        ``stated_margin`` below it (``office_margin`` for "who is <office>?", any score for "who
-        else?" when it names only the asked), is moved first (in ``scores``): the question's
-        constraints are evidence the scores do not weigh."""
+        ``stated_margin`` below it (``office_margin`` for "who is <office>?" and for one that says
+        the act asked of someone the best does not say, any score for "who else?" when it names
+        only the asked), is moved first (in ``scores``): the question's constraints are evidence
+        the scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
+        top = self.sentence_text[int(rows[order[0]])]
         verdict = self._verdict(asked, int(rows[order[0]]))
-        if verdict == "answer" or not self.config.stated_depth:
+        # "… khẳng định gì?" answered by a sentence about them that says no "khẳng định": one close
+        # below that says it ("Đồng chí khẳng định: …", their speech continued) is the better answer
+        act_missing = not asked.says_act(top)
+        if (verdict == "answer" and not act_missing) or not self.config.stated_depth:
             return verdict
-        seen = {_text_key(self.sentence_text[int(rows[order[0]])])}
+        seen = {_text_key(top)}
         # who holds an office: a sentence naming someone as it is stronger evidence than a score;
         # who else than the people the best sentence names (all asked about): that sentence is
         # surely no answer, so the next one stating one is taken whatever its score
-        top = self.sentence_text[int(rows[order[0]])]
         if asked.check.kind == "person" and asked.names_only_the_asked(top):
             margin = math.inf
         else:
-            margin = self.config.office_margin if asked.holder_asked else self.config.stated_margin
+            margin = self.config.office_margin if asked.holder_asked or act_missing else self.config.stated_margin
         for i in order[1:]:
-            key = _text_key(self.sentence_text[int(rows[i])])
+            text = self.sentence_text[int(rows[i])]
+            key = _text_key(text)
             if key in seen:
                 continue
             if scores[i] < scores[order[0]] - margin:
                 break
-            if self._verdict(asked, int(rows[i])) == "answer":
+            if (not act_missing or asked.says_act(text)) and self._verdict(asked, int(rows[i])) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"
             seen.add(key)

@@ -46,6 +46,7 @@ from retrieval.question.offices import (
 from retrieval.question.phrases import PLACE_KIND_WORDS, SURNAMES
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
+from retrieval.text.tokenizer import asked_act
 
 _NAME = "name:"  # marks a phrase matched with its capitals
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
@@ -169,6 +170,7 @@ class Constraints:
     # ("Quốc Ca": "quốc ca"), a small number in words ("4": "bốn").
     spelt: tuple[tuple[str, tuple[str, ...]], ...] = ()
     typed: frozenset[str] = frozenset()  # the question's syllables with their accents, lowercase (if typed so)
+    act: str = ""  # the verb whose object is asked ("khẳng định" of "… khẳng định gì?"), accented
 
     def met(
         self,
@@ -239,6 +241,11 @@ class Constraints:
         spelt = dict(self.spelt)
         lowered = f" {_lowered(sentence)} | {_lowered(context)} " if any(p in spelt for p in missing) else ""
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
+
+    def says_act(self, sentence: str) -> bool:
+        """Whether ``sentence`` says the act whose object is asked ("khẳng định" for "… khẳng định
+        gì?"; True when none is asked)."""
+        return not self.act or re.search(rf"\b{self.act}\b", normalize(sentence).lower()) is not None
 
     def _says_nothing_new(self, sentence: str) -> bool:
         """Whether every word of the sentence, function words aside, is one of the question's: a
@@ -547,6 +554,7 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         _folded(focus) if focus else "",
         tuple(spelt.items()),
         frozenset(SYLLABLE.findall(typed.lower())) if typed is not None else frozenset(),
+        asked_act(question) or "",
     )
 
 

@@ -65,6 +65,31 @@ def starts_with_verb(text: str) -> bool:
     return len(tags) > 0 and str(tags[0]) == "V"
 
 
+_WHAT = re.compile(r"\bgì\b", re.IGNORECASE)
+
+
+def asked_act(text: str) -> str | None:
+    """The verb whose object a question asks of someone it names, lowercase ("khẳng định" of
+    "Nguyễn Xuân Ký khẳng định gì về …?", "mong muốn" of "… mong muốn điều gì?"): a compound verb
+    right before "(điều / những / cái) gì" after a proper noun, by pyvi's tagger; None for any
+    other question, or one typed without accents."""
+    text = clean_unicode(text).strip()
+    if not _WHAT.search(text) or not has_diacritics(text):
+        return None
+    from pyvi import ViPosTagger, ViTokenizer
+
+    with _TAGGER:
+        words, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+    for i, word in enumerate(words):
+        if word.lower() != "gì":
+            continue
+        j = i - 1 if i > 1 and words[i - 1].lower() in ("điều", "những", "cái") else i
+        named = "Np" in (str(t) for t in tags[: max(j - 1, 0)])  # what someone named does, says, wants
+        if j > 0 and named and str(tags[j - 1]) == "V" and "_" in words[j - 1]:
+            return words[j - 1].replace("_", " ").lower()
+    return None
+
+
 @functools.lru_cache(maxsize=1 << 18)
 def syllables(word: str) -> tuple[str, ...]:
     """The parts of one word: "tư_lệnh" -> ("tư", "lệnh"), "33-nq" -> ("33", "nq"). Cached, as
