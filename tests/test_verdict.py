@@ -317,6 +317,18 @@ def test_a_sentence_that_numbers_another_document_gives_that_ones_facts():
     assert constraints("Nghị quyết 23-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
 
 
+def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():
+    """The law is named only elsewhere in the article (bench/dev14: "Luật Biên phòng Việt Nam có
+    bao nhiêu chương?" answered by a sentence with a programme's "lần thứ 8"; checked to fail
+    without the rule)."""
+    context = "Tiếp tục triển khai Luật Biên phòng Việt Nam và các văn bản hướng dẫn."
+    law = constraints("Luật Biên phòng Việt Nam có bao nhiêu chương?")
+    assert not law.met("Chuẩn bị chương trình giao lưu hữu nghị lần thứ 8 năm 2024.", context, PAIRS)
+    assert law.met("Luật Biên phòng Việt Nam gồm 7 chương, 36 điều.", context, PAIRS)
+    issued = constraints("Nghị quyết 33-NQ/TW ban hành năm nào?")
+    assert issued.met("Nghị quyết số 33-NQ/TW ngày 28/9/2018 của Bộ Chính trị.", "", PAIRS)  # "số" or not
+
+
 def test_who_holds_an_office_is_not_who_did_something_to_its_holder():
     for asked in ("Ai là Chính ủy BĐBP?", "Chính ủy BĐBP là ai?", "Ai giữ cương vị Chủ nhiệm Tổng cục Chính trị?",
                   "Ai dự hội nghị với tư cách Tư lệnh Bộ đội Biên phòng?", "tu lenh bdbp la ai"):  # fmt: skip

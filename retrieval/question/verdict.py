@@ -19,7 +19,8 @@ date), never on a list of questions:
   be written in words, "4" for "bốn", both read with their accents), and the exact office it
   names ("Chủ tịch nước" is not "Chủ tịch HĐND tỉnh", "Phó Tư lệnh" not "Tư lệnh"). "Who is the X?"
   is answered by a sentence that names the office X itself (its article naming X is not enough),
-  and "Bộ Tư lệnh" (a command) is no office, in the question or in the sentence.
+  and "Bộ Tư lệnh" (a command) is no office, in the question or in the sentence; so is a figure
+  or a date of a document the question names ("Luật Biên phòng … có bao nhiêu chương?").
 
 The words a paraphrase changes ("đứng đầu" for "Tư lệnh") are not constraints: the ranking and the
 abstention's evidence already weigh them, with the model's similarity.
@@ -49,6 +50,11 @@ from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritic
 from retrieval.text.tokenizer import asked_act
 
 _NAME = "name:"  # marks a phrase matched with its capitals
+# A document by its kind and name: "Luật Biên phòng Việt Nam", "Nghị quyết 33-NQ/TW".
+_DOCUMENT_NAMED = re.compile(
+    r"\b(?P<kind>Luật|Nghị quyết|Chỉ thị|Nghị định|Hiến pháp|Chiến lược|Đề án|Hiệp định|Thông tư|Pháp lệnh)(?: số)? "
+    rf"(?P<first>{UPPER_LETTER}[^\W_]*|\d[\w/.-]*)"
+)
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
 # "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
 _AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
@@ -171,6 +177,7 @@ class Constraints:
     spelt: tuple[tuple[str, tuple[str, ...]], ...] = ()
     typed: frozenset[str] = frozenset()  # the question's syllables with their accents, lowercase (if typed so)
     act: str = ""  # the verb whose object is asked ("khẳng định" of "… khẳng định gì?"), accented
+    documents: tuple[str, ...] = ()  # documents the question names, folded: "luat bien" of "Luật Biên phòng"
 
     def met(
         self,
@@ -218,6 +225,8 @@ class Constraints:
                 return False
         if self._other_document(sentence) or self._other_year(sentence) or self._other_place(sentence):
             return False
+        if self.check.kind in ("number", "time") and not all(_names_document(d, sentence) for d in self.documents):
+            return False  # "Luật … có bao nhiêu chương?": a figure of a sentence not about that law
         if self.check.kind == "person" and self.names_only_the_asked(sentence):
             return False
         if not self.phrases:
@@ -429,6 +438,13 @@ def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
     return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) " + (f"(?!{LOCAL} )" if whole else ""))
 
 
+def _names_document(document: str, sentence: str) -> bool:
+    """Whether ``sentence`` names the document (folded kind and first word: "luat bien",
+    "nghi quyet 33"), with or without "số"."""
+    kind, _, first = document.rpartition(" ")
+    return re.search(rf"\b{re.escape(kind)} (?:so )?{re.escape(first)}\b", _folded(sentence)) is not None
+
+
 def _met(phrase: str, where: str, cased: str) -> bool:
     """A name with its capitals (an abbreviation in either form), anything else folded. A name
     written in Title Case ("Nhạc Cụ") needs only its first capital ("Nhạc cụ"); a foreign name
@@ -555,6 +571,11 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         tuple(spelt.items()),
         frozenset(SYLLABLE.findall(typed.lower())) if typed is not None else frozenset(),
         asked_act(question) or "",
+        tuple(
+            dict.fromkeys(
+                f"{_folded(m.group('kind'))} {_folded(m.group('first'))}" for m in _DOCUMENT_NAMED.finditer(text)
+            )
+        ),
     )
 
 
