@@ -27,7 +27,7 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         # pronouns and demonstratives: what the previous question was about
         ("Ông ấy quê ở đâu?", "Tư lệnh BĐBP là ai?", None, "Tư lệnh BĐBP quê ở đâu?"),
         ("Nó có hiệu lực từ khi nào?", "Nghị định 100 quy định mức phạt thế nào?", None,
-         "Nghị định 100 quy định mức phạt có hiệu lực từ khi nào?"),
+         "Nghị định 100 có hiệu lực từ khi nào?"),
         ("Tỉnh này có mấy huyện?", "Ai là Chính ủy BĐBP tỉnh Lai Châu?", None, "Tỉnh Lai Châu có mấy huyện?"),
         ("Thành phố này tăng trưởng bao nhiêu?", "Đà Nẵng đón bao nhiêu khách quốc tế năm 2023?", None,
          "Thành phố Đà Nẵng tăng trưởng bao nhiêu?"),
@@ -293,6 +293,12 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
         ("Còn Chính ủy?", "Tư lệnh Bộ đội Biên phòng Trung tướng Lê Đức Thái chủ trì hội nghị nào?", None,
          "Chính ủy Bộ đội Biên phòng chủ trì hội nghị nào?"),
+        # "nó": the thing the previous subject names, without its verb (a name's capital is no verb)
+        ("Ai ban hành nó?", "Nghị quyết 33 nói về cái gì vậy?", None, "Ai ban hành Nghị quyết 33?"),
+        ("Nó được ban hành ngày nào?", "Nghị quyết 33-NQ/TW của Bộ Chính trị nói về vấn đề gì?", None,
+         "Nghị quyết 33-NQ/TW của Bộ Chính trị được ban hành ngày nào?"),
+        ("Nó do ai phát động?", "Chương trình Xuân Biên phòng ấm lòng dân bản là gì?", None,
+         "Chương trình Xuân Biên phòng ấm lòng dân bản do ai phát động?"),
         # a correction: X in the last question's place, as "Còn X?" puts it, or a question of its own
         ("Không, ý tôi là Chính ủy", "Ai là Tư lệnh BĐBP?", None, "Ai là Chính ủy BĐBP?"),
         ("Không phải, tôi hỏi Phó Tư lệnh cơ", "Ai là Tư lệnh BĐBP?", None, "Ai là Phó Tư lệnh BĐBP?"),

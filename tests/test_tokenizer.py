@@ -1,7 +1,15 @@
 import subprocess
 import sys
 
-from retrieval.text.tokenizer import FOLDED, asked_act, index_terms, segment, starts_with_verb, syllables
+from retrieval.text.tokenizer import (
+    FOLDED,
+    asked_act,
+    index_terms,
+    named_before_verb,
+    segment,
+    starts_with_verb,
+    syllables,
+)
 
 
 def test_segment_uses_pyvi_words_and_normalises():
@@ -53,3 +61,11 @@ def test_the_act_asked_of_someone_named():
     assert asked_act("Mỗi nhãn gói bao gồm cái gì") is None  # nobody named
     assert asked_act("Nghị quyết 33 về vấn đề gì?") is None and asked_act("Lê Đức Thái giữ chức vụ gì?") is None
     assert asked_act("nguyen xuan ky khang dinh gi") is None and asked_act("Lê Đức Thái là ai?") is None
+
+
+def test_a_named_subject_up_to_its_first_verb():
+    assert named_before_verb("Nghị quyết 33-NQ/TW của Bộ Chính trị nói") == "Nghị quyết 33-NQ/TW của Bộ Chính trị"
+    assert named_before_verb("Quảng Ninh thu hút vốn FDI năm 2023") == "Quảng Ninh"
+    assert named_before_verb("Chương trình Xuân Biên phòng ấm lòng dân bản") is None  # "Biên phòng": a name here
+    assert named_before_verb("Nghị định 100 quy định mức phạt") is None  # "mức" ends no name
+    assert named_before_verb("Ban hành ngày nào") is None and named_before_verb("nghi quyet 33 noi") is None

@@ -267,11 +267,12 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             rewritten = text[: plural.start()] + every + text[match.end() :]  # "Các huyện đó …"
         elif match:
             they, other = match.groupdict().get("they"), match.groupdict().get("other")
-            person = not match.group("noun") and not they and not re.fullmatch(r"(?:nó|no)", match.group(), re.I)
+            it = re.fullmatch(r"(?:nó|no)", match.group(), re.I) is not None
+            person = not match.group("noun") and not they and not it
             meant = (
                 (they and (people_meant(previous, answer) or those_who(previous)))
                 or (other and other_meant(previous, answer))
-                or referent(previous, match.group("noun"), answer, person)
+                or referent(previous, match.group("noun"), answer, person, thing=it)
             )
             rewritten = text[: match.start()] + meant + text[match.end() :]
         elif (there := THERE.search(text)) and (place := place_meant(previous, answer)):

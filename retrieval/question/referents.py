@@ -19,6 +19,7 @@ from retrieval.question.phrases import (
     with_rank,
 )
 from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics, has_diacritics, normalize
+from retrieval.text.tokenizer import named_before_verb, starts_with_verb
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
 _PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
@@ -147,10 +148,10 @@ def every_named(previous: str, noun: str, answer: str | None) -> str | None:
     return " và ".join(named) if len(named) > 1 else None
 
 
-def referent(previous: str, noun: str | None, answer: str | None, person: bool = False) -> str:
+def referent(previous: str, noun: str | None, answer: str | None, person: bool = False, thing: bool = False) -> str:
     """What "tỉnh này" / "nghị quyết đó" / "ông ấy" / "nó" refers to, given the previous question
     (and its answer, for "Huyện nào …?" followed by "Huyện đó …?", and "Ai …?" followed by "Ông
-    ấy …?")."""
+    ấy …?"). ``thing``: "nó", the thing the previous subject names, without its verb."""
     if person and (who := person_meant(previous, answer)):
         return who
     if noun:
@@ -176,7 +177,24 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
         if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
-    return subject(previous) or previous.strip(" ?")
+    about = subject(previous)
+    if thing and about and (named := _thing_of(about)):
+        return named
+    return about or previous.strip(" ?")
+
+
+def _thing_of(about: str) -> str | None:
+    """The named thing a subject starts with, before its verb: "Nghị quyết 33-NQ/TW của Bộ Chính
+    trị" of "… Bộ Chính trị nói" (what "nó" is), "Quảng Ninh" of "Quảng Ninh thu hút vốn FDI",
+    "Nghị định 100" of "Nghị định 100 quy định mức phạt"; None when no name or number ends it."""
+    if named := named_before_verb(about):
+        return named.rstrip(" ,")
+    for size in (2, 1):  # the tagger read a verb as a noun ("quy định"): the name, if a verb follows it
+        named = named_noun(about, 0, size)
+        rest = about[len(named) :].strip() if named else ""
+        if rest and starts_with_verb(rest):
+            return named
+    return None
 
 
 def _placed_at(previous: str, noun: str, answer: str) -> str | None:

@@ -65,6 +65,29 @@ def starts_with_verb(text: str) -> bool:
     return len(tags) > 0 and str(tags[0]) == "V"
 
 
+def named_before_verb(text: str) -> str | None:
+    """``text`` up to its first verb when a name or a number ends it, by pyvi's tagger
+    ("Nghị quyết 33-NQ/TW của Bộ Chính trị" of "… Bộ Chính trị nói"; not "Nghị định 100 quy định
+    mức" of "… mức phạt"), else None; None too for text typed without accents. A capitalised word
+    is part of a name, never a verb ("Xuân Biên phòng")."""
+    text = clean_unicode(text).strip()
+    if not has_diacritics(text):
+        return None
+    from pyvi import ViPosTagger, ViTokenizer
+
+    with _TAGGER:
+        words, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+    at, last = 0, ""
+    for word, tag in zip(words, tags, strict=True):
+        found = text.find(word.replace("_", " "), at)
+        if found < 0:
+            return None  # pyvi spelt it otherwise: no place to cut
+        if str(tag) == "V" and not word[0].isupper():
+            return text[:found].strip() if last in ("Np", "Ny", "M") else None
+        at, last = found + len(word), str(tag)
+    return None
+
+
 _WHAT = re.compile(r"\bgì\b", re.IGNORECASE)
 
 
