@@ -77,4 +77,15 @@ def test_a_question_after_small_talk_is_asked_without_it():
     assert without_small_talk("Tư lệnh BĐBP là ai?") == "Tư lệnh BĐBP là ai?"
     assert without_small_talk("Thế à, ông ấy kiểm tra đồn nào?") == "ông ấy kiểm tra đồn nào?"  # surprise first
     assert without_small_talk("Thế thì sao?") == "Thế thì sao?"  # "sao" alone says no surprise
+
+
+def test_a_polite_way_into_a_question_is_left_out():
+    """ "Cho mình hỏi …" was shown back as the question understood; it asks nothing itself."""
+    asked = "Chính ủy BĐBP Quảng Ninh tên gì?"
+    assert without_small_talk(f"Chào bot, cho mình hỏi {asked}") == asked
+    assert without_small_talk("Bạn có biết Tư lệnh Bộ đội Biên phòng là ai?") == "Tư lệnh Bộ đội Biên phòng là ai?"
+    assert without_small_talk("Xin hỏi, Đồn Pò Hèn ở đâu?") == "Đồn Pò Hèn ở đâu?"
+    assert without_small_talk("cho minh hoi tu lenh bdbp la ai") == "tu lenh bdbp la ai"  # as typed
+    assert without_small_talk("Cho mình hỏi chút") == "Cho mình hỏi chút"  # no question follows
+    assert without_small_talk("Bạn có biết tôi là ai không?") == "Bạn có biết tôi là ai không?"  # talk, whole
     assert without_small_talk("'; DROP TABLE queries; --") == "'; DROP TABLE queries; --"  # no words of talk

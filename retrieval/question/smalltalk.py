@@ -58,15 +58,32 @@ _LONGEST = max(len(p) for phrases in _KIND_PHRASES.values() for p in phrases)
 _LEADING_CLAUSE = re.compile(r"^\s*([^,.!?;:]+)[,.!?;:]+\s*(\S.*)$", re.DOTALL)
 
 
+# A polite way into a question, folded: "Cho mình hỏi …", "Bạn có biết …", "Xin hỏi là …"
+_ASKING_LEAD = re.compile(
+    r"^\s*(?:(?:cho|xin) (?:(?:minh|toi|em|anh|chi|to|chau) )?hoi(?: chut| xiu| mot chut)?"
+    r"|(?:minh|toi|em|to) (?:muon|can|xin) hoi|(?:ban (?:co )?|co )biet|(?:ban )?cho (?:minh|toi|em) biet)"
+    r"(?: la)?\s*[,:]?\s+(?=\S)"
+)
+# What a question asks by (folded): a polite lead is cut only before a real question.
+_QUESTION_WORDS = re.compile(r"\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio|sao|the nao|phai khong|khong)\b")
+
+
 def without_small_talk(line: str) -> str:
     """``line`` without the small talk its question starts with ("Xin chào, Tư lệnh BĐBP là
-    ai?" asks "Tư lệnh BĐBP là ai?"); a line of small talk only, or with none, as it is."""
+    ai?" asks "Tư lệnh BĐBP là ai?"; "Cho mình hỏi Chính ủy … tên gì?" asks "Chính ủy … tên
+    gì?"); a line of small talk only, or with none, as it is."""
     for _ in range(3):  # "Chào bạn! Cảm ơn nhé. Cho hỏi, …": a few clauses at most
         lead = _LEADING_CLAUSE.match(line)
         talk = lead is not None and any(c.isalnum() for c in lead.group(1)) and small_talk(lead.group(1))
         if not talk or small_talk(lead.group(2)):  # words of talk, not just a quote or a dash
-            return line
+            break
         line = lead.group(2)
+    folded = fold_diacritics(line).lower()  # the same length: a cut there is a cut of the line
+    ask = _ASKING_LEAD.match(folded)
+    asks = ask and len(folded) == len(line) and _QUESTION_WORDS.search(folded, ask.end())
+    if asks and not small_talk(line):  # "Bạn có biết tôi là ai không?" is talk, whole
+        rest = line[ask.end() :]
+        return rest[0].upper() + rest[1:] if line.lstrip()[:1].isupper() else rest
     return line
 
 
