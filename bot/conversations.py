@@ -5,6 +5,7 @@ bot's answers answered, so that a Telegram reply to an old answer picks that one
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from telegram import Message, User
 
@@ -38,12 +39,18 @@ class ChatMemory:
         return conversation.last() if conversation is not None else None
 
     def remember(
-        self, message: Message, user: User | None, understood: str, answer: str | None, reply: Message | None
+        self,
+        message: Message,
+        user: User | None,
+        understood: str,
+        shown: Sequence[str],
+        reply: Message | None,
     ) -> None:
-        """Add a turn to the asker's conversation, and tie it to the bot's ``reply``."""
+        """Add a turn to the asker's conversation (``shown``: the sentences its reply showed, the
+        first its answer), and tie it to the bot's ``reply``."""
         key = _key(message, user)
         conversation = self._conversations.pop(key, None) or Conversation(self.minutes)
-        conversation.add(understood, answer)
+        conversation.add(understood, shown[0] if shown else None, shown=shown)
         self._conversations[key] = conversation  # most recent last
         if reply is not None:
             self._answers[(reply.chat_id, reply.message_id)] = conversation.turns[-1]

@@ -207,8 +207,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         )
     else:
         reply = await message.reply_text(NO_ANSWER)
-    top = shown[0].sentence if shown else None
-    service.memory.remember(message, user, result.understood_as or question, top, reply)
+    service.memory.remember(message, user, result.understood_as or question, [a.sentence for a in shown], reply)
 
 
 async def new_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

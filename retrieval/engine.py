@@ -32,7 +32,7 @@ from retrieval.index.semantic import (
     Encoder,
     SentenceVectors,
 )
-from retrieval.question.conversation import Turn, focus_of, rewrite, subjectless_reading
+from retrieval.question.conversation import Turn, asks_more, focus_of, rewrite, subjectless_reading
 from retrieval.question.query import Query
 from retrieval.question.smalltalk import small_talk, without_small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
@@ -378,6 +378,13 @@ class QAEngine:
             # the corpus's accents and its own capitals ("Nguyễn Xuân Ký đánh giá …")
             understood = index.accents.restore_cased(understood) or understood
         focus = focus_of(asked) if understood else None
+        if understood and previous.shown and asks_more(asked):
+            # "Kể thêm đi": the next sentences, not the ones shown before, as the "more results"
+            # pages give them (the question's verdict stays); none left: none
+            found = self.search(understood, top_k + len(previous.shown), focus)
+            more = [a for a in found.answers if a.sentence not in previous.shown][:top_k]
+            verdict = found.verdict if more else "none"
+            return dataclasses.replace(found, answers=more, verdict=verdict, understood_as=understood)
         result = self.search(understood or asked, top_k, focus)
         reading = None if chat or understood else subjectless_reading(asked, previous.question)
         if reading is not None:  # read both ways: keep the better-supported reading

@@ -336,7 +336,9 @@ async def evaluate_conversations(
                     record(f"{kind}: standalone rewrite", engine.search(turn["standalone"]), turn)
                     record(f"{kind}: alone (no context)", engine.search(turn["question"]), turn)
                 top = result.answers[0].sentence if result.answers else None
-                turns.add(result.understood_as or turn["question"], top, now=0.0)
+                turns.add(
+                    result.understood_as or turn["question"], top, now=0.0, shown=[a.sentence for a in result.answers]
+                )
         if dev is not None:
             turns = Conversation()
             for question in (q for q in load_questions(dev) if q["answers"]):
@@ -344,7 +346,12 @@ async def evaluate_conversations(
                 record("dev in one conversation", result, question)
                 record("dev alone", engine.search(question["question"]), question)
                 top = result.answers[0].sentence if result.answers else None
-                turns.add(result.understood_as or question["question"], top, now=0.0)
+                turns.add(
+                    result.understood_as or question["question"],
+                    top,
+                    now=0.0,
+                    shown=[a.sentence for a in result.answers],
+                )
     finally:
         await engine.close()
     return {f"{name} ({len(hits)})": sum(hits) / len(hits) for name, hits in counts.items()}

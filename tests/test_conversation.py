@@ -441,6 +441,18 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         applied = engine.search_in_context("Áp dụng đến năm nào?", law)
         assert applied.understood_as and applied.understood_as.startswith("Nghị quyết 23-NQ/TU")
         assert "2024-2030" in applied.answers[0].sentence
+        # "Kể thêm đi": the sentences after those shown, however often asked; "Còn ai nữa?" asks again
+        conversation = Conversation()
+        for turn in range(3):
+            shown = conversation.last(now=0.0).shown if turn else ()
+            more = engine.search_in_context("Kể thêm đi" if turn else "Ông Lương Cường yêu cầu gì?",
+                                            conversation.last(now=0.0))  # fmt: skip
+            sentences = [a.sentence for a in more.answers]
+            assert len(sentences) == 3 and not set(sentences) & set(shown)
+            conversation.add(more.understood_as or "Ông Lương Cường yêu cầu gì?", sentences[0], 0.0, sentences)
+        assert len(conversation.last(now=0.0).shown) == 9
+        who = Turn("Ai cùng chủ trì buổi làm việc ngày 13/6?", None, 0.0, shown=("Cùng chủ trì có Lê Văn Dũng.",))
+        assert engine.search_in_context("Còn ai nữa?", who).understood_as == who.question
         # typed with accents after a turn typed without: the rewrite is accented whole
         plain = Turn("Bi thu Tinh uy Quang Ninh, Nguyen Xuan Ky phat bieu tai dau", None, 0.0)
         accented = engine.search_in_context("Ông ấy đánh giá công tác phối hợp giai đoạn nào?", plain)

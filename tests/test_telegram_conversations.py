@@ -33,6 +33,19 @@ async def test_private_chat_follow_up_then_new(data_dir, db_path):
         assert "Hiểu là" not in await asked(server, FOLLOW_UP, 5)
 
 
+async def test_tell_me_more_shows_the_next_sentences(data_dir, db_path):
+    """ "Kể thêm đi" had the same three sentences again; now the next ones, then the ones after."""
+
+    def sentences(reply: str) -> set[str]:
+        return {line.split(". ", 1)[1] for line in reply.splitlines() if line[:1].isdigit()}
+
+    async with running_bot(data_dir, db_path) as (server, _):
+        first = sentences(await asked(server, "Đại tướng Lương Cường yêu cầu gì?", 1))
+        more = sentences(await asked(server, "Kể thêm đi", 2))
+        again = await asked(server, "Kể thêm đi", 3)
+        assert first and more and not first & more and not (first | more) & sentences(again)
+
+
 async def test_standalone_question_is_not_bent_by_context(data_dir, db_path):
     async with running_bot(data_dir, db_path) as (server, _):
         await asked(server, COMMANDER, 1)

@@ -17,7 +17,8 @@ can show how it understood the question ("🔎 Hiểu là: …") and a wrong gue
 - a question of question words only ("Khi nào?", "Ở đâu?"), a fragment ("Năm nào?", "Bao nhiêu
   cặp …?", "Đó là những khâu nào?") or one that opens with a tense or passive marker ("Được ban
   hành năm nào?", "Do cơ quan nào ban hành?") asks it of the previous subject; "Kể thêm đi" asks
-  the previous question again;
+  the previous question again (the engine then shows the sentences after those shown,
+  ``asks_more``); a correction, "Không, ý tôi là Chính ủy", is a "Còn X?";
 - a "Còn X?" whose title or name fits no slot of the previous question takes the question
   before it; a short question that names nothing ("Ban hành ngày nào?") is read both ways, and
   the engine keeps the better-supported reading (``subjectless_reading``).
@@ -33,6 +34,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
@@ -104,6 +106,7 @@ class Turn:
     answer: str | None
     at: float
     earlier: str | None = None  # the question of the turn before it, as understood (if recent)
+    shown: tuple[str, ...] = ()  # the sentences its reply showed ("Kể thêm đi" shows the next ones)
 
 
 class Conversation:
@@ -123,13 +126,23 @@ class Conversation:
         recent = self.recent(now)
         return recent[-1] if recent and recent[-1] is self.turns[-1] else None
 
-    def add(self, understood: str, answer: str | None, now: float | None = None) -> None:
+    def add(self, understood: str, answer: str | None, now: float | None = None, shown: Sequence[str] = ()) -> None:
         now = time.time() if now is None else now
         last = self.last(now)
-        self.turns.append(Turn(understood, answer, now, last.question if last else None))
+        if last is not None and last.question == understood:  # "Kể thêm đi" again: all shown so far
+            shown = [*last.shown, *(s for s in shown if s not in last.shown)]
+        self.turns.append(Turn(understood, answer, now, last.question if last else None, tuple(shown)))
 
     def clear(self) -> None:
         self.turns.clear()
+
+
+def asks_more(question: str) -> bool:
+    """Whether ``question`` asks for more sentences than the last reply showed ("Kể thêm đi",
+    "Còn gì nữa không?"); "Còn ai nữa?" asks the question again (news lists everyone who took
+    part in one sentence, and that one comes first again)."""
+    text = clean_unicode(question).strip()
+    return _MORE.match(text) is not None and re.search(r"\b(?:ai|Ai|AI)\b", text) is None
 
 
 def focus_of(question: str) -> str | None:
