@@ -358,6 +358,9 @@ def test_a_short_question_without_a_name_may_also_ask_of_the_previous_subject():
     assert subjectless_reading("Áp dụng cho giai đoạn nào?", "Nghị quyết số 23-NQ/TU do ai ban hành?") == (
         "Nghị quyết số 23-NQ/TU áp dụng cho giai đoạn nào?"
     )
+    # the verb asked of a named thing, asked again: of that thing (not "Ban hành Nghị quyết 33 …")
+    assert subjectless_reading("Ban hành ngày nào?", "Ai ban hành Nghị quyết 33?") == "Nghị quyết 33 ban hành ngày nào?"
+    assert subjectless_reading("Ban hành ngày nào?", "Ai ban hành nghị quyết này?") is None  # nothing named
     # a name, an abbreviation, a number or a longer question has a subject of its own
     assert subjectless_reading("BĐBP là gì?", previous) is None
     assert subjectless_reading("Quảng Ninh ở đâu?", previous) is None

@@ -199,8 +199,20 @@ def subjectless_reading(question: str, previous: str) -> str | None:
     if not own or len(words) > _SHORT or named:
         return None  # a longer question, or one that names something, has a subject of its own
     about = subject(previous)
-    if not about or WORD.findall(fold_diacritics(normalize(own)))[0] in fold_diacritics(normalize(about)).split():
-        return None  # it repeats the previous subject's words: it has its own subject
+    if not about:
+        return None
+    own_words = WORD.findall(fold_diacritics(normalize(own)).lower())
+    about_words = list(WORD.finditer(about))
+    if own_words[0] in fold_diacritics(normalize(about)).lower().split():
+        # it repeats the previous subject's words: its own subject, unless it repeats the verb the
+        # previous one asked of a named thing ("Ban hành ngày nào?" after "Ai ban hành Nghị quyết 33?")
+        said = 0
+        while said < len(about_words) and fold_diacritics(about_words[said].group()).lower() in own_words:
+            said += 1
+        thing = about[about_words[said].start() :] if 0 < said < len(about_words) else ""
+        if not thing or not any(w[0].isupper() or w[0].isdigit() for w in WORD.findall(thing)):
+            return None
+        about = thing
     return f"{about[0].upper()}{about[1:]} {text[0].lower()}{text[1:]}"
 
 
