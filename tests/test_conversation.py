@@ -216,6 +216,9 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Các huyện đó đạt chuẩn theo tiêu chí giai đoạn nào?", "Quảng Ninh có những huyện nào đạt chuẩn NTM?",
          "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
          "Huyện Đầm Hà và huyện Tiên Yên đạt chuẩn theo tiêu chí giai đoạn nào?"),
+        ("Hai huyện đó thuộc tỉnh nào?", "Đầm Hà có gì nổi bật?",  # two named: those two, whatever was asked
+         "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
+         "Huyện Đầm Hà và huyện Tiên Yên thuộc tỉnh nào?"),
         ("Lai Châu cũng vậy à?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
          "Lai Châu đã về đích nông thôn mới chưa?"),
         ("Thế còn ở Lai Châu thì ai?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,

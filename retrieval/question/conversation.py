@@ -83,6 +83,7 @@ _MORE = re.compile(
 )
 # "các huyện đó", "hai huyện này": more than one of the noun
 _PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
+_COUNTS = {"hai": 2, "ba": 3}  # "hai huyện đó": the answer naming two of them names them
 # "Đó là những khâu nào?": "đó" is what the previous question asked about
 _THAT_IS = re.compile(r"^(?:đó|đấy|do|day)\s+(?P<be>)(?:là|la)\b", re.IGNORECASE)
 # "Không, ý tôi là Chính ủy", "Ý mình là năm 2022", "Không phải, tôi hỏi Quảng Ninh cơ": a
@@ -287,7 +288,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             when = time_meant(previous, noun, answer)
             rewritten = text[: match.start()] + when + text[match.end() :] if when else None
         elif (plural := _PLURAL.search(text[: match.start()]) if noun else None) and (
-            every := every_named(previous, noun, answer)
+            every := every_named(previous, noun, answer, _COUNTS.get(fold_diacritics(plural.group()).strip().lower()))
         ):
             rewritten = text[: plural.start()] + every + text[match.end() :]  # "Các huyện đó …"
         elif match:

@@ -139,13 +139,16 @@ def other_meant(previous: str, answer: str | None) -> str | None:
     return with_rank(answer, *people[-1]) if answer and len(people) > 1 else None
 
 
-def every_named(previous: str, noun: str, answer: str | None) -> str | None:
+def every_named(previous: str, noun: str, answer: str | None, count: int | None = None) -> str | None:
     """What "các huyện đó" / "hai huyện này" are after "… những huyện nào …?": all the ``noun``s
-    the answer names ("huyện Đầm Hà và huyện Tiên Yên"); None unless it names two or more."""
+    the answer names ("huyện Đầm Hà và huyện Tiên Yên"); None unless it names two or more. With
+    a ``count`` ("hai huyện đó"), the answer naming that many is enough, whatever was asked."""
     key = fold_diacritics(normalize(noun)).lower()
     asked = re.search(rf"\b{re.escape(key)}\s+(?:nao|gi)\b", fold_diacritics(normalize(previous)).lower())
-    named = answer_names(noun, answer) if asked and answer else []
-    return " và ".join(named) if len(named) > 1 else None
+    named = answer_names(noun, answer) if answer else []
+    if count is not None and len(named) == count:
+        return " và ".join(named)
+    return " và ".join(named) if asked and len(named) > 1 else None
 
 
 def referent(previous: str, noun: str | None, answer: str | None, person: bool = False, thing: bool = False) -> str:
