@@ -376,7 +376,7 @@ class QAEngine:
         if understood and index is not None and has_diacritics(normalize(asked)) and not has_diacritics(understood):
             # typed with accents after a turn typed without: the rewrite (made folded) read with
             # the corpus's accents and its own capitals ("Nguyễn Xuân Ký đánh giá …")
-            understood = index.accents.restore_cased(understood) or understood
+            understood = index.accents.restore_cased(understood, previous.answer or "") or understood
         focus = focus_of(asked) if understood else None
         if understood and previous.shown and asks_more(asked):
             # "Kể thêm đi": the next sentences, not the ones shown before, as the "more results"

@@ -43,6 +43,14 @@ def test_a_cased_restoration_keeps_the_texts_capitals_or_gives_none():
     assert accents.restore_cased("Nguyen Ky phat bieu tai Ha Long?") is None  # "Ha Long" unknown: none half-accented
 
 
+def test_a_cased_restoration_spells_a_name_as_the_answer_before_did():
+    """ "tuần" (a week) is commoner than the name "Tuấn"; the answer the turn got writes the name."""
+    accents = restorer(("trung", 5), ("tướng", 5), ("nguyễn", 5), ("anh", 5), ("tuần", 9), ("tuấn", 1), ("bộ", 3))
+    answer = "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy; bộ tuấn"
+    assert accents.restore_cased("Trung tuong Nguyen Anh Tuan", answer) == "Trung tướng Nguyễn Anh Tuấn"
+    assert accents.restore_cased("bo tuan", answer) == "bộ tuần"  # lowercase there: no name of theirs
+
+
 def test_folded_terms_of_the_index_are_not_spellings():
     assert restorer(("~bien", 99), ("biên", 1)).restore("bien").text == "biên"
 

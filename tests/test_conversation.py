@@ -7,6 +7,11 @@ import pytest
 from retrieval.engine import QAEngine
 from retrieval.question.conversation import Conversation, Turn, focus_of, rewrite, subjectless_reading
 
+ANSWER_OF_TWO = (
+    "Dự có các đồng chí: Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng; Trung tướng Nguyễn Anh Tuấn, "
+    "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng."
+)
+
 
 @pytest.mark.parametrize(
     ("question", "previous", "answer", "expected"),
@@ -216,6 +221,11 @@ from retrieval.question.conversation import Conversation, Turn, focus_of, rewrit
         ("Các huyện đó đạt chuẩn theo tiêu chí giai đoạn nào?", "Quảng Ninh có những huyện nào đạt chuẩn NTM?",
          "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
          "Huyện Đầm Hà và huyện Tiên Yên đạt chuẩn theo tiêu chí giai đoạn nào?"),
+        # "X là ai?" of a person X is about X, as the answer writes X (not the first person it names)
+        ("Ông ấy giữ chức gì?", "Trung tướng Nguyễn Anh Tuấn là ai?", ANSWER_OF_TWO,
+         "Trung tướng Nguyễn Anh Tuấn giữ chức gì?"),
+        ("ong ay giu chuc gi", "thieu tuong nguyen anh tuan la ai", ANSWER_OF_TWO,
+         "Trung tuong Nguyen Anh Tuan giu chuc gi"),
         ("Hai huyện đó thuộc tỉnh nào?", "Đầm Hà có gì nổi bật?",  # two named: those two, whatever was asked
          "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
          "Huyện Đầm Hà và huyện Tiên Yên thuộc tỉnh nào?"),

@@ -98,12 +98,34 @@ class AccentRestorer:
             text = self._names.sub(lambda m: self._cased[m.group()], text)
         return Restored(text, known)
 
-    def restore_cased(self, text: str) -> str | None:
+    def restore_cased(self, text: str, prefer: str = "") -> str | None:
         """``text`` with its diacritics restored and its own capitals kept ("Nguyen Xuan Ky phat
         bieu" -> "Nguyễn Xuân Ký phát biểu"), or None unless every syllable was found: an earlier
-        turn typed without accents, read again for a follow-up typed with them."""
+        turn typed without accents, read again for a follow-up typed with them. A name of two
+        syllables or more that ``prefer`` (the answer that turn got) writes is spelt as it is
+        there: a name is rarer than the words that fold alike ("Anh Tuấn", not "anh tuần")."""
         stripped = text.strip()
         restored = self.restore(stripped)
         if restored.known < 1.0 or len(restored.text) != len(stripped):
             return None
-        return "".join(r.upper() if t.isupper() else r for r, t in zip(restored.text, stripped, strict=True))
+        spelt = list(restored.text)
+        spans = [m.span() for m in _SYLLABLE.finditer(restored.text)]
+        folded = [fold_diacritics(restored.text[a:b]).lower() for a, b in spans]
+        names = [m.group() for m in _SYLLABLE.finditer(prefer)]
+        names_folded = [fold_diacritics(w).lower() for w in names]
+        for i in range(len(spans)):
+            for run in (folded[i : i + n] for n in (4, 3, 2)):
+                at, n = _find(names_folded, run), len(run)
+                if at is not None and all(w[0].isupper() for w in names[at : at + n]):
+                    for (a, b), word in zip(spans[i : i + n], names[at : at + n], strict=True):
+                        if b - a == len(word):
+                            spelt[a:b] = word.lower()
+                    break
+        return "".join(r.upper() if t.isupper() else r for r, t in zip(spelt, stripped, strict=True))
+
+
+def _find(words: list[str], run: list[str]) -> int | None:
+    """Where ``run`` (two words or more) starts in ``words``, or None."""
+    if len(run) < 2:
+        return None
+    return next((i for i in range(len(words) - len(run) + 1) if words[i : i + len(run)] == run), None)

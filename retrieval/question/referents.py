@@ -72,12 +72,27 @@ def _answered_people(previous: str, answer: str) -> list[tuple[int, int]]:
     ]
 
 
+def _person_asked_about(previous: str, answer: str) -> str | None:
+    """The person a "X là ai?" question names as its subject, as ``answer`` names them ("Trung
+    tướng Nguyễn Anh Tuấn" for "thieu tuong nguyen anh tuan la ai"); None for any other question."""
+    if not re.search(r"\bla ai\b", fold_diacritics(normalize(previous))):
+        return None
+    about = f" {fold_diacritics(normalize(subject(previous))).lower()} "
+    for a, b in name_spans(answer):
+        if answer[a:b].split()[0] in SURNAMES and f" {fold_diacritics(normalize(answer[a:b])).lower()} " in about:
+            return with_rank(answer, a, b)
+    return None
+
+
 def person_meant(previous: str, answer: str | None) -> str | None:
     """Who "ông ấy" / a bare "Ông …" is: after "Ai …?", the person its answer names (the last name
     before the office the question asked about: "…, Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy"),
     else the first person (a name that starts with a family name) the previous question names,
     else the office with its body the previous question is about ("Tư lệnh BĐBP"); None when
-    there is none of these (then the previous question's subject is the referent)."""
+    there is none of these (then the previous question's subject is the referent). "X là ai?" of
+    a person X is about X: X is meant, as the answer writes X (rank and accents)."""
+    if answer and (asked := _person_asked_about(previous, answer)):
+        return asked
     if answer and (people := _answered_people(previous, answer)):
         topic = WORD.findall(fold_diacritics(normalize(subject(previous))))[:2]
         at = fold_diacritics(normalize(answer)).find(" ".join(topic)) if topic else -1
