@@ -226,6 +226,9 @@ ANSWER_OF_TWO = (
          "Trung tướng Nguyễn Anh Tuấn giữ chức gì?"),
         ("ong ay giu chuc gi", "thieu tuong nguyen anh tuan la ai", ANSWER_OF_TWO,
          "Trung tuong Nguyen Anh Tuan giu chuc gi"),
+        # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
+        ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
+         "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),
         ("Hai huyện đó thuộc tỉnh nào?", "Đầm Hà có gì nổi bật?",  # two named: those two, whatever was asked
          "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
          "Huyện Đầm Hà và huyện Tiên Yên thuộc tỉnh nào?"),

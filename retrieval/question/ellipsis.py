@@ -43,7 +43,12 @@ _WHO_IS = re.compile(
     r"(?:(?:ai|người nào|nguoi nao)\s+(?:là|la)\s+(?P<first>[^?]+?)|(?P<last>[^?]+?)\s+(?:là|la)\s+ai)\s*\??$",
     re.IGNORECASE,
 )
-_PLACE_SLOT = re.compile(r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)", re.IGNORECASE)
+# "tinh lai chau": a place's name after its kind; not a counted kind ("bao nhieu huyen bien gioi")
+_PLACE_SLOT = re.compile(
+    r"(?<!\bbao nhieu )(?<!\bbao nhiêu )(?<!\bmấy )(?<!\bmay )(?<!\bcác )(?<!\bcac )(?<!\bnhững )(?<!\bnhung )"
+    r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)",
+    re.IGNORECASE,
+)
 _TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
