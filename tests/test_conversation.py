@@ -226,6 +226,12 @@ ANSWER_OF_TWO = (
          "Trung tướng Nguyễn Anh Tuấn giữ chức gì?"),
         ("ong ay giu chuc gi", "thieu tuong nguyen anh tuan la ai", ANSWER_OF_TWO,
          "Trung tuong Nguyen Anh Tuan giu chuc gi"),
+        # a question of which one first: its noun and what it does; "đồn này" is the post the answer names
+        ("Bằng cách nào?", "Lực lượng nào giúp dân xóa đói giảm nghèo?", None,
+         "Lực lượng giúp dân xóa đói giảm nghèo bằng cách nào?"),
+        ("Ai kiểm tra mô hình của đồn này?", "Đồn biên phòng nào có mô hình mẫu giúp dân phát triển kinh tế?",
+         "Đại tá Nguyễn Thanh Hải kiểm tra mô hình mẫu giúp dân phát triển kinh tế của Đồn BP Pò Hèn.",
+         "Ai kiểm tra mô hình của đồn Pò Hèn?"),
         # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
         ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
          "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import ASKING, WORD, subject
+from retrieval.question.phrases import ASKING, WORD, asks_which_first, subject
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -305,10 +305,12 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             rewritten = f"{text[: there.end('at')]} {place}{text[there.end() :]}"
         elif (that := _THAT_IS.match(text)) and subject(previous):
             # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked; after
-            # "Tỉnh nào có 2 huyện …?" (a subject of one word), the noun asked as it was described
+            # "Tỉnh nào có 2 huyện …?" (a question of which one), the noun asked as it was described
             rest = text[that.end("be") :].strip()
             about = _asked_of(previous, text)
-            if len(WORD.findall(about)) < 2 and (described := _noun_described(previous, rest)):
+            if (len(WORD.findall(about)) < 2 or asks_which_first(previous)) and (
+                described := _noun_described(previous, rest)
+            ):
                 about = described
             rewritten = f"{about} {rest}"
         elif _lacks_subject(text) and subject(previous := which_answered(previous, answer)):

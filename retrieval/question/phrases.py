@@ -24,6 +24,8 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# A question that starts with the noun it asks which of: "Lực lượng nào giúp dân …?"
+_WHICH_FIRST = re.compile(r"^(?P<noun>\w+(?:\s+\w+){0,2})\s+(?:nào|nao)\s+(?P<rest>\w.*)$", re.IGNORECASE | re.DOTALL)
 DANGLING = re.compile(
     r"(?:^|\s+)(?:với|của|cho|về|ở|tại|từ|trong|bằng|vào|do|bởi|voi|cua|ve|tai|tu|bang|vao|boi)$", re.IGNORECASE
 )
@@ -107,10 +109,17 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
 
 
+def asks_which_first(question: str) -> bool:
+    """Whether ``question`` starts with the noun it asks which of ("Tỉnh nào có 2 huyện …?")."""
+    return _WHICH_FIRST.match(QUESTION_HEAD.sub("", clean_unicode(question).strip())) is not None
+
+
 def subject(question: str) -> str:
     """What a question is about: the question without its asking part ("Tư lệnh BĐBP là ai?" ->
     "Tư lệnh BĐBP"; "Ai là Chính ủy BĐBP?" -> "Chính ủy BĐBP"; "Khi nào?" -> "")."""
     text = QUESTION_HEAD.sub("", clean_unicode(question).strip())
+    if first := _WHICH_FIRST.match(text):  # "Lực lượng nào giúp dân …?": the noun and what it does
+        return subject(f"{first.group('noun')} {first.group('rest')}")
     tail = _QUESTION_TAIL.search(text)
     if tail is None:
         return text.strip(" ,?")

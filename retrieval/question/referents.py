@@ -176,7 +176,8 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
         key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
         folded = fold_diacritics(normalize(previous)).lower()
         at = re.search(rf"\b{re.escape(key)}\b", folded)
-        which = at and re.match(r"\s+(?:nao|gi)\b", folded[at.end() :])  # "… loại nghị quyết gì?" asks which too
+        # "… loại nghị quyết gì?" asks which too; so does "Đồn biên phòng nào …?"
+        which = at and re.match(r"(?:\s+\w+){0,2}?\s+(?:nao|gi)\b", folded[at.end() :])
         if which and answer and (named := answer_named(noun, answer)):  # it asked which one
             return named
         if which:  # the answer names none: the one the question described ("tỉnh có Đồn Pò Hèn")
