@@ -232,6 +232,13 @@ ANSWER_OF_TWO = (
         ("Ai kiểm tra mô hình của đồn này?", "Đồn biên phòng nào có mô hình mẫu giúp dân phát triển kinh tế?",
          "Đại tá Nguyễn Thanh Hải kiểm tra mô hình mẫu giúp dân phát triển kinh tế của Đồn BP Pò Hèn.",
          "Ai kiểm tra mô hình của đồn Pò Hèn?"),
+        # "văn bản đó": the document named before; "việc đó": what was said to be done; "ổng": "ông ấy"
+        ("Văn bản đó áp dụng cho giai đoạn nào?", "Quảng Ninh ban hành Nghị quyết số 23-NQ/TU về vấn đề gì?", None,
+         "Nghị quyết số 23-NQ/TU áp dụng cho giai đoạn nào?"),
+        ("Việc đó giúp gì?", "BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn trạm?", None,
+         "Việc BĐBP Lai Châu kết nghĩa cặp đồn trạm giúp gì?"),
+        ("Ổng còn giữ chức gì?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Có đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy.",
+         "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký còn giữ chức gì?"),
         # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
         ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
          "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),

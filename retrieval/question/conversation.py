@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import ASKING, WORD, asks_which_first, subject
+from retrieval.question.phrases import ASKING, WORD, asked_of, asks_which_first, subject
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -95,8 +95,6 @@ _CORRECTION = re.compile(
     r"(?P<x>.+?)(?:\s+(?:cơ|chứ|cơ mà|co|chu|co ma))?\s*[?.!]*$",
     re.IGNORECASE,
 )
-# "mấy khâu đột phá?": what a question counts, after its question word.
-_COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -166,16 +164,6 @@ def _corrected(text: str) -> str:
     if re.search(rf"\b(?:{ASKING})\b", meant, re.IGNORECASE):
         return f"{meant[0].upper()}{meant[1:]}?"
     return f"{'Còn' if has_diacritics(normalize(text)) else 'Con'} {meant}?"
-
-
-def _asked_of(previous: str, fragment: str) -> str:
-    """What a fragment asks one more thing of: the previous question's subject, and what it
-    counted unless the fragment counts too ("Nhiệm kỳ nào?" after "… đề ra mấy khâu đột phá?":
-    "… đề ra khâu đột phá"; "Bao nhiêu cặp cụm dân cư?" replaces the counted "cặp đồn")."""
-    counted = _COUNTED.search(previous)
-    if counted is None or _COUNTED.search(fragment):
-        return subject(previous)
-    return f"{subject(previous)} {counted.group('thing')}"
 
 
 def _noun_described(previous: str, rest: str) -> str | None:
@@ -307,7 +295,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             # "Đó là những khâu nào?" after "… xác định mấy khâu đột phá?": what was asked; after
             # "Tỉnh nào có 2 huyện …?" (a question of which one), the noun asked as it was described
             rest = text[that.end("be") :].strip()
-            about = _asked_of(previous, text)
+            about = asked_of(previous, text)
             if (len(WORD.findall(about)) < 2 or asks_which_first(previous)) and (
                 described := _noun_described(previous, rest)
             ):
@@ -316,8 +304,8 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
         elif _lacks_subject(text) and subject(previous := which_answered(previous, answer)):
             # question words only, or a fragment: "Khi nào?", "Hôm nào?", "Bao nhiêu cặp cụm dân cư?"
             text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
-            asked_of = _without_repeated(_without_given(_asked_of(previous, text), text), text)
-            rewritten = f"{asked_of} {text[0].lower()}{text[1:]}"
+            of_what = _without_repeated(_without_given(asked_of(previous, text), text), text)
+            rewritten = f"{of_what} {text[0].lower()}{text[1:]}"
     if not rewritten:
         return None
     if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):

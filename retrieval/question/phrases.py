@@ -24,6 +24,8 @@ _QUESTION_TAIL = re.compile(
     rf"|(?:{ASKING})\b).*$|\s*\?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# "mấy khâu đột phá?": what a question counts, after its question word.
+_COUNTED = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy)\s+(?P<thing>[^?]+?)\s*\??\s*$", re.IGNORECASE)
 # A question that starts with the noun it asks which of: "Lực lượng nào giúp dân …?"
 _WHICH_FIRST = re.compile(r"^(?P<noun>\w+(?:\s+\w+){0,2})\s+(?:nào|nao)\s+(?P<rest>\w.*)$", re.IGNORECASE | re.DOTALL)
 DANGLING = re.compile(
@@ -107,6 +109,16 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         elif runs[-1]:
             runs.append([m.span()] if m.group()[0].isupper() and not m.group().isupper() else [])
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
+
+
+def asked_of(previous: str, fragment: str = "") -> str:
+    """What a fragment asks one more thing of: the previous question's subject, and what it
+    counted unless the fragment counts too ("Nhiệm kỳ nào?" after "… đề ra mấy khâu đột phá?":
+    "… đề ra khâu đột phá"; "Bao nhiêu cặp cụm dân cư?" replaces the counted "cặp đồn")."""
+    counted = _COUNTED.search(previous)
+    if counted is None or _COUNTED.search(fragment):
+        return subject(previous)
+    return f"{subject(previous)} {counted.group('thing')}"
 
 
 def asks_which_first(question: str) -> bool:

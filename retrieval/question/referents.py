@@ -12,6 +12,7 @@ from retrieval.question.phrases import (
     DANGLING,
     SURNAMES,
     WORD,
+    asked_of,
     local_place,
     name_spans,
     named_noun,
@@ -22,13 +23,22 @@ from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics
 from retrieval.text.tokenizer import named_before_verb, starts_with_verb
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
-_PERSON = r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
+_PERSON = (
+    r"(?:ông|bà|anh|chị|cô|chú|bác|người|vị|đồng chí|ong|ba|chi|co|nguoi|dong chi)\s+(?:ấy|ta|này|đó|ay|nay|do)"
+    r"|ổng|bả"  # "ông ấy", "bà ấy" as the South says them
+)
+# "văn bản đó": the document the previous question named; "việc đó": what it said was done
+_DOCUMENT_WORDS = frozenset({"van ban", "tai lieu"})
+_ACT_WORDS = frozenset({"viec"})
+_NAMED_DOCUMENT = re.compile(
+    r"\b(?:Nghị quyết|Nghị định|Quyết định|Chỉ thị|Luật|Đề án|Chương trình|Kế hoạch|Chiến lược)\b", re.IGNORECASE
+)
 THING_NOUNS = (
     "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
     "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
     "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|năm|ngày|tháng|"
-    "tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|de an|du an|"
-    "chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi"
+    "văn bản|tài liệu|việc|tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|"
+    "de an|du an|chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi|van ban|tai lieu|viec"
 )
 # "Hai huyện nào …?": a question that opens by asking which thing
 _WHICH_FIRST = re.compile(rf"^\s*(?:\w+\s+)?(?P<noun>{THING_NOUNS})\s+(?:nào|nao)\b", re.IGNORECASE)
@@ -172,6 +182,11 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
     ấy …?"). ``thing``: "nó", the thing the previous subject names, without its verb."""
     if person and (who := person_meant(previous, answer)):
         return who
+    kind = fold_diacritics(normalize(noun)).lower() if noun else ""
+    if kind in _DOCUMENT_WORDS and (document := _document_named(previous)):
+        return document
+    if kind in _ACT_WORDS and (about := asked_of(previous)):
+        return f"{noun.lower()} {about}"  # "Việc BĐBP Lai Châu kết nghĩa cặp đồn trạm …"
     if noun:
         key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
         folded = fold_diacritics(normalize(previous)).lower()
@@ -200,6 +215,15 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
     if thing and about and (named := _thing_of(about)):
         return named
     return about or previous.strip(" ?")
+
+
+def _document_named(previous: str) -> str | None:
+    """The first document the previous question names by its kind and name or number ("Nghị quyết
+    số 23-NQ/TU"), or None."""
+    for kind in _NAMED_DOCUMENT.finditer(previous):
+        if named := named_noun(previous, kind.start(), len(kind.group().split())):
+            return named
+    return None
 
 
 def _thing_of(about: str) -> str | None:
