@@ -393,3 +393,14 @@ def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
         index.config = config
     assert not before[0].sentence.startswith(said) and any(a.sentence.startswith(said) for a in before)
     assert index.search(question).answers[0].sentence.startswith(said)
+    # further below than the margin (0.9 here, 1.7 with the model), a sentence that goes on with
+    # his speech two sentences after naming him ("Tại hội nghị, Trung tướng Lê Đức Thái … Từ đó,
+    # … Đồng chí bày tỏ, … mong muốn …"); not a sentence after someone else's name
+    try:
+        index.config = dataclasses.replace(config, office_margin=0.1)
+        wished = index.search("Trung tướng Lê Đức Thái mong muốn điều gì?", 5).answers
+        other = index.search("Đại tướng Lương Cường mong muốn điều gì?", 5).answers
+    finally:
+        index.config = config
+    assert wished[0].sentence.startswith("Đồng chí bày tỏ")
+    assert not other[0].sentence.startswith("Đồng chí bày tỏ")

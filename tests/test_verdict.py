@@ -317,6 +317,19 @@ def test_a_sentence_that_numbers_another_document_gives_that_ones_facts():
     assert constraints("Nghị quyết 23-NQ/TU ban hành ngày nào?").met(sentence, context, PAIRS)
 
 
+def test_a_speech_goes_on_after_its_speaker_is_named_and_asks_of_no_place():
+    """bench/dev13: "Trung tướng Lê Đức Thái mong muốn điều gì?" is answered by "Đồng chí bày tỏ,
+    … mong muốn …" two sentences after he is named; that sentence names "tỉnh Quảng Ninh", no
+    other place than one the question asked (it asked of none)."""
+    asked = constraints("Trung tướng Lê Đức Thái mong muốn điều gì?")
+    said = "Đồng chí bày tỏ, Đảng ủy mong muốn tiếp tục đón nhận sự quan tâm của tỉnh Quảng Ninh."
+    before = "Tại hội nghị, Trung tướng Lê Đức Thái đánh giá cao sự phối hợp. Từ đó, góp phần bảo vệ biên giới."
+    assert asked.act == "mong muốn" and asked.continues_speech(said, before)
+    assert asked.met(said, before, PAIRS)
+    assert not asked.continues_speech("Đồng chí Nguyễn Xuân Ký bày tỏ mong muốn.", before)  # named: someone else
+    assert not asked.continues_speech(said, "Tại hội nghị, đồng chí Bí thư Tỉnh ủy phát biểu.")  # not his
+
+
 def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():
     """The law is named only elsewhere in the article (bench/dev14: "Luật Biên phòng Việt Nam có
     bao nhiêu chương?" answered by a sentence with a programme's "lần thứ 8"; checked to fail

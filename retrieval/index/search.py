@@ -367,19 +367,34 @@ class SearchIndex:
         else:
             margin = self.config.office_margin if asked.holder_asked or act_missing else self.config.stated_margin
         for i in order[1:]:
-            text = self.sentence_text[int(rows[i])]
+            row = int(rows[i])
+            text = self.sentence_text[row]
             key = _text_key(text)
             if key in seen:
                 continue
-            if scores[i] < scores[order[0]] - margin:
+            within = scores[i] >= scores[order[0]] - margin
+            if not within and not act_missing:
                 break
-            if (not act_missing or asked.says_act(text)) and self._verdict(asked, int(rows[i])) == "answer":
+            # the act asked, said close below; or said further down by a sentence that continues
+            # the speech of the person asked about ("Đồng chí bày tỏ … mong muốn …")
+            acts = not act_missing or (
+                asked.says_act(text) and (within or asked.continues_speech(text, self._sentences_before(row)))
+            )
+            if acts and self._verdict(asked, row) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"
             seen.add(key)
             if len(seen) > self.config.stated_depth:
                 break
         return verdict
+
+    def _sentences_before(self, row: int, count: int = 2) -> str:
+        """The ``count`` sentences before ``row`` in its article, joined ("" for its first)."""
+        doc = self.passage_doc[self.sentence_passage[row]]
+        first = row
+        while first > max(row - count, 0) and self.passage_doc[self.sentence_passage[first - 1]] == doc:
+            first -= 1
+        return " ".join(self.sentence_text[r] for r in range(first, row))
 
     def _verdict(self, asked: Constraints, row: int) -> str:
         """ "answer" when the sentence at ``row`` states what ``asked`` asks, its article (text,

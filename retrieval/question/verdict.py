@@ -55,6 +55,8 @@ _DOCUMENT_NAMED = re.compile(
     r"\b(?P<kind>Luật|Nghị quyết|Chỉ thị|Nghị định|Hiến pháp|Chiến lược|Đề án|Hiệp định|Thông tư|Pháp lệnh)(?: số)? "
     rf"(?P<first>{UPPER_LETTER}[^\W_]*|\d[\w/.-]*)"
 )
+# A sentence that goes on about someone named before: "Đồng chí bày tỏ …", not "Đồng chí Lê Đức Thái …"
+_ANAPHOR_OPENING = re.compile(rf"^(?:Đồng chí|Ông|Bà)(?: (?:ấy|này))?\b(?! {UPPER_LETTER})")
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
 # "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
 _AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
@@ -256,6 +258,19 @@ class Constraints:
         gì?"; True when none is asked)."""
         return not self.act or re.search(rf"\b{self.act}\b", normalize(sentence).lower()) is not None
 
+    def continues_speech(self, sentence: str, before: str) -> bool:
+        """Whether ``sentence`` goes on with what the person the question names said: it opens
+        with "Đồng chí" / "Ông" / "Bà" and no name, and ``before`` (the sentences before it)
+        names every person the question names."""
+        people = [
+            p.removeprefix(_NAME)
+            for p in self.phrases
+            if p.startswith(_NAME) and p[len(_NAME) :].split()[0] in SURNAMES
+        ]
+        if not people or not _ANAPHOR_OPENING.match(sentence):
+            return False
+        return all(person in before for person in people)
+
     def _says_nothing_new(self, sentence: str) -> bool:
         """Whether every word of the sentence, function words aside, is one of the question's: a
         photo's caption naming the person asked about answers nothing asked of them."""
@@ -320,9 +335,11 @@ class Constraints:
     def _other_place(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another place of a kind ("huyện Bình Liêu …"
         for "Đầm Hà có còn hộ nghèo không?"): none of the question's names is in it, and the place
-        it names is none of them; the article naming the asked place does not stand in then."""
+        it names is none of them; the article naming the asked place does not stand in then. A
+        question that names people only asks of no place ("Trung tướng Lê Đức Thái mong muốn gì?")."""
         names = [p[len(_NAME) :] for p in self.phrases if p.startswith(_NAME)]
-        if not names or re.search(r"\bnao\b", self.text):
+        people = [n for n in names if len(n.split()) > 1 and n.split()[0] in SURNAMES]  # "Hà" alone may be a place
+        if len(people) == len(names) or re.search(r"\bnao\b", self.text):
             return False  # "Huyện nào …?": the place the sentence names is what is asked
         folded = f" {_folded(sentence)} "
         if any(f" {_folded(name)} " in folded for name in names):
