@@ -328,6 +328,12 @@ def test_a_speech_goes_on_after_its_speaker_is_named_and_asks_of_no_place():
     assert asked.met(said, before, PAIRS)
     assert not asked.continues_speech("Đồng chí Nguyễn Xuân Ký bày tỏ mong muốn.", before)  # named: someone else
     assert not asked.continues_speech(said, "Tại hội nghị, đồng chí Bí thư Tỉnh ủy phát biểu.")  # not his
+    # a caption says the act and nothing more: no speech (bench/dev5)
+    spoke = constraints("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký phát biểu gì tại hội nghị?")
+    assert not spoke.says_act(
+        "Đồng chí Nguyễn Xuân Ký, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy phát biểu tại hội nghị."
+    )
+    assert spoke.says_act("Phát biểu tại hội nghị, đồng chí Nguyễn Xuân Ký thống nhất cao với báo cáo.")
 
 
 def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():

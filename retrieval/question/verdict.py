@@ -254,9 +254,18 @@ class Constraints:
         return all(any(f" {form} " in lowered for form in spelt.get(p, ())) or _near(p, cased, known) for p in missing)
 
     def says_act(self, sentence: str) -> bool:
-        """Whether ``sentence`` says the act whose object is asked ("khẳng định" for "… khẳng định
-        gì?"; True when none is asked)."""
-        return not self.act or re.search(rf"\b{self.act}\b", normalize(sentence).lower()) is not None
+        """Whether ``sentence`` says the act whose object is asked, and something after it the
+        question does not say ("khẳng định: Nội dung …" for "… khẳng định gì?"; a caption's
+        "… phát biểu tại hội nghị." says the act of "… phát biểu gì tại hội nghị?" and no more).
+        True when no act is asked."""
+        if not self.act:
+            return True
+        text = normalize(sentence).lower()
+        said = re.search(rf"\b{self.act}\b", text)
+        if said is None:
+            return False
+        after = set(SYLLABLE.findall(text[said.end() :])) - _FUNCTION_WORDS - self.typed
+        return bool(after)
 
     def continues_speech(self, sentence: str, before: str) -> bool:
         """Whether ``sentence`` goes on with what the person the question names said: it opens
