@@ -239,6 +239,14 @@ ANSWER_OF_TWO = (
          "Việc BĐBP Lai Châu kết nghĩa cặp đồn trạm giúp gì?"),
         ("Ổng còn giữ chức gì?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Có đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy.",
          "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký còn giữ chức gì?"),
+        # "Con số đó": the figure asked before ("con" before a lowercase word is no "còn" when typed
+        # with accents; "Con Chính ủy?" still is); "ở đó" after "Đồn … nào?" is the post answered
+        ("Con số đó có phải kỷ lục không?", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
+         "Quảng Ninh thu hút vốn FDI năm 2023 có phải kỷ lục không?"),
+        ("Con Chính ủy?", "Ai là Tư lệnh BĐBP?", None, "Ai là Chính ủy BĐBP?"),
+        ("Ai đến động viên cán bộ ở đó?", "Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát?",
+         "Đại tá Nguyễn Thanh Hải động viên CB,CS Đồn BP Pò Hèn làm nhiệm vụ trên chốt.",
+         "Ai đến động viên cán bộ ở đồn Pò Hèn?"),
         # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
         ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
          "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),

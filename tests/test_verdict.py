@@ -336,6 +336,16 @@ def test_a_speech_goes_on_after_its_speaker_is_named_and_asks_of_no_place():
     assert spoke.says_act("Phát biểu tại hội nghị, đồng chí Nguyễn Xuân Ký thống nhất cao với báo cáo.")
 
 
+def test_a_yes_no_question_is_answered_by_a_sentence_that_says_what_is_asked():
+    """ "X có phải Y không?" needs Y said (bench/dev15: "… có phải kỷ lục của cả nước không?" had
+    been answered by the figure's sentence, which says "đột phá")."""
+    record = constraints("Quảng Ninh thu hút vốn FDI năm 2023 có phải kỷ lục của cả nước không?")
+    figure = "Quảng Ninh tạo đột phá trong thu hút đầu tư trực tiếp nước ngoài năm 2023 đạt 3,1 tỷ USD."
+    assert not record.met(figure, "", PAIRS)
+    hills = constraints("Huyện Bình Liêu có phải huyện miền núi không?")
+    assert hills.met("Đến nay, huyện Bình Liêu là huyện miền núi, biên giới khó khăn nhất.", "", PAIRS)
+
+
 def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():
     """The law is named only elsewhere in the article (bench/dev14: "Luật Biên phòng Việt Nam có
     bao nhiêu chương?" answered by a sentence with a programme's "lần thứ 8"; checked to fail

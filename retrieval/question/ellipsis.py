@@ -21,7 +21,7 @@ from retrieval.question.phrases import (
     named_noun,
     subject,
 )
-from retrieval.text.normalize import fold_diacritics, normalize
+from retrieval.text.normalize import LOWER_LETTER, fold_diacritics, has_diacritics, normalize
 
 _ELLIPSIS = [
     re.compile(
@@ -280,9 +280,13 @@ def names_office(question: str) -> bool:
 
 
 def ellipsis_phrase(text: str) -> str | None:
-    """The X of "Còn X?" / "X thì sao?", or None when ``text`` is no such follow-up."""
+    """The X of "Còn X?" / "X thì sao?", or None when ``text`` is no such follow-up. Typed with
+    accents, "Con" is no "Còn" ("Con số đó …" is "that figure")."""
     match = next((m for pattern in _ELLIPSIS if (m := pattern.match(text))), None)
-    if match is None:
+    # "Con số đó": typed with accents, "con" before a lowercase word is a noun's, no "còn"
+    if match is None or (
+        re.match(rf"^(?:[Tt]hế |[Vv]ậy |[Vv]à )?[Cc]on {LOWER_LETTER}", text) and has_diacritics(text)
+    ):
         return None
     phrase = match.group("x").strip(" ,")
     words = phrase.split()

@@ -30,6 +30,7 @@ _PERSON = (
 # "văn bản đó": the document the previous question named; "việc đó": what it said was done
 _DOCUMENT_WORDS = frozenset({"van ban", "tai lieu"})
 _ACT_WORDS = frozenset({"viec"})
+_FIGURE_WORDS = frozenset({"con so", "so lieu"})  # "con số đó": the figure the previous question asked
 _NAMED_DOCUMENT = re.compile(
     r"\b(?:Nghị quyết|Nghị định|Quyết định|Chỉ thị|Luật|Đề án|Chương trình|Kế hoạch|Chiến lược)\b", re.IGNORECASE
 )
@@ -37,8 +38,8 @@ THING_NOUNS = (
     "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
     "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"
     "hội nghị|buổi làm việc|sự kiện|cơ quan|tổ chức|công trình|chính sách|giai đoạn|nhiệm kỳ|năm|ngày|tháng|"
-    "văn bản|tài liệu|việc|tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|quyet dinh|luat|"
-    "de an|du an|chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi|van ban|tai lieu|viec"
+    "văn bản|tài liệu|việc|con số|số liệu|tinh|huyen|xa|thanh pho|don vi|luc luong|don|nghi quyet|nghi dinh|"
+    "quyet dinh|luat|de an|du an|chuong trinh|ke hoach|phong trao|mo hinh|hoi nghi|van ban|tai lieu|viec"
 )
 # "Hai huyện nào …?": a question that opens by asking which thing
 _WHICH_FIRST = re.compile(rf"^\s*(?:\w+\s+)?(?P<noun>{THING_NOUNS})\s+(?:nào|nao)\b", re.IGNORECASE)
@@ -185,6 +186,8 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
     kind = fold_diacritics(normalize(noun)).lower() if noun else ""
     if kind in _DOCUMENT_WORDS and (document := _document_named(previous)):
         return document
+    if kind in _FIGURE_WORDS and (figure := asked_of(previous)):
+        return figure  # "Quảng Ninh thu hút vốn FDI năm 2023 có phải kỷ lục …?"
     if kind in _ACT_WORDS and (about := asked_of(previous)):
         return f"{noun.lower()} {about}"  # "Việc BĐBP Lai Châu kết nghĩa cặp đồn trạm …"
     if noun:
@@ -287,6 +290,10 @@ def place_meant(previous: str, answer: str | None) -> str | None:
     question names ("tỉnh Lai Châu", "Quảng Ninh"), never a person; None without one."""
     if answer and (given := re.search(rf"\b(?:tại|ở) (?P<place>{UPPER_LETTER}\w*(?: {UPPER_LETTER}\w*)*)", answer)):
         return given.group("place")
+    # "Đồn Biên phòng nào …?": the one the answer names ("đồn Pò Hèn")
+    which = re.search(r"\b(\w+)(?:\s+\w+){0,2}?\s+(?:nào|nao)\b", previous)
+    if answer and which and (named := answer_named(which.group(1), answer)):
+        return named
     local = local_place(f" {previous}")
     if local:
         return local.strip()

@@ -57,6 +57,7 @@ _DOCUMENT_NAMED = re.compile(
 )
 # A sentence that goes on about someone named before: "Đồng chí bày tỏ …", not "Đồng chí Lê Đức Thái …"
 _ANAPHOR_OPENING = re.compile(rf"^(?:Đồng chí|Ông|Bà)(?: (?:ấy|này))?\b(?! {UPPER_LETTER})")
+_YES_NO = re.compile(r"\bcó phải(?: là)? (?P<y>.+?)\s+(?:không|chăng|hay không)\s*\??\s*$", re.IGNORECASE)
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
 # "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
 _AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
@@ -180,6 +181,8 @@ class Constraints:
     typed: frozenset[str] = frozenset()  # the question's syllables with their accents, lowercase (if typed so)
     act: str = ""  # the verb whose object is asked ("khẳng định" of "… khẳng định gì?"), accented
     documents: tuple[str, ...] = ()  # documents the question names, folded: "luat bien" of "Luật Biên phòng"
+    # what "X có phải (là) Y không?" asks X to be: Y's syllables, accented (if typed so)
+    predicate: frozenset[str] = frozenset()
 
     def met(
         self,
@@ -227,6 +230,8 @@ class Constraints:
                 return False
         if self._other_document(sentence) or self._other_year(sentence) or self._other_place(sentence):
             return False
+        if self.predicate and not self.predicate <= set(SYLLABLE.findall(normalize(sentence).lower())):
+            return False  # "… có phải kỷ lục không?": a sentence that never says "kỷ lục" says neither
         if self.check.kind in ("number", "time") and not all(_names_document(d, sentence) for d in self.documents):
             return False  # "Luật … có bao nhiêu chương?": a figure of a sentence not about that law
         if self.check.kind == "person" and self.names_only_the_asked(sentence):
@@ -464,6 +469,15 @@ def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
     return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) " + (f"(?!{LOCAL} )" if whole else ""))
 
 
+def _predicate(typed: str | None) -> frozenset[str]:
+    """The syllables of Y in "X có phải (là) Y không?", function words aside (typed with accents
+    only); none for any other question."""
+    asked = _YES_NO.search(typed) if typed else None
+    if asked is None:
+        return frozenset()
+    return frozenset(SYLLABLE.findall(asked.group("y").lower())) - _FUNCTION_WORDS
+
+
 def _names_document(document: str, sentence: str) -> bool:
     """Whether ``sentence`` names the document (folded kind and first word: "luat bien",
     "nghi quyet 33"), with or without "số"."""
@@ -602,6 +616,7 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
                 f"{_folded(m.group('kind'))} {_folded(m.group('first'))}" for m in _DOCUMENT_NAMED.finditer(text)
             )
         ),
+        _predicate(typed),
     )
 
 
