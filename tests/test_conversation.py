@@ -247,6 +247,8 @@ ANSWER_OF_TWO = (
         ("Ai đến động viên cán bộ ở đó?", "Đồn Biên phòng nào làm nhiệm vụ trên chốt kiểm soát?",
          "Đại tá Nguyễn Thanh Hải động viên CB,CS Đồn BP Pò Hèn làm nhiệm vụ trên chốt.",
          "Ai đến động viên cán bộ ở đồn Pò Hèn?"),
+        # "còn" with a question of its own, typed without accents: that question
+        ("con huyen nao ve dich ntm", "quang ninh co huyen nao dat chuan ntm nang cao", None, "Huyen nao ve dich ntm?"),
         # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
         ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
          "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),

@@ -1,6 +1,6 @@
 """retrieval.question.phrases: what a question is about and the names it holds."""
 
-from retrieval.question.phrases import named_noun, subject
+from retrieval.question.phrases import asks, named_noun, subject
 
 
 def test_subject_drops_the_asking_part():
@@ -30,3 +30,8 @@ def test_a_noun_before_a_quoted_name_takes_the_whole_quote():
     said = "tiêu biểu như: Chương trình “Xuân Biên phòng ấm lòng dân bản”; “Biên cương”"
     at = said.index("Chương")
     assert named_noun(said, at, 2) == "Chương trình “Xuân Biên phòng ấm lòng dân bản”"
+
+
+def test_a_question_word_with_accents_or_without():
+    assert asks("Còn huyện nào về đích?") and asks("con huyen nao ve dich") and asks("là ai")
+    assert not asks("Còn Chính ủy?") and not asks("con chinh uy")

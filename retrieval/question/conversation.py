@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import ASKING, WORD, asked_of, asks_which_first, subject
+from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, subject
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -151,7 +151,7 @@ def focus_of(question: str) -> str | None:
     phrase = ellipsis_phrase(clean_unicode(question).strip())
     if phrase is None or phrase != phrase.lower() or not WORD.search(phrase):
         return None
-    return None if re.search(rf"\b(?:{ASKING})\b", phrase, re.IGNORECASE) else phrase
+    return None if asks(phrase) else phrase
 
 
 def _corrected(text: str) -> str:
@@ -161,7 +161,7 @@ def _corrected(text: str) -> str:
     if match is None:
         return text
     meant = match.group("x").strip(" ,")
-    if re.search(rf"\b(?:{ASKING})\b", meant, re.IGNORECASE):
+    if asks(meant):
         return f"{meant[0].upper()}{meant[1:]}?"
     return f"{'Còn' if has_diacritics(normalize(text)) else 'Con'} {meant}?"
 

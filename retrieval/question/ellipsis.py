@@ -15,6 +15,7 @@ from retrieval.question.phrases import (
     RANK_WORDS,
     SURNAMES,
     WORD,
+    asks,
     is_title,
     local_place,
     name_spans,
@@ -112,7 +113,7 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
     which = re.fullmatch(r"\w+(?:\s+\w+)?\s+(?:nào|nao)", phrase, re.IGNORECASE)
     if which and re.search(r"\b(?:nào|nao)\s*\??\s*$", previous, re.IGNORECASE) and subject(previous):
         return f"{subject(previous)} {phrase}?", True  # "Còn luật nào?" after "… quán triệt nghị quyết nào?"
-    if re.search(rf"\b(?:{ASKING})\b", phrase, re.IGNORECASE):
+    if asks(phrase):
         return phrase + "?", True
     abbreviation = re.fullmatch(r"[A-ZĐ][A-ZĐ0-9.-]+", phrase)
     asked = re.search(r"\b[A-ZĐ][A-ZĐ0-9.-]+\b", previous)

@@ -34,6 +34,8 @@ DANGLING = re.compile(
 _PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
+# A question word anywhere; "nao" too, as "nào" is typed without accents
+_ASKS = re.compile(rf"\b(?:{ASKING}|nao)\b", re.IGNORECASE)
 QUESTION_HEAD = re.compile(rf"^(?:(?:{ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)
 # A person's name starts with a family name; the most common ones cover most people named in news.
 SURNAMES = frozenset(
@@ -109,6 +111,11 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         elif runs[-1]:
             runs.append([m.span()] if m.group()[0].isupper() and not m.group().isupper() else [])
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` holds a question word ("huyện nào", "huyen nao", "là ai")."""
+    return _ASKS.search(text) is not None
 
 
 def asked_of(previous: str, fragment: str = "") -> str:
