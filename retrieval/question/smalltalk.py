@@ -22,7 +22,8 @@ _KINDS = {
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu, thanks a lot",
     "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
     "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
-    "tra loi toi, hoi them, hoi tiep",
+    "tra loi toi, hoi them, hoi tiep, cho hoi, cho minh hoi, cho toi hoi, cho em hoi, xin hoi, muon hoi, hoi chut, "
+    "hoi xiu",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
     "good, great, nice, huu ich, tuyet voi, xin loi, khong sao, sorry, hieu roi, the a, vay a, the ha, vay ha, "
     "vay sao, the sao",
