@@ -404,3 +404,21 @@ def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
         index.config = config
     assert wished[0].sentence.startswith("Đồng chí bày tỏ")
     assert not other[0].sentence.startswith("Đồng chí bày tỏ")
+
+
+def test_a_figure_asked_for_a_year_is_dated_beside_it_or_by_the_article():
+    """bench/dev15: "Năm 2024 … kết nghĩa bao nhiêu cặp đồn - trạm?" was answered by "Duy trì
+    kết nghĩa 5 cặp đồn - trạm." through its article's "nhiệm vụ năm 2024" paragraphs away."""
+    far = index_of(
+        "Biên phòng Lai Châu\nHội nghị ra nghị quyết lãnh đạo nhiệm vụ năm 2024. Mưa lớn kéo dài nhiều ngày. "
+        "Đường lên đồn sạt lở. Cán bộ giúp dân dựng lại nhà. Nước suối dâng cao. Bộ đội Biên phòng tỉnh "
+        "Lai Châu duy trì kết nghĩa 5 cặp đồn - trạm."
+    )
+    near = index_of(
+        "Biên phòng Lai Châu\nMưa lớn kéo dài nhiều ngày. Đường lên đồn sạt lở. Cán bộ giúp dân dựng lại nhà. "
+        "Nước suối dâng cao. Trong năm 2024, đơn vị làm tốt công tác đối ngoại. Bộ đội Biên phòng tỉnh "
+        "Lai Châu duy trì kết nghĩa 5 cặp đồn - trạm."
+    )
+    question = "Năm 2024 BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn - trạm?"
+    assert "5 cặp" in far.search(question).answers[0].sentence and far.search(question).verdict == "related"
+    assert "5 cặp" in near.search(question).answers[0].sentence and near.search(question).verdict == "answer"

@@ -396,6 +396,17 @@ class SearchIndex:
             first -= 1
         return " ".join(self.sentence_text[r] for r in range(first, row))
 
+    def _sentences_after(self, row: int, count: int = 1) -> str:
+        """The ``count`` sentences after ``row`` in its article, joined ("" for its last)."""
+        doc = self.passage_doc[self.sentence_passage[row]]
+        last = row
+        while (
+            last < min(row + count, len(self.sentence_passage) - 1)
+            and self.passage_doc[self.sentence_passage[last + 1]] == doc
+        ):
+            last += 1
+        return " ".join(self.sentence_text[r] for r in range(row + 1, last + 1))
+
     def _verdict(self, asked: Constraints, row: int) -> str:
         """ "answer" when the sentence at ``row`` states what ``asked`` asks, its article (text,
         title and date) as context for the question's names, places and numbers
@@ -418,6 +429,12 @@ class SearchIndex:
         info = self.docs[doc]
         context = " ".join([info.title, info.date or "", *(self.sentence_text[r] for r in rows)])
         met = asked.met(sentence, context, pairs, known)
+        if met and (years := [y for y in asked.asked_years if y not in sentence]):
+            # a figure's year is said beside it or by the article's title or date, not anywhere
+            near = " ".join(
+                [info.title, info.date or "", self._sentences_before(row, 1), self._sentences_after(row, 1)]
+            )
+            met = all(y in near for y in years)
         return "answer" if met else "related"
 
     def _with_answer_type(self, rows: np.ndarray, scores: np.ndarray, top_k: int, check: AnswerCheck) -> np.ndarray:

@@ -341,7 +341,7 @@ class Constraints:
         gives its figure for another ("… năm 2023 đạt 3,1 tỷ USD" for "… năm 2021?"): the
         article's date or its other sentences do not stand in for it then. A year compared
         with ("so với … năm 2005") gives no figure of its own."""
-        years = self._asked_years
+        years = self.asked_years
         if not years or any(year in sentence for year in years):
             return False
         return _YEAR_SAID.search(_COMPARED.sub(" ", normalize(sentence))) is not None
@@ -371,7 +371,7 @@ class Constraints:
         return bool(said) and not said & asked
 
     @cached_property
-    def _asked_years(self) -> tuple[str, ...]:
+    def asked_years(self) -> tuple[str, ...]:
         """The years a "bao nhiêu" question asks about (read once, not per sentence checked)."""
         return tuple(p for p in self.phrases if _YEAR.fullmatch(p)) if self.check.kind == "number" else ()
 
