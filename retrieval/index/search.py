@@ -378,7 +378,7 @@ class SearchIndex:
             # the act asked, said close below; or said further down by a sentence that continues
             # the speech of the person asked about ("Đồng chí bày tỏ … mong muốn …")
             acts = not act_missing or (
-                asked.says_act(text) and (within or asked.continues_speech(text, self._sentences_before(row)))
+                asked.says_act(text) and (within or asked.continues_speech(text, self._sentences_near(row, 2)))
             )
             if acts and self._verdict(asked, row) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
@@ -388,24 +388,15 @@ class SearchIndex:
                 break
         return verdict
 
-    def _sentences_before(self, row: int, count: int = 2) -> str:
-        """The ``count`` sentences before ``row`` in its article, joined ("" for its first)."""
-        doc = self.passage_doc[self.sentence_passage[row]]
-        first = row
-        while first > max(row - count, 0) and self.passage_doc[self.sentence_passage[first - 1]] == doc:
-            first -= 1
-        return " ".join(self.sentence_text[r] for r in range(first, row))
-
-    def _sentences_after(self, row: int, count: int = 1) -> str:
-        """The ``count`` sentences after ``row`` in its article, joined ("" for its last)."""
-        doc = self.passage_doc[self.sentence_passage[row]]
-        last = row
-        while (
-            last < min(row + count, len(self.sentence_passage) - 1)
-            and self.passage_doc[self.sentence_passage[last + 1]] == doc
-        ):
-            last += 1
-        return " ".join(self.sentence_text[r] for r in range(row + 1, last + 1))
+    def _sentences_near(self, row: int, count: int) -> str:
+        """Up to ``count`` sentences before ``row`` in its article (after it, for a negative
+        count), joined in order ("" at the article's edge)."""
+        doc, step, rows = self.passage_doc[self.sentence_passage[row]], 1 if count > 0 else -1, []
+        for near in range(row - step, row - count - step, -step):
+            if not 0 <= near < len(self.sentence_passage) or self.passage_doc[self.sentence_passage[near]] != doc:
+                break
+            rows.append(near)
+        return " ".join(self.sentence_text[r] for r in sorted(rows))
 
     def _verdict(self, asked: Constraints, row: int) -> str:
         """ "answer" when the sentence at ``row`` states what ``asked`` asks, its article (text,
@@ -431,9 +422,7 @@ class SearchIndex:
         met = asked.met(sentence, context, pairs, known)
         if met and (years := [y for y in asked.asked_years if y not in sentence]):
             # a figure's year is said beside it or by the article's title or date, not anywhere
-            near = " ".join(
-                [info.title, info.date or "", self._sentences_before(row, 1), self._sentences_after(row, 1)]
-            )
+            near = " ".join([info.title, info.date or "", self._sentences_near(row, 1), self._sentences_near(row, -1)])
             met = all(y in near for y in years)
         return "answer" if met else "related"
 

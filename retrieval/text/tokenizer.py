@@ -51,6 +51,15 @@ def segment(text: str) -> list[str]:
 _TAGGER = threading.Lock()  # pyvi's tagger is one shared model; questions come from several threads
 
 
+def _tagged(text: str) -> tuple[list[str], list[str]]:
+    """pyvi's words of ``text`` ("Bí_thư") and their tags ("N", "Np", "V", …)."""
+    from pyvi import ViPosTagger, ViTokenizer  # its model loads on import: only when a question needs it
+
+    with _TAGGER:
+        words, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+    return list(words), [str(t) for t in tags]
+
+
 def starts_with_verb(text: str) -> bool:
     """Whether pyvi's tagger reads the first word of a question as a verb ("Áp dụng đến năm
     nào?"): a Vietnamese subject comes before its verb, so such a question has none of its own
@@ -58,11 +67,8 @@ def starts_with_verb(text: str) -> bool:
     text = clean_unicode(text).strip()
     if not has_diacritics(text):
         return False
-    from pyvi import ViPosTagger, ViTokenizer  # its model loads on import: only when a follow-up asks
-
-    with _TAGGER:
-        _, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
-    return len(tags) > 0 and str(tags[0]) == "V"
+    tags = _tagged(text)[1]
+    return len(tags) > 0 and tags[0] == "V"
 
 
 def named_before_verb(text: str) -> str | None:
@@ -73,18 +79,14 @@ def named_before_verb(text: str) -> str | None:
     text = clean_unicode(text).strip()
     if not has_diacritics(text):
         return None
-    from pyvi import ViPosTagger, ViTokenizer
-
-    with _TAGGER:
-        words, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
     at, last = 0, ""
-    for word, tag in zip(words, tags, strict=True):
+    for word, tag in zip(*_tagged(text), strict=True):
         found = text.find(word.replace("_", " "), at)
         if found < 0:
             return None  # pyvi spelt it otherwise: no place to cut
-        if str(tag) == "V" and not word[0].isupper():
+        if tag == "V" and not word[0].isupper():
             return text[:found].strip() if last in ("Np", "Ny", "M") else None
-        at, last = found + len(word), str(tag)
+        at, last = found + len(word), tag
     return None
 
 
@@ -99,16 +101,13 @@ def asked_act(text: str) -> str | None:
     text = clean_unicode(text).strip()
     if not _WHAT.search(text) or not has_diacritics(text):
         return None
-    from pyvi import ViPosTagger, ViTokenizer
-
-    with _TAGGER:
-        words, tags = ViPosTagger.postagging(ViTokenizer.tokenize(text))
+    words, tags = _tagged(text)
     for i, word in enumerate(words):
         if word.lower() != "gì":
             continue
         j = i - 1 if i > 1 and words[i - 1].lower() in ("điều", "những", "cái") else i
-        named = "Np" in (str(t) for t in tags[: max(j - 1, 0)])  # what someone named does, says, wants
-        if j > 0 and named and str(tags[j - 1]) == "V" and "_" in words[j - 1]:
+        named = "Np" in tags[: max(j - 1, 0)]  # what someone named does, says, wants
+        if j > 0 and named and tags[j - 1] == "V" and "_" in words[j - 1]:
             return words[j - 1].replace("_", " ").lower()
     return None
 
