@@ -33,6 +33,7 @@ from retrieval.index.semantic import (
     SentenceVectors,
 )
 from retrieval.question.conversation import Turn, asks_more, focus_of, rewrite, subjectless_reading
+from retrieval.question.phrases import of_something
 from retrieval.question.query import Query
 from retrieval.question.smalltalk import small_talk, without_small_talk
 from retrieval.reconcile import Progress, Reading, ReloadReport, reconcile
@@ -389,9 +390,13 @@ class QAEngine:
         reading = None if chat or understood else subjectless_reading(asked, previous.question)
         if reading is not None:  # read both ways: keep the better-supported reading
             other = self.search(reading, top_k)
-            # a question that starts with its verb has no subject of its own: the evidence decides
-            if _better_supported(other, result) and (
-                starts_with_verb(asked) or _says_its_own_words(other, result.query)
+            # a question that starts with its verb has no subject of its own: the evidence decides;
+            # one that starts with a noun that is of something ("Nội dung chính là gì?") is of the
+            # previous subject unless that reading finds less
+            owned = of_something(asked) and _VERDICT_RANK[other.verdict] >= _VERDICT_RANK[result.verdict]
+            if owned or (
+                _better_supported(other, result)
+                and (starts_with_verb(asked) or _says_its_own_words(other, result.query))
             ):
                 result, understood = other, reading
         return dataclasses.replace(result, understood_as=understood or (asked if asked != question else None))

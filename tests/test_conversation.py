@@ -397,6 +397,10 @@ def test_a_short_question_without_a_name_may_also_ask_of_the_previous_subject():
     assert subjectless_reading("Áp dụng cho giai đoạn nào?", "Nghị quyết số 23-NQ/TU do ai ban hành?") == (
         "Nghị quyết số 23-NQ/TU áp dụng cho giai đoạn nào?"
     )
+    # a noun that is of something, its owner left out: of the previous subject's named thing
+    assert subjectless_reading("Nội dung chính là gì?", "Nghị quyết 23-NQ/TU ban hành ngày nào?") == (
+        "Nội dung chính của Nghị quyết 23-NQ/TU là gì?"
+    )
     # the verb asked of a named thing, asked again: of that thing (not "Ban hành Nghị quyết 33 …")
     assert subjectless_reading("Ban hành ngày nào?", "Ai ban hành Nghị quyết 33?") == "Nghị quyết 33 ban hành ngày nào?"
     assert subjectless_reading("Ban hành ngày nào?", "Ai ban hành nghị quyết này?") is None  # nothing named
@@ -495,6 +499,12 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         assert len(conversation.last(now=0.0).shown) == 9
         who = Turn("Ai cùng chủ trì buổi làm việc ngày 13/6?", None, 0.0, shown=("Cùng chủ trì có Lê Văn Dũng.",))
         assert engine.search_in_context("Còn ai nữa?", who).understood_as == who.question
+        # "Nội dung chính là gì?" stands alone well enough (a sentence says "nội dung"), but it is
+        # of something: of the resolution asked about, as long as that reading finds as much
+        resolution = Turn("Nghị quyết 23-NQ/TU ban hành ngày nào?", None, 0.0)
+        content = engine.search_in_context("Nội dung chính là gì?", resolution)
+        assert content.understood_as == "Nội dung chính của Nghị quyết 23-NQ/TU là gì?"
+        assert "23-NQ/TU" in content.answers[0].sentence
         # typed with accents after a turn typed without: the rewrite is accented whole
         plain = Turn("Bi thu Tinh uy Quang Ninh, Nguyen Xuan Ky phat bieu tai dau", None, 0.0)
         accented = engine.search_in_context("Ông ấy đánh giá công tác phối hợp giai đoạn nào?", plain)

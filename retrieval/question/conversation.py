@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, subject
+from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, of_something, subject
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -50,6 +50,7 @@ from retrieval.question.referents import (
     people_meant,
     place_meant,
     referent,
+    thing_of,
     those_who,
     time_meant,
     which_answered,
@@ -202,6 +203,9 @@ def subjectless_reading(question: str, previous: str) -> str | None:
         if not thing or not any(w[0].isupper() or w[0].isdigit() for w in WORD.findall(thing)):
             return None
         about = thing
+    if of_something(text):  # "Nội dung chính của Nghị quyết 23-NQ/TU là gì?"
+        rest = text[text.find(own) + len(own) :].strip()
+        return f"{own} của {thing_of(about) or about} {rest}"
     return f"{about[0].upper()}{about[1:]} {text[0].lower()}{text[1:]}"
 
 

@@ -113,6 +113,34 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return [(run[0][0], run[-1][1]) for run in runs if len(run) >= 2]
 
 
+# Nouns that are of something ("nội dung" of a resolution, "mục tiêu" of a programme): a short
+# question that starts with one and names no owner asks it of the previous subject.
+_RELATIONAL = frozenset(
+    [
+        "noi dung",
+        "muc tieu",
+        "muc dich",
+        "y nghia",
+        "ket qua",
+        "nhiem vu",
+        "vai tro",
+        "thoi han",
+        "hieu luc",
+        "nguyen nhan",
+        "tac dung",
+        "loi ich",
+        "pham vi",
+        "doi tuong",
+    ]
+)
+
+
+def of_something(text: str) -> bool:
+    """Whether ``text`` starts with a noun that is of something ("Nội dung chính là gì?")."""
+    words = WORD.findall(fold_diacritics(normalize(text)).lower())
+    return " ".join(words[:2]) in _RELATIONAL
+
+
 def asks(text: str) -> bool:
     """Whether ``text`` holds a question word ("huyện nào", "huyen nao", "là ai")."""
     return _ASKS.search(text) is not None

@@ -215,7 +215,7 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
     about = subject(previous)
-    if thing and about and (named := _thing_of(about)):
+    if thing and about and (named := thing_of(about)):
         return named
     return about or previous.strip(" ?")
 
@@ -229,7 +229,7 @@ def _document_named(previous: str) -> str | None:
     return None
 
 
-def _thing_of(about: str) -> str | None:
+def thing_of(about: str) -> str | None:
     """The named thing a subject starts with, before its verb: "Nghị quyết 33-NQ/TW của Bộ Chính
     trị" of "… Bộ Chính trị nói" (what "nó" is), "Quảng Ninh" of "Quảng Ninh thu hút vốn FDI",
     "Nghị định 100" of "Nghị định 100 quy định mức phạt"; None when no name or number ends it."""
