@@ -11,6 +11,7 @@ def test_subject_drops_the_asking_part():
         subject("Phong trào “Xuân Biên phòng ấm lòng dân bản” là gì?") == "Phong trào “Xuân Biên phòng ấm lòng dân bản”"
     )
     assert subject("Về vấn đề gì?") == ""  # a preposition alone is no subject
+    assert subject("Tư lệnh BĐBP tên gì") == "Tư lệnh BĐBP"  # "tên gì" is asked whole (was "… tên")
     # a question that starts with the noun it asks which of: the noun and what it does (was "Lực")
     assert subject("Lực lượng nào giúp dân xóa đói giảm nghèo?") == "Lực lượng giúp dân xóa đói giảm nghèo"
     assert subject("Đồn Biên phòng nào có mô hình mẫu?") == "Đồn Biên phòng có mô hình mẫu"

@@ -10,7 +10,7 @@ from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # What asks, in a question: cut off (with what follows) to find what the question is about.
 ASKING = (
-    r"là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|là như thế nào|bao nhiêu|mấy|"
+    r"tên là gì|tên gì|ten la gi|ten gi|là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|là như thế nào|bao nhiêu|mấy|"
     r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
