@@ -249,6 +249,11 @@ ANSWER_OF_TWO = (
          "Ai đến động viên cán bộ ở đồn Pò Hèn?"),
         # "còn" with a question of its own, typed without accents: that question
         ("con huyen nao ve dich ntm", "quang ninh co huyen nao dat chuan ntm nang cao", None, "Huyen nao ve dich ntm?"),
+        # "Kể tên đi" after a count: which ones ("Đó là những huyện nào?")
+        ("Kể tên đi", "Quảng Ninh có mấy huyện đạt chuẩn NTM nâng cao?", None,
+         "Quảng Ninh có huyện đạt chuẩn NTM nâng cao là những huyện nào?"),
+        ("ke ten di", "Quảng Ninh có mấy huyện đạt chuẩn NTM nâng cao?", None,
+         "Quang Ninh co huyen dat chuan NTM nang cao la nhung huyen nao?"),
         # a counted kind names no place: "huyen bien gioi" is no district named "bien gioi"
         ("Thế còn Lai Châu?", "quang ninh co bao nhieu huyen bien gioi", None,
          "Quang ninh co bao nhieu huyen bien gioi o Lai Chau?"),

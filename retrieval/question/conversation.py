@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, of_something, subject
+from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, counted_noun, of_something, subject
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -80,6 +80,12 @@ _MORE = re.compile(
     r"^(?:(?:hãy |bạn |ban |hay )?(?:kể|nói|cho biết|ke|noi|cho biet) (?:thêm|them)|(?:kể|nói|ke|noi) (?:tiếp|tiep)"
     r"|(?:còn )?(?:gì|ai) nữa|(?:chi tiết|cụ thể|chi tiet|cu the) hơn|thêm nữa|(?:con )?(?:gi|ai) nua|them nua)"
     r"\b[^?]{0,12}\??$",
+    re.IGNORECASE,
+)
+# "Kể tên đi", "Liệt kê ra", "Nêu cụ thể": the names of what the previous question counted
+_NAME_THEM = re.compile(
+    r"^(?:hãy |bạn |hay |ban )?(?:kể|liệt kê|nêu|ke|liet ke|neu)(?: (?:tên|ra|cụ thể|ten|cu the))?"
+    r"(?: (?:đi|giúp|ra|nhé|di|giup|nhe))*\s*[?.!]*$",
     re.IGNORECASE,
 )
 # "các huyện đó", "hai huyện này": more than one of the noun
@@ -261,6 +267,14 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
         return None
     if (corrected := _corrected(text)) != text:
         return rewrite(corrected, previous, answer, earlier) or corrected
+    if _NAME_THEM.match(text) and (noun := counted_noun(previous)):
+        # "Kể tên đi" after "… mấy huyện …?": which ones, as "Đó là những huyện nào?" asks
+        which = (
+            f"Đó là những {noun} nào?"
+            if has_diacritics(normalize(text))
+            else f"Do la nhung {fold_diacritics(noun)} nao?"
+        )
+        return rewrite(which, previous, answer, earlier)
     if _MORE.match(text):
         return previous.strip()  # "Kể thêm đi": the same question again, as it was understood
     rewritten = None

@@ -10,7 +10,8 @@ from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 
 # What asks, in a question: cut off (with what follows) to find what the question is about.
 ASKING = (
-    r"tên là gì|tên gì|ten la gi|ten gi|là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|là như thế nào|bao nhiêu|mấy|"
+    r"tên là gì|tên gì|ten la gi|ten gi|là ai|là gì|là những ai|là những gì|là bao nhiêu|là khi nào|là ở đâu|"
+    r"là như thế nào|bao nhiêu|mấy|"
     r"khi nào|bao giờ|năm nào|ngày nào|ở đâu|tại đâu|như thế nào|thế nào|ra sao|vì sao|tại sao|có phải|"
     r"gì|ai|nào|la ai|la gi|bao nhieu|khi nao|o dau|nhu the nao|the nao|vi sao|tai sao"
 )
@@ -144,6 +145,13 @@ def of_something(text: str) -> bool:
 def asks(text: str) -> bool:
     """Whether ``text`` holds a question word ("huyện nào", "huyen nao", "là ai")."""
     return _ASKS.search(text) is not None
+
+
+def counted_noun(question: str) -> str | None:
+    """The noun a "bao nhiêu / mấy X" question counts, its first word ("huyện" of "… mấy huyện
+    đạt chuẩn …"), or None."""
+    counted = _COUNTED.search(question)
+    return WORD.findall(counted.group("thing"))[0] if counted and WORD.search(counted.group("thing")) else None
 
 
 def asked_of(previous: str, fragment: str = "") -> str:
