@@ -49,6 +49,7 @@ def test_a_cased_restoration_spells_a_name_as_the_answer_before_did():
     answer = "Trung tướng Nguyễn Anh Tuấn, Bí thư Đảng ủy; bộ tuấn"
     assert accents.restore_cased("Trung tuong Nguyen Anh Tuan", answer) == "Trung tướng Nguyễn Anh Tuấn"
     assert accents.restore_cased("bo tuan", answer) == "bộ tuần"  # lowercase there: no name of theirs
+    assert accents.restore_cased("Trung tuong TUAN", answer) == "Trung tướng TUAN"  # capitals typed: an abbreviation
 
 
 def test_folded_terms_of_the_index_are_not_spellings():

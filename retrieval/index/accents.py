@@ -110,6 +110,9 @@ class AccentRestorer:
             return None
         spelt = list(restored.text)
         spans = [m.span() for m in _SYLLABLE.finditer(restored.text)]
+        for a, b in spans:  # an abbreviation typed in capitals stays, unless the corpus spells it ("BĐBP")
+            if len(stripped[a:b]) > 1 and stripped[a:b].isupper() and not restored.text[a:b].isupper():
+                spelt[a:b] = stripped[a:b]
         folded = [fold_diacritics(restored.text[a:b]).lower() for a, b in spans]
         names = [m.group() for m in _SYLLABLE.finditer(prefer)]
         names_folded = [fold_diacritics(w).lower() for w in names]
