@@ -35,6 +35,12 @@ DANGLING = re.compile(
 _PERSONAL_FACT = re.compile(r"\s+(?:sinh|sinh ra|quê|quê quán|nhập ngũ|tốt nghiệp|que|que quan|nhap ngu)$", re.I)
 # One-syllable nouns of "X nào?" (times, places, people): the word before them is no part of it.
 _WHICH_NOUNS = frozenset("hôm năm ngày tháng tuần lúc tỉnh huyện xã nước người nơi".split())  # noqa: SIM905
+# Kinds of documents, named by a number or a name after them ("Nghị quyết 33-NQ/TW", "Luật Biên
+# phòng Việt Nam"): the verdict needs the one asked about, "văn bản đó" refers to it.
+DOCUMENT_KINDS = (
+    "Luật|Nghị quyết|Nghị định|Quyết định|Chỉ thị|Hiến pháp|Chiến lược|Đề án|Hiệp định|Thông tư|Pháp lệnh|"
+    "Chương trình|Kế hoạch"
+)
 # A question word anywhere; "nao" too, as "nào" is typed without accents
 _ASKS = re.compile(rf"\b(?:{ASKING}|nao)\b", re.IGNORECASE)
 QUESTION_HEAD = re.compile(rf"^(?:(?:{ASKING})(?:\s+(?:là|la))?\b\s*)+", re.IGNORECASE)

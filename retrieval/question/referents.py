@@ -10,6 +10,7 @@ import re
 from retrieval.question.offices import OFFICE_HEAD_WORDS, office_named
 from retrieval.question.phrases import (
     DANGLING,
+    DOCUMENT_KINDS,
     SURNAMES,
     WORD,
     asked_of,
@@ -31,9 +32,7 @@ _PERSON = (
 _DOCUMENT_WORDS = frozenset({"van ban", "tai lieu"})
 _ACT_WORDS = frozenset({"viec"})
 _FIGURE_WORDS = frozenset({"con so", "so lieu"})  # "con số đó": the figure the previous question asked
-_NAMED_DOCUMENT = re.compile(
-    r"\b(?:Nghị quyết|Nghị định|Quyết định|Chỉ thị|Luật|Đề án|Chương trình|Kế hoạch|Chiến lược)\b", re.IGNORECASE
-)
+_NAMED_DOCUMENT = re.compile(rf"\b(?:{DOCUMENT_KINDS})\b", re.IGNORECASE)
 THING_NOUNS = (
     "tỉnh|huyện|xã|thành phố|thị xã|phường|quận|nước|quốc gia|địa phương|đơn vị|lực lượng|đồn|"
     "nghị quyết|nghị định|quyết định|chỉ thị|luật|đề án|dự án|chương trình|kế hoạch|phong trào|mô hình|"

@@ -44,7 +44,7 @@ from retrieval.question.offices import (
     office_spans,
     starts_office,
 )
-from retrieval.question.phrases import PLACE_KIND_WORDS, SURNAMES
+from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, SURNAMES
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import asked_act
@@ -52,7 +52,7 @@ from retrieval.text.tokenizer import asked_act
 _NAME = "name:"  # marks a phrase matched with its capitals
 # A document by its kind and name: "Luật Biên phòng Việt Nam", "Nghị quyết 33-NQ/TW".
 _DOCUMENT_NAMED = re.compile(
-    r"\b(?P<kind>Luật|Nghị quyết|Chỉ thị|Nghị định|Hiến pháp|Chiến lược|Đề án|Hiệp định|Thông tư|Pháp lệnh)(?: số)? "
+    rf"\b(?P<kind>{DOCUMENT_KINDS})(?: số)? "
     rf"(?P<first>{UPPER_LETTER}[^\W_]*|\d[\w/.-]*)"
 )
 # A sentence that goes on about someone named before: "Đồng chí bày tỏ …", not "Đồng chí Lê Đức Thái …"
@@ -276,14 +276,9 @@ class Constraints:
         """Whether ``sentence`` goes on with what the person the question names said: it opens
         with "Đồng chí" / "Ông" / "Bà" and no name, and ``before`` (the sentences before it)
         names every person the question names."""
-        people = [
-            p.removeprefix(_NAME)
-            for p in self.phrases
-            if p.startswith(_NAME) and p[len(_NAME) :].split()[0] in SURNAMES
-        ]
-        if not people or not _ANAPHOR_OPENING.match(sentence):
+        if not self._people or not _ANAPHOR_OPENING.match(sentence):
             return False
-        return all(person in before for person in people)
+        return all(person in before for person in self._people)
 
     def _says_nothing_new(self, sentence: str) -> bool:
         """Whether every word of the sentence, function words aside, is one of the question's: a
@@ -352,8 +347,7 @@ class Constraints:
         it names is none of them; the article naming the asked place does not stand in then. A
         question that names people only asks of no place ("Trung tướng Lê Đức Thái mong muốn gì?")."""
         names = [p[len(_NAME) :] for p in self.phrases if p.startswith(_NAME)]
-        people = [n for n in names if len(n.split()) > 1 and n.split()[0] in SURNAMES]  # "Hà" alone may be a place
-        if len(people) == len(names) or re.search(r"\bnao\b", self.text):
+        if len(self._people) == len(names) or re.search(r"\bnao\b", self.text):
             return False  # "Huyện nào …?": the place the sentence names is what is asked
         folded = f" {_folded(sentence)} "
         if any(f" {_folded(name)} " in folded for name in names):
@@ -369,6 +363,13 @@ class Constraints:
             return False
         said = {n.lower() for n in _DOCUMENT_NUMBER.findall(sentence)}
         return bool(said) and not said & asked
+
+    @cached_property
+    def _people(self) -> list[str]:
+        """The people the question names: two words or more, a family name first ("Hà" alone
+        may be a place)."""
+        names = (p[len(_NAME) :] for p in self.phrases if p.startswith(_NAME))
+        return [n for n in names if len(n.split()) > 1 and n.split()[0] in SURNAMES]
 
     @cached_property
     def asked_years(self) -> tuple[str, ...]:
