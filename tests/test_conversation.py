@@ -249,6 +249,9 @@ ANSWER_OF_TWO = (
          "Ai đến động viên cán bộ ở đồn Pò Hèn?"),
         # "còn" with a question of its own, typed without accents: that question
         ("con huyen nao ve dich ntm", "quang ninh co huyen nao dat chuan ntm nang cao", None, "Huyen nao ve dich ntm?"),
+        # "Thế" / "Vậy thì" before a reference says "so": it goes with the reference
+        ("Vậy thì ông ấy quê ở đâu?", "Ai là Tư lệnh BĐBP?", "Dự có Trung tướng Lê Đức Thái, Tư lệnh BĐBP.",
+         "Tư lệnh BĐBP, Trung tướng Lê Đức Thái quê ở đâu?"),
         # "Kể tên đi" after a count: which ones ("Đó là những huyện nào?")
         ("Kể tên đi", "Quảng Ninh có mấy huyện đạt chuẩn NTM nâng cao?", None,
          "Quảng Ninh có huyện đạt chuẩn NTM nâng cao là những huyện nào?"),

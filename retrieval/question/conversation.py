@@ -88,6 +88,8 @@ _NAME_THEM = re.compile(
     r"(?: (?:đi|giúp|ra|nhé|di|giup|nhe))*\s*[?.!]*$",
     re.IGNORECASE,
 )
+# "Thế", "Vậy thì" before a reference: a particle that says "so", nothing to keep
+_LEADING_PARTICLE = re.compile(r"\s*(?:thế|vậy|the|vay)(?: (?:thì|thi))?,?\s+", re.IGNORECASE)
 # "các huyện đó", "hai huyện này": more than one of the noun
 _PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
 _COUNTS = {"hai": 2, "ba": 3}  # "hai huyện đó": the answer naming two of them names them
@@ -306,7 +308,9 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
                 or (other and other_meant(previous, answer))
                 or referent(previous, match.group("noun"), answer, person, thing=it)
             )
-            rewritten = text[: match.start()] + meant + text[match.end() :]
+            # "Thế ông ấy nói gì?": the particle leading to the reference goes with it
+            lead = "" if _LEADING_PARTICLE.fullmatch(text[: match.start()]) else text[: match.start()]
+            rewritten = lead + meant + text[match.end() :]
         elif (there := THERE.search(text)) and (place := place_meant(previous, answer)):
             rewritten = f"{text[: there.end('at')]} {place}{text[there.end() :]}"
         elif (that := _THAT_IS.match(text)) and subject(previous):
