@@ -252,6 +252,9 @@ ANSWER_OF_TWO = (
         # "Thế" / "Vậy thì" before a reference says "so": it goes with the reference
         ("Vậy thì ông ấy quê ở đâu?", "Ai là Tư lệnh BĐBP?", "Dự có Trung tướng Lê Đức Thái, Tư lệnh BĐBP.",
          "Tư lệnh BĐBP, Trung tướng Lê Đức Thái quê ở đâu?"),
+        # the noun the previous question named, again without "đó": that one (bench/dev16)
+        ("Nghị quyết có hiệu lực khi nào?", "Tỉnh ủy Quảng Ninh ban hành nghị quyết chuyên đề nào?", None,
+         "Nghị quyết mà Tỉnh ủy Quảng Ninh ban hành có hiệu lực khi nào?"),
         # "Kể tên đi" after a count: which ones ("Đó là những huyện nào?")
         ("Kể tên đi", "Quảng Ninh có mấy huyện đạt chuẩn NTM nâng cao?", None,
          "Quảng Ninh có huyện đạt chuẩn NTM nâng cao là những huyện nào?"),

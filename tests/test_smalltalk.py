@@ -30,7 +30,7 @@ from tests.conftest import ROOT
         ("Mình hỏi thêm được không?", "about"),
         ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
         ("Ý bạn là sao?", "puzzled"), ("Tôi không hiểu", "puzzled"), ("Hiểu rồi", "ack"),
-        ("Thế à", "ack"), ("Vậy sao?", "ack"), ("Cho mình hỏi chút", "about"),
+        ("Thế à", "ack"), ("Vậy sao?", "ack"), ("Cho mình hỏi chút", "about"), ("Ê bot", "about"),
         ("Bạn trả lời nhanh ghê", "about"),
     ],
 )  # fmt: skip

@@ -43,6 +43,7 @@ from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
     THERE,
+    THING_NOUNS,
     TIME_NOUNS,
     every_named,
     office_holder_meant,
@@ -90,6 +91,8 @@ _NAME_THEM = re.compile(
 )
 # "Thế", "Vậy thì" before a reference: a particle that says "so", nothing to keep
 _LEADING_PARTICLE = re.compile(r"\s*(?:thế|vậy|the|vay)(?: (?:thì|thi))?,?\s+", re.IGNORECASE)
+# A question that starts with a noun of a thing, no demonstrative or question word after it
+_NOUN_FIRST = re.compile(rf"^(?:{THING_NOUNS})\b(?!\s+(?:này|đó|ấy|kia|nào|nay|do|ay|nao)\b)", re.IGNORECASE)
 # "các huyện đó", "hai huyện này": more than one of the noun
 _PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
 _COUNTS = {"hai": 2, "ba": 3}  # "hai huyện đó": the answer naming two of them names them
@@ -247,6 +250,20 @@ def _without_repeated(subject_: str, fragment: str) -> str:
     return subject_[: words[keep - 1].end()] if keep < len(words) and words else subject_
 
 
+def _the_noun_again(text: str, previous: str) -> re.Match[str] | None:
+    """The noun a short question starts with, named nothing more, when the previous question
+    mentions that noun ("Hội nghị" of "Hội nghị diễn ra vào buổi nào?" after "… dự hội nghị
+    với …?"): the same one is meant. None otherwise."""
+    words = WORD.findall(text)
+    if len(words) > _SHORT or any(w[0].isdigit() or w[0].isupper() for w in words[1:]):
+        return None
+    noun = _NOUN_FIRST.match(text)
+    if noun is None:
+        return None
+    key = fold_diacritics(normalize(noun.group())).lower()
+    return noun if re.search(rf"\b{re.escape(key)}\b", fold_diacritics(normalize(previous)).lower()) else None
+
+
 def _lacks_subject(text: str) -> bool:
     """Whether ``text`` has no subject of its own: question words only, a fragment ("Nhiệm kỳ
     nào?"), a marker a subject comes before ("Được ban hành …?"), or who did it by a verb alone
@@ -328,6 +345,9 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
             of_what = _without_repeated(_without_given(asked_of(previous, text), text), text)
             rewritten = f"{of_what} {text[0].lower()}{text[1:]}"
+    if not rewritten and (the := _the_noun_again(text, previous)):
+        # "Hội nghị diễn ra vào buổi nào?" after "… dự hội nghị …?": that one, as "Hội nghị đó"
+        return rewrite(f"{text[: the.end()]} đó{text[the.end() :]}", previous, answer, earlier)
     if not rewritten:
         return None
     if not (has_diacritics(normalize(text)) and has_diacritics(normalize(previous))):
