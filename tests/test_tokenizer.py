@@ -59,6 +59,8 @@ def test_the_act_asked_of_someone_named():
     assert asked_act("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký khẳng định gì về công tác phối hợp?") == "khẳng định"
     assert asked_act("Trung tướng Lê Đức Thái mong muốn điều gì?") == "mong muốn"
     assert asked_act("Mỗi nhãn gói bao gồm cái gì") is None  # nobody named
+    # the verb after the one named, its object a noun asked which of (bench/dev16)
+    assert asked_act("Đại tướng Lương Cường lưu ý BĐBP làm tốt công tác gì?") == "lưu ý"
     assert asked_act("Nghị quyết 33 về vấn đề gì?") is None and asked_act("Lê Đức Thái giữ chức vụ gì?") is None
     assert asked_act("nguyen xuan ky khang dinh gi") is None and asked_act("Lê Đức Thái là ai?") is None
 

@@ -96,8 +96,9 @@ _WHAT = re.compile(r"\bgì\b", re.IGNORECASE)
 def asked_act(text: str) -> str | None:
     """The verb whose object a question asks of someone it names, lowercase ("khẳng định" of
     "Nguyễn Xuân Ký khẳng định gì về …?", "mong muốn" of "… mong muốn điều gì?"): a compound verb
-    right before "(điều / những / cái) gì" after a proper noun, by pyvi's tagger; None for any
-    other question, or one typed without accents."""
+    right before "(điều / những / cái) gì" after a proper noun, else the compound verb right after
+    the proper noun ("lưu ý" of "… Lương Cường lưu ý BĐBP làm tốt công tác gì?"), by pyvi's
+    tagger; None for any other question, or one typed without accents."""
     text = clean_unicode(text).strip()
     if not _WHAT.search(text) or not has_diacritics(text):
         return None
@@ -109,6 +110,10 @@ def asked_act(text: str) -> str | None:
         named = "Np" in tags[: max(j - 1, 0)]  # what someone named does, says, wants
         if j > 0 and named and tags[j - 1] == "V" and "_" in words[j - 1]:
             return words[j - 1].replace("_", " ").lower()
+        # "X lưu ý BĐBP làm tốt công tác gì?": the first verb after the one named
+        after = next((k for k in range(1, j) if tags[k] == "V" and tags[k - 1] == "Np" and "_" in words[k]), None)
+        if after is not None:
+            return words[after].replace("_", " ").lower()
     return None
 
 
