@@ -145,8 +145,7 @@ async def run_console(
         asked = await engine.ask(question, top_k, source="console", previous=previous)
         result, took_ms = asked.result, asked.took_ms
         if conversation is not None and result.verdict != "chat":  # small talk is no context
-            top = result.answers[0].sentence if result.answers else None
-            conversation.add(result.understood_as or question, top, shown=[a.sentence for a in result.answers])
+            conversation.add(result.understood_as or question, [a.sentence for a in result.answers])
         if as_json:
             stdout.write(result_json(question, result, took_ms) + "\n")
         else:

@@ -50,7 +50,7 @@ class ChatMemory:
         first its answer), and tie it to the bot's ``reply``."""
         key = _key(message, user)
         conversation = self._conversations.pop(key, None) or Conversation(self.minutes)
-        conversation.add(understood, shown[0] if shown else None, shown=shown)
+        conversation.add(understood, shown)
         self._conversations[key] = conversation  # most recent last
         if reply is not None:
             self._answers[(reply.chat_id, reply.message_id)] = conversation.turns[-1]

@@ -335,23 +335,14 @@ async def evaluate_conversations(
                 if n:
                     record(f"{kind}: standalone rewrite", engine.search(turn["standalone"]), turn)
                     record(f"{kind}: alone (no context)", engine.search(turn["question"]), turn)
-                top = result.answers[0].sentence if result.answers else None
-                turns.add(
-                    result.understood_as or turn["question"], top, now=0.0, shown=[a.sentence for a in result.answers]
-                )
+                turns.add(result.understood_as or turn["question"], [a.sentence for a in result.answers], now=0.0)
         if dev is not None:
             turns = Conversation()
             for question in (q for q in load_questions(dev) if q["answers"]):
                 result = engine.search_in_context(question["question"], turns.last(now=0.0))
                 record("dev in one conversation", result, question)
                 record("dev alone", engine.search(question["question"]), question)
-                top = result.answers[0].sentence if result.answers else None
-                turns.add(
-                    result.understood_as or question["question"],
-                    top,
-                    now=0.0,
-                    shown=[a.sentence for a in result.answers],
-                )
+                turns.add(result.understood_as or question["question"], [a.sentence for a in result.answers], now=0.0)
     finally:
         await engine.close()
     return {f"{name} ({len(hits)})": sum(hits) / len(hits) for name, hits in counts.items()}

@@ -393,10 +393,10 @@ def test_an_ellipsis_that_fits_no_slot_takes_the_frame_before():
         "Quảng Ninh thu hút vốn FDI năm 2022 bao nhiêu?"  # it fits the last one: the earlier is not read
     )
     conversation = Conversation(minutes=10)
-    conversation.add(earlier, None, now=0)
-    conversation.add(previous, None, now=60)
+    conversation.add(earlier, now=0)
+    conversation.add(previous, now=60)
     assert conversation.turns[-1].earlier == earlier
-    conversation.add("Khi nào?", None, now=60 + 10 * 60 + 1)  # the one before is too old
+    conversation.add("Khi nào?", now=60 + 10 * 60 + 1)  # the one before is too old
     assert conversation.turns[-1].earlier is None
 
 
@@ -453,9 +453,9 @@ def test_a_time_or_an_office_never_named_is_no_reference():
 
 def test_conversation_keeps_recent_turns_only():
     conversation = Conversation(minutes=10, size=2)
-    conversation.add("a?", None, now=0)
-    conversation.add("b?", "B.", now=100)
-    conversation.add("c?", None, now=200)
+    conversation.add("a?", now=0)
+    conversation.add("b?", ["B."], now=100)
+    conversation.add("c?", now=200)
     assert [t.question for t in conversation.recent(now=300)] == ["b?", "c?"]
     assert [t.question for t in conversation.recent(now=200 + 10 * 60 + 1)] == []
     conversation.clear()
@@ -506,7 +506,7 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
                                             conversation.last(now=0.0))  # fmt: skip
             sentences = [a.sentence for a in more.answers]
             assert len(sentences) == 3 and not set(sentences) & set(shown)
-            conversation.add(more.understood_as or "Ông Lương Cường yêu cầu gì?", sentences[0], 0.0, sentences)
+            conversation.add(more.understood_as or "Ông Lương Cường yêu cầu gì?", sentences, 0.0)
         assert len(conversation.last(now=0.0).shown) == 9
         who = Turn("Ai cùng chủ trì buổi làm việc ngày 13/6?", None, 0.0, shown=("Cùng chủ trì có Lê Văn Dũng.",))
         assert engine.search_in_context("Còn ai nữa?", who).understood_as == who.question

@@ -137,9 +137,11 @@ class Conversation:
         recent = self.recent(now)
         return recent[-1] if recent and recent[-1] is self.turns[-1] else None
 
-    def add(self, understood: str, answer: str | None, now: float | None = None, shown: Sequence[str] = ()) -> None:
+    def add(self, understood: str, shown: Sequence[str] = (), now: float | None = None) -> None:
+        """A turn asked as ``understood`` whose reply showed ``shown`` (its answer first)."""
         now = time.time() if now is None else now
         last = self.last(now)
+        answer = shown[0] if shown else None
         if last is not None and last.question == understood:  # "Kể thêm đi" again: all shown so far
             shown = [*last.shown, *(s for s in shown if s not in last.shown)]
         self.turns.append(Turn(understood, answer, now, last.question if last else None, tuple(shown)))
@@ -153,7 +155,7 @@ def asks_more(question: str) -> bool:
     "Còn gì nữa không?"); "Còn ai nữa?" asks the question again (news lists everyone who took
     part in one sentence, and that one comes first again)."""
     text = clean_unicode(question).strip()
-    return _MORE.match(text) is not None and re.search(r"\b(?:ai|Ai|AI)\b", text) is None
+    return _MORE.match(text) is not None and re.search(r"\bai\b", text, re.IGNORECASE) is None
 
 
 def focus_of(question: str) -> str | None:
