@@ -15,6 +15,13 @@ from retrieval.question.answer_type import AnswerCheck, expected_answer
         ("Thủ tướng Chính phủ tên là gì?", "person"),
         ("chinh uy bien phong ten gi", "person"),
         ("Huyện nào về đích nông thôn mới?", "place"),
+        # a kind of place with words of its own, asked which (bench/dev3, dev5, dev9, dev2)
+        ("Biên phòng phối hợp với nước bạn nào?", "place"),
+        ("phoi hop voi nuoc lang gieng nao", "place"),
+        ("Huyện biên giới nào về đích nông thôn mới?", "place"),
+        ("Đơn vị phát huy tinh thần nào?", None),
+        ("don vi phat huy tinh than nao", None),  # unaccented "tinh" may be "tính", "tình", "tinh"
+        ("Đó là tổ chức xã hội nào?", None),  # "xã hội": society, no commune
         ("Ông ấy mang quân hàm gì?", "rank"),
         ("ong ay mang quan ham gi", "rank"),
         ("Ông ấy còn giữ chức vụ gì?", "office"),
@@ -36,6 +43,11 @@ def test_an_answer_must_hold_something_new():
     person = AnswerCheck("Tư lệnh là ai?")
     assert person.holds("Dự có Trung tướng Lê Đức Thái.")
     assert not person.holds("tư lệnh đã phát biểu.")
+    # a person or a place is named by a capitalised word, never by an abbreviation
+    assert not person.holds("Tư lệnh dự hội nghị của BĐBP.")
+    country = AnswerCheck("Biên phòng phối hợp với nước láng giềng nào?")
+    assert not country.holds("Biên phòng ngăn chặn ngư dân vi phạm IUU trên biển.")
+    assert country.holds("Biên phòng phối hợp chặt chẽ với nước bạn Lào.")
     assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")
     assert not AnswerCheck("Phương châm là gì?").holds("Có 3 bám, 4 cùng.")  # no kind asked
     # a rank, even one the question names (a follow-up names its person with theirs)

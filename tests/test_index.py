@@ -379,6 +379,35 @@ def test_who_else_takes_the_next_sentence_naming_someone_new_whatever_its_score(
     assert "Lê Đức Thái" in result.answers[0].sentence and result.verdict == "answer"
 
 
+def test_how_many_is_answered_by_the_sentence_that_counts_what_is_asked():
+    """bench/dev6, dev9: "… phối hợp với huyện ủy của bao nhiêu huyện biên giới?" — the best
+    sentence names the district committees without counting them; the one saying "huyện ủy 4
+    huyện biên giới" scores further below than ``stated_margin`` but within ``office_margin``, and
+    a number right before what is counted is evidence a score does not weigh. Another number
+    (months) that far below is not taken."""
+    question = "Bộ đội Biên phòng tỉnh phối hợp với huyện ủy của bao nhiêu huyện biên giới?"
+
+    def article(said: str) -> SearchIndex:
+        return index_of(
+            "Biên phòng Lai Châu\nBộ đội Biên phòng tỉnh phối hợp với huyện ủy các huyện biên giới tăng cường "
+            "cán bộ. Mưa lớn kéo dài nhiều ngày. Đường lên đồn sạt lở. Trong đó, Đảng ủy tiếp tục triển khai "
+            f"thực hiện có hiệu quả quy chế phối hợp với {said}; đổi mới, cải cách hoạt động của Mặt trận và các "
+            "tổ chức thành viên, xây dựng và thực hiện tốt quy chế dân chủ ở cơ sở."
+        )
+
+    counted, other = article("huyện ủy 4 huyện biên giới"), article("huyện ủy các huyện biên giới trong 4 tháng")
+    config = counted.config
+    counted.config = dataclasses.replace(config, stated_depth=0)
+    before = counted.search(question, 2).answers
+    counted.config = config
+    assert "4 huyện" in before[1].sentence
+    assert config.stated_margin < before[0].score - before[1].score < config.office_margin
+    result = counted.search(question)
+    assert "4 huyện" in result.answers[0].sentence and result.verdict == "answer"
+    result = other.search(question)
+    assert "4 tháng" not in result.answers[0].sentence and result.verdict == "related"
+
+
 def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
     """ "… khẳng định gì?": the best sentence names the man and what he agreed with; the one
     continuing his speech ("Đồng chí khẳng định: …") comes within ``office_margin`` below it and

@@ -36,6 +36,14 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             False,
         ),
         ("Ai là Chủ tịch UBND tỉnh hôm đó?", "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh Lê Trí Thanh.", "", True),
+        # ... and its level after the body: a district's office is not the province's (bench/dev8)
+        (
+            "Chủ tịch HĐND huyện Bình Liêu là ai?",
+            "Ông Nguyễn Xuân Ký, Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh; lãnh đạo huyện Bình Liêu.",
+            "",
+            False,
+        ),
+        ("Chủ tịch HĐND huyện Bình Liêu là ai?", "Ông Hoàng Văn Nô, Chủ tịch HĐND huyện Bình Liêu.", "", True),
         # "ở đâu": a sentence that says nowhere, though its article names places
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.", "Hà Nội", False),
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, tại Hà Nội, Đại tướng Lương Cường làm việc.", "", True),

@@ -345,8 +345,9 @@ class SearchIndex:
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
-        ``stated_margin`` below it (``office_margin`` for "who is <office>?" and for one that says
-        the act asked of someone the best does not say, any score for "who else?" when it names
+        ``stated_margin`` below it (``office_margin`` for "who is <office>?", for one that counts
+        what "bao nhiêu X" asks when the best does not, and for one that says the act asked of
+        someone the best does not say, any score for "who else?" when it names
         only the asked), is moved first (in ``scores``): the question's constraints are evidence
         the scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
@@ -359,13 +360,17 @@ class SearchIndex:
         if (verdict == "answer" and not act_missing) or not self.config.stated_depth:
             return verdict
         seen = {_text_key(top)}
+        # how many of what: a number right before the things counted is such evidence too (a
+        # unit's number may be said in words: "hơn một nửa" for "bao nhiêu phần trăm")
+        uncounted = asked.check.counting and not asked.check.measuring and not asked.check.counts(top)
         # who holds an office: a sentence naming someone as it is stronger evidence than a score;
         # who else than the people the best sentence names (all asked about): that sentence is
         # surely no answer, so the next one stating one is taken whatever its score
         if asked.check.kind == "person" and asked.names_only_the_asked(top):
             margin = math.inf
         else:
-            margin = self.config.office_margin if asked.holder_asked or act_missing else self.config.stated_margin
+            wide = asked.holder_asked or act_missing or uncounted
+            margin = self.config.office_margin if wide else self.config.stated_margin
         for i in order[1:]:
             row = int(rows[i])
             text = self.sentence_text[row]
@@ -380,6 +385,9 @@ class SearchIndex:
             acts = not act_missing or (
                 asked.says_act(text) and (within or asked.continues_speech(text, self._sentences_near(row, 2)))
             )
+            far = scores[i] < scores[order[0]] - self.config.stated_margin
+            if far and uncounted and not (asked.holder_asked or act_missing) and not asked.check.counts(text):
+                acts = False  # the wider margin is a count's: only a sentence that makes it is taken from there
             if acts and self._verdict(asked, row) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"

@@ -21,13 +21,16 @@ OFFICE_HEADS = (
     "thu truong|thu tuong|pho thu tuong|giam doc|pho giam doc|truong ban|pho truong ban|tong cuc truong|"
     "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
 )
+# "Nước bạn nào", "huyện biên giới nào": a kind of place with up to two words of its own, asked which.
+_PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)")  # "xã hội": society
+_WHICH_PLACE = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,2}} nào" for kind in _PLACE_KINDS)
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
     "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|buổi nào|thời gian nào|thời điểm nào"
     r"|thế kỷ nào|năm bao nhiêu",
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
-    "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|thành phố nào|nước nào|quốc gia nào|huyện nào|xã nào",
+    "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|xã nào|" + _WHICH_PLACE,  # the first: folded too
     "rank": r"quân hàm (?:gì|nào)|cấp bậc (?:gì|nào)|hàm (?:gì|nào)",
     "office": r"(?<!tổ )\bchức (?:vụ |danh )?(?:gì|nào)|cương vị (?:gì|nào)",  # "tổ chức nào": a body
 }
@@ -47,8 +50,9 @@ _EVENTS = frozenset({"buoi", "hoi nghi", "chuong trinh", "le", "dai hoi", "cuoc 
 _CLASSIFIERS = frozenset("buoi cuoc cac nhung mot phien".split())  # noqa: SIM905
 _FOLDED_WORD = re.compile(r"[a-z0-9]+")
 _WHEN_WORDS = frozenset("sang chieu toi dem ngay thang nam tuan luc hom dip thoi gio quy nhiem".split())  # noqa: SIM905
-# Without accents "mấy" would be "may" (also "máy", a machine): left out there.
-_AMBIGUOUS_FOLDED = {"may"}
+# Without accents "mấy" would be "may" (also "máy", a machine), "tỉnh …" "tinh" ("tinh thần nào"),
+# "xã …" "xa" ("cách xa"): left out there.
+_AMBIGUOUS_FOLDED = {"may", *(fold_diacritics(w) for w in _WHICH_PLACE.split("|") if "tỉnh" in w or "xã" in w)}
 
 
 def _compile(folded: bool) -> dict[str, re.Pattern[str]]:
@@ -211,6 +215,11 @@ class AnswerCheck:
         """Whether the question says what it counts ("bao nhiêu cán bộ"), so ``counts`` can hold."""
         return self._count is not None
 
+    @property
+    def measuring(self) -> bool:
+        """Whether what is counted is a unit ("bao nhiêu phần trăm"), not things."""
+        return self._unit is not None
+
     def counts(self, sentence: str) -> bool:
         """Whether ``sentence`` puts a number right before what a "bao nhiêu X" question counts:
         the answer to *this* question, not just any number (a border post's 427 km of patrols is
@@ -254,10 +263,16 @@ class AnswerCheck:
         elif self.kind == "office":  # "Ông ấy còn giữ chức gì?": an office besides the one named
             found = (m.group() for m in _OFFICE.finditer(fold_diacritics(sentence).lower()))
         elif self.kind is not None:
-            found = (m.group() for m in _INNER_WORD.finditer(sentence) if m.group()[0].isupper())
+            # a person or a place is named by a capitalised word, not by an abbreviation ("IUU", "BĐBP")
+            found = (m.group() for m in _INNER_WORD.finditer(sentence) if _names(m.group()))
         else:
             return False
         return any(fold_diacritics(f.lower()) not in self.asked for f in found)
+
+
+def _names(word: str) -> bool:
+    """Whether ``word`` may be part of a name: capitalised, and no abbreviation."""
+    return word[0].isupper() and not (len(word) > 1 and word.isupper())
 
 
 def _unless_a_name_ends(number: re.Match[str]) -> str:

@@ -12,6 +12,7 @@ from retrieval.text.normalize import clean_unicode, fold_diacritics
 
 # Words that make an office local: after "Chính ủy BĐBP" they name a province's, not the nation's.
 LOCAL = r"(?:tinh|huyen|xa|thanh pho|thi xa)"  # not "quan": "Quân đội" folds so
+_LEVEL = re.compile(rf"{LOCAL}\b")
 # Words that end an office's qualifier: the question's own words and function words.
 _QUALIFIER_STOP = frozenset(
     "la ai gi nao co cua va o tai hien nay nam bao nhieu khi duoc the nhu da dang se voi cho ve tu den cung".split()  # noqa: SIM905
@@ -96,6 +97,9 @@ def office_spans(syllables: list[str], folded: list[str], cased: bool) -> list[t
                 end = i + len(head)  # "Tổng Bí thư chỉ đạo gì?": the question's verb, no qualifier
             body = end
             end = _organisation_end(syllables, folded, end)
+            # the level after an abbreviated body says which one: "Chủ tịch HĐND huyện" is not "… tỉnh"
+            if end > body and syllables[end - 1].isupper() and (level := _LEVEL.match(" ".join(folded[end : end + 2]))):
+                end += len(level.group().split())
             whole = end > body and (end == len(folded) or folded[end] in _QUALIFIER_STOP)
         out.append((" ".join(folded[i:end]), " ".join(head), whole, i, end))
         i = end
@@ -115,8 +119,9 @@ def office_named(text: str) -> str | None:
     if not offices:
         return None
     start, end = offices[0][3], offices[0][4]
-    if end < len(folded) and re.fullmatch(LOCAL, folded[end]):  # "… tỉnh Quảng Ninh": its place
+    if end < len(folded) and re.fullmatch(LOCAL, folded[end]):
         end += 1
+    if re.search(rf"\b{LOCAL}$", " ".join(folded[start:end])):  # "… tỉnh Quảng Ninh": its place
         while end < len(syllables) and capital(syllables[end]):
             end += 1
     return clean_unicode(text)[found[start].start() : found[end - 1].end()]
