@@ -19,9 +19,14 @@ from retrieval.question.answer_type import AnswerCheck, expected_answer
         ("Biên phòng phối hợp với nước bạn nào?", "place"),
         ("phoi hop voi nuoc lang gieng nao", "place"),
         ("Huyện biên giới nào về đích nông thôn mới?", "place"),
-        ("Đơn vị phát huy tinh thần nào?", None),
-        ("don vi phat huy tinh than nao", None),  # unaccented "tinh" may be "tính", "tình", "tinh"
+        ("Đơn vị thực hiện tính năng nào?", None),
+        ("don vi thuc hien tinh nang nao", None),  # unaccented "tinh" may be "tính", "tình", "tinh"
         ("Đó là tổ chức xã hội nào?", None),  # "xã hội": society, no commune
+        # a named programme: answered by its name, not by a person's (bench/dev, dev2, dev9)
+        ("Phong trào nào giúp người nghèo có nhà ở?", "title"),
+        ("Mô hình giúp người nghèo có nhà ở nơi biên giới tên là gì?", "title"),
+        ("Biên phòng làm nhà cho hộ nghèo qua chương trình nào?", "title"),
+        ("Đại tướng nhắc BĐBP phát huy tinh thần nào?", "title"),
         ("Ông ấy mang quân hàm gì?", "rank"),
         ("ong ay mang quan ham gi", "rank"),
         ("Ông ấy còn giữ chức vụ gì?", "office"),
@@ -43,6 +48,16 @@ def test_an_answer_must_hold_something_new():
     person = AnswerCheck("Tư lệnh là ai?")
     assert person.holds("Dự có Trung tướng Lê Đức Thái.")
     assert not person.holds("tư lệnh đã phát biểu.")
+    # a programme's name in quotes, not a saying quoted
+    programme = AnswerCheck("Phong trào nào giúp người nghèo có nhà ở?")
+    assert programme.holds("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”, “Xuân biên phòng”.")
+    assert not programme.holds(
+        "Khắc sâu lời dạy của Bác Hồ: “Ở những nơi đồng bào thiểu số, phải luôn giúp đỡ giáo dục đồng bào, làm cho "
+        "đồng bào tin yêu cán bộ thì đồng bào sẽ luôn luôn giúp đỡ cán bộ”."
+    )
+    spirit = AnswerCheck("Đại tướng Lương Cường nhắc BĐBP phát huy tinh thần nào?")  # a slogan: commas and all
+    assert spirit.holds('Phát huy tinh thần "Đồn là nhà, biên giới là quê hương, đồng bào các dân tộc là anh em".')
+    assert not programme.holds("Phong trào giúp người nghèo có nhà ở được nhân rộng.")
     # a person or a place is named by a capitalised word, never by an abbreviation
     assert not person.holds("Tư lệnh dự hội nghị của BĐBP.")
     country = AnswerCheck("Biên phòng phối hợp với nước láng giềng nào?")

@@ -408,6 +408,22 @@ def test_how_many_is_answered_by_the_sentence_that_counts_what_is_asked():
     assert "4 tháng" not in result.answers[0].sentence and result.verdict == "related"
 
 
+def test_which_programme_is_answered_by_the_sentence_quoting_its_name(index):
+    """bench/dev, dev2, dev9: "… chương trình nào?" — the best sentence quotes a saying (Bác
+    Hồ's), not a programme's name; the one listing the programmes' names comes first."""
+    question = "Biên phòng Lai Châu đã làm nhà cho hộ nghèo qua chương trình nào?"
+    named = "Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”"
+    config = index.config
+    try:
+        index.config = dataclasses.replace(config, stated_depth=0)
+        before = index.search(question, 3).answers
+    finally:
+        index.config = config
+    assert not before[0].sentence.startswith(named) and any(a.sentence.startswith(named) for a in before)
+    result = index.search(question)
+    assert result.answers[0].sentence.startswith(named) and result.verdict == "answer"
+
+
 def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
     """ "… khẳng định gì?": the best sentence names the man and what he agreed with; the one
     continuing his speech ("Đồng chí khẳng định: …") comes within ``office_margin`` below it and

@@ -345,11 +345,11 @@ class SearchIndex:
     def _promote_stated(self, question: str, rows: np.ndarray, scores: np.ndarray, focus: str | None) -> str:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
-        ``stated_margin`` below it (``office_margin`` for "who is <office>?", for one that counts
-        what "bao nhiêu X" asks when the best does not, and for one that says the act asked of
-        someone the best does not say, any score for "who else?" when it names
-        only the asked), is moved first (in ``scores``): the question's constraints are evidence
-        the scores do not weigh."""
+        ``stated_margin`` below it (``office_margin`` for "who is <office>?", and for one that
+        counts what "bao nhiêu X" asks, quotes the name "phong trào nào" asks or says the act
+        asked of someone when the best does not; any score for "who else?" when it names only
+        the asked), is moved first (in ``scores``): the question's constraints are evidence the
+        scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
         top = self.sentence_text[int(rows[order[0]])]
@@ -357,7 +357,9 @@ class SearchIndex:
         # "… khẳng định gì?" answered by a sentence about them that says no "khẳng định": one close
         # below that says it ("Đồng chí khẳng định: …", their speech continued) is the better answer
         act_missing = not asked.says_act(top)
-        if (verdict == "answer" and not act_missing) or not self.config.stated_depth:
+        # "Phong trào nào …?" answered by a sentence quoting no name: one close below that does
+        untitled = asked.check.kind == "title" and not asked.check.holds(top)
+        if (verdict == "answer" and not act_missing and not untitled) or not self.config.stated_depth:
             return verdict
         seen = {_text_key(top)}
         # how many of what: a number right before the things counted is such evidence too (a
@@ -369,7 +371,7 @@ class SearchIndex:
         if asked.check.kind == "person" and asked.names_only_the_asked(top):
             margin = math.inf
         else:
-            wide = asked.holder_asked or act_missing or uncounted
+            wide = asked.holder_asked or act_missing or uncounted or untitled
             margin = self.config.office_margin if wide else self.config.stated_margin
         for i in order[1:]:
             row = int(rows[i])
@@ -388,6 +390,7 @@ class SearchIndex:
             far = scores[i] < scores[order[0]] - self.config.stated_margin
             if far and uncounted and not (asked.holder_asked or act_missing) and not asked.check.counts(text):
                 acts = False  # the wider margin is a count's: only a sentence that makes it is taken from there
+            acts = acts and not (untitled and not asked.check.holds(text))
             if acts and self._verdict(asked, row) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"

@@ -24,11 +24,20 @@ OFFICE_HEADS = (
 # "Nước bạn nào", "huyện biên giới nào": a kind of place with up to two words of its own, asked which.
 _PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)")  # "xã hội": society
 _WHICH_PLACE = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,2}} nào" for kind in _PLACE_KINDS)
+# "Phong trào nào …?", "Mô hình … tên là gì?": a named programme, answered by its name in quotes
+# or its slogan ("Đồn là nhà, biên giới là quê hương, …"): twenty words at most, where a saying
+# quoted or a document's subject is longer.
+_TITLE_WORDS = 20
+_NAMED_KINDS = (
+    "phong trào", "mô hình", "chương trình", "cuộc vận động", "dự án", "đề án", "khẩu hiệu", "cuộc thi", "tinh thần",
+)  # fmt: skip
+_WHICH_NAMED = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,3}} nào|\b{kind}\b.* tên (?:là )?gì" for kind in _NAMED_KINDS)
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
     "time": r"khi nào|năm nào|bao giờ|ngày nào|hôm nào|tháng nào|lúc nào|buổi nào|thời gian nào|thời điểm nào"
     r"|thế kỷ nào|năm bao nhiêu",
     "number": r"bao nhiêu|mấy|số lượng|tỷ lệ|bao xa|bao lâu",
+    "title": _WHICH_NAMED,  # before "person": "Mô hình … tên là gì?" asks no one's name
     "person": r"\bai\b|người nào|nhân vật nào|những ai|tên là gì|tên gì",
     "place": r"ở đâu|\bđâu\b|nơi nào|địa điểm nào|tỉnh nào|xã nào|" + _WHICH_PLACE,  # the first: folded too
     "rank": r"quân hàm (?:gì|nào)|cấp bậc (?:gì|nào)|hàm (?:gì|nào)",
@@ -106,7 +115,8 @@ _INNER_WORD = re.compile(r"(?<=[\s(“\"'])[^\W\d_]+")
 
 
 def expected_answer(question: str) -> str | None:
-    """ "time", "number", "person", "place", "rank", "office", or None when the question does not say."""
+    """ "time", "number", "title", "person", "place", "rank", "office", or None when the question
+    does not say."""
     return _kind_asked(normalize(question))
 
 
@@ -262,6 +272,8 @@ class AnswerCheck:
             return _RANK.search(sentence) is not None
         elif self.kind == "office":  # "Ông ấy còn giữ chức gì?": an office besides the one named
             found = (m.group() for m in _OFFICE.finditer(fold_diacritics(sentence).lower()))
+        elif self.kind == "title":  # a name in quotes, not a saying quoted ("Bác Hồ dạy: “…, …”")
+            found = (q for q in QUOTED.findall(sentence) if len(q.split()) <= _TITLE_WORDS)
         elif self.kind is not None:
             # a person or a place is named by a capitalised word, not by an abbreviation ("IUU", "BĐBP")
             found = (m.group() for m in _INNER_WORD.finditer(sentence) if _names(m.group()))
