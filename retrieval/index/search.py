@@ -348,7 +348,7 @@ class SearchIndex:
         ``stated_margin`` below it (``office_margin`` for "who is <office>?", and for one that
         counts what "bao nhiêu X" asks, quotes the name "phong trào nào" asks or says the act
         asked of someone when the best does not; any score for "who else?" when it names only
-        the asked), is moved first (in ``scores``): the question's constraints are evidence the
+        the asked, however far down), is moved first (in ``scores``): the question's constraints are evidence the
         scores do not weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
@@ -395,7 +395,7 @@ class SearchIndex:
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"
             seen.add(key)
-            if len(seen) > self.config.stated_depth:
+            if len(seen) > self.config.stated_depth and margin < math.inf:  # "who else?": as deep as it takes
                 break
         return verdict
 
