@@ -472,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 DEFAULT_RUNS: list[tuple[Path, Path | None]] = [
+    (ROOT / "bench" / "dev17", ROOT / "data"),
     (ROOT / "bench" / "dev16", ROOT / "data"),
     (ROOT / "bench" / "dev15", ROOT / "data"),
     (ROOT / "bench" / "dev14", ROOT / "data"),
@@ -500,7 +501,7 @@ def save_vectors() -> int:
     with tempfile.TemporaryDirectory() as db_dir:  # fresh databases: every sentence embedded here
         for bench, data_dir in DEFAULT_RUNS:
             asyncio.run(evaluate(bench, data_dir, db_dir=Path(db_dir)))
-        for name in ("conversations", *(f"dev{n}" for n in range(3, 17))):
+        for name in ("conversations", *(f"dev{n}" for n in range(3, 18))):
             bench, dev = ROOT / "bench" / name, ROOT / "bench" / "dev"
             asyncio.run(evaluate_conversations(bench, ROOT / "data", dev, db_dir=Path(db_dir)))
     encoder.save()

@@ -266,6 +266,10 @@ ANSWER_OF_TWO = (
         ("Hai huyện đó thuộc tỉnh nào?", "Đầm Hà có gì nổi bật?",  # two named: those two, whatever was asked
          "Huyện Đầm Hà và huyện Tiên Yên cũng là 2 địa phương đạt chuẩn NTM nâng cao.",
          "Huyện Đầm Hà và huyện Tiên Yên thuộc tỉnh nào?"),
+        ("Lãnh đạo các địa phương đó dự hội nghị với ai?",  # the things counted, as many as counted (bench/dev17)
+         "Quảng Ninh có bao nhiêu huyện, thị, thành phố biên giới, hải đảo?",
+         "Về phía tỉnh Quảng Ninh có lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo trên địa bàn tỉnh.",
+         "Lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo dự hội nghị với ai?"),
         ("Lai Châu cũng vậy à?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
          "Lai Châu đã về đích nông thôn mới chưa?"),
         ("Thế còn ở Lai Châu thì ai?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,

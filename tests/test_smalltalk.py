@@ -13,7 +13,7 @@ from tests.conftest import ROOT
     [
         ("Xin chào", "greeting"), ("chào bot", "greeting"), ("hello bạn", "greeting"), ("Chúc ngủ ngon", "greeting"),
         ("Cảm ơn nhé!", "thanks"), ("cam on ban nhieu", "thanks"), ("Thanks!", "thanks"),
-        ("Tạm biệt", "goodbye"), ("bye", "goodbye"),
+        ("Tạm biệt", "goodbye"), ("bye", "goodbye"), ("Mình đi đây, bye", "goodbye"), ("Thôi, cảm ơn nhé", "thanks"),
         ("Bạn là ai?", "about"), ("Bạn làm được gì?", "about"), ("Ai tạo ra bạn?", "about"), ("Bot ơi", "about"),
         ("ok", "ack"), ("haha", "ack"), ("👍", "ack"), ("😀😀", "ack"), ("Hay quá", "ack"), ("Bạn giỏi quá", "about"),
         ("Good morning", "greeting"), ("Good night", "goodbye"), ("See you", "goodbye"), ("Chào anh", "greeting"),

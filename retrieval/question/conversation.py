@@ -45,6 +45,7 @@ from retrieval.question.referents import (
     THERE,
     THING_NOUNS,
     TIME_NOUNS,
+    counted_meant,
     every_named,
     office_holder_meant,
     other_meant,
@@ -316,6 +317,7 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             rewritten = text[: match.start()] + when + text[match.end() :] if when else None
         elif (plural := _PLURAL.search(text[: match.start()]) if noun else None) and (
             every := every_named(previous, noun, answer, _COUNTS.get(fold_diacritics(plural.group()).strip().lower()))
+            or counted_meant(previous, answer)  # "các địa phương đó" after "… bao nhiêu huyện …?"
         ):
             rewritten = text[: plural.start()] + every + text[match.end() :]  # "Các huyện đó …"
         elif match:

@@ -156,8 +156,15 @@ def asks(text: str) -> bool:
 def counted_noun(question: str) -> str | None:
     """The noun a "bao nhiêu / mấy X" question counts, its first word ("huyện" of "… mấy huyện
     đạt chuẩn …"), or None."""
+    things = counted_things(question)
+    return WORD.findall(things)[0] if things and WORD.search(things) else None
+
+
+def counted_things(question: str) -> str | None:
+    """What a "bao nhiêu / mấy X" question counts, whole ("huyện, thị, thành phố biên giới, hải
+    đảo"), or None."""
     counted = _COUNTED.search(question)
-    return WORD.findall(counted.group("thing"))[0] if counted and WORD.search(counted.group("thing")) else None
+    return counted.group("thing") if counted else None
 
 
 def asked_of(previous: str, fragment: str = "") -> str:

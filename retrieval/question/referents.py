@@ -14,6 +14,7 @@ from retrieval.question.phrases import (
     SURNAMES,
     WORD,
     asked_of,
+    counted_things,
     local_place,
     name_spans,
     named_noun,
@@ -174,6 +175,17 @@ def every_named(previous: str, noun: str, answer: str | None, count: int | None 
     if count is not None and len(named) == count:
         return " và ".join(named)
     return " và ".join(named) if asked and len(named) > 1 else None
+
+
+def counted_meant(previous: str, answer: str | None) -> str | None:
+    """What "các địa phương đó" are after "Quảng Ninh có bao nhiêu huyện, thị, thành phố biên giới,
+    hải đảo?" answered "… lãnh đạo 10 huyện, thị, …": the things counted, as many as the answer
+    counts ("10 huyện, thị, thành phố biên giới, hải đảo"); None when it puts no number before them."""
+    things = counted_things(previous)
+    if not things or not answer or not WORD.search(things):
+        return None
+    number = re.search(rf"(\d[\d.,]*)\s+{re.escape(WORD.findall(things)[0])}\b", answer, re.IGNORECASE)
+    return f"{number.group(1)} {things}" if number else None
 
 
 def referent(previous: str, noun: str | None, answer: str | None, person: bool = False, thing: bool = False) -> str:

@@ -40,7 +40,7 @@ huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
 anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh ngoan dang yeu de thuong mot ngay tot lanh
-do day y nhanh cham ghe e
+do day y nhanh cham ghe e di thoi
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
