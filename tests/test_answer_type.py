@@ -46,6 +46,7 @@ def test_an_answer_must_hold_something_new():
     assert number.holds("Năm 2023 đạt 3,1 tỷ USD.")
     assert not number.holds("Năm 2023 Quảng Ninh thu hút vốn.")
     person = AnswerCheck("Tư lệnh là ai?")
+    country = AnswerCheck("Biên phòng phối hợp với nước láng giềng nào?")
     assert person.holds("Dự có Trung tướng Lê Đức Thái.")
     assert not person.holds("tư lệnh đã phát biểu.")
     # a programme's name in quotes, not a saying quoted
@@ -58,9 +59,14 @@ def test_an_answer_must_hold_something_new():
     spirit = AnswerCheck("Đại tướng Lương Cường nhắc BĐBP phát huy tinh thần nào?")  # a slogan: commas and all
     assert spirit.holds('Phát huy tinh thần "Đồn là nhà, biên giới là quê hương, đồng bào các dân tộc là anh em".')
     assert not programme.holds("Phong trào giúp người nghèo có nhà ở được nhân rộng.")
+    # a kind of place asked which, named after its kind; nothing of it for other questions
+    assert country.names_kind("Phối hợp chặt chẽ với nước bạn Lào.")
+    assert not country.names_kind("Phối hợp với lực lượng bảo vệ biên giới, cửa khẩu nước láng giềng.")
+    assert not country.names_kind("Đồng chí Phan Việt Cường đề nghị Đảng ủy BĐBP bám sát nghị quyết.")
+    assert programme.names_kind("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”.")
+    assert AnswerCheck("Tư lệnh là ai?").names_kind("Trung tướng Lê Đức Thái.") is None
     # a person or a place is named by a capitalised word, never by an abbreviation
     assert not person.holds("Tư lệnh dự hội nghị của BĐBP.")
-    country = AnswerCheck("Biên phòng phối hợp với nước láng giềng nào?")
     assert not country.holds("Biên phòng ngăn chặn ngư dân vi phạm IUU trên biển.")
     assert country.holds("Biên phòng phối hợp chặt chẽ với nước bạn Lào.")
     assert AnswerCheck("Nghị quyết ban hành khi nào?").holds("Nghị quyết ngày 28/9/2018.")

@@ -428,6 +428,22 @@ def test_which_programme_is_answered_by_the_sentence_quoting_its_name(index):
     assert result.answers[0].sentence.startswith(named) and result.verdict == "answer"
 
 
+def test_which_country_is_answered_by_the_sentence_naming_one_after_nuoc(index):
+    """bench/dev2, dev3, dev5: "… phối hợp với nước nào …?" — the best sentence names no country
+    ("… ngư dân vi phạm IUU …"), the one saying "nước bạn Lào" comes first."""
+    question = "Theo Bí thư Phan Việt Cường, biên phòng tỉnh phải phối hợp với nước nào để chống tội phạm?"
+    named = "Phối hợp chặt chẽ với nước bạn Lào"
+    config = index.config
+    try:
+        index.config = dataclasses.replace(config, stated_depth=0)
+        before = index.search(question, 3).answers
+    finally:
+        index.config = config
+    assert not before[0].sentence.startswith(named) and any(a.sentence.startswith(named) for a in before)
+    result = index.search(question)
+    assert result.answers[0].sentence.startswith(named) and result.verdict == "answer"
+
+
 def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
     """ "… khẳng định gì?": the best sentence names the man and what he agreed with; the one
     continuing his speech ("Đồng chí khẳng định: …") comes within ``office_margin`` below it and

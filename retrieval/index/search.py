@@ -357,8 +357,9 @@ class SearchIndex:
         # "… khẳng định gì?" answered by a sentence about them that says no "khẳng định": one close
         # below that says it ("Đồng chí khẳng định: …", their speech continued) is the better answer
         act_missing = not asked.says_act(top)
-        # "Phong trào nào …?" answered by a sentence quoting no name: one close below that does
-        untitled = asked.check.kind == "title" and not asked.check.holds(top)
+        # "Phong trào nào …?" answered by a sentence quoting no name, "nước bạn nào?" by one naming
+        # no country after "nước": one close below that does
+        untitled = asked.check.names_kind(top) is False
         if (verdict == "answer" and not act_missing and not untitled) or not self.config.stated_depth:
             return verdict
         seen = {_text_key(top)}
@@ -390,7 +391,7 @@ class SearchIndex:
             far = scores[i] < scores[order[0]] - self.config.stated_margin
             if far and uncounted and not (asked.holder_asked or act_missing) and not asked.check.counts(text):
                 acts = False  # the wider margin is a count's: only a sentence that makes it is taken from there
-            acts = acts and not (untitled and not asked.check.holds(text))
+            acts = acts and not (untitled and not asked.check.names_kind(text))
             if acts and self._verdict(asked, row) == "answer":
                 scores[i] = scores[order[0]] + 1e-6
                 return "answer"

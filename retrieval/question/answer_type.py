@@ -47,6 +47,7 @@ _RANK = re.compile(r"\b(?:Đại|Trung|Thiếu|Thượng) (?:tướng|tá|úy|u�
 # An office a sentence names ("Ủy viên Trung ương Đảng", "Chủ tịch HĐND tỉnh"), folded.
 _OFFICE = re.compile(rf"\b(?:{OFFICE_HEADS}|uy vien)\b")
 # "Where": asked of a place that is not a named kind ("tỉnh nào" wants a name); "Đâu là …" asks what.
+_KIND_ASKED = re.compile(r"\b(nuoc|quoc gia|thanh pho|huyen|tinh|xa)(?: [a-z]+){0,2} nao\b")
 _WHERE = re.compile(r"\b(?:o|tai|tu|den) dau\b|\bnoi nao\b|\bdia diem nao\b")
 _LOCATIVE = re.compile(
     r"\b(?:ở|tại|trong|trên|ngoài|giữa|gần|qua|vào|từ|đến|tới|khắp|quanh|dọc|bên|phía|nơi|khu|sang)\b"
@@ -180,6 +181,9 @@ class AnswerCheck:
         self._how_long = "bao lau" in self.asked.lower()
         self._part_of_day = "buoi nao" in self.asked.lower()
         self._where = _WHERE.search(self.asked.lower()) is not None
+        # "nước bạn nào": the kind of place asked which, folded, to find it named ("nước bạn Lào")
+        kind = _KIND_ASKED.search(self.asked.lower()) if self.kind == "place" else None
+        self._place_kind = re.compile(rf"\b(?i:{kind.group(1)})(?: [a-z]+){{0,2}} [A-Z][a-z]") if kind else None
         self._held = _HELD.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
@@ -224,6 +228,16 @@ class AnswerCheck:
     def counting(self) -> bool:
         """Whether the question says what it counts ("bao nhiêu cán bộ"), so ``counts`` can hold."""
         return self._count is not None
+
+    def names_kind(self, sentence: str) -> bool | None:
+        """Whether ``sentence`` names what a "which one" question asks by its kind: a programme's
+        name in quotes, a kind of place followed by a name ("nước bạn Lào" for "nước bạn nào");
+        None when the question asks no such thing."""
+        if self.kind == "title":
+            return self.holds(sentence)
+        if self._place_kind is None:
+            return None
+        return self._place_kind.search(fold_diacritics(sentence)) is not None
 
     @property
     def measuring(self) -> bool:
