@@ -270,6 +270,10 @@ ANSWER_OF_TWO = (
          "Quảng Ninh có bao nhiêu huyện, thị, thành phố biên giới, hải đảo?",
          "Về phía tỉnh Quảng Ninh có lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo trên địa bàn tỉnh.",
          "Lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo dự hội nghị với ai?"),
+        ("Hội nghị diễn ra vào buổi nào?",  # the noun phrase with the "tỉnh nào" it asked answered (bench/dev16)
+         "Trung tướng Lê Đức Thái dự hội nghị với Tỉnh ủy tỉnh nào?",
+         "Trung tướng Lê Đức Thái đánh giá cao sự phối hợp của Tỉnh ủy, UBND tỉnh Quảng Ninh.",
+         "Hội nghị với Tỉnh ủy tỉnh Quảng Ninh diễn ra vào buổi nào?"),
         ("Lai Châu cũng vậy à?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
          "Lai Châu đã về đích nông thôn mới chưa?"),
         ("Thế còn ở Lai Châu thì ai?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,

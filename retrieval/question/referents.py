@@ -217,6 +217,8 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
             if described := _that_which(noun.lower(), previous[: at.start()]):
                 return described
         elif at:  # the noun phrase of the previous question: "tỉnh Lai Châu", "nghị quyết số 23-NQ/TU"
+            if answer and (filled := _which_filled(previous, at.end(), answer)) != previous:
+                previous = filled  # "hội nghị với Tỉnh ủy tỉnh nào?" answered: "… Tỉnh ủy tỉnh Quảng Ninh"
             named = named_noun(previous, at.start(), len(key.split()))
             return named or _described(previous, at.start()) or subject(previous[at.start() :])
         if at is None and answer and (placed := _placed_at(previous, noun, answer)):
@@ -336,6 +338,14 @@ def answer_names(noun: str, answer: str) -> list[str]:
         if fold_diacritics(said).lower() == key and (named := named_noun(answer, words[i].start(), size)):
             found.setdefault(words[i].start(), named)  # a tie to the first way
     return [found[at] for at in sorted(found)]
+
+
+def _which_filled(previous: str, start: int, answer: str) -> str:
+    """``previous`` with the "X nào" it asks after ``start`` named as ``answer`` names it ("… với
+    Tỉnh ủy tỉnh nào?" -> "… với Tỉnh ủy tỉnh Quảng Ninh?"); else ``previous``."""
+    which = re.compile(r"\b(\w+)\s+(?:nào|nao)\b", re.IGNORECASE).search(previous, start)
+    named = answer_named(which.group(1), answer) if which else None
+    return previous[: which.start()] + named + previous[which.end() :] if named else previous
 
 
 def which_answered(previous: str, answer: str | None) -> str:
