@@ -2,7 +2,7 @@
 
     python -m retrieval.evaluate bench/xquad_vi             # a bench dir with corpus/
     python -m retrieval.evaluate bench/dev2 --data-dir data # a dev set over the shipped corpus
-    python -m retrieval.evaluate                            # dev13 … dev (over data/), xquad_vi
+    python -m retrieval.evaluate                            # dev17 … dev (over data/), xquad_vi
     python -m retrieval.evaluate --lexical                  # without the semantic model
     python -m retrieval.evaluate --split test               # only the held-back half of the articles
     python -m retrieval.evaluate --conversations            # follow-up questions (bench/conversations)
@@ -451,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench",
         nargs="?",
         type=Path,
-        help="bench dir (default: bench/dev13 … dev5, dev3, dev2 and dev over data/, bench/xquad_vi)",
+        help="bench dir (default: bench/dev17 … dev5, dev3, dev2 and dev over data/, bench/xquad_vi)",
     )
     parser.add_argument("--data-dir", type=Path, help="corpus to index (default: BENCH/corpus)")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
