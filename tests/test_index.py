@@ -428,6 +428,23 @@ def test_which_programme_is_answered_by_the_sentence_quoting_its_name(index):
     assert result.answers[0].sentence.startswith(named) and result.verdict == "answer"
 
 
+def test_programmes_announced_then_listed_are_answered_by_the_list(index):
+    """ "… có những phong trào nào giúp dân?": the best sentence says the province "có nhiều phong
+    trào, mô hình …" and quotes only a saying; the next one lists them ("Có thể kể đến: “Mái ấm
+    …”, …"), however far below it scores."""
+    question = "Bộ đội Biên phòng tỉnh Lai Châu có những phong trào nào giúp dân?"
+    listed = "Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”"
+    config = index.config
+    try:
+        index.config = dataclasses.replace(config, stated_depth=0)
+        before = index.search(question, 5).answers
+    finally:
+        index.config = config
+    assert before[0].sentence.startswith("Khắc sâu lời dạy của Bác Hồ")
+    result = index.search(question)
+    assert result.answers[0].sentence.startswith(listed) and result.verdict == "answer"
+
+
 def test_which_country_is_answered_by_the_sentence_naming_one_after_nuoc(index):
     """bench/dev2, dev3, dev5: "… phối hợp với nước nào …?" — the best sentence names no country
     ("… ngư dân vi phạm IUU …"), the one saying "nước bạn Lào" comes first."""

@@ -39,6 +39,9 @@ from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, defi
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import FOLDED
 
+# A sentence that lists what the one before announced: "Có thể kể đến: “…”", "Đó là …", "Gồm …"
+_LISTS = re.compile(r"\s*(?:có thể kể đến|đó là|gồm|bao gồm|cụ thể|tiêu biểu là|điển hình là|như)\b", re.IGNORECASE)
+
 
 @lru_cache(maxsize=4096)
 def _text_key(sentence: str) -> str:
@@ -362,6 +365,9 @@ class SearchIndex:
         untitled = asked.check.names_kind(top) is False
         if (verdict == "answer" and not act_missing and not untitled) or not self.config.stated_depth:
             return verdict
+        if untitled and (after := self._continued(rows, order[0], asked)) is not None:
+            scores[after] = scores[order[0]] + 1e-6  # "… nhiều phong trào … Có thể kể đến: “…”, “…”"
+            return "answer"
         seen = {_text_key(top)}
         # how many of what: a number right before the things counted is such evidence too (a
         # unit's number may be said in words: "hơn một nửa" for "bao nhiêu phần trăm")
@@ -399,6 +405,20 @@ class SearchIndex:
             if len(seen) > self.config.stated_depth and margin < math.inf:  # "who else?": as deep as it takes
                 break
         return verdict
+
+    def _continued(self, rows: np.ndarray, best: int, asked: Constraints) -> int | None:
+        """The index in ``rows`` of the sentence right after ``rows[best]`` in its article when it
+        lists what the best one only spoke of ("… có nhiều phong trào …" then "Có thể kể đến:
+        “…”, “…”"), naming what is asked, and states the answer; None otherwise."""
+        row = int(rows[best]) + 1
+        doc = self.passage_doc[self.sentence_passage[rows[best]]]
+        if row >= len(self.sentence_passage) or self.passage_doc[self.sentence_passage[row]] != doc:
+            return None
+        found = np.flatnonzero(rows == row)
+        text = self.sentence_text[row]
+        if not found.size or not _LISTS.match(text) or not asked.check.names_kind(text):
+            return None
+        return int(found[0]) if self._verdict(asked, row) == "answer" else None
 
     def _sentences_near(self, row: int, count: int) -> str:
         """Up to ``count`` sentences before ``row`` in its article (after it, for a negative
