@@ -88,4 +88,10 @@ def test_a_polite_way_into_a_question_is_left_out():
     assert without_small_talk("cho minh hoi tu lenh bdbp la ai") == "tu lenh bdbp la ai"  # as typed
     assert without_small_talk("Cho mình hỏi chút") == "Cho mình hỏi chút"  # no question follows
     assert without_small_talk("Bạn có biết tôi là ai không?") == "Bạn có biết tôi là ai không?"  # talk, whole
+    assert without_small_talk("Bạn biết gì về biên phòng Lai Châu?") == "Bạn biết gì về biên phòng Lai Châu?"
+    assert without_small_talk("Bạn có biết Tư lệnh BĐBP là ai không?") == "Tư lệnh BĐBP là ai?"
+    assert without_small_talk("ban co biet tu lenh bdbp la ai khong") == "tu lenh bdbp la ai"
+    assert without_small_talk("Bạn có biết Lai Châu có phải tỉnh biên giới không?") == (
+        "Lai Châu có phải tỉnh biên giới không?"
+    )
     assert without_small_talk("'; DROP TABLE queries; --") == "'; DROP TABLE queries; --"  # no words of talk

@@ -69,6 +69,9 @@ _ASKING_LEAD = re.compile(
 _QUESTION_WORDS = re.compile(r"\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio|sao|the nao|phai khong|khong)\b")
 
 
+_ASKED_WITHIN = re.compile(r"\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio)\b")
+
+
 def without_small_talk(line: str) -> str:
     """``line`` without the small talk its question starts with ("Xin chào, Tư lệnh BĐBP là
     ai?" asks "Tư lệnh BĐBP là ai?"; "Cho mình hỏi Chính ủy … tên gì?" asks "Chính ủy … tên
@@ -81,9 +84,14 @@ def without_small_talk(line: str) -> str:
         line = lead.group(2)
     folded = fold_diacritics(line).lower()  # the same length: a cut there is a cut of the line
     ask = _ASKING_LEAD.match(folded)
+    # "Bạn biết gì về X?": "gì" is what "biết" asks, no question of its own after a lead
     asks = ask and len(folded) == len(line) and _QUESTION_WORDS.search(folded, ask.end())
+    asks = asks and not folded.startswith("gi ", ask.end())
     if asks and not small_talk(line):  # "Bạn có biết tôi là ai không?" is talk, whole
         rest = line[ask.end() :]
+        # "Bạn có biết … là ai không?": the frame goes whole ("… có phải … không?" keeps its own)
+        if re.search(r"\bco biet\b", ask.group()) and _ASKED_WITHIN.search(fold_diacritics(rest).lower()):
+            rest = re.sub(r"\s+(?:không|khong)(\s*\?*)\s*$", r"\1", rest)
         return rest[0].upper() + rest[1:] if line.lstrip()[:1].isupper() else rest
     return line
 
