@@ -44,6 +44,19 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             False,
         ),
         ("Chủ tịch HĐND huyện Bình Liêu là ai?", "Ông Hoàng Văn Nô, Chủ tịch HĐND huyện Bình Liêu.", "", True),
+        # a question states nothing: an interviewer's, in an interview's text
+        (
+            "Đảng bộ BĐBP tỉnh đề ra những khâu đột phá nào?",
+            "Để thực hiện tốt 3 khâu đột phá trên, Đảng bộ BĐBP tỉnh sẽ tập trung vào các giải pháp gì thưa đồng chí?",
+            "",
+            False,
+        ),
+        (
+            "Đảng bộ BĐBP tỉnh đề ra những khâu đột phá nào?",
+            "Đảng bộ cũng xác định rõ 3 khâu đột phá, đó là: Thực hiện quyết liệt Đề án tổ chức lực lượng BĐBP.",
+            "",
+            True,
+        ),
         # "ở đâu": a sentence that says nowhere, though its article names places
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, Đại tướng Lương Cường chủ trì làm việc.", "Hà Nội", False),
         ("Lương Cường làm việc ở đâu?", "Sáng 27-3, tại Hà Nội, Đại tướng Lương Cường làm việc.", "", True),

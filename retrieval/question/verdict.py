@@ -196,8 +196,10 @@ class Constraints:
         abbreviation of ``pairs`` (short -> long form) matching its long form and back.
         ``known``: whether the corpus has a word (folded, lowercase); a name with a word it lacks
         is taken as misspelt (see ``_near``)."""
-        if (self.reason or self.manner) and (sentence.rstrip(' "”’)').endswith("?") or self._listed(sentence)):
-            return False  # an interviewer's "how?" or "why?", or a list of names, explains nothing
+        if sentence.rstrip(' "”’)').endswith("?"):
+            return False  # a question (an interviewer's "… giải pháp gì thưa đồng chí?") states nothing
+        if (self.reason or self.manner) and self._listed(sentence):
+            return False  # a list of names explains nothing
         if self._says_nothing_new(sentence):
             return False  # "Đại tá Nguyễn Thanh Hải, Chính ủy BĐBP tỉnh." for "Ông ấy nói gì?"
         # A place or a person may be a common noun ("ở các cửa khẩu", "các sinh viên"): only
