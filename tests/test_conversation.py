@@ -270,6 +270,10 @@ ANSWER_OF_TWO = (
          "Quảng Ninh có bao nhiêu huyện, thị, thành phố biên giới, hải đảo?",
          "Về phía tỉnh Quảng Ninh có lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo trên địa bàn tỉnh.",
          "Lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo dự hội nghị với ai?"),
+        ("Hội nghị ấy bàn nhiệm vụ năm nào?",  # the conference the answer says he chaired (bench/dev17)
+         "Đại tá Nguyễn Văn Hưng giữ chức vụ gì?",
+         "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết.",
+         "Hội nghị mà Đại tá Nguyễn Văn Hưng chủ trì bàn nhiệm vụ năm nào?"),
         ("Hội nghị diễn ra vào buổi nào?",  # the noun phrase with the "tỉnh nào" it asked answered (bench/dev16)
          "Trung tướng Lê Đức Thái dự hội nghị với Tỉnh ủy tỉnh nào?",
          "Trung tướng Lê Đức Thái đánh giá cao sự phối hợp của Tỉnh ủy, UBND tỉnh Quảng Ninh.",

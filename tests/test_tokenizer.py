@@ -9,6 +9,7 @@ from retrieval.text.tokenizer import (
     segment,
     starts_with_verb,
     syllables,
+    verb_before,
 )
 
 
@@ -71,3 +72,11 @@ def test_a_named_subject_up_to_its_first_verb():
     assert named_before_verb("Chương trình Xuân Biên phòng ấm lòng dân bản") is None  # "Biên phòng": a name here
     assert named_before_verb("Nghị định 100 quy định mức phạt") is None  # "mức" ends no name
     assert named_before_verb("Ban hành ngày nào") is None and named_before_verb("nghi quyet 33 noi") is None
+
+
+def test_the_verb_right_before_a_noun():
+    """What someone did to the conference an answer names: "Hội nghị đó" is the one he chaired."""
+    answer = "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết."
+    assert verb_before(answer, "hội nghị") == "chủ trì"
+    assert verb_before("Hội nghị diễn ra chiều 5/3.", "hội nghị") is None  # nothing before it
+    assert verb_before("dai ta chu tri hoi nghi", "hoi nghi") is None  # without accents: no tagging

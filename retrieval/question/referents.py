@@ -22,7 +22,7 @@ from retrieval.question.phrases import (
     with_rank,
 )
 from retrieval.text.normalize import LOWER_LETTER, UPPER_LETTER, fold_diacritics, has_diacritics, normalize
-from retrieval.text.tokenizer import named_before_verb, starts_with_verb
+from retrieval.text.tokenizer import named_before_verb, starts_with_verb, verb_before
 
 # "người đó", "đồng chí ấy": a person as much as "ông ấy" is
 _PERSON = (
@@ -221,7 +221,7 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
                 previous = filled  # "hội nghị với Tỉnh ủy tỉnh nào?" answered: "… Tỉnh ủy tỉnh Quảng Ninh"
             named = named_noun(previous, at.start(), len(key.split()))
             return named or _described(previous, at.start()) or subject(previous[at.start() :])
-        if at is None and answer and (placed := _placed_at(previous, noun, answer)):
+        if at is None and answer and (placed := _placed_at(previous, noun, answer) or _done_by(previous, noun, answer)):
             return placed
         names = [(a, b) for a, b in name_spans(previous) if previous[a:b].split()[0] not in SURNAMES]
         if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
@@ -277,6 +277,16 @@ def _described(previous: str, start: int) -> str | None:
     if cut == 0 or previous.strip().startswith(noun) or any(w[0].isupper() for w in WORD.findall(noun)[1:]):
         return None  # the subject itself, or a name ("Tỉnh ủy Quảng Ninh")
     return _that_which(noun, about[:cut] if cut >= 0 else about)
+
+
+def _done_by(previous: str, noun: str, answer: str) -> str | None:
+    """ "Hội nghị đó" after "Đại tá Nguyễn Văn Hưng giữ chức vụ gì?" answered "Đại tá Nguyễn Văn
+    Hưng - …, Chính uỷ … chủ trì Hội nghị ra nghị quyết …": the noun by what the one the previous
+    question named did to it in the answer ("hội nghị mà Đại tá Nguyễn Văn Hưng chủ trì"); None
+    when the question names no one before its verb or the answer no verb right before the noun."""
+    who = named_before_verb(subject(previous))
+    verb = verb_before(answer, noun) if who else None
+    return _that_which(noun.lower(), f"{who} {verb}") if verb else None
 
 
 def _that_which(noun: str, said: str) -> str | None:

@@ -90,6 +90,21 @@ def named_before_verb(text: str) -> str | None:
     return None
 
 
+def verb_before(text: str, noun: str) -> str | None:
+    """The verb right before ``noun`` in ``text``, lowercase, by pyvi's tagger ("chủ trì" of "…
+    Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết …" for "hội nghị"); None
+    when no verb comes right before it, or the text is typed without accents."""
+    text = clean_unicode(text).strip()
+    if not has_diacritics(text):
+        return None
+    words, tags = _tagged(text)
+    wanted = noun.lower().replace(" ", "_")
+    for i in range(1, len(words)):
+        if words[i].lower() == wanted and tags[i - 1] == "V" and not words[i - 1][0].isupper():
+            return words[i - 1].replace("_", " ")
+    return None
+
+
 _WHAT = re.compile(r"\bgì\b", re.IGNORECASE)
 
 
