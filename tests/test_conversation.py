@@ -270,6 +270,10 @@ ANSWER_OF_TWO = (
          "Quảng Ninh có bao nhiêu huyện, thị, thành phố biên giới, hải đảo?",
          "Về phía tỉnh Quảng Ninh có lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo trên địa bàn tỉnh.",
          "Lãnh đạo 10 huyện, thị, thành phố biên giới, hải đảo dự hội nghị với ai?"),
+        ("Ông ấy nhấn mạnh điều gì?",  # who did something: the name alone, not "Người phát biểu …, X"
+         "Ai là người phát biểu chỉ đạo tại buổi làm việc ngày 13/6?",
+         "Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.",
+         "Phan Việt Cường nhấn mạnh điều gì?"),
         ("Hội nghị ấy bàn nhiệm vụ năm nào?",  # the conference the answer says he chaired (bench/dev17)
          "Đại tá Nguyễn Văn Hưng giữ chức vụ gì?",
          "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết.",

@@ -113,7 +113,9 @@ def person_meant(previous: str, answer: str | None) -> str | None:
         # writes it ("Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký"): run together, the place
         # and the name would read as one name
         copular = re.search(r"\b(?:ai la|la ai)\b", fold_diacritics(normalize(previous)))
-        return f"{subject(previous)}, {name}" if copular and subject(previous) else name
+        # an office, not what someone did ("Ai là người phát biểu chỉ đạo …?": the name alone)
+        deed = re.match(r"(?:người|nguoi)\b", subject(previous), re.IGNORECASE)
+        return f"{subject(previous)}, {name}" if copular and subject(previous) and not deed else name
     people = [(a, b) for a, b in name_spans(previous) if _family_name_first(previous[a:b].split())]
     if people:
         return with_rank(previous, *people[0])  # "Lai Châu" is nobody
