@@ -44,6 +44,13 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             False,
         ),
         ("Chủ tịch HĐND huyện Bình Liêu là ai?", "Ông Hoàng Văn Nô, Chủ tịch HĐND huyện Bình Liêu.", "", True),
+        # offices listed together share the body after the last, its command between (bench/dev16)
+        (
+            "Ai là Bí thư Đảng ủy BĐBP tỉnh Quảng Ninh?",
+            "Đại tá Nguyễn Thanh Hải, Bí thư Đảng ủy, Chính ủy Bộ Chỉ huy BĐBP tỉnh Quảng Ninh trả lời phỏng vấn.",
+            "",
+            True,
+        ),
         # a question states nothing: an interviewer's, in an interview's text
         (
             "Đảng bộ BĐBP tỉnh đề ra những khâu đột phá nào?",

@@ -465,10 +465,13 @@ def _office_found(office: str, where: str) -> bool:
 def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
     """An office (folded), named whole: not a province's (``whole``); offices listed together
     share the body after the last: "Bí thư Đảng ủy, Chính ủy Bộ đội Biên phòng" names the Bí thư
-    Đảng ủy Bộ đội Biên phòng (another office's head between its words)."""
+    Đảng ủy Bộ đội Biên phòng (another office's head between its words), as "Bí thư Đảng ủy, Chính
+    ủy Bộ Chỉ huy BĐBP tỉnh" names the Bí thư Đảng ủy BĐBP tỉnh (its command between)."""
     words = [re.escape(w) for w in office.split()]
     heads = "|".join(" ".join(h) for h in OFFICE_HEAD_WORDS)
-    shared = [" ".join(words[:k]) + f" (?:{heads}) " + " ".join(words[k:]) for k in range(1, len(words))]
+    # and the command of the body may stand between ("Chính ủy Bộ Chỉ huy BĐBP tỉnh": its Chính ủy)
+    between = f" (?:(?:{heads}) )?(?:bo chi huy )?"
+    shared = [" ".join(words[:k]) + between + " ".join(words[k:]) for k in range(1, len(words))]
     return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) " + (f"(?!{LOCAL} )" if whole else ""))
 
 
