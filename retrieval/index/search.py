@@ -349,10 +349,11 @@ class SearchIndex:
         """The verdict of the best of ``rows``; when it only talks about what was asked, the first
         of the next ``stated_depth`` different sentences that states it, scored at most
         ``stated_margin`` below it (``office_margin`` for "who is <office>?", and for one that
-        counts what "bao nhiêu X" asks, quotes the name "phong trào nào" asks or says the act
-        asked of someone when the best does not; any score for "who else?" when it names only
-        the asked, however far down), is moved first (in ``scores``): the question's constraints are evidence the
-        scores do not weigh."""
+        counts what "bao nhiêu X" asks, names what "phong trào / nước … nào" asks or says the act
+        asked of someone when the best does not; any score and depth for "who else?" when it
+        names only the asked; the next sentence when it lists what the best one announced), is
+        moved first (in ``scores``): the question's constraints are evidence the scores do not
+        weigh."""
         order = np.argsort(-scores, kind="stable")
         asked = constraints(question, focus)
         top = self.sentence_text[int(rows[order[0]])]
