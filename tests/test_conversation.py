@@ -278,6 +278,10 @@ ANSWER_OF_TWO = (
          "Đại tá Nguyễn Văn Hưng giữ chức vụ gì?",
          "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết.",
          "Hội nghị mà Đại tá Nguyễn Văn Hưng chủ trì bàn nhiệm vụ năm nào?"),
+        ("Hội nghị đó ra nghị quyết cho năm nào?",  # ... or the one who chaired it, after "Ai …?"
+         "Chính ủy BĐBP tỉnh Lai Châu là ai?",
+         "Đại tá Nguyễn Văn Hưng - Bí thư Đảng uỷ, Chính uỷ Bộ đội Biên phòng tỉnh chủ trì Hội nghị ra nghị quyết.",
+         "Hội nghị mà Chính ủy BĐBP tỉnh Lai Châu, Đại tá Nguyễn Văn Hưng chủ trì ra nghị quyết cho năm nào?"),
         ("Hội nghị diễn ra vào buổi nào?",  # the noun phrase with the "tỉnh nào" it asked answered (bench/dev16)
          "Trung tướng Lê Đức Thái dự hội nghị với Tỉnh ủy tỉnh nào?",
          "Trung tướng Lê Đức Thái đánh giá cao sự phối hợp của Tỉnh ủy, UBND tỉnh Quảng Ninh.",

@@ -284,9 +284,9 @@ def _described(previous: str, start: int) -> str | None:
 def _done_by(previous: str, noun: str, answer: str) -> str | None:
     """ "Hội nghị đó" after "Đại tá Nguyễn Văn Hưng giữ chức vụ gì?" answered "Đại tá Nguyễn Văn
     Hưng - …, Chính uỷ … chủ trì Hội nghị ra nghị quyết …": the noun by what the one the previous
-    question named did to it in the answer ("hội nghị mà Đại tá Nguyễn Văn Hưng chủ trì"); None
-    when the question names no one before its verb or the answer no verb right before the noun."""
-    who = named_before_verb(subject(previous))
+    question named (or its answer, after "Ai …?") did to it in the answer ("hội nghị mà Đại tá
+    Nguyễn Văn Hưng chủ trì"); None when there is no one, or no verb right before the noun."""
+    who = named_before_verb(subject(previous)) or person_meant(previous, answer)  # or "Ai …?" answered
     verb = verb_before(answer, noun) if who else None
     return _that_which(noun.lower(), f"{who} {verb}") if verb else None
 
