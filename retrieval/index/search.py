@@ -412,12 +412,9 @@ class SearchIndex:
         lists what the best one only spoke of ("… có nhiều phong trào …" then "Có thể kể đến:
         “…”, “…”"), naming what is asked, and states the answer; None otherwise."""
         row = int(rows[best]) + 1
-        doc = self.passage_doc[self.sentence_passage[rows[best]]]
-        if row >= len(self.sentence_passage) or self.passage_doc[self.sentence_passage[row]] != doc:
-            return None
+        text = self._sentences_near(row - 1, -1)  # the next sentence of its article ("" at its end)
         found = np.flatnonzero(rows == row)
-        text = self.sentence_text[row]
-        if not found.size or not _LISTS.match(text) or not asked.check.names_kind(text):
+        if not text or not found.size or not _LISTS.match(text) or not asked.check.names_kind(text):
             return None
         return int(found[0]) if self._verdict(asked, row) == "answer" else None
 

@@ -46,8 +46,9 @@ _QUESTION_PATTERNS = {
 _RANK = re.compile(r"\b(?:Đại|Trung|Thiếu|Thượng) (?:tướng|tá|úy|uý)\b", re.IGNORECASE)
 # An office a sentence names ("Ủy viên Trung ương Đảng", "Chủ tịch HĐND tỉnh"), folded.
 _OFFICE = re.compile(rf"\b(?:{OFFICE_HEADS}|uy vien)\b")
+# The kind of place a "which" question asks, folded: "nuoc" of "nước bạn nào".
+_KIND_ASKED = re.compile(rf"\b({'|'.join(fold_diacritics(k) for k in _PLACE_KINDS)})(?: [a-z]+){{0,2}} nao\b")
 # "Where": asked of a place that is not a named kind ("tỉnh nào" wants a name); "Đâu là …" asks what.
-_KIND_ASKED = re.compile(r"\b(nuoc|quoc gia|thanh pho|huyen|tinh|xa)(?: [a-z]+){0,2} nao\b")
 _WHERE = re.compile(r"\b(?:o|tai|tu|den) dau\b|\bnoi nao\b|\bdia diem nao\b")
 _LOCATIVE = re.compile(
     r"\b(?:ở|tại|trong|trên|ngoài|giữa|gần|qua|vào|từ|đến|tới|khắp|quanh|dọc|bên|phía|nơi|khu|sang)\b"

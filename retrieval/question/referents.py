@@ -352,10 +352,13 @@ def answer_names(noun: str, answer: str) -> list[str]:
     return [found[at] for at in sorted(found)]
 
 
+_WHICH = re.compile(r"\b(\w+)\s+(?:nào|nao)\b", re.IGNORECASE)  # "tỉnh nào", typed either way
+
+
 def _which_filled(previous: str, start: int, answer: str) -> str:
     """``previous`` with the "X nào" it asks after ``start`` named as ``answer`` names it ("… với
     Tỉnh ủy tỉnh nào?" -> "… với Tỉnh ủy tỉnh Quảng Ninh?"); else ``previous``."""
-    which = re.compile(r"\b(\w+)\s+(?:nào|nao)\b", re.IGNORECASE).search(previous, start)
+    which = _WHICH.search(previous, start)
     named = answer_named(which.group(1), answer) if which else None
     return previous[: which.start()] + named + previous[which.end() :] if named else previous
 

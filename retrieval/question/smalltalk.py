@@ -66,10 +66,10 @@ _ASKING_LEAD = re.compile(
     r"(?: la)?\s*[,:]?\s+(?=\S)"
 )
 # What a question asks by (folded): a polite lead is cut only before a real question.
-_QUESTION_WORDS = re.compile(r"\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio|sao|the nao|phai khong|khong)\b")
-
-
-_ASKED_WITHIN = re.compile(r"\b(?:ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio)\b")
+_ASKING_WORDS = r"ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio"  # a question's own words, folded
+_QUESTION_WORDS = re.compile(rf"\b(?:{_ASKING_WORDS}|sao|the nao|phai khong|khong)\b")
+# ... and by a word of its own, not a yes/no frame ("có phải … không")
+_ASKED_WITHIN = re.compile(rf"\b(?:{_ASKING_WORDS})\b")
 
 
 def without_small_talk(line: str) -> str:
