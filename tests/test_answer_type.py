@@ -117,6 +117,10 @@ def test_a_day_asked_and_a_year_that_ends_another_name():
     assert part.kind == "time" and part.holds("Chiều 5/3, tại Hà Nội, hội nghị diễn ra.")
     assert not part.holds("Hội nghị đánh giá giai đoạn 2021-2023.")
     assert AnswerCheck("Đại hội diễn ra năm nào?").holds("Đại hội diễn ra năm 2020.")
+    # a day written with a hyphen is a time for any "when", not only for "ngày nào" (bench/dev18)
+    when = AnswerCheck("Đại tướng Lương Cường làm việc về nhiệm vụ năm 2024 bao giờ?")
+    assert when.holds("Sáng 27-3, Đại tướng Lương Cường làm việc về nhiệm vụ năm 2024.")
+    assert not when.holds("Đại tướng Lương Cường làm việc về nhiệm vụ năm 2024 theo Nghị quyết 33-NQ/TW.")
     # "Luật Biên phòng Việt Nam 2020" dates that law, not the directive asked about beside it
     directive = AnswerCheck("Chỉ thị số 01/CT-TTg được ban hành năm nào?")
     listed = "Triển khai Luật Biên phòng Việt Nam 2020; Chỉ thị số 01/CT-TTg của Thủ tướng."

@@ -189,6 +189,10 @@ ANSWER_OF_TWO = (
         ("Theo tiêu chí giai đoạn nào?", "Huyện nào đạt chuẩn NTM nâng cao?",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí quốc gia.",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí giai đoạn nào?"),
+        # ... or who did something: the person its answer names (bench/dev18)
+        ("Bao giờ?", "Ai chủ trì làm việc với Ban Thường vụ Đảng ủy Bộ đội Biên phòng?",
+         "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị chủ trì làm việc.",
+         "Đại tướng Lương Cường chủ trì làm việc với Ban Thường vụ Đảng ủy Bộ đội Biên phòng bao giờ?"),
         # an agent's "do"/"bởi" or a purpose's "để" starts no subject; the verb said again goes
         ("Do cơ quan nào ban hành?", "Nghị quyết 33-NQ/TW ban hành ngày nào?", None,
          "Nghị quyết 33-NQ/TW do cơ quan nào ban hành?"),

@@ -87,10 +87,11 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/-])\d[\d.,]*")
 # "bao lâu" may be answered without a number: "vài năm", "nhiều tháng".
 _DURATION = re.compile(r"\b(?:vài|nhiều|mấy|hàng) (?:năm|tháng|tuần|ngày|giờ|phút|thế kỷ|thập kỷ)\b", re.IGNORECASE)
-# A year, a day, a month, a century, a decade; any year said as one ("năm 935"), counted back
+# A year, a day ("5/3", "27-3"), a month, a century, a decade; any year said as one ("năm 935"), counted back
 # ("22.000 năm trước") or before present or the common era ("11.600 BP", "200 TCN").
 _TIME = re.compile(
-    r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|\bthế kỷ(?: (?:[IVXL]+\b|\d+))?|\btháng\b|\bthập niên\b|\bnăm \d{2,}"
+    r"\b(?:1[0-9]{3}|20[0-9]{2})\b|\d{1,2}/\d{1,2}|(?<![\d-])\d{1,2}-\d{1,2}(?![\d-])"
+    r"|\bthế kỷ(?: (?:[IVXL]+\b|\d+))?|\btháng\b|\bthập niên\b|\bnăm \d{2,}"
     r"|\d[\d.,]*\s*(?:BP|TCN|SCN|năm trước)\b",
     re.IGNORECASE,
 )

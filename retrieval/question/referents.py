@@ -365,10 +365,16 @@ def _which_filled(previous: str, start: int, answer: str) -> str:
 
 def which_answered(previous: str, answer: str | None) -> str:
     """``previous`` with the thing it opened by asking for named as its answer names it: "Hai
-    huyện nào … đạt chuẩn NTM nâng cao?" -> "huyện Đầm Hà … đạt chuẩn NTM nâng cao?", so that a
-    fragment after it ("Theo tiêu chí giai đoạn nào?") has a subject; else ``previous``."""
+    huyện nào … đạt chuẩn NTM nâng cao?" -> "huyện Đầm Hà … đạt chuẩn NTM nâng cao?", "Ai chủ trì
+    …?" -> "Đại tướng Lương Cường chủ trì …?", so that a fragment after it ("Theo tiêu chí giai
+    đoạn nào?", "Bao giờ?") has a subject; else ``previous``."""
+    if not answer:
+        return previous
+    who = _WHO_DID.match(previous)  # who did something, not "Ai là …?" (who holds an office)
+    if who and not re.match(r"(?:là|la)\b", who["did"], re.IGNORECASE) and (name := person_meant(previous, answer)):
+        return f"{name} {who['did']}?"
     which = _WHICH_FIRST.match(previous)
-    if which is None or not answer:
+    if which is None:
         return previous
     named = answer_named(which.group("noun"), answer)
     return named + previous[which.end() :] if named else previous
