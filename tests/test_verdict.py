@@ -440,6 +440,14 @@ def test_a_fact_of_another_place_of_its_kind_answers_nothing():
     assert not constraints("Đầm Hà có còn hộ nghèo không?").met(said, article, PAIRS)
     assert constraints("Bình Liêu có còn hộ nghèo không?").met(said, article, PAIRS)
     assert constraints("Huyện nào của Quảng Ninh không còn hộ nghèo?").met(said, "Quảng Ninh", PAIRS)
+    # a district or a commune is named with its kind: "huyện nào" is not answered by the post's name
+    district = constraints("Đồn Biên phòng Pò Hèn thuộc huyện nào?")  # bench/dev18
+    assert not district.met("Chính ủy BĐBP tỉnh kiểm tra mô hình của Đồn Biên phòng Pò Hèn.", "Quảng Ninh", PAIRS)
+    assert district.met("Đồn Biên phòng Pò Hèn đóng trên địa bàn huyện Hải Hà.", "", PAIRS)
+    # ... where a province or a country goes without it
+    assert constraints("Bác Hồ dạy gì, được BĐBP tỉnh nào khắc sâu?").met(
+        "BĐBP Lai Châu khắc sâu lời dạy của Bác Hồ.", "", PAIRS
+    )
 
 
 def test_a_rank_or_an_office_asked_must_be_stated():

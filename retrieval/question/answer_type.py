@@ -186,6 +186,9 @@ class AnswerCheck:
         # "nước bạn nào": the kind of place asked which, folded, to find it named ("nước bạn Lào")
         kind = _KIND_ASKED.search(self.asked.lower()) if self.kind == "place" else None
         self._place_kind = re.compile(rf"\b(?i:{kind.group(1)})(?: [a-z]+){{0,2}} [A-Z][a-z]") if kind else None
+        # "huyện / xã nào": a district or a commune is written with its kind ("huyện Bình Liêu"), so a
+        # sentence that names none names no answer; a province or a country often goes without ("Lào")
+        self.kind_named = kind is not None and kind.group(1) in ("huyen", "xa")
         self._held = _HELD.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.

@@ -206,6 +206,8 @@ class Constraints:
         # numbers and dates are checked.
         if self.check.kind in ("number", "time", "rank", "office") and not self.check.holds(sentence):
             return False
+        if self.check.kind_named and not self.check.names_kind(sentence):
+            return False  # "Đồn Pò Hèn thuộc huyện nào?": no "huyện X", no district named
         if not self.check.measures(sentence):  # "bao nhiêu phần trăm": a percentage, not any number
             return False
         if not self.check.locates(sentence):  # "ở đâu": somewhere, after a preposition of place
