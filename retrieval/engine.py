@@ -33,6 +33,7 @@ from retrieval.index.semantic import (
     SentenceVectors,
 )
 from retrieval.question.conversation import Turn, asks_more, focus_of, rewrite, subjectless_reading
+from retrieval.question.offices import head_named
 from retrieval.question.phrases import of_something
 from retrieval.question.query import Query
 from retrieval.question.smalltalk import small_talk, without_small_talk
@@ -371,7 +372,7 @@ class QAEngine:
         chat = previous is None or small_talk(question) is not None  # "cảm ơn" follows nothing
         # "Xin chào, Tư lệnh BĐBP là ai?" asks its question (and is remembered so); "Đúng rồi, còn
         # Chính ủy?" follows the last turn
-        asked = without_small_talk(question)
+        asked = head_named(without_small_talk(question))  # "người đứng đầu Tỉnh ủy": its Bí thư
         understood = None if chat else rewrite(asked, previous.question, previous.answer, previous.earlier)
         index = self.index
         if understood and index is not None and has_diacritics(normalize(asked)) and not has_diacritics(understood):

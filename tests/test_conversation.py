@@ -505,6 +505,9 @@ async def test_engine_answers_a_follow_up_in_context_and_logs_how(data_dir, db_p
         greeted = engine.search_in_context("Xin chào, Chính ủy BĐBP tỉnh Quảng Ninh là ai?", None)
         assert greeted.understood_as == "Chính ủy BĐBP tỉnh Quảng Ninh là ai?"  # remembered without it
         assert "Nguyễn Thanh Hải" in greeted.answers[0].sentence
+        head = engine.search_in_context("Ai là người đứng đầu Tỉnh ủy Quảng Ninh?", None)  # the head by title
+        assert head.understood_as == "Ai là Bí thư Tỉnh ủy Quảng Ninh?" and head.verdict == "answer"
+        assert "Nguyễn Xuân Ký" in head.answers[0].sentence
         standalone = engine.search_in_context("Bí thư Tỉnh ủy Quảng Ninh là ai?", previous)
         assert standalone.understood_as is None and "Nguyễn Xuân Ký" in standalone.answers[0].sentence
         # a short question the corpus knows nothing of is not answered with the previous subject's

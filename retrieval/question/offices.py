@@ -151,3 +151,40 @@ def is_person(syllables: list[str], start: int, end: int) -> bool:
     starts with the kind of body it is ("Bộ Quốc phòng", "Đồn Biên phòng Pò Hèn", "Ban Chỉ đạo")."""
     run = syllables[start:end]
     return 2 <= len(run) <= 4 and all(capital(s) and not s.isupper() for s in run) and run[0] not in _BODY_KINDS
+
+
+# "Người đứng đầu Tỉnh ủy …", "Ai đứng đầu BĐBP?": the head of a body, asked without the title
+# its head holds; folded, the body's first words then the title. Longest first: "bo tu lenh"
+# before "bo".
+_HEAD_TITLES = (
+    ("tinh uy|huyen uy|thanh uy|dang uy|dang bo|quan uy|chi bo|ban thuong vu", "Bí thư"),
+    ("ubnd|hdnd|uy ban nhan dan|hoi dong nhan dan|mttq|mat tran|quoc hoi|nha nuoc|nuoc", "Chủ tịch"),
+    ("bo tu lenh|bo doi|bdbp|quan khu|quan doan", "Tư lệnh"),
+    ("bo chi huy", "Chỉ huy trưởng"),
+    ("don bien phong|don bp|don", "Đồn trưởng"),
+    ("cong an|so", "Giám đốc"),
+    ("chinh phu", "Thủ tướng"),
+    ("bo", "Bộ trưởng"),  # a ministry: "Bộ Quốc phòng"
+)
+_HEAD_OF = re.compile(
+    r"\b(?:(?P<who>ai)\s+|(?:nguoi|vi)\s+)(?:dung dau|lanh dao cao nhat)\s+(?:(?:cua|o|tai)\s+)?"
+    rf"(?P<body>{'|'.join(bodies for bodies, _ in _HEAD_TITLES)})\b",
+    re.IGNORECASE,
+)
+
+
+def head_named(question: str) -> str:
+    """``question`` with "người đứng đầu <body>" as the title the body's head holds: "Ai là người
+    đứng đầu Tỉnh ủy Quảng Ninh?" -> "Ai là Bí thư Tỉnh ủy Quảng Ninh?" (news names the office,
+    never "the head"); "Ai đứng đầu BĐBP?" -> "Ai là Tư lệnh BĐBP?". Unchanged without one."""
+    text = clean_unicode(question)
+    folded = fold_diacritics(text)
+    match = _HEAD_OF.search(folded) if len(folded) == len(text) else None
+    if match is None:
+        return question
+    body = match.group("body").lower()
+    title = next(title for bodies, title in _HEAD_TITLES if body in bodies.split("|"))
+    if folded == text:
+        title = fold_diacritics(title).lower()  # typed without accents: the whole question so
+    said = f"{text[match.start('who') : match.end('who')]} {'là' if folded != text else 'la'} " if match["who"] else ""
+    return text[: match.start()] + said + title + " " + text[match.start("body") :]
