@@ -484,3 +484,22 @@ def test_a_figure_asked_for_a_year_is_dated_beside_it_or_by_the_article():
     question = "Năm 2024 BĐBP Lai Châu kết nghĩa bao nhiêu cặp đồn - trạm?"
     assert "5 cặp" in far.search(question).answers[0].sentence and far.search(question).verdict == "related"
     assert "5 cặp" in near.search(question).answers[0].sentence and near.search(question).verdict == "answer"
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_is_covered_with_it():
+    """ "Trong đó có việc …" names what the sentence before only announced ("nhiều quyết sách"):
+    the question's words that sentence holds count for it (bench/dev18), and for no sentence
+    that merely follows another."""
+    body = (
+        "Giai đoạn 2021-2023 Quảng Ninh có nhiều quyết sách đúng đắn, khoa học. "
+        "Trong đó có việc chuyển đổi cơ cấu kinh tế, nâng cao quy mô dân số. "
+        "Chuyển đổi số giúp phát triển kinh tế du lịch ở huyện miền núi."
+    )
+    index = small_index(body)
+    found = [
+        a.sentence for a in index.search("Quảng Ninh có quyết sách gì về kinh tế trong giai đoạn 2021-2023?").answers
+    ]
+    assert found.index(next(s for s in found if s.startswith("Trong đó"))) < found.index(
+        next(s for s in found if s.startswith("Chuyển đổi số"))
+    )
+    assert index.search("Chuyển đổi số phát triển kinh tế gì?").answers[0].sentence.startswith("Chuyển đổi số")

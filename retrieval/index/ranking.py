@@ -35,7 +35,7 @@ KNOWN_MISSING_WEIGHT = 0.3
 FUSIONS = ("linear", "zscore", "rrf")  # see fuse
 
 
-def coverage(view: RowsView, query: Query) -> np.ndarray:
+def coverage(view: RowsView, query: Query, context: RowsView | None = None) -> np.ndarray:
     """For each of the view's rows, how much of the question it covers, in [0, 1].
 
     matched / (matched + missing), both idf-weighted over the question's words (``Query.groups``):
@@ -50,6 +50,8 @@ def coverage(view: RowsView, query: Query) -> np.ndarray:
     # The words' credits in one reduceat and their idfs in one lookup: 81-87 us over a needle
     # question's top 20 passages, where numpy calls and an idf lookup per term took 190-200 us.
     held = view.held(query.evidence_terms)
+    if context is not None:
+        held = held | context.held(query.evidence_terms)
     credit = np.maximum.reduceat(query.evidence_credits[:, None] * held, query.evidence_starts, axis=0)
     idfs = index.idfs(query.weighing_terms).tolist()
     weights = np.empty(len(groups))

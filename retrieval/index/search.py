@@ -39,8 +39,10 @@ from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, defi
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import FOLDED
 
-# A sentence that lists what the one before announced: "Có thể kể đến: “…”", "Đó là …", "Gồm …"
-_LISTS = re.compile(r"\s*(?:có thể kể đến|đó là|gồm|bao gồm|cụ thể|tiêu biểu là|điển hình là|như)\b", re.IGNORECASE)
+# A sentence that lists what the one before announced: "Có thể kể đến: “…”", "Đó là …", "Trong đó có …"
+_LISTS = re.compile(
+    r"\s*(?:có thể kể đến|đó là|gồm|bao gồm|cụ thể|tiêu biểu là|điển hình là|như|trong đó)\b", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
@@ -335,7 +337,12 @@ class SearchIndex:
         final = s_scores / (s_scores.max() or 1.0)
         final += config.passage_weight * c_passage_scores / (top_scores[0] or 1.0)
         if config.coverage_weight:
-            final += config.coverage_weight * coverage(at_candidates, query)
+            covered = coverage(at_candidates, query)
+            led = self._led_in(candidates)
+            if led.any():
+                joint = coverage(self.sentences.at(candidates[led]), query, self.sentences.at(candidates[led] - 1))
+                covered[led] = np.maximum(covered[led], joint)
+            final += config.coverage_weight * covered
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             # Fused with the model's similarities, any candidate may still win: check them all.
             final = self._with_answer_type(candidates, final, top_k if similar is None else len(candidates), check)
@@ -417,6 +424,19 @@ class SearchIndex:
         if not text or not found.size or not _LISTS.match(text) or not asked.check.names_kind(text):
             return None
         return int(found[0]) if self._verdict(asked, row) == "answer" else None
+
+    def _led_in(self, rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` go on from the sentence before them in their article ("Trong đó có
+        việc …", "Có thể kể đến: …"): what the question asks of it, they may say."""
+        before = np.maximum(rows - 1, 0)
+        doc = self.passage_doc[self.sentence_passage]
+        same = (rows > 0) & (doc[rows] == doc[before])
+        texts = self.sentence_text
+        return np.fromiter(
+            (bool(s) and _LISTS.match(texts[r]) is not None for r, s in zip(rows.tolist(), same.tolist(), strict=True)),
+            dtype=bool,
+            count=rows.size,
+        )
 
     def _sentences_near(self, row: int, count: int) -> str:
         """Up to ``count`` sentences before ``row`` in its article (after it, for a negative
