@@ -234,6 +234,9 @@ def test_passages_read_from_their_sentences_and_titles_weigh_as_stored(tmp_path)
     snapshot.save(updated, tmp_path / "saved", "v")
     loaded = snapshot.load(tmp_path / "saved", "v", updated.config)
     assert_rows_weigh_as_stored(loaded)
+    going_on = np.concatenate([built.sentence_goes_on, SearchIndex(added).sentence_goes_on])  # added as built
+    assert np.array_equal(updated.sentence_goes_on, going_on) and np.array_equal(loaded.sentence_goes_on, going_on)
+    assert going_on.any() and not going_on.all()
     assert not any(tmp_path.glob("saved/passages_row_*")) and any(tmp_path.glob("saved/titles_row_*"))
     for question in ("Tư lệnh Bộ đội Biên phòng là ai?", "quang ninh thu hut dau tu"):
         assert loaded.search(question, 5) == updated.search(question, 5)
@@ -423,8 +426,6 @@ def test_how_many_is_answered_by_the_sentence_that_counts_what_is_asked():
 @pytest.mark.parametrize(
     ("question", "moved", "top_k"),
     [
-        # bench/dev, dev2, dev9: the best sentence quotes a saying (Bác Hồ's), no programme's name
-        ("Biên phòng Lai Châu đã làm nhà cho hộ nghèo qua chương trình nào?", "Có thể kể đến: “Mái ấm", 3),
         # the best says the province "có nhiều phong trào, mô hình …"; the next one lists them,
         # however far below it scores
         ("Bộ đội Biên phòng tỉnh Lai Châu có những phong trào nào giúp dân?", "Có thể kể đến: “Mái ấm", 5),
@@ -503,3 +504,24 @@ def test_a_sentence_that_goes_on_from_the_one_before_is_covered_with_it():
         next(s for s in found if s.startswith("Chuyển đổi số"))
     )
     assert index.search("Chuyển đổi số phát triển kinh tế gì?").answers[0].sentence.startswith("Chuyển đổi số")
+
+
+def test_a_run_of_subjectless_sentences_is_said_of_the_subject_before_it():
+    """ "Chủ động rà soát …" goes on from "Tập trung …", which goes on from "Đại tướng Lương
+    Cường yêu cầu …": what the question asks of him, it says (bench/dev2), ahead of a sentence
+    of another article that shares the asked words with it; read alone, behind it."""
+    index = index_of(
+        "Làm việc với Bộ đội Biên phòng\n"
+        "Đại tướng Lương Cường yêu cầu lực lượng Bộ đội Biên phòng quán triệt nghị quyết. "
+        "Tập trung nâng cao năng lực tham mưu ở tất cả các cấp. "
+        "Chủ động rà soát, bổ sung quy hoạch, đào tạo cán bộ chỉ huy các cấp.",
+        "Đồn biên phòng\nCán bộ chỉ huy các cấp của đồn được đào tạo về công tác vận động quần chúng.",
+    )
+    going = index.sentence_goes_on.tolist()
+    assert going == [False, True, True, False]
+    question = "Đại tướng Lương Cường yêu cầu gì về công tác cán bộ chỉ huy các cấp?"
+    found = [a.sentence[:16] for a in index.search(question).answers]
+    assert found.index("Chủ động rà soát") < found.index("Cán bộ chỉ huy c")
+    index.sentence_goes_on = np.zeros_like(index.sentence_goes_on)  # read alone, it has none of him
+    found = [a.sentence[:16] for a in index.search(question).answers]
+    assert found.index("Chủ động rà soát") > found.index("Cán bộ chỉ huy c")

@@ -153,7 +153,8 @@ async def test_a_build_in_pieces_is_the_build_of_the_whole(data_dir, db_path, tm
         built = snapshot_module.load(directory, "v", config)
         assert built.definitions == whole.definitions and list(built.sentence_text) == list(whole.sentence_text)
         assert [built.docs[i] for i in range(5)] == [whole.docs[i] for i in range(5)]
-        for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first"):
+        arrays = ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first")
+        for name in (*arrays, "sentence_goes_on"):
             assert np.array_equal(getattr(built, name), getattr(whole, name)), name
         for part in ("sentences", "passages"):
             ours, reference = getattr(built, part), getattr(whole, part)

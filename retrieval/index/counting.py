@@ -13,6 +13,7 @@ from retrieval.index.bm25 import BM25Index, RowTerms, term_counts
 from retrieval.index.ranking import RankingConfig
 from retrieval.index.rows import CorpusRows, DocTable, TextColumn
 from retrieval.text.abbreviations import Abbreviations, definitions
+from retrieval.text.discourse import goes_on
 from retrieval.text.tokenizer import word_terms
 
 
@@ -113,6 +114,7 @@ class CountedPiece:
     sentence_ids: np.ndarray
     sentence_text: TextColumn
     sentence_passage: np.ndarray  # into the piece's passages
+    sentence_goes_on: np.ndarray  # whether each sentence goes on from the one before (retrieval.text.discourse)
     definitions: list[tuple[int, dict[str, str]]]  # (the piece's sentence row, pairs)
     sentence_counts: sparse.csc_matrix  # by term
     sentence_rows: sparse.csr_matrix  # the same counts by row
@@ -134,12 +136,21 @@ def count_piece(rows: CorpusRows, config: RankingConfig, known: Abbreviations | 
         sentence_ids=np.asarray(rows.sentence_ids, dtype=np.int64),
         sentence_text=TextColumn(rows.sentence_text),
         sentence_passage=np.asarray(rows.sentence_passage, dtype=np.int64),
+        sentence_goes_on=going_on(rows),
         definitions=definitions(rows.sentence_text) if known is not None else [],
         sentence_counts=counts.sentences,
         sentence_rows=counts.sentence_rows,
         passage_counts=counts.passages,
         title_rows=counts.title_rows,
     )
+
+
+def going_on(rows: CorpusRows) -> np.ndarray:
+    """Whether each sentence of ``rows`` goes on from the one before it in its article."""
+    docs = np.asarray(rows.passage_doc, dtype=np.int64)[np.asarray(rows.sentence_passage, dtype=np.int64)]
+    first = np.ones(len(docs), dtype=bool)
+    first[1:] = docs[1:] != docs[:-1]
+    return goes_on(rows.sentence_text, rows.sentence_words, first)
 
 
 def renumbered(by_row: sparse.csr_matrix, where: np.ndarray, columns: int) -> sparse.csr_matrix:

@@ -50,8 +50,8 @@ def coverage(view: RowsView, query: Query, context: RowsView | None = None) -> n
     # The words' credits in one reduceat and their idfs in one lookup: 81-87 us over a needle
     # question's top 20 passages, where numpy calls and an idf lookup per term took 190-200 us.
     held = view.held(query.evidence_terms)
-    if context is not None:
-        held = held | context.held(query.evidence_terms)
+    if context is not None:  # a row's words and those of another, its context, row for row
+        held |= context.held(query.evidence_terms)
     credit = np.maximum.reduceat(query.evidence_credits[:, None] * held, query.evidence_starts, axis=0)
     idfs = index.idfs(query.weighing_terms).tolist()
     weights = np.empty(len(groups))

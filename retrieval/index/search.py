@@ -24,6 +24,7 @@ from retrieval.index.counting import (
     TermIds,
     count_piece,
     count_terms,
+    going_on,
     passage_spans,
     renumbered,
 )
@@ -36,13 +37,13 @@ from retrieval.question.query import Query, analyze_question
 from retrieval.question.smalltalk import small_talk
 from retrieval.question.verdict import Constraints, constraints
 from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
+from retrieval.text.discourse import LIST_LEAD
 from retrieval.text.normalize import clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import FOLDED
 
-# A sentence that lists what the one before announced: "Có thể kể đến: “…”", "Đó là …", "Trong đó có …"
-_LISTS = re.compile(
-    r"\s*(?:có thể kể đến|đó là|gồm|bao gồm|cụ thể|tiêu biểu là|điển hình là|như|trong đó)\b", re.IGNORECASE
-)
+# How far back a sentence that goes on may look for the one it goes on from (a demand listed in
+# a run of subjectless sentences)
+_GOING_ON = 5
 
 
 @lru_cache(maxsize=4096)
@@ -154,6 +155,7 @@ class SearchIndex:
                 "sentence_ids": piece.sentence_ids,
                 "sentence_text": piece.sentence_text,
                 "sentence_passage": piece.sentence_passage + passages,
+                "sentence_goes_on": piece.sentence_goes_on,
                 "definitions": [(row + sentences, found) for row, found in piece.definitions],
                 "sentences_counts": (keep.counts(piece.sentence_counts), where),
                 "passages_counts": (keep.counts(piece.passage_counts), where),
@@ -173,7 +175,14 @@ class SearchIndex:
 
         self.docs = DocTable.joined(joined("docs"))
         self.doc_live = np.ones(len(self.docs), dtype=bool)
-        for name in ("article_ids", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage"):
+        for name in (
+            "article_ids",
+            "passage_ids",
+            "passage_doc",
+            "sentence_ids",
+            "sentence_passage",
+            "sentence_goes_on",
+        ):
             setattr(self, name, np.concatenate(joined(name)))
         self.sentence_text = TextColumn.joined(joined("sentence_text"))
         self.definitions = [found for defined in joined("definitions") for found in defined]
@@ -241,6 +250,7 @@ class SearchIndex:
             sentence_ids=np.concatenate([self.sentence_ids, np.asarray(rows.sentence_ids, dtype=np.int64)]),
             sentence_text=sentence_text,
             sentence_passage=sentence_passage,
+            sentence_goes_on=np.concatenate([self.sentence_goes_on, going_on(rows)]),
             passage_first=passage_first,
             passage_count=passage_count,
             definitions=defined,
@@ -338,10 +348,12 @@ class SearchIndex:
         final += config.passage_weight * c_passage_scores / (top_scores[0] or 1.0)
         if config.coverage_weight:
             covered = coverage(at_candidates, query)
-            led = self._led_in(candidates)
-            if led.any():
-                joint = coverage(self.sentences.at(candidates[led]), query, self.sentences.at(candidates[led] - 1))
-                covered[led] = np.maximum(covered[led], joint)
+            if (going := self.sentence_goes_on[candidates]).any():
+                # "Phối hợp chặt chẽ với …" after "Đồng chí … yêu cầu …": said of the subject the
+                # sentence it goes on from names, as the question may name it
+                rows = candidates[going]
+                said = coverage(self.sentences.at(rows), query, self.sentences.at(self._gone_on_from(rows)))
+                covered[going] = np.maximum(covered[going], said)
             final += config.coverage_weight * covered
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
             # Fused with the model's similarities, any candidate may still win: check them all.
@@ -421,22 +433,21 @@ class SearchIndex:
         row = int(rows[best]) + 1
         text = self._sentences_near(row - 1, -1)  # the next sentence of its article ("" at its end)
         found = np.flatnonzero(rows == row)
-        if not text or not found.size or not _LISTS.match(text) or not asked.check.names_kind(text):
+        if not text or not found.size or not LIST_LEAD.match(text) or not asked.check.names_kind(text):
             return None
         return int(found[0]) if self._verdict(asked, row) == "answer" else None
 
-    def _led_in(self, rows: np.ndarray) -> np.ndarray:
-        """Which of ``rows`` go on from the sentence before them in their article ("Trong đó có
-        việc …", "Có thể kể đến: …"): what the question asks of it, they may say."""
-        before = np.maximum(rows - 1, 0)
-        doc = self.passage_doc[self.sentence_passage]
-        same = (rows > 0) & (doc[rows] == doc[before])
-        texts = self.sentence_text
-        return np.fromiter(
-            (bool(s) and _LISTS.match(texts[r]) is not None for r, s in zip(rows.tolist(), same.tolist(), strict=True)),
-            dtype=bool,
-            count=rows.size,
-        )
+    def _gone_on_from(self, rows: np.ndarray) -> np.ndarray:
+        """The sentence each of ``rows`` (sentences that go on from the one before) goes on from:
+        the last one before it that does not go on itself, up to ``_GOING_ON`` back ("Chủ động rà
+        soát …" after "Tập trung nâng cao …" goes on from "Đại tướng Lương Cường yêu cầu …")."""
+        before = rows - 1
+        for _ in range(_GOING_ON - 1):
+            going = self.sentence_goes_on[before]
+            if not going.any():
+                break
+            before = np.where(going, before - 1, before)
+        return before
 
     def _sentences_near(self, row: int, count: int) -> str:
         """Up to ``count`` sentences before ``row`` in its article (after it, for a negative

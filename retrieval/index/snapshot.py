@@ -32,11 +32,11 @@ from retrieval.index.search import SearchIndex
 
 # 2: float32 impacts; 3: one vocabulary for both indexes; 4: term counts, dead rows; 5: idf at query time;
 # 6: articles as text columns; 7: each column's largest impact; 8: term counts by row too;
-# 9: passages' counts by row read from their sentences' and titles' rows
-FORMAT = 9
+# 9: passages' counts by row read from their sentences' and titles' rows; 10: sentences that go on
+FORMAT = 10
 _ARRAYS = (
     "article_ids", "doc_live", "passage_ids", "passage_doc", "sentence_ids", "sentence_passage", "passage_first",
-    "passage_count",
+    "passage_count", "sentence_goes_on",
 )  # fmt: skip
 
 
