@@ -440,6 +440,10 @@ def test_a_fact_of_another_place_of_its_kind_answers_nothing():
     assert not constraints("Đầm Hà có còn hộ nghèo không?").met(said, article, PAIRS)
     assert constraints("Bình Liêu có còn hộ nghèo không?").met(said, article, PAIRS)
     assert constraints("Huyện nào của Quảng Ninh không còn hộ nghèo?").met(said, "Quảng Ninh", PAIRS)
+    # "mấy huyện …?" asks of districts too: the districts named are its answer (asked in the console)
+    both = "Huyện Đầm Hà và huyện Tiên Yên là 2 địa phương đầu tiên đạt chuẩn NTM nâng cao."
+    assert constraints("Quảng Ninh có mấy huyện đạt chuẩn nông thôn mới nâng cao?").met(both, "Quảng Ninh", PAIRS)
+    assert not constraints("Huyện Bình Liêu đạt chuẩn nông thôn mới nâng cao chưa?").met(both, "Quảng Ninh", PAIRS)
     # a district or a commune is named with its kind: "huyện nào" is not answered by the post's name
     district = constraints("Đồn Biên phòng Pò Hèn thuộc huyện nào?")  # bench/dev18
     assert not district.met("Chính ủy BĐBP tỉnh kiểm tra mô hình của Đồn Biên phòng Pò Hèn.", "Quảng Ninh", PAIRS)

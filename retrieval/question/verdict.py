@@ -120,7 +120,7 @@ _COMPANION = re.compile(r"\b(?:cung|voi) (?!ai\b)")
 _RANK_ASKED = re.compile(r"\b(?:quan ham|cap bac)\b")
 # A place named with its kind: "huyện Bình Liêu", "tỉnh Lai Châu" (a name's words capitalised)
 _PLACE_NAMED = re.compile(
-    rf"\b(?:[Hh]uyện|[Tt]ỉnh|[Xx]ã|[Tt]hành phố|[Tt]hị xã) (?P<name>{UPPER_LETTER}\w*(?: {UPPER_LETTER}\w*)*)"
+    rf"\b(?P<kind>[Hh]uyện|[Tt]ỉnh|[Xx]ã|[Tt]hành phố|[Tt]hị xã) (?P<name>{UPPER_LETTER}\w*(?: {UPPER_LETTER}\w*)*)"
 )
 # Words that say nothing by themselves ("của", "là", "tại"), folded.
 _FUNCTION_WORDS = frozenset(p[0] for p in STOP_ACCENTED if len(p) == 1)
@@ -357,7 +357,19 @@ class Constraints:
         if any(f" {_folded(name)} " in folded for name in names):
             return False
         asked = f" {self.text} "
-        return any(f" {_folded(place.group('name'))} " not in asked for place in _PLACE_NAMED.finditer(sentence))
+        return any(
+            f" {_folded(place.group('name'))} " not in asked and not self._asks_of_kind(_folded(place.group("kind")))
+            for place in _PLACE_NAMED.finditer(sentence)
+        )
+
+    def _asks_of_kind(self, kind: str) -> bool:
+        """Whether the question asks about places of a ``kind`` (folded) with no name of its own:
+        "Quảng Ninh có mấy huyện …?", "các huyện biên giới" are answered by the districts named."""
+        names = [_folded(p[len(_NAME) :]) for p in self.phrases if p.startswith(_NAME)]
+        return any(
+            not any(self.text[said.end() :].startswith(f" {name}") for name in names)
+            for said in re.finditer(rf"\b{kind}\b", self.text)
+        )
 
     def _other_document(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another document than the one asked about: it
