@@ -141,6 +141,9 @@ ANSWER_OF_TWO = (
         ("Tỉnh nào?", "Chính ủy BĐBP tỉnh Lai Châu là ai?", None, "Chính ủy BĐBP tỉnh nào?"),
         # "Còn X?" keeps the frame, X in the slot it fits: an abbreviation, a province
         ("Còn KVBG?", "NTM là viết tắt của gì?", None, "KVBG là viết tắt của gì?"),
+        # an adjunct: the same question of another field, after what was asked (asked in the console)
+        ("Còn trong phòng chống tội phạm?", "Bí thư Phan Việt Cường yêu cầu gì về nước bạn Lào?", None,
+         "Bí thư Phan Việt Cường yêu cầu gì trong phòng chống tội phạm?"),
         ("Còn Quảng Ninh?", "chinh uy bdbp tinh lai chau la ai", None, "Chinh uy bdbp tinh Quang Ninh la ai"),
         # ... after a question head, which stays: "Ai là …?"
         ("Còn Chính ủy?", "Ai là Tư lệnh Bộ đội Biên phòng?", None, "Ai là Chính ủy Bộ đội Biên phòng?"),
@@ -466,6 +469,9 @@ def test_the_focus_of_a_follow_up_is_its_new_common_words():
     assert focus_of("Còn Quảng Ninh?") is None  # a name: its article may name it
     assert focus_of("Còn những huyện nào đạt chuẩn?") is None  # a question of its own
     assert focus_of("Ông ấy quê ở đâu?") is None
+    # its preposition is no word the sentence must say: "đối với chiến sĩ mới" says "về chiến sĩ mới"
+    assert focus_of("Còn về chiến sĩ mới?") == "chiến sĩ mới"
+    assert focus_of("Còn với ngư dân thì sao?") == "ngư dân"
 
 
 def test_a_time_or_an_office_never_named_is_no_reference():

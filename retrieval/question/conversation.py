@@ -90,6 +90,9 @@ _NAME_THEM = re.compile(
     r"(?: (?:đi|giúp|ra|nhé|di|giup|nhe))*\s*[?.!]*$",
     re.IGNORECASE,
 )
+_PREPOSITION_FIRST = re.compile(
+    r"^(?:về|trong|với|đối với|ở|tại|cho|của|ve|voi|doi voi|o|tai|cua)\s+(?=\w)", re.IGNORECASE
+)
 # "Thế", "Vậy thì" before a reference: a particle that says "so", nothing to keep
 _LEADING_PARTICLE = re.compile(r"\s*(?:thế|vậy|the|vay)(?: (?:thì|thi))?,?\s+", re.IGNORECASE)
 # A question that starts with a noun of a thing, no demonstrative or question word after it
@@ -166,7 +169,10 @@ def focus_of(question: str) -> str | None:
     phrase = ellipsis_phrase(clean_unicode(question).strip())
     if phrase is None or phrase != phrase.lower() or not WORD.search(phrase):
         return None
-    return None if asks(phrase) else phrase
+    # "Còn về chiến sĩ mới?": what the sentence must say is the noun, not the preposition ("đối
+    # với chiến sĩ mới" says it)
+    phrase = _PREPOSITION_FIRST.sub("", phrase)
+    return None if asks(phrase) or not phrase else phrase
 
 
 def _corrected(text: str) -> str:

@@ -50,6 +50,8 @@ _PLACE_SLOT = re.compile(
     r"\b(?:tỉnh|huyện|tinh|huyen|thanh pho|thành phố)\s+(?P<place>\w+\s+\w+)",
     re.IGNORECASE,
 )
+# A phrase that opens with a preposition is an adjunct: where or of what the same thing is asked
+_ADJUNCT = re.compile(r"(?:về|trong|đối với|ngoài|ve|trong|doi voi|ngoai)\s+\w", re.IGNORECASE)
 _TITLE_PREFIXES = frozenset({"phó", "quyền", "nguyên"})  # deputy, acting, former: part of a title
 
 
@@ -182,6 +184,13 @@ def _ellipsis_in(previous: str, phrase: str) -> tuple[str, bool]:
         return phrase + _without_holder(previous[spans[n - 1][1] :]), True
     if at_place := _place_phrase(phrase):  # "Còn Quảng Ninh?": the same question, asked there
         return f"{previous.strip().rstrip(' ?')} {at_place}?", True
+    if _ADJUNCT.match(phrase):
+        # "Còn trong phòng, chống tội phạm?" after "… yêu cầu gì về nước bạn Lào?": the same
+        # question of another field, in place of the one after what was asked
+        asked = list(re.finditer(rf"\b(?:{ASKING})\b", previous, re.IGNORECASE))
+        if asked and asked[-1].start() > 0:
+            return f"{previous[: asked[-1].end()]} {phrase}?", True
+        return f"{previous.strip().rstrip(' ?')} {phrase}?", True
     asked = re.search(rf"\b(?:{ASKING})\b", previous[len(topic) :], re.IGNORECASE) if topic else None
     return f"{topic} {phrase}" + (f" {asked.group()}?" if asked else "?"), False
 
