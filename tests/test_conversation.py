@@ -200,6 +200,9 @@ ANSWER_OF_TWO = (
         ("Do cơ quan nào ban hành?", "Nghị quyết 33-NQ/TW ban hành ngày nào?", None,
          "Nghị quyết 33-NQ/TW do cơ quan nào ban hành?"),
         ("Về vấn đề gì?", "Nghị quyết 33-NQ/TW do cơ quan nào ban hành?", None, "Nghị quyết 33-NQ/TW về vấn đề gì?"),
+        # ... by pyvi's words: the "hành" of "hành động" says no "ban hành" again (asked in the console)
+        ("Và mấy chương trình hành động?", "Biên phòng Quảng Ninh đã ban hành bao nhiêu quy chế?", None,
+         "Biên phòng Quảng Ninh đã ban hành mấy chương trình hành động?"),
         ("Để làm gì?", "Đảng ủy BĐBP tỉnh ban hành mấy quyết định?", None,
          "Đảng ủy BĐBP tỉnh ban hành quyết định để làm gì?"),
         ("Và Tiên Yên thì sao?", "Đầm Hà đã đạt được gì?", None, "Tiên Yên đã đạt được gì?"),

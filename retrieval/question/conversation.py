@@ -58,6 +58,7 @@ from retrieval.question.referents import (
     which_answered,
 )
 from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.text.tokenizer import segment
 
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
 _FRAGMENT = re.compile(
@@ -252,11 +253,14 @@ def _without_repeated(subject_: str, fragment: str) -> str:
     """``subject_`` without the verb it ends with when the fragment says it again: "Do cơ quan nào
     ban hành?" after "Nghị quyết 33 ban hành ngày nào?" asks of "Nghị quyết 33"."""
     words = list(WORD.finditer(subject_))
-    said = set(WORD.findall(fold_diacritics(normalize(fragment)).lower()))
-    keep = len(words)
-    while keep > 1 and fold_diacritics(normalize(words[keep - 1].group())).lower() in said:
-        keep -= 1
-    return subject_[: words[keep - 1].end()] if keep < len(words) and words else subject_
+    # by pyvi's words: "ban hành" is said again by "… ban hành?", not by the "hành" of "hành động"
+    said = {fold_diacritics(w) for w in segment(fragment)}
+    ending = [fold_diacritics(w) for w in segment(subject_)]
+    dropped = 0
+    while len(ending) > 1 and ending[-1] in said:
+        dropped += ending.pop().count("_") + 1
+    keep = len(words) - dropped
+    return subject_[: words[keep - 1].end()] if 0 < keep < len(words) else subject_
 
 
 def _the_noun_again(text: str, previous: str) -> re.Match[str] | None:
