@@ -237,6 +237,11 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 2 con số năm 2023.", False),
         ("Quảng Ninh tăng trưởng bao nhiêu phần trăm năm 2023?", "Quảng Ninh tăng trưởng 10,2% năm 2023.", True),
         ("Đồn tuần tra bao nhiêu km?", "Đồn tuần tra 427 km đường biên giới.", True),
+        # a rate asked is a share: a percentage or a ratio, not a sum of money (bench/dev2)
+        ("Tỷ lệ hộ nghèo năm 2023 là bao nhiêu?", "Hộ nghèo năm 2023 giảm, thu hút 3,1 tỷ USD.", False),
+        ("Tỷ lệ hộ nghèo năm 2023 là bao nhiêu?", "Tỷ lệ hộ nghèo năm 2023 còn 1,2%.", True),
+        ("Tỷ lệ người di cư Anh so với Pháp là bao nhiêu?", "Người Anh di cư đông hơn với tỷ lệ 20:1.", True),
+        ("Khu vực nào nổi tiếng với tỷ lệ tội phạm cao?", "Phân khu bị cô lập nổi tiếng với tội phạm.", True),
         # an organisation's whole name: "Công an nhân dân" is not "Quân đội nhân dân"
         (
             "Chủ nhiệm Tổng cục Chính trị Công an nhân dân là ai?",

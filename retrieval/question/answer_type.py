@@ -154,6 +154,14 @@ _UNITS = {
 }
 
 
+# A rate asked ("tỷ lệ … là bao nhiêu", folded), and how a sentence gives one: a percentage, a
+# ratio ("20:1", "1/3", "1 trên 5"), a fraction in words ("một nửa", "hai phần ba")
+_RATE = re.compile(r"\bty le\b.*\b(?:bao nhieu|may)\b")
+_SHARE = re.compile(
+    r"\d[\d.,]*\s*(?:%|phan tram)|\d+\s*[:/]\s*\d+|\d+ (?:tren|trong) \d+|\bphan (?:tu|ba|nam|muoi)\b|\bnua\b"
+)
+
+
 def counted_thing(question: str) -> str | None:
     """What a "bao nhiêu …" question counts, folded: "bao nhiêu cán bộ, chiến sĩ" -> "can bo"."""
     return _counted_in(fold_diacritics(normalize(question)))
@@ -199,9 +207,14 @@ class AnswerCheck:
         self._when = re.compile(rf"\b{re.escape(when.group(1))} khi\b") if when else None
 
         unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
-        # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn".
+        # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn"; a
+        # rate asked ("Tỷ lệ hộ nghèo là bao nhiêu?") is a percentage or a ratio ("20:1")
         self._unit = (
-            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])") if unit else None
+            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])")
+            if unit
+            else _SHARE
+            if self.kind == "number" and counted is None and _RATE.search(self.asked.lower())
+            else None
         )
 
     def locates(self, sentence: str) -> bool:
