@@ -240,8 +240,8 @@ MEETING = "Dự hội nghị có Trung tướng Lê Đức Thái, Tư lệnh B�
         # a rate asked is a share: a percentage or a ratio, not a sum of money (bench/dev2)
         ("Tỷ lệ hộ nghèo năm 2023 là bao nhiêu?", "Hộ nghèo năm 2023 giảm, thu hút 3,1 tỷ USD.", False),
         ("Tỷ lệ hộ nghèo năm 2023 là bao nhiêu?", "Tỷ lệ hộ nghèo năm 2023 còn 1,2%.", True),
-        ("Tỷ lệ người di cư Anh so với Pháp là bao nhiêu?", "Người Anh di cư đông hơn với tỷ lệ 20:1.", True),
-        ("Khu vực nào nổi tiếng với tỷ lệ tội phạm cao?", "Phân khu bị cô lập nổi tiếng với tội phạm.", True),
+        ("Tỷ lệ người di cư Anh so với Pháp là bao nhiêu?", "Người Anh di cư đông hơn người Pháp, tỷ lệ 20:1.", True),
+        ("Khu vực nào nổi tiếng với tỷ lệ tội phạm cao?", "Đến năm 2008 phân khu vẫn nổi tiếng với tội phạm.", True),
         # an organisation's whole name: "Công an nhân dân" is not "Quân đội nhân dân"
         (
             "Chủ nhiệm Tổng cục Chính trị Công an nhân dân là ai?",
