@@ -192,6 +192,11 @@ ANSWER_OF_TWO = (
         ("Theo tiêu chí giai đoạn nào?", "Huyện nào đạt chuẩn NTM nâng cao?",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí quốc gia.",
          "Huyện Tiên Yên đạt chuẩn NTM nâng cao theo tiêu chí giai đoạn nào?"),
+        # a kind of place alone, no name or demonstrative: the one talked about (bench/dev19)
+        ("Tỉnh đã có những quyết sách nào?", "Giai đoạn 2021-2023 Quảng Ninh phải đối mặt với điều gì?", None,
+         "Tỉnh Quảng Ninh đã có những quyết sách nào?"),
+        ("Huyện có bao nhiêu hộ nghèo?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
+         "Huyện Bình Liêu có bao nhiêu hộ nghèo?"),
         # ... or who did something: the person its answer names (bench/dev18)
         ("Bao giờ?", "Ai chủ trì làm việc với Ban Thường vụ Đảng ủy Bộ đội Biên phòng?",
          "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị chủ trì làm việc.",

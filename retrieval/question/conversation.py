@@ -38,7 +38,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.question.ellipsis import bare_office, ellipsis, ellipsis_phrase, names_office
-from retrieval.question.phrases import WORD, asked_of, asks, asks_which_first, counted_noun, of_something, subject
+from retrieval.question.phrases import (
+    WORD,
+    asked_of,
+    asks,
+    asks_which_first,
+    counted_noun,
+    name_spans,
+    of_something,
+    subject,
+)
 from retrieval.question.referents import (
     BARE_HONORIFIC,
     DEMONSTRATIVE,
@@ -57,7 +66,7 @@ from retrieval.question.referents import (
     time_meant,
     which_answered,
 )
-from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize
+from retrieval.text.normalize import LOWER_LETTER, clean_unicode, fold_diacritics, has_diacritics, normalize
 from retrieval.text.tokenizer import segment
 
 # A fragment that asks for one more thing of the same subject: "Nhiệm kỳ nào?", "Bao nhiêu cặp …?"
@@ -93,6 +102,12 @@ _NAME_THEM = re.compile(
 )
 _PREPOSITION_FIRST = re.compile(
     r"^(?:về|trong|với|đối với|ở|tại|cho|của|ve|voi|doi voi|o|tai|cua)\s+(?=\w)", re.IGNORECASE
+)
+# A question that opens with a kind of place and no name or demonstrative: the one talked about
+_BARE_PLACE = re.compile(
+    r"^(?:tỉnh|huyện|xã|thành phố|tinh|huyen|xa|thanh pho)(?=\s+(?!(?:này|đó|ấy|kia|nào|nay|do|ay|nao)\b)"
+    rf"{LOWER_LETTER})",
+    re.IGNORECASE,
 )
 # "Thế", "Vậy thì" before a reference: a particle that says "so", nothing to keep
 _LEADING_PARTICLE = re.compile(r"\s*(?:thế|vậy|the|vay)(?: (?:thì|thi))?,?\s+", re.IGNORECASE)
@@ -359,6 +374,9 @@ def rewrite(question: str, previous: str, answer: str | None = None, earlier: st
             text = re.sub(r"^(?:và|va)\s+", "", text, flags=re.IGNORECASE)
             of_what = _without_repeated(_without_given(asked_of(previous, text), text), text)
             rewritten = f"{of_what} {text[0].lower()}{text[1:]}"
+    if not rewritten and (bare := _BARE_PLACE.match(text)) and name_spans(previous):
+        # "Tỉnh đã có những quyết sách nào?" after a question about Quảng Ninh: that province
+        return rewrite(f"{text[: bare.end()]} đó{text[bare.end() :]}", previous, answer, earlier)
     if not rewritten and (the := _the_noun_again(text, previous)):
         # "Hội nghị diễn ra vào buổi nào?" after "… dự hội nghị …?": that one, as "Hội nghị đó"
         return rewrite(f"{text[: the.end()]} đó{text[the.end() :]}", previous, answer, earlier)
