@@ -93,6 +93,13 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
         ("Lai Châu có bao nhiêu đồn biên phòng?", "Chương trình Con nuôi đồn biên phòng ở Lai Châu.", "", False),
         ("Tại sao Quảng Ninh ban hành nghị quyết?", "Quảng Ninh ban hành nghị quyết chuyên đề.", "", False),
         ("Tại sao Quảng Ninh ban hành nghị quyết?", "Quảng Ninh ban hành nghị quyết vì biên giới dài.", "", True),
+        # the circumstances said as the reason: "trong bối cảnh …" (bench/dev18)
+        (
+            "Vì sao Bí thư lưu ý không được chủ quan?",
+            "Bí thư nhấn mạnh, trong bối cảnh tình hình phức tạp, khó lường.",
+            "",
+            True,
+        ),
         # Roman numerals, numbers at the start of a document number
         (
             "Đại hội Đảng bộ BĐBP tỉnh lần thứ 18 có nhiệm kỳ nào?",

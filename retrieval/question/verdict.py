@@ -128,7 +128,7 @@ _FOLDED_FUNCTION_WORDS = frozenset(fold_diacritics(w) for w in _FUNCTION_WORDS)
 _PLACE_KINDS = frozenset(fold_diacritics(w) for w in PLACE_KIND_WORDS)
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
-    r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của)\b|^do\b"
+    r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của|trong bối cảnh)\b|^do\b"
 )  # read accented: "để" says too little, and so does "do" but at the start ("Do X, Y")
 
 
