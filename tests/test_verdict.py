@@ -100,6 +100,14 @@ QN_ARTICLE = "Về phía tỉnh Quảng Ninh có các đồng chí trong Ban Th�
             "",
             True,
         ),
+        # Roman numerals, numbers at the start of a document number
+        (
+            "Đại hội Đảng bộ BĐBP tỉnh lần thứ 18 có nhiệm kỳ nào?",
+            "Đại hội Đảng bộ BĐBP tỉnh lần thứ XVIII, nhiệm kỳ 2020-2025.",
+            "",
+            True,
+        ),
+        ("Nghị quyết 33 ban hành ngày nào?", "Nghị quyết 33-NQ/TW, ngày 28/9/2018 của Bộ Chính trị.", "", True),
         # a paraphrase's own words are not constraints
         ("Ai đứng đầu lực lượng Bộ đội Biên phòng?", "Trung tướng Lê Đức Thái, Tư lệnh Bộ đội Biên phòng.", "", True),
         # "who is the X?": the sentence itself names someone as X; its article naming X is not enough
