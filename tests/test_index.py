@@ -446,6 +446,15 @@ def test_a_sentence_naming_what_which_asks_comes_before_one_naming_none(index, q
     assert result.answers[0].sentence.startswith(moved) and result.verdict == "answer"
 
 
+def test_a_list_that_goes_on_from_its_announcement_is_answered_first(index):
+    """bench/dev, dev2, dev9: "… qua chương trình nào?" was answered by the sentence quoting Bác
+    Hồ's saying and announcing the programmes; the list after it ("Có thể kể đến: “Mái ấm …”")
+    goes on from it, read with it, and now comes first by its scores alone."""
+    question = "Biên phòng Lai Châu đã làm nhà cho hộ nghèo qua chương trình nào?"
+    assert _unpromoted(index, question, 3)[0].sentence.startswith("Có thể kể đến: “Mái ấm")
+    assert index.search(question).verdict == "answer"
+
+
 def test_what_someone_named_says_is_the_sentence_that_says_that_act(index):
     """ "… khẳng định gì?": the best sentence names the man and what he agreed with; the one
     continuing his speech ("Đồng chí khẳng định: …") comes within ``office_margin`` below it and
