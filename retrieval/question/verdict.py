@@ -348,27 +348,21 @@ class Constraints:
     def _other_place(self, sentence: str) -> bool:
         """Whether the sentence gives its facts of another place of a kind ("huyện Bình Liêu …"
         for "Đầm Hà có còn hộ nghèo không?"): none of the question's names is in it, and the place
-        it names is none of them; the article naming the asked place does not stand in then. A
+        it names is none of them, nor of a kind the question asks about with no name ("Quảng
+        Ninh có mấy huyện …?"); the article naming the asked place does not stand in then. A
         question that names people only asks of no place ("Trung tướng Lê Đức Thái mong muốn gì?")."""
-        names = [p[len(_NAME) :] for p in self.phrases if p.startswith(_NAME)]
+        names = [_folded(p[len(_NAME) :]) for p in self.phrases if p.startswith(_NAME)]
         if len(self._people) == len(names) or re.search(r"\bnao\b", self.text):
             return False  # "Huyện nào …?": the place the sentence names is what is asked
-        folded = f" {_folded(sentence)} "
-        if any(f" {_folded(name)} " in folded for name in names):
+        if any(f" {name} " in f" {_folded(sentence)} " for name in names):
             return False
-        asked = f" {self.text} "
+        unnamed = {  # "mấy huyện": a kind asked about, no name after it
+            kind.group() for kind in re.finditer(r"\b(?:huyen|tinh|xa|thanh pho|thi xa)\b", self.text)
+            if not any(self.text[kind.end() :].startswith(f" {name}") for name in names)
+        }  # fmt: skip
         return any(
-            f" {_folded(place.group('name'))} " not in asked and not self._asks_of_kind(_folded(place.group("kind")))
+            f" {_folded(place['name'])} " not in f" {self.text} " and _folded(place["kind"]) not in unnamed
             for place in _PLACE_NAMED.finditer(sentence)
-        )
-
-    def _asks_of_kind(self, kind: str) -> bool:
-        """Whether the question asks about places of a ``kind`` (folded) with no name of its own:
-        "Quảng Ninh có mấy huyện …?", "các huyện biên giới" are answered by the districts named."""
-        names = [_folded(p[len(_NAME) :]) for p in self.phrases if p.startswith(_NAME)]
-        return any(
-            not any(self.text[said.end() :].startswith(f" {name}") for name in names)
-            for said in re.finditer(rf"\b{kind}\b", self.text)
         )
 
     def _other_document(self, sentence: str) -> bool:
