@@ -197,6 +197,11 @@ ANSWER_OF_TWO = (
          "Tỉnh Quảng Ninh đã có những quyết sách nào?"),
         ("Huyện có bao nhiêu hộ nghèo?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
          "Huyện Bình Liêu có bao nhiêu hộ nghèo?"),
+        # the province, not its party committee ("Tỉnh ủy"): asked in the console
+        ("Tỉnh này có bao nhiêu huyện?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", None,
+         "Tỉnh Quảng Ninh có bao nhiêu huyện?"),
+        ("Tỉnh đã có những quyết sách nào?", "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký nói gì về giai đoạn 2021-2023?",
+         None, "Tỉnh Quảng Ninh đã có những quyết sách nào?"),
         # ... or who did something: the person its answer names (bench/dev18)
         ("Bao giờ?", "Ai chủ trì làm việc với Ban Thường vụ Đảng ủy Bộ đội Biên phòng?",
          "Sáng 27-3, Đại tướng Lương Cường, Chủ nhiệm Tổng cục Chính trị chủ trì làm việc.",

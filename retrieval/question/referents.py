@@ -206,7 +206,8 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
     if noun:
         key = fold_diacritics(normalize(noun)).lower()  # "Đồn đó …" starts a question
         folded = fold_diacritics(normalize(previous)).lower()
-        at = re.search(rf"\b{re.escape(key)}\b", folded)
+        # "tỉnh" is no "Tỉnh ủy" (the province's party committee, not the province)
+        at = re.search(rf"\b{re.escape(key)}\b(?! uy\b)", folded)
         # "… loại nghị quyết gì?" asks which too; so does "Đồn biên phòng nào …?"
         which = at and re.match(r"(?:\s+\w+){0,2}?\s+(?:nao|gi)\b", folded[at.end() :])
         if which and answer and (named := answer_named(noun, answer)):  # it asked which one
