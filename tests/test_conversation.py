@@ -200,6 +200,8 @@ ANSWER_OF_TWO = (
         # the province, not its party committee ("Tỉnh ủy"): asked in the console
         ("Tỉnh này có bao nhiêu huyện?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", None,
          "Tỉnh Quảng Ninh có bao nhiêu huyện?"),
+        ("Tỉnh này có bao nhiêu huyện?", "Bí thư tỉnh ủy quảng ninh là ai", None,  # restored, no capitals
+         "Tỉnh quảng ninh có bao nhiêu huyện?"),
         ("Tỉnh đã có những quyết sách nào?", "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký nói gì về giai đoạn 2021-2023?",
          None, "Tỉnh Quảng Ninh đã có những quyết sách nào?"),
         # ... or who did something: the person its answer names (bench/dev18)

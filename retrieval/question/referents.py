@@ -230,6 +230,9 @@ def referent(previous: str, noun: str | None, answer: str | None, person: bool =
         if names:  # "tỉnh này" after "… ở Lai Châu?"; a person ("Lương Cường") is no place or law
             start, end = names[0]
             return f"{noun.lower()} {previous[start:end]}"
+        if committee := re.search(rf"\b{re.escape(key)} uy (\w+ \w+)", folded):
+            # typed without capitals, "tỉnh ủy quảng ninh": the province its two words name
+            return f"{noun.lower()} {previous[committee.start(1) : committee.end(1)]}"
     about = subject(previous)
     if thing and about and (named := thing_of(about)):
         return named
