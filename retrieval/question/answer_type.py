@@ -209,13 +209,11 @@ class AnswerCheck:
         unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
         # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn"; a
         # rate asked ("Tỷ lệ hộ nghèo là bao nhiêu?") is a percentage or a ratio ("20:1")
-        self._unit = (
-            re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])")
-            if unit
-            else _SHARE
-            if self.kind == "number" and counted is None and _RATE.search(self.asked.lower())
-            else None
-        )
+        self._unit: re.Pattern[str] | None = None
+        if unit:
+            self._unit = re.compile(rf"\d[\d.,]*\s*(?:(?:nghin|ngan|trieu|ty)\s+)?(?:{_UNITS[unit]})(?![^\W_])")
+        elif self.kind == "number" and counted is None and _RATE.search(self.asked.lower()):
+            self._unit = _SHARE
 
     def locates(self, sentence: str) -> bool:
         """Whether ``sentence`` says where, when the question asks "ở đâu" / "nơi nào": a place

@@ -96,9 +96,9 @@ RANK_WORDS = r"(?:Đại|Trung|Thiếu|Thượng|Dai|Thieu|Thuong)\s+(?:tướng
 RANK_BEFORE = re.compile(RANK_WORDS + "$")  # ending a text, before the name that follows it
 RANK_AHEAD = re.compile(RANK_WORDS + r"(?=\w)")  # starting a name
 WORD = re.compile(r"\w+")
-_PLACE_KINDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã")  # what a local title is of
-_LOCAL_KIND = re.compile(rf"\s(?:{'|'.join(_PLACE_KINDS)})(?=\s)")
-PLACE_KIND_WORDS = frozenset(" ".join(_PLACE_KINDS).split())
+PLACE_KINDS = ("tỉnh", "huyện", "xã", "thành phố", "thị xã")  # what a local title is of
+_LOCAL_KIND = re.compile(rf"\s(?:{'|'.join(PLACE_KINDS)})(?=\s)")
+PLACE_KIND_WORDS = frozenset(" ".join(PLACE_KINDS).split())
 # Lowercase syllables inside a name run to its next capital ("Giao lưu hữu nghị … Việt Nam"),
 # a few at most and never through these
 _NAME_GAP = 7

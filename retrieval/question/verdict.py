@@ -44,7 +44,7 @@ from retrieval.question.offices import (
     office_spans,
     starts_office,
 )
-from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, SURNAMES
+from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, PLACE_KINDS, SURNAMES
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import asked_act
@@ -126,6 +126,7 @@ _PLACE_NAMED = re.compile(
 _FUNCTION_WORDS = frozenset(p[0] for p in STOP_ACCENTED if len(p) == 1)
 _FOLDED_FUNCTION_WORDS = frozenset(fold_diacritics(w) for w in _FUNCTION_WORDS)
 _PLACE_KINDS = frozenset(fold_diacritics(w) for w in PLACE_KIND_WORDS)
+_PLACE_KIND = re.compile(rf"\b(?:{'|'.join(fold_diacritics(k) for k in PLACE_KINDS)})\b")  # folded
 _CLAUSE = re.compile(r"[,;:?!()\"“”]|\s[-–]\s|\.(?:\s|$)")
 _REASON = re.compile(
     r"\b(?:vì|bởi|nhờ|nhằm|lý do|nguyên nhân|mục đích|kết quả của|trong bối cảnh)\b|^do\b"
@@ -354,14 +355,15 @@ class Constraints:
         names = [_folded(p[len(_NAME) :]) for p in self.phrases if p.startswith(_NAME)]
         if len(self._people) == len(names) or re.search(r"\bnao\b", self.text):
             return False  # "Huyện nào …?": the place the sentence names is what is asked
-        if any(f" {name} " in f" {_folded(sentence)} " for name in names):
+        folded, asked = f" {_folded(sentence)} ", f" {self.text} "
+        if any(f" {name} " in folded for name in names):
             return False
         unnamed = {  # "mấy huyện": a kind asked about, no name after it
-            kind.group() for kind in re.finditer(r"\b(?:huyen|tinh|xa|thanh pho|thi xa)\b", self.text)
+            kind.group() for kind in _PLACE_KIND.finditer(self.text)
             if not any(self.text[kind.end() :].startswith(f" {name}") for name in names)
         }  # fmt: skip
         return any(
-            f" {_folded(place['name'])} " not in f" {self.text} " and _folded(place["kind"]) not in unnamed
+            f" {_folded(place['name'])} " not in asked and _folded(place["kind"]) not in unnamed
             for place in _PLACE_NAMED.finditer(sentence)
         )
 

@@ -53,7 +53,7 @@ class FirstWordTagger:
             self._transitions[at[before], at[after]] = weight
         self._verb = at["V"]
         self._bos, self._eos = (self._row.get(end, len(self._row)) for end in ("BOS", "EOS"))
-        self._said = functools.lru_cache(maxsize=1 << 16)(self._vectors)
+        self._cached_vectors = functools.lru_cache(maxsize=1 << 16)(self._vectors)
 
     def _attributes(self, word: str, offset: int) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """The attribute rows and values pyvi's ``word2features`` gives ``word`` at ``offset``
@@ -108,7 +108,7 @@ class FirstWordTagger:
         (``_vectors``, once for each distinct word)."""
         known: dict[str, int] = {}
         ids = np.array([[known.setdefault(w, len(known)) for w in words] for words in sentences], dtype=np.int64)
-        vectors = np.stack([self._said(word) for word in known])  # (word, offset, label)
+        vectors = np.stack([self._cached_vectors(word) for word in known])  # (word, offset, label)
         states = np.zeros((len(sentences), length, len(self.labels)))
         for i in range(length):
             for j in range(max(i - 2, 0), min(i + 3, length)):
