@@ -261,6 +261,8 @@ ANSWER_OF_TWO = (
          "Việc BĐBP Lai Châu kết nghĩa cặp đồn trạm giúp gì?"),
         ("Ổng còn giữ chức gì?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Có đồng chí Nguyễn Xuân Ký, Bí thư Tỉnh ủy.",
          "Bí thư Tỉnh ủy Quảng Ninh, Nguyễn Xuân Ký còn giữ chức gì?"),
+        # ... but the "ổng" inside "Tổng" is no one
+        ("Tổng cục Chính trị có nhiệm vụ gì?", "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Có đồng chí Nguyễn Xuân Ký.", None),
         # "Con số đó": the figure asked before ("con" before a lowercase word is no "còn" when typed
         # with accents; "Con Chính ủy?" still is); "ở đó" after "Đồn … nào?" is the post answered
         ("Con số đó có phải kỷ lục không?", "Quảng Ninh thu hút bao nhiêu vốn FDI năm 2023?", None,
@@ -308,6 +310,9 @@ ANSWER_OF_TWO = (
          "Trung tướng Lê Đức Thái dự hội nghị với Tỉnh ủy tỉnh nào?",
          "Trung tướng Lê Đức Thái đánh giá cao sự phối hợp của Tỉnh ủy, UBND tỉnh Quảng Ninh.",
          "Hội nghị với Tỉnh ủy tỉnh Quảng Ninh diễn ra vào buổi nào?"),
+        ("Buổi làm việc bàn về những nội dung gì?",  # an event by its verb: the one asked about (bench/dev20)
+         "Sáng 27-3 Đại tướng Lương Cường làm việc với ai?", None,
+         "Sáng 27-3 Đại tướng Lương Cường làm việc bàn về những nội dung gì?"),
         ("Lai Châu cũng vậy à?", "Bình Liêu đã về đích nông thôn mới chưa?", None,
          "Lai Châu đã về đích nông thôn mới chưa?"),
         ("Thế còn ở Lai Châu thì ai?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
@@ -358,6 +363,9 @@ ANSWER_OF_TWO = (
         ("Thế ai là Phó Chính ủy?", "Ai là Chính ủy BĐBP tỉnh Quảng Ninh?", None,
          "Ai là Phó Chính ủy BĐBP tỉnh Quảng Ninh?"),
         ("Vậy Tư lệnh là ai?", "Chính ủy Bộ đội Biên phòng là ai?", None, "Tư lệnh Bộ đội Biên phòng là ai?"),
+        ("Còn ai là Chính ủy?", "Ai là Tư lệnh Bộ đội Biên phòng?", None, "Ai là Chính ủy Bộ đội Biên phòng?"),
+        # "Còn ai là …?" naming an office with its body: a question of its own, no "Ai là ai là …"
+        ("Còn ai là Chủ nhiệm Tổng cục Chính trị?", "Ai là Tư lệnh Bộ đội Biên phòng?", None, None),
         # "… loại nghị quyết gì?" asks which one too: "Nghị quyết này" is the one its answer names
         ("Nghị quyết này ban hành khi nào?", "Quảng Ninh ban hành loại nghị quyết gì về biên giới?",
          "Quảng Ninh ban hành Nghị quyết chuyên đề (Nghị quyết số 23-NQ/TU ngày 3/3/2024) về biên giới.",

@@ -52,7 +52,7 @@ _THEY = (
 _OTHER = r"(?:người|vị|đồng chí|nguoi|dong chi) (?:còn lại|kia|thứ hai|con lai|thu hai)"
 DEMONSTRATIVE = re.compile(
     rf"\b(?P<noun>{THING_NOUNS})\s+(?:này|đó|ấy|kia|trên|nay|do|ay)\b|\b(?P<they>{_THEY})\b|\b(?P<other>{_OTHER})\b"
-    rf"|\b{_PERSON}\b|\b(?:nó|no)\b",
+    rf"|\b(?:{_PERSON})\b|\b(?:nó|no)\b",
     re.IGNORECASE,
 )
 # "vị Chính ủy này", "ông Tư lệnh ấy": the holder of an office, a person
