@@ -40,7 +40,7 @@ _ELLIPSIS = [
 ]
 # "Thế ai là Phó Chính ủy?", "Vậy Chính ủy là ai?"
 _WHO_IS = re.compile(
-    r"^(?:(?:thế|vậy|the|vay)\s+)?"
+    r"^(?:(?:thế|vậy|còn|the|vay|con)\s+)?"
     r"(?:(?:ai|người nào|nguoi nao)\s+(?:là|la)\s+(?P<first>[^?]+?)|(?P<last>[^?]+?)\s+(?:là|la)\s+ai)\s*\??$",
     re.IGNORECASE,
 )
@@ -299,6 +299,8 @@ def ellipsis_phrase(text: str) -> str | None:
     ):
         return None
     phrase = match.group("x").strip(" ,")
+    if _WHO_IS.match(phrase):
+        return None  # "Còn ai là Chủ nhiệm Tổng cục Chính trị?": a question of its own
     words = phrase.split()
     # "Tăng trưởng thì sao?": a capital the message's start gives is no name's, unless the words
     # after it have theirs too ("Lai Châu") or it is an office ("Chính ủy"); one word cannot say
