@@ -113,6 +113,7 @@ _BARE_PLACE = re.compile(
 _LEADING_PARTICLE = re.compile(r"\s*(?:thế|vậy|the|vay)(?: (?:thì|thi))?,?\s+", re.IGNORECASE)
 # A question that starts with a noun of a thing, no demonstrative or question word after it
 _NOUN_FIRST = re.compile(rf"^(?:{THING_NOUNS})\b(?!\s+(?:này|đó|ấy|kia|nào|nay|do|ay|nao)\b)", re.IGNORECASE)
+_EVENT_CLASSIFIER = re.compile(r"^(?:buoi|cuoc) ")
 # "các huyện đó", "hai huyện này": more than one of the noun
 _PLURAL = re.compile(r"\b(?:các|những|hai|ba|cả|cac|nhung)\s+$", re.IGNORECASE)
 _COUNTS = {"hai": 2, "ba": 3}  # "hai huyện đó": the answer naming two of them names them
@@ -282,13 +283,12 @@ def _the_noun_again(text: str, previous: str) -> re.Match[str] | None:
     """The noun a short question starts with, named nothing more, when the previous question
     mentions that noun ("Hội nghị" of "Hội nghị diễn ra vào buổi nào?" after "… dự hội nghị
     với …?"): the same one is meant. None otherwise."""
-    words = WORD.findall(text)
-    if len(words) > _SHORT or any(w[0].isdigit() or w[0].isupper() for w in words[1:]):
-        return None
     noun = _NOUN_FIRST.match(text)
-    if noun is None:
+    words = WORD.findall(text[noun.end() :]) if noun else []
+    if noun is None or len(words) > _SHORT or any(w[0].isdigit() or w[0].isupper() for w in words):
         return None
-    key = fold_diacritics(normalize(noun.group())).lower()
+    # an event by its verb: "Buổi làm việc …" after "… làm việc với ai?"
+    key = _EVENT_CLASSIFIER.sub("", fold_diacritics(normalize(noun.group())).lower())
     return noun if re.search(rf"\b{re.escape(key)}\b", fold_diacritics(normalize(previous)).lower()) else None
 
 
