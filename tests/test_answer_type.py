@@ -59,6 +59,11 @@ def test_an_answer_must_hold_something_new():
     spirit = AnswerCheck("Đại tướng Lương Cường nhắc BĐBP phát huy tinh thần nào?")  # a slogan: commas and all
     assert spirit.holds('Phát huy tinh thần "Đồn là nhà, biên giới là quê hương, đồng bào các dân tộc là anh em".')
     assert not programme.holds("Phong trào giúp người nghèo có nhà ở được nhân rộng.")
+    # a motto is quoted right after its kind; a list of programmes' names is no motto (bench/dev20)
+    motto = AnswerCheck("BĐBP Lai Châu giúp dân theo phương châm nào?")
+    assert motto.holds("Cán bộ tham gia sinh hoạt tại chi bộ bản với phương châm “3 bám, 4 cùng”.")
+    assert not motto.holds("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”, “Xuân biên phòng”.")
+    assert spirit.holds('Phát huy tinh thần: "Đồn là nhà, biên giới là quê hương".')
     # a kind of place asked which, named after its kind; nothing of it for other questions
     assert country.names_kind("Phối hợp chặt chẽ với nước bạn Lào.")
     assert not country.names_kind("Phối hợp với lực lượng bảo vệ biên giới, cửa khẩu nước láng giềng.")

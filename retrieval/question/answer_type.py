@@ -30,7 +30,11 @@ _WHICH_PLACE = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,2}} nào" for kind in _PLAC
 _TITLE_WORDS = 20
 _NAMED_KINDS = (
     "phong trào", "mô hình", "chương trình", "cuộc vận động", "dự án", "đề án", "khẩu hiệu", "cuộc thi", "tinh thần",
+    "phương châm",
 )  # fmt: skip
+# A motto is quoted right after its kind ("với phương châm “3 bám, 4 cùng”"), where the names of
+# programmes often stand alone in a list ("Có thể kể đến: “…”, “…”"), folded.
+_MOTTO_KINDS = ("khau hieu", "tinh than", "phuong cham")
 _WHICH_NAMED = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,3}} nào|\b{kind}\b.* tên (?:là )?gì" for kind in _NAMED_KINDS)
 # Checked in this order: "năm nào" is a time question before "nào" makes it anything else.
 _QUESTION_PATTERNS = {
@@ -188,6 +192,8 @@ class AnswerCheck:
             else None
         )
 
+        motto = next((k for k in _MOTTO_KINDS if k in self.asked.lower()), None) if self.kind == "title" else None
+        self._motto = re.compile(rf"\b{motto}\s*:?\s*([“\"][^”\"]+[”\"])") if motto else None
         self._how_long = "bao lau" in self.asked.lower()
         self._part_of_day = "buoi nao" in self.asked.lower()
         self._where = _WHERE.search(self.asked.lower()) is not None
@@ -303,6 +309,8 @@ class AnswerCheck:
         elif self.kind == "office":  # "Ông ấy còn giữ chức gì?": an office besides the one named
             found = (m.group() for m in _OFFICE.finditer(fold_diacritics(sentence).lower()))
         elif self.kind == "title":  # a name in quotes, not a saying quoted ("Bác Hồ dạy: “…, …”")
+            if self._motto is not None:
+                sentence = " ".join(m.group(1) for m in self._motto.finditer(fold_diacritics(sentence).lower()))
             found = (q for q in QUOTED.findall(sentence) if len(q.split()) <= _TITLE_WORDS)
         elif self.kind is not None:
             # a person or a place is named by a capitalised word, not by an abbreviation ("IUU", "BĐBP")
