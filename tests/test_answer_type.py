@@ -68,6 +68,12 @@ def test_an_answer_must_hold_something_new():
     assert country.names_kind("Phối hợp chặt chẽ với nước bạn Lào.")
     assert not country.names_kind("Phối hợp với lực lượng bảo vệ biên giới, cửa khẩu nước láng giềng.")
     assert not country.names_kind("Đồng chí Phan Việt Cường đề nghị Đảng ủy BĐBP bám sát nghị quyết.")
+    # a border post or a party committee is written with its kind, maybe abbreviated (bench/dev20)
+    committee = AnswerCheck("Bí thư Phan Việt Cường làm việc với đảng ủy nào?")
+    assert committee.kind_named and committee.names_kind("Làm việc với Đảng ủy Bộ đội Biên phòng.")
+    assert committee.names_kind("Những đề xuất của Đảng ủy BĐBP tỉnh.")
+    assert not committee.names_kind("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.")
+    assert AnswerCheck("Chính ủy kiểm tra đồn nào?").names_kind("Kiểm tra CB, CS Đồn BP Pò Hèn.")
     assert programme.names_kind("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”.")
     assert AnswerCheck("Tư lệnh là ai?").names_kind("Trung tướng Lê Đức Thái.") is None
     # a person or a place is named by a capitalised word, never by an abbreviation

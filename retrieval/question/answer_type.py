@@ -22,7 +22,7 @@ OFFICE_HEADS = (
     "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
 )
 # "Nước bạn nào", "huyện biên giới nào": a kind of place with up to two words of its own, asked which.
-_PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)")  # "xã hội": society
+_PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)", "đồn", "đảng ủy")  # "xã hội": society
 _WHICH_PLACE = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,2}} nào" for kind in _PLACE_KINDS)
 # "Phong trào nào …?", "Mô hình … tên là gì?": a named programme, answered by its name in quotes
 # or its slogan ("Đồn là nhà, biên giới là quê hương, …"): twenty words at most, where a saying
@@ -199,10 +199,12 @@ class AnswerCheck:
         self._where = _WHERE.search(self.asked.lower()) is not None
         # "nước bạn nào": the kind of place asked which, folded, to find it named ("nước bạn Lào")
         kind = _KIND_ASKED.search(self.asked.lower()) if self.kind == "place" else None
-        self._place_kind = re.compile(rf"\b(?i:{kind.group(1)})(?: [a-z]+){{0,2}} [A-Z][a-z]") if kind else None
-        # "huyện / xã nào": a district or a commune is written with its kind ("huyện Bình Liêu"), so a
-        # sentence that names none names no answer; a province or a country often goes without ("Lào")
-        self.kind_named = kind is not None and kind.group(1) in ("huyen", "xa")
+        named = r"(?:[A-Z][a-z]|[A-Z]{2,})"  # a name, or an abbreviation ("Đồn BP Pò Hèn")
+        self._place_kind = re.compile(rf"\b(?i:{kind.group(1)})(?: [a-z]+){{0,2}} {named}") if kind else None
+        # "huyện / xã / đồn / đảng ủy nào": a district, a commune, a border post or a party committee
+        # is written with its kind ("huyện Bình Liêu", "Đảng ủy BĐBP"), so a sentence that names none
+        # names no answer; a province or a country often goes without ("Lào")
+        self.kind_named = kind is not None and kind.group(1) in ("huyen", "xa", "don", "dang uy")
         self._held = _HELD.search(self.asked.lower()) is not None
         self._day = self.kind == "time" and _DAY_ASKED.search(self.asked.lower()) is not None
         # An ordinal asked ("thứ mấy", "xếp hạng") keeps the sentence's ordinals as answers.
