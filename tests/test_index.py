@@ -73,6 +73,27 @@ def test_abstains_when_the_corpus_has_no_answer(index, question):
     assert result.answers == [] and not result.answered
 
 
+def test_a_name_its_article_says_once_counts_for_its_passages(index):
+    """BĐBP Lai Châu's article names its province in its first paragraph only; its passage on "4
+    huyện biên giới" answers "Lai Châu có mấy huyện biên giới?" (bench/dev20), where another
+    article's province, or a word that is no name, is missing from it as before."""
+    from retrieval.question.query import analyze_question
+
+    row = next(i for i, text in enumerate(index.sentence_text) if "4 huyện biên giới" in text)
+    passage = np.array([index.sentence_passage[row]])
+    assert "Lai Châu" not in " ".join(
+        t for i, t in enumerate(index.sentence_text) if index.sentence_passage[i] == passage[0]
+    )
+
+    def evidence(question):
+        return index.evidence(analyze_question(question), passage)
+
+    assert evidence("Lai Châu có mấy huyện biên giới?") > evidence("Quảng Ninh có mấy huyện biên giới?")
+    assert evidence("lai châu có mấy huyện biên giới?") < evidence("Lai Châu có mấy huyện biên giới?")  # no name
+    result = index.search("Lai Châu có mấy huyện biên giới?")
+    assert result.answers and "4 huyện biên giới" in result.answers[0].sentence
+
+
 def test_top_k_and_no_duplicate_sentences(index):
     answers = index.search("Bộ đội Biên phòng", top_k=10).answers
     assert len(answers) == 10

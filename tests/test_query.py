@@ -47,3 +47,13 @@ def test_an_honorific_alone_names_nothing():
     )
     assert "bà_rịa" in analyze_question("Bà Rịa ở đâu?").terms  # part of a word, it stays
     assert "ông" in analyze_question("Ông bà ở đâu?").terms
+
+
+def test_names_are_marked_for_the_evidence_of_their_article():
+    """A word written as a name ("Lai Châu", "Quảng Ninh") may be held by the passage's article
+    rather than the passage; an office ("Chủ tịch"), an abbreviation or a word typed in
+    lowercase is no name."""
+    groups = analyze_question("Ai là Chủ tịch UBND tỉnh Lai Châu?").groups
+    assert [g.terms[0][0] for g in groups if g.name] == ["lai_châu"]
+    assert not any(g.name for g in analyze_question("chủ tịch ubnd tỉnh lai châu là ai?").groups)
+    assert not any(g.name for g in analyze_question("Tư lệnh BĐBP là ai?").groups)

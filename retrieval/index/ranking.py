@@ -35,7 +35,9 @@ KNOWN_MISSING_WEIGHT = 0.3
 FUSIONS = ("linear", "zscore", "rrf")  # see fuse
 
 
-def coverage(view: RowsView, query: Query, context: RowsView | None = None) -> np.ndarray:
+def coverage(
+    view: RowsView, query: Query, context: RowsView | None = None, also_held: np.ndarray | None = None
+) -> np.ndarray:
     """For each of the view's rows, how much of the question it covers, in [0, 1].
 
     matched / (matched + missing), both idf-weighted over the question's words (``Query.groups``):
@@ -52,6 +54,8 @@ def coverage(view: RowsView, query: Query, context: RowsView | None = None) -> n
     held = view.held(query.evidence_terms)
     if context is not None:  # a row's words and those of another, its context, row for row
         held |= context.held(query.evidence_terms)
+    if also_held is not None:  # held elsewhere for the row (its article's names), term by row
+        held |= also_held
     credit = np.maximum.reduceat(query.evidence_credits[:, None] * held, query.evidence_starts, axis=0)
     idfs = index.idfs(query.weighing_terms).tolist()
     weights = np.empty(len(groups))

@@ -274,10 +274,29 @@ class SearchIndex:
         return [self.docs[i] for i in np.flatnonzero(self.doc_live)[:limit]]
 
     def evidence(self, query: Query, passages: np.ndarray) -> float:
-        """Best share of the question's idf mass that one of ``passages`` contains."""
+        """Best share of the question's idf mass that one of ``passages`` contains, the names of
+        the question its article holds counted as held: an article names its province once
+        ("… BĐBP tỉnh Lai Châu …") and its passages go on without it ("4 huyện biên giới")."""
         if passages.size == 0:
             return 0.0
-        return float(coverage(self.passages.at(passages), query).max())
+        named = self._named_in_article(query, passages)
+        return float(coverage(self.passages.at(passages), query, also_held=named).max())
+
+    def _named_in_article(self, query: Query, passages: np.ndarray) -> np.ndarray | None:
+        """For each of the query's evidence terms and each passage, whether the term is one of
+        the question's names that the passage's article holds; None when it names nothing."""
+        names = [i for group, start in zip(query.groups, query.evidence_starts, strict=True) if group.name
+                 for i in range(start, start + len(group.terms))]  # fmt: skip
+        if not names:
+            return None
+        terms = [query.evidence_terms[i] for i in names]
+        held = np.zeros((len(query.evidence_terms), passages.size), dtype=bool)
+        docs = self.passage_doc[passages]
+        for doc in np.unique(docs).tolist():
+            article = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
+            said = self.passages.at(article).held(terms).any(axis=1)
+            held[np.ix_(names, np.flatnonzero(docs == doc))] = said[:, None]
+        return held
 
     @cached_property
     def abbreviation_pairs(self) -> dict[str, str]:

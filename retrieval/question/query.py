@@ -13,13 +13,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, pairwise
 
 import numpy as np
 
-from retrieval.text.normalize import clean_unicode, fold_diacritics, has_diacritics, normalize, strip_markup
+from retrieval.text.normalize import (
+    canonical_tones,
+    clean_unicode,
+    fold_diacritics,
+    has_diacritics,
+    normalize,
+    strip_markup,
+)
 from retrieval.text.tokenizer import FOLDED, segment, syllables
 
 FOLDED_WEIGHT = 0.3
@@ -64,6 +72,7 @@ class Evidence:
 
     terms: tuple[tuple[str, float], ...]
     parts: tuple[str, ...] = ()
+    name: bool = False  # capitalised as a name is ("Lai Châu"): an article may say it once for all
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,13 @@ def _stop_mask(sylls: list[str], stops: frozenset[tuple[str, ...]]) -> list[bool
     return mask
 
 
+def _capitalised(text: str) -> frozenset[str]:
+    """The syllables ``text`` writes with a capital and then lowercase ("Lai", "Châu"; not "BĐBP"),
+    lowercased and in the tone placement ``segment`` gives them."""
+    words = re.findall(r"[^\W\d_]+", canonical_tones(text))
+    return frozenset(w.lower() for w in words if w[0].isupper() and w[1:].islower())
+
+
 def _add(terms: dict[str, float], term: str, weight: float) -> None:
     terms[term] = terms.get(term, 0.0) + weight
 
@@ -150,6 +166,7 @@ def analyze_question(question: str) -> Query:
             _add(terms, folded, 1.0)
             groups.append(Evidence(((folded, 1.0),)))
     if accented:
+        capitalised = _capitalised(text)
         # Evidence per pyvi word; whole words are terms too when none of their syllables is a stop word.
         for w_idx in range(len(words)):
             parts = [sylls[i] for i in range(len(sylls)) if owner[i] == w_idx and not stop[i]]
@@ -160,7 +177,9 @@ def analyze_question(question: str) -> Query:
             if len(parts) > 1:
                 _add(terms, word, 1.0)
                 _add(terms, folded, FOLDED_WEIGHT)
-            groups.append(Evidence(((word, 1.0), (folded, FOLDED_WEIGHT)), tuple(parts) if len(parts) > 1 else ()))
+            compound = tuple(parts) if len(parts) > 1 else ()
+            name = bool(compound) and all(part in capitalised for part in parts)
+            groups.append(Evidence(((word, 1.0), (folded, FOLDED_WEIGHT)), compound, name))
     else:
         # Without accents pyvi cannot find words; try every adjacent pair as a folded word.
         for a, b in pairwise(kept):
