@@ -59,6 +59,21 @@ def test_an_answer_must_hold_something_new():
     spirit = AnswerCheck("Đại tướng Lương Cường nhắc BĐBP phát huy tinh thần nào?")  # a slogan: commas and all
     assert spirit.holds('Phát huy tinh thần "Đồn là nhà, biên giới là quê hương, đồng bào các dân tộc là anh em".')
     assert not programme.holds("Phong trào giúp người nghèo có nhà ở được nhân rộng.")
+    # "bao lâu" asks a length of time, or a span or its end; a point in time is none (bench/dev15, dev18)
+    how_long = AnswerCheck("Hội nghị chiều 5/3 tại Hà Nội kéo dài bao lâu?")
+    assert not how_long.holds("Chiều 5/3, tại Hà Nội, hai bên đã có buổi gặp mặt, giai đoạn 2021-2023.")
+    assert not how_long.holds("Ngày 5 tháng 3 hai bên họp.")
+    for lasting in (
+        "kéo dài 3 ngày",
+        "thường kéo dài ba năm",
+        "khoảng 1 tỷ năm trước",
+        "từ năm 1870 đến 1939",
+        "mãi cho đến thế kỷ mười chín",
+        "đến phần tư thứ hai của thế kỷ 19",
+        "còn 3:08",
+        "vài tháng",
+    ):
+        assert how_long.holds(f"Hội nghị {lasting}."), lasting
     # a motto is quoted right after its kind; a list of programmes' names is no motto (bench/dev20)
     motto = AnswerCheck("BĐBP Lai Châu giúp dân theo phương châm nào?")
     assert motto.holds("Cán bộ tham gia sinh hoạt tại chi bộ bản với phương châm “3 bám, 4 cùng”.")

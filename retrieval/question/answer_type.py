@@ -89,8 +89,15 @@ _NUMBER = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/-])\d[\d.,]*")
-# "bao lâu" may be answered without a number: "vài năm", "nhiều tháng".
-_DURATION = re.compile(r"\b(?:vài|nhiều|mấy|hàng) (?:năm|tháng|tuần|ngày|giờ|phút|thế kỷ|thập kỷ)\b", re.IGNORECASE)
+# "bao lâu" asks a length of time: a number of units ("3 năm", "mười năm", "1 tỷ năm", "vài tháng";
+# "5 tháng 3" is a date), a span or its end ("từ năm 1870 đến 1939", "cho đến thế kỷ 19"), a clock's
+# ("còn 3:08"); never a point in time alone ("chiều 5/3").
+_DURATION = re.compile(
+    r"(?:\d[\d.,]*|\b(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|vài|nhiều|mấy|hàng))"
+    r"\s+(?:(?:trăm|nghìn|ngàn|triệu|tỷ)\s+)?(?:năm|tháng|tuần|ngày|giờ|tiếng|phút|giây|thế kỷ|thập kỷ)\b(?!\s*\d)"
+    r"|\b(?:đến|tới)(?:\s+[^\s\d]+){0,6}?\s+(?:(?:năm|thế kỷ|tháng|ngày|thập niên)\b|\d)|\b\d{1,2}:\d\d\b",
+    re.IGNORECASE,
+)
 # A year, a day ("5/3", "27-3"), a month, a century, a decade; any year said as one ("năm 935"), counted back
 # ("22.000 năm trước") or before present or the common era ("11.600 BP", "200 TCN").
 _TIME = re.compile(
@@ -293,8 +300,8 @@ class AnswerCheck:
             pattern = _DAY if self._day else _TIME
             found = (m.group() for m in pattern.finditer(sentence) if not self._names_other(sentence, m.start()))
         elif self.kind == "number":
-            if self._how_long and _DURATION.search(sentence):
-                return True
+            if self._how_long:
+                return _DURATION.search(sentence) is not None
             if not self._ordinal:
                 sentence = _ORDINAL.sub(" ", sentence)
             sentence = QUOTED.sub(" ", sentence)  # a slogan's or title's numbers ("3 bám, 4 cùng") count nothing
