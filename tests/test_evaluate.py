@@ -56,6 +56,7 @@ def test_metrics_apply_the_threshold():
         ("dev17", DATA, True, {None: {"hit@1": 0.99, "answer_when_right": 0.97, "declined": 0.95}}),
         ("dev18", DATA, True, {None: {"hit@1": 0.49, "answer_when_right": 0.97, "declined": 0.9}}),
         ("dev19", DATA, True, {None: {"hit@1": 0.83, "answer_when_right": 0.97, "declined": 0.95}}),
+        ("dev20", DATA, True, {None: {"hit@1": 0.74, "answer_when_right": 0.97, "declined": 0.95}}),
         # lexical 0.702 / 0.31: paraphrases, abbreviation questions and near-miss OOD questions
         ("dev2", DATA, True, {None: {"hit@1": 0.79, "mrr@5": 0.83, "abstained": 0.40, "declined": 0.65},
                               "tune": {"hit@1": 0.82}, "test": {"hit@1": 0.72}}),
@@ -213,6 +214,7 @@ def test_the_threshold_is_chosen_on_the_tune_half_and_reported_on_the_test_half(
         ("dev17", 0.95, 1.0, False),
         ("dev18", 0.9, 1.0, False),
         ("dev19", 0.7, 1.0, False),
+        ("dev20", 0.75, 1.0, False),
     ],
 )
 def test_follow_ups_in_context_keep_their_floor(bench, floor, declined_floor, semantic, eval_db_dir):
