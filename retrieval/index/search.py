@@ -282,6 +282,19 @@ class SearchIndex:
         named = self._named_in_article(query, passages)
         return float(coverage(self.passages.at(passages), query, also_held=named).max())
 
+    @cached_property
+    def _passages_by_article(self) -> tuple[np.ndarray, np.ndarray]:
+        """The passage rows ordered by article, and where each article's start in that order: an
+        article's passages in one slice, not a scan of every passage's article."""
+        order = np.argsort(self.passage_doc, kind="stable")
+        return order, np.searchsorted(self.passage_doc[order], np.arange(len(self.docs) + 1))
+
+    def _article_passages(self, doc: int) -> np.ndarray:
+        """The live passages of article ``doc``, in order."""
+        order, starts = self._passages_by_article
+        rows = order[starts[doc] : starts[doc + 1]]
+        return rows[self.passages.live[rows]]
+
     def _named_in_article(self, query: Query, passages: np.ndarray) -> np.ndarray | None:
         """For each of the query's evidence terms and each passage, whether the term is one of
         the question's names that the passage's article holds; None when it names nothing."""
@@ -293,8 +306,7 @@ class SearchIndex:
         held = np.zeros((len(query.evidence_terms), passages.size), dtype=bool)
         docs = self.passage_doc[passages]
         for doc in np.unique(docs).tolist():
-            article = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
-            said = self.passages.at(article).held(terms).any(axis=1)
+            said = self.passages.at(self._article_passages(doc)).held(terms).any(axis=1)
             held[np.ix_(names, np.flatnonzero(docs == doc))] = said[:, None]
         return held
 
@@ -492,7 +504,7 @@ class SearchIndex:
         if asked.met(sentence, "", pairs, known):
             return "answer"
         doc = int(self.passage_doc[self.sentence_passage[row]])
-        passages = np.flatnonzero((self.passage_doc == doc) & self.passages.live)
+        passages = self._article_passages(doc)
         rows = chain.from_iterable(
             range(f, f + c)
             for f, c in zip(self.passage_first[passages].tolist(), self.passage_count[passages].tolist(), strict=True)
