@@ -92,6 +92,11 @@ def test_a_name_its_article_says_once_counts_for_its_passages(index):
     assert evidence("lai châu có mấy huyện biên giới?") < evidence("Lai Châu có mấy huyện biên giới?")  # no name
     result = index.search("Lai Châu có mấy huyện biên giới?")
     assert result.answers and "4 huyện biên giới" in result.answers[0].sentence
+    # in the ranking too, less than a name the sentence says: "Đại tá Nguyễn Văn Hưng - … Chính uỷ
+    # Bộ đội Biên phòng tỉnh chủ trì …" is Lai Châu's (bench/dev3), ahead of Quảng Ninh's Chính ủy
+    for shown in (1, 3, 8):  # the first answer, whatever the number of answers shown
+        top = index.search("Người giữ chức Chính ủy Bộ đội Biên phòng tỉnh Lai Châu là ai?", top_k=shown).answers[0]
+        assert "Nguyễn Văn Hưng" in top.sentence, shown
 
 
 def test_top_k_and_no_duplicate_sentences(index):

@@ -44,7 +44,8 @@ def coverage(
     a word counts with the best credit among its terms found. A missing word the corpus knows
     weighs ``KNOWN_MISSING_WEIGHT``; one it has never seen weighs fully, as a word seen in one
     document. On the dev set this separates out-of-domain questions far better than a plain share
-    (bench/README.md: abstention).
+    (bench/README.md: abstention). ``context``: rows whose words count as the row's own;
+    ``also_held``: credits for words held elsewhere (the names a row's article says), term by row.
     """
     index, rows, groups = view.index, view.rows, query.groups
     if not groups or rows.size == 0:
@@ -54,8 +55,8 @@ def coverage(
     held = view.held(query.evidence_terms)
     if context is not None:  # a row's words and those of another, its context, row for row
         held |= context.held(query.evidence_terms)
-    if also_held is not None:  # held elsewhere for the row (its article's names), term by row
-        held |= also_held
+    if also_held is not None:  # held elsewhere for the row (its article's names), a credit by term and row
+        held = np.maximum(held, also_held)
     credit = np.maximum.reduceat(query.evidence_credits[:, None] * held, query.evidence_starts, axis=0)
     idfs = index.idfs(query.weighing_terms).tolist()
     weights = np.empty(len(groups))

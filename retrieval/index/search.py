@@ -33,7 +33,7 @@ from retrieval.index.ranking import RankingConfig, coverage, fuse
 from retrieval.index.rows import CorpusRows, DocInfo, DocTable, TextColumn
 from retrieval.index.semantic import SemanticScorer, neutral
 from retrieval.question.answer_type import AnswerCheck
-from retrieval.question.query import Query, analyze_question
+from retrieval.question.query import FOLDED_WEIGHT, Query, analyze_question
 from retrieval.question.smalltalk import small_talk
 from retrieval.question.verdict import Constraints, constraints
 from retrieval.text.abbreviations import Abbreviations, asked_abbreviation, definitions, key, learned_pairs, spelled_out
@@ -273,13 +273,15 @@ class SearchIndex:
         """The first ``limit`` articles still in the corpus."""
         return [self.docs[i] for i in np.flatnonzero(self.doc_live)[:limit]]
 
-    def evidence(self, query: Query, passages: np.ndarray) -> float:
+    def evidence(self, query: Query, passages: np.ndarray, named: np.ndarray | None = None) -> float:
         """Best share of the question's idf mass that one of ``passages`` contains, the names of
         the question its article holds counted as held: an article names its province once
-        ("… BĐBP tỉnh Lai Châu …") and its passages go on without it ("4 huyện biên giới")."""
+        ("… BĐBP tỉnh Lai Châu …") and its passages go on without it ("4 huyện biên giới").
+        ``named``: ``_named_in_article`` of these passages, when known."""
         if passages.size == 0:
             return 0.0
-        named = self._named_in_article(query, passages)
+        if named is None:
+            named = self._named_in_article(query, passages)
         return float(coverage(self.passages.at(passages), query, also_held=named).max())
 
     @cached_property
@@ -348,7 +350,8 @@ class SearchIndex:
         if query.empty or not self.passage_ids.size or top_k <= 0:
             return SearchResult(query, [], 0.0)
         top, top_scores = self.passages.top(query.terms, self.config.candidate_passages)
-        evidence = self.evidence(query, top)
+        named = self._named_in_article(query, top)
+        evidence = self.evidence(query, top, named)
         config = self.config
         model_text = question if query.accented else self._restored(question)
         if semantic is None or model_text is None or len(semantic.vectors.sentence_ids) != len(self.sentence_ids):
@@ -378,7 +381,9 @@ class SearchIndex:
         final = s_scores / (s_scores.max() or 1.0)
         final += config.passage_weight * c_passage_scores / (top_scores[0] or 1.0)
         if config.coverage_weight:
-            covered = coverage(at_candidates, query)
+            # a name its article says counts, less than one the sentence says (as a folded match)
+            by_article = None if named is None else FOLDED_WEIGHT * np.repeat(named, counts, axis=1)
+            covered = coverage(at_candidates, query, also_held=by_article)
             if (going := self.sentence_goes_on[candidates]).any():
                 # "Phối hợp chặt chẽ với …" after "Đồng chí … yêu cầu …": said of the subject the
                 # sentence it goes on from names, as the question may name it
@@ -387,8 +392,10 @@ class SearchIndex:
                 covered[going] = np.maximum(covered[going], said)
             final += config.coverage_weight * covered
         if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
-            # Fused with the model's similarities, any candidate may still win: check them all.
-            final = self._with_answer_type(candidates, final, top_k if similar is None else len(candidates), check)
+            # Fused with the model's similarities, any candidate may still win: check them all; else
+            # as many as the answers shown or the verdict may move first, whichever is more
+            deep = max(top_k, config.stated_depth + 1) if similar is None else len(candidates)
+            final = self._with_answer_type(candidates, final, deep, check)
         if similar is not None:
             final = fuse(final, neutral(similar[0]), neutral(similar[1]), config)
         # A restored question's capitals name the corpus's organisations: constraints to meet.
