@@ -36,3 +36,15 @@ def test_a_noun_before_a_quoted_name_takes_the_whole_quote():
 def test_a_question_word_with_accents_or_without():
     assert asks("Còn huyện nào về đích?") and asks("con huyen nao ve dich") and asks("là ai")
     assert not asks("Còn Chính ủy?") and not asks("con chinh uy")
+
+
+def test_what_a_yes_no_question_asks_its_subject():
+    from retrieval.question.phrases import yes_no_asked
+
+    assert yes_no_asked("Huyện Đầm Hà có còn hộ nghèo không?") == "còn hộ nghèo"
+    assert yes_no_asked("Con số đó có phải là kỷ lục không?") == "kỷ lục"
+    assert yes_no_asked("Bình Liêu đã về đích nông thôn mới chưa?") == "về đích nông thôn mới"
+    assert yes_no_asked("Có tỉnh nào khác ban hành nghị quyết như vậy không?") is None
+    assert yes_no_asked("Ông ấy có nói gì về Lào không?") is None
+    assert yes_no_asked("Tên của thuộc tính để chỉ ra số đó có là số nguyên tố hay không?") is None
+    assert yes_no_asked("Quảng Ninh có bao nhiêu huyện?") is None

@@ -384,6 +384,17 @@ def test_a_yes_no_question_is_answered_by_a_sentence_that_says_what_is_asked():
     assert not record.met(figure, "", PAIRS)
     hills = constraints("Huyện Bình Liêu có phải huyện miền núi không?")
     assert hills.met("Đến nay, huyện Bình Liêu là huyện miền núi, biên giới khó khăn nhất.", "", PAIRS)
+    # any yes-no question: "Đầm Hà có còn hộ nghèo không?" is not answered by Đầm Hà's other news
+    poor = "Đến nay, huyện Đầm Hà đã về đích nông thôn mới, toàn huyện không còn hộ nghèo."
+    for asked in ("Huyện Đầm Hà có còn hộ nghèo không?", "Huyện Đầm Hà còn hộ nghèo không?"):
+        assert constraints(asked).met(poor, "", PAIRS), asked
+        assert not constraints(asked).met("Huyện Đầm Hà đạt chuẩn NTM nâng cao.", "", PAIRS), asked
+    both = "Huyện Đầm Hà và huyện Tiên Yên là 2 địa phương đầu tiên của cả nước đạt chuẩn NTM nâng cao."
+    assert constraints("Huyện Đầm Hà đã đạt chuẩn NTM nâng cao chưa?").met(both, "", PAIRS)
+    assert not constraints("Huyện Đầm Hà đã có hộ nghèo chưa?").met(both, "", PAIRS)
+    # whether there is one, or a clause of another question, asks nothing a sentence must say
+    other = "Quảng Ninh ban hành Nghị quyết số 23-NQ/TU về biên giới."
+    assert constraints("Có tỉnh nào khác ban hành nghị quyết như vậy không?").met(other, "", PAIRS)
 
 
 def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():

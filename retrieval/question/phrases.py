@@ -259,3 +259,20 @@ def _goes_on(word: str) -> bool:
     """Whether ``word`` carries a name on after lowercase syllables: a capital ("Việt Nam") or a
     number ("Trung ương 8"), not an abbreviation ("đạt chuẩn NTM")."""
     return (word[0].isupper() and not word.isupper()) or any(c.isdigit() for c in word)
+
+
+# "X có phải (là) Y không?", "X có còn Y không?", "X đã Y chưa?" (not "Có X không?", whether there is
+# one; nor a "which" in Y, a question of its own; nor "… để chỉ ra số đó có là số nguyên tố hay
+# không?", a clause of another question)
+_YES_NO = re.compile(
+    r"(?<=\S)\s+(?:có phải(?: là)?|(?:có|đã|còn)(?!\s+là\b))\s+(?P<y>(?:(?!\b(?:nào|ai|gì)\b).)+?)"
+    r"\s+(?:không|chưa|chăng|hay không)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def yes_no_asked(question: str) -> str | None:
+    """The Y a yes-no question asks its subject to be or do, which an answer must say; None for
+    any other question."""
+    asked = _YES_NO.search(question)
+    return asked.group("y") if asked else None

@@ -44,7 +44,7 @@ from retrieval.question.offices import (
     office_spans,
     starts_office,
 )
-from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, PLACE_KINDS, SURNAMES
+from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, PLACE_KINDS, SURNAMES, yes_no_asked
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import asked_act
@@ -57,7 +57,6 @@ _DOCUMENT_NAMED = re.compile(
 )
 # A sentence that goes on about someone named before: "Đồng chí bày tỏ …", not "Đồng chí Lê Đức Thái …"
 _ANAPHOR_OPENING = re.compile(rf"^(?:Đồng chí|Ông|Bà)(?: (?:ấy|này))?\b(?! {UPPER_LETTER})")
-_YES_NO = re.compile(r"\bcó phải(?: là)? (?P<y>.+?)\s+(?:không|chăng|hay không)\s*\??\s*$", re.IGNORECASE)
 _WHOLE = "whole:"  # marks an office named whole: "Tư lệnh BĐBP" is not "Tư lệnh BĐBP tỉnh"
 # "… với tư cách Tư lệnh …", "… làm Chủ tịch …": the office right after says whose part is asked
 _AS_HOLDER = re.compile(r"\b(?:voi tu cach|tu cach|la|lam|chuc|chuc vu|cuong vi)\s+$")
@@ -488,10 +487,10 @@ def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
 def _predicate(typed: str | None) -> frozenset[str]:
     """The syllables of Y in "X có phải (là) Y không?", function words aside (typed with accents
     only); none for any other question."""
-    asked = _YES_NO.search(typed) if typed else None
+    asked = yes_no_asked(typed) if typed else None
     if asked is None:
         return frozenset()
-    return frozenset(SYLLABLE.findall(asked.group("y").lower())) - _FUNCTION_WORDS
+    return frozenset(SYLLABLE.findall(asked.lower())) - _FUNCTION_WORDS
 
 
 def _names_document(document: str, sentence: str) -> bool:
