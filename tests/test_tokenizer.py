@@ -64,6 +64,10 @@ def test_the_act_asked_of_someone_named():
     assert asked_act("Đại tướng Lương Cường lưu ý BĐBP làm tốt công tác gì?") == "lưu ý"
     assert asked_act("Nghị quyết 33 về vấn đề gì?") is None and asked_act("Lê Đức Thái giữ chức vụ gì?") is None
     assert asked_act("nguyen xuan ky khang dinh gi") is None and asked_act("Lê Đức Thái là ai?") is None
+    # "… với ai?": whom the named one did it with ("BĐBP Lai Châu kết nghĩa với ai?" had been answered
+    # by a sentence on Lai Châu that says no "kết nghĩa")
+    assert asked_act("BĐBP Lai Châu kết nghĩa với ai?") == "kết nghĩa"
+    assert asked_act("Ai chủ trì hội nghị?") is None
 
 
 def test_a_named_subject_up_to_its_first_verb():

@@ -105,21 +105,22 @@ def verb_before(text: str, noun: str) -> str | None:
     return None
 
 
-_WHAT = re.compile(r"\bgì\b", re.IGNORECASE)
+_WHAT = re.compile(r"\bgì\b|\b(?:với|cùng) ai\b", re.IGNORECASE)
 
 
 def asked_act(text: str) -> str | None:
     """The verb whose object a question asks of someone it names, lowercase ("khẳng định" of
     "Nguyễn Xuân Ký khẳng định gì về …?", "mong muốn" of "… mong muốn điều gì?"): a compound verb
     right before "(điều / những / cái) gì" after a proper noun, else the compound verb right after
-    the proper noun ("lưu ý" of "… Lương Cường lưu ý BĐBP làm tốt công tác gì?"), by pyvi's
-    tagger; None for any other question, or one typed without accents."""
+    the proper noun ("lưu ý" of "… Lương Cường lưu ý BĐBP làm tốt công tác gì?", "kết nghĩa" of
+    "BĐBP Lai Châu kết nghĩa với ai?"), by pyvi's tagger; None for any other question, or one
+    typed without accents."""
     text = clean_unicode(text).strip()
     if not _WHAT.search(text) or not has_diacritics(text):
         return None
     words, tags = _tagged(text)
     for i, word in enumerate(words):
-        if word.lower() != "gì":
+        if word.lower() != "gì" and not (word.lower() == "ai" and i and words[i - 1].lower() in ("với", "cùng")):
             continue
         j = i - 1 if i > 1 and words[i - 1].lower() in ("điều", "những", "cái") else i
         named = "Np" in tags[: max(j - 1, 0)]  # what someone named does, says, wants
