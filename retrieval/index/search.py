@@ -304,12 +304,14 @@ class SearchIndex:
                  for i in range(start, start + len(group.terms))]  # fmt: skip
         if not names:
             return None
-        terms = [query.evidence_terms[i] for i in names]
+        articles, of_passage = np.unique(self.passage_doc[passages], return_inverse=True)
+        spans = [self._article_passages(doc) for doc in articles.tolist()]
+        # every article's passages read at once (a view per article cost ~1 ms at p99, 100k passages)
+        said = self.passages.at(np.concatenate(spans)).held([query.evidence_terms[i] for i in names])
+        starts = np.cumsum([0] + [span.size for span in spans[:-1]])
+        by_article = np.logical_or.reduceat(said, starts, axis=1)
         held = np.zeros((len(query.evidence_terms), passages.size), dtype=bool)
-        docs = self.passage_doc[passages]
-        for doc in np.unique(docs).tolist():
-            said = self.passages.at(self._article_passages(doc)).held(terms).any(axis=1)
-            held[np.ix_(names, np.flatnonzero(docs == doc))] = said[:, None]
+        held[names] = by_article[:, of_passage]
         return held
 
     @cached_property
