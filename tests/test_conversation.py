@@ -380,6 +380,7 @@ ANSWER_OF_TWO = (
         # "Kể thêm đi", "Còn ai nữa?": the same question again
         ("Còn ai nữa?", "Ai dự chương trình làm việc?", None, "Ai dự chương trình làm việc?"),
         ("Kể thêm đi", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
+        ("Cụ thể là gì?", "Quảng Ninh ban hành nghị quyết nào?", None, "Quảng Ninh ban hành nghị quyết nào?"),
         ("ke them di", "BĐBP Lai Châu có những phong trào nào?", None, "BĐBP Lai Châu có những phong trào nào?"),
         # a title for the office a question names after its first word, without that office's holder
         ("Còn Chính ủy thì sao?", "Cấp bậc của Tư lệnh Bộ đội Biên phòng, Trung tướng Lê Đức Thái?", None,

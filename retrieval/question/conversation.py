@@ -87,10 +87,12 @@ _NO_SUBJECT = re.compile(r"^(?:được|đã|sẽ|đang|bị|vừa|là|do|bởi|
 # A question of at most this many words may lean on the previous one ("Áp dụng cho giai đoạn
 # nào?": six); a longer one has its own subject
 _SHORT = 7
-# "Kể thêm đi", "Còn gì nữa không?", "Còn ai nữa?", "Chi tiết hơn?": more of the same question
+# "Kể thêm đi", "Còn gì nữa không?", "Còn ai nữa?", "Chi tiết hơn?", "Cụ thể là gì?": more of the
+# same question
 _MORE = re.compile(
     r"^(?:(?:hãy |bạn |ban |hay )?(?:kể|nói|cho biết|ke|noi|cho biet) (?:thêm|them)|(?:kể|nói|ke|noi) (?:tiếp|tiep)"
-    r"|(?:còn )?(?:gì|ai) nữa|(?:chi tiết|cụ thể|chi tiet|cu the) hơn|thêm nữa|(?:con )?(?:gi|ai) nua|them nua)"
+    r"|(?:còn )?(?:gì|ai) nữa|(?:chi tiết|cụ thể|chi tiet|cu the) hơn|thêm nữa|(?:con )?(?:gi|ai) nua|them nua"
+    r"|(?:cụ thể|cu the)(?: (?:là|la))? (?:gì|gi|(?:như )?thế nào|(?:nhu )?the nao|ra sao))"
     r"\b[^?]{0,12}\??$",
     re.IGNORECASE,
 )
