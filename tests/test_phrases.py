@@ -48,3 +48,12 @@ def test_what_a_yes_no_question_asks_its_subject():
     assert yes_no_asked("Ông ấy có nói gì về Lào không?") is None
     assert yes_no_asked("Tên của thuộc tính để chỉ ra số đó có là số nguyên tố hay không?") is None
     assert yes_no_asked("Quảng Ninh có bao nhiêu huyện?") is None
+
+
+def test_the_topic_asked_about():
+    from retrieval.question.phrases import topic_asked
+
+    assert topic_asked("Phan Việt Cường yêu cầu gì về tội phạm?") == "tội phạm"
+    assert topic_asked("Ông ấy nói gì đối với công tác phối hợp?") == "công tác phối hợp"
+    assert topic_asked("Ông ấy nói gì về Lào?") is None  # a name: met by the article as names are
+    assert topic_asked("Nghị quyết 33 về vấn đề gì?") is None

@@ -397,6 +397,18 @@ def test_a_yes_no_question_is_answered_by_a_sentence_that_says_what_is_asked():
     assert constraints("Có tỉnh nào khác ban hành nghị quyết như vậy không?").met(other, "", PAIRS)
 
 
+def test_what_is_asked_about_a_topic_says_a_word_of_it():
+    """ "… yêu cầu gì về tội phạm?" is not answered by the request about new soldiers (console);
+    a word of the topic is enough ("việc giúp đỡ đồng bào thiểu số" is said as "giúp đỡ … đồng
+    bào"), and a name is no topic."""
+    crime = constraints("Phan Việt Cường yêu cầu gì về tội phạm?")
+    assert not crime.met("Đồng chí Phan Việt Cường yêu cầu làm tốt tư tưởng đối với chiến sĩ mới.", "", PAIRS)
+    assert crime.met("Đồng chí Phan Việt Cường yêu cầu phối hợp đấu tranh phòng chống tội phạm.", "", PAIRS)
+    taught = constraints("Bác Hồ dạy gì về việc giúp đỡ đồng bào thiểu số?")
+    assert taught.met("Lời dạy của Bác Hồ: “phải luôn giúp đỡ giáo dục đồng bào”.", "", PAIRS)
+    assert not constraints("Ông ấy nói gì về Lào?").topic
+
+
 def test_a_figure_or_a_date_of_a_named_document_is_said_with_its_name():
     """The law is named only elsewhere in the article (bench/dev14: "Luật Biên phòng Việt Nam có
     bao nhiêu chương?" answered by a sentence with a programme's "lần thứ 8"; checked to fail

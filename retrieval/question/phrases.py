@@ -276,3 +276,29 @@ def yes_no_asked(question: str) -> str | None:
     any other question."""
     asked = _YES_NO.search(question)
     return asked.group("y") if asked else None
+
+
+# "… yêu cầu gì về tội phạm?": what about, a common noun phrase the answer must say
+_TOPIC = re.compile(r"\b(?:gì|gi)\s+(?:về|ve|đối với|doi voi)\s+(?P<x>[^?]+?)\s*\??$", re.IGNORECASE)
+
+
+def topic_asked(question: str) -> str | None:
+    """The topic of "… gì về X?" when X is a common noun phrase ("tội phạm", "công tác phối hợp"):
+    a sentence that never says it says nothing about it. None otherwise, or for a name."""
+    asked = _TOPIC.search(clean_unicode(question).strip())
+    topic = asked.group("x").strip(" ,") if asked else ""
+    return topic if topic and topic == topic.lower() and not asks(topic) else None
+
+
+def as_common_noun(syllables: list[str], start: int, end: int) -> str | None:
+    """The name at ``start:end`` read as a common noun, lowercase: two syllables or more as they
+    are ("quốc ca"), one with the lowercase word beside it ("Trái đất": "trái đất"); None when
+    one stands alone."""
+    if end - start == 1:
+        if end < len(syllables) and syllables[end].islower():
+            end += 1
+        elif start > 0 and syllables[start - 1].islower():
+            start -= 1
+        else:
+            return None
+    return normalize(" ".join(syllables[start:end]))

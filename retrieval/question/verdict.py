@@ -44,7 +44,15 @@ from retrieval.question.offices import (
     office_spans,
     starts_office,
 )
-from retrieval.question.phrases import DOCUMENT_KINDS, PLACE_KIND_WORDS, PLACE_KINDS, SURNAMES, yes_no_asked
+from retrieval.question.phrases import (
+    DOCUMENT_KINDS,
+    PLACE_KIND_WORDS,
+    PLACE_KINDS,
+    SURNAMES,
+    as_common_noun,
+    topic_asked,
+    yes_no_asked,
+)
 from retrieval.question.query import STOP_ACCENTED
 from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, normalize
 from retrieval.text.tokenizer import asked_act
@@ -183,6 +191,7 @@ class Constraints:
     documents: tuple[str, ...] = ()  # documents the question names, folded: "luat bien" of "Luật Biên phòng"
     # what "X có phải (là) Y không?" asks X to be: Y's syllables, accented (if typed so)
     predicate: frozenset[str] = frozenset()
+    topic: frozenset[str] = frozenset()  # of "… gì về X?": X's syllables, one of which a sentence says
 
     def met(
         self,
@@ -234,8 +243,11 @@ class Constraints:
                 return False
         if self._other_document(sentence) or self._other_year(sentence) or self._other_place(sentence):
             return False
-        if self.predicate and not self.predicate <= set(SYLLABLE.findall(normalize(sentence).lower())):
+        said = set(SYLLABLE.findall(normalize(sentence).lower())) if self.predicate or self.topic else set()
+        if self.predicate and not self.predicate <= said:
             return False  # "… có phải kỷ lục không?": a sentence that never says "kỷ lục" says neither
+        if self.topic and not self.topic & said:
+            return False  # "… yêu cầu gì về tội phạm?": one that says no word of it says nothing of it
         if self.check.kind in ("number", "time") and not all(_names_document(d, sentence) for d in self.documents):
             return False  # "Luật … có bao nhiêu chương?": a figure of a sentence not about that law
         if self.check.kind == "person" and self.names_only_the_asked(sentence):
@@ -484,13 +496,9 @@ def _whole_office(office: str, whole: bool = True) -> re.Pattern[str]:
     return re.compile(rf" (?:{'|'.join([' '.join(words), *shared])}) " + (f"(?!{LOCAL} )" if whole else ""))
 
 
-def _predicate(typed: str | None) -> frozenset[str]:
-    """The syllables of Y in "X có phải (là) Y không?", function words aside (typed with accents
-    only); none for any other question."""
-    asked = yes_no_asked(typed) if typed else None
-    if asked is None:
-        return frozenset()
-    return frozenset(SYLLABLE.findall(asked.lower())) - _FUNCTION_WORDS
+def _content(phrase: str | None) -> frozenset[str]:
+    """The syllables of ``phrase``, lowercase, function words aside; none for None."""
+    return frozenset(SYLLABLE.findall(phrase.lower())) - _FUNCTION_WORDS if phrase else frozenset()
 
 
 def _names_document(document: str, sentence: str) -> bool:
@@ -599,7 +607,7 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
         if cased:  # names keep their capitals: "Công an" is not "công tác"
             for a, b in name_runs(syllables, index == 0):
                 phrases.append(_NAME + " ".join(syllables[a:b]))
-                if words := _as_common_noun(syllables, a, b):
+                if words := as_common_noun(syllables, a, b):
                     spelt[phrases[-1]] = (words,)
         found = office_spans(syllables, folded, cased)
         phrases += [_WHOLE + office if whole else office for office, _, whole, _, _ in found]
@@ -631,19 +639,6 @@ def constraints(question: str, focus: str | None = None) -> Constraints:
                 f"{_folded(m.group('kind'))} {_folded(m.group('first'))}" for m in _DOCUMENT_NAMED.finditer(text)
             )
         ),
-        _predicate(typed),
+        _content(yes_no_asked(typed) if typed else None),  # typed with accents only
+        _content(topic_asked(text) if typed else None),
     )
-
-
-def _as_common_noun(syllables: list[str], start: int, end: int) -> str | None:
-    """The name at ``start:end`` read as a common noun, lowercase: two syllables or more as they
-    are ("quốc ca"), one with the lowercase word beside it ("Trái đất": "trái đất"); None when
-    one stands alone."""
-    if end - start == 1:
-        if end < len(syllables) and syllables[end].islower():
-            end += 1
-        elif start > 0 and syllables[start - 1].islower():
-            start -= 1
-        else:
-            return None
-    return normalize(" ".join(syllables[start:end]))
