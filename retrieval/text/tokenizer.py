@@ -108,6 +108,12 @@ def verb_before(text: str, noun: str) -> str | None:
 _WHAT = re.compile(r"\bgì\b|\b(?:với|cùng) ai\b", re.IGNORECASE)
 
 
+def _names(word: str, tag: str) -> bool:
+    """Whether a tagged word is a name: pyvi's "Np", or syllables all capitalised, which pyvi
+    tags "N" at the start of a question ("Nguyễn_Xuân_Ký khẳng_định gì …")."""
+    return tag == "Np" or ("_" in word and all(part[:1].isupper() for part in word.split("_")))
+
+
 def asked_act(text: str) -> str | None:
     """The verb whose object a question asks of someone it names, lowercase ("khẳng định" of
     "Nguyễn Xuân Ký khẳng định gì về …?", "mong muốn" of "… mong muốn điều gì?"): a compound verb
@@ -123,11 +129,13 @@ def asked_act(text: str) -> str | None:
         if word.lower() != "gì" and not (word.lower() == "ai" and i and words[i - 1].lower() in ("với", "cùng")):
             continue
         j = i - 1 if i > 1 and words[i - 1].lower() in ("điều", "những", "cái") else i
-        named = "Np" in tags[: max(j - 1, 0)]  # what someone named does, says, wants
+        named = any(map(_names, words[: max(j - 1, 0)], tags))  # what someone named does, says, wants
         if j > 0 and named and tags[j - 1] == "V" and "_" in words[j - 1]:
             return words[j - 1].replace("_", " ").lower()
         # "X lưu ý BĐBP làm tốt công tác gì?": the first verb after the one named
-        after = next((k for k in range(1, j) if tags[k] == "V" and tags[k - 1] == "Np" and "_" in words[k]), None)
+        after = next(
+            (k for k in range(1, j) if tags[k] == "V" and _names(words[k - 1], tags[k - 1]) and "_" in words[k]), None
+        )
         if after is not None:
             return words[after].replace("_", " ").lower()
     return None
