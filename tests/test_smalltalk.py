@@ -31,7 +31,7 @@ from tests.conftest import ROOT
         ("Có ai ở đó không?", "greeting"), ("Có ai ở đây không", "greeting"), ("Thanks a lot", "thanks"),
         ("Ý bạn là sao?", "puzzled"), ("Tôi không hiểu", "puzzled"), ("Hiểu rồi", "ack"),
         ("Thế à", "ack"), ("Vậy sao?", "ack"), ("Cho mình hỏi chút", "about"), ("Ê bot", "about"),
-        ("Bạn trả lời nhanh ghê", "about"),
+        ("Bạn trả lời nhanh ghê", "about"), ("Giúp tôi với", "about"), ("giup minh voi", "about"),
     ],
 )  # fmt: skip
 def test_small_talk_and_its_kind(line, kind):
@@ -48,6 +48,8 @@ def test_small_talk_and_its_kind(line, kind):
         "Không đúng quy định thì xử lý thế nào?",  # "quy định" is a word of a question
         "Bộ đội Biên phòng giúp đỡ nhân dân thế nào?",  # "giúp đỡ" beside words of a question
         "Phóng viên hỏi gì?",
+        "Phối hợp với nước nào?",
+        "BĐBP giúp dân với phương châm gì?",  # "với", "giúp" beside a question's words
         "Có ai ở Lai Châu không?",  # a place: a question of the corpus
         "Ý kiến của Tư lệnh là gì?",  # "ý kiến": an opinion asked of the corpus
         "",

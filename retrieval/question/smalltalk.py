@@ -21,7 +21,8 @@ _KINDS = {
     "good afternoon, good evening, co ai",
     "thanks": "cam on, cam ta, thanks, thank, thank you, thx, tks, cam on nhieu, thanks a lot",
     "goodbye": "tam biet, bye, goodbye, good night, see you, hen gap lai, bai bai, chao tam biet",
-    "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, cach dung, su dung, hoi gi, "
+    "about": "ban, bot, may, cau, em, robot, help, huong dan, tro giup, giup do, giup toi, giup minh, giup em, "
+    "giup voi, cuu, cach dung, su dung, hoi gi, "
     "tra loi toi, hoi them, hoi tiep, cho hoi, cho minh hoi, cho toi hoi, cho em hoi, xin hoi, muon hoi, hoi chut, "
     "hoi xiu",
     "ack": "ok, oke, okay, uh, uhm, um, u, vang, da, duoc roi, haha, hihi, hehe, hay qua, tot qua, tuyet, gioi, "
@@ -40,7 +41,7 @@ huh uh ah oh wow hay tot buoi sang toi ngu ngon chuc
 minh can nen the biet nhung tra loi cau hoi giup cho hoat dong thong minh du lieu lay tu dau chuc nang
 o bao nhieu tuoi phai nguoi that gap duoc you so much very
 anh chi ad admin hieu tieng viet hom nay hoi nham chut lap trinh ngoan dang yeu de thuong mot ngay tot lanh
-do day y nhanh cham ghe e di thoi
+do day y nhanh cham ghe e di thoi voi
 """
 
 _WORD = re.compile(r"[a-z0-9]+")
