@@ -90,7 +90,10 @@ def test_a_polite_way_into_a_question_is_left_out():
     assert without_small_talk("cho minh hoi tu lenh bdbp la ai") == "tu lenh bdbp la ai"  # as typed
     assert without_small_talk("Cho mình hỏi chút") == "Cho mình hỏi chút"  # no question follows
     assert without_small_talk("Bạn có biết tôi là ai không?") == "Bạn có biết tôi là ai không?"  # talk, whole
-    assert without_small_talk("Bạn biết gì về biên phòng Lai Châu?") == "Bạn biết gì về biên phòng Lai Châu?"
+    # what the bot knows of a topic: the corpus on it ("bạn" is no word of it: "nước bạn Lào" was first)
+    assert without_small_talk("Bạn biết gì về biên phòng Lai Châu?") == "biên phòng Lai Châu"
+    assert without_small_talk("Kể cho mình nghe về Đồn Biên phòng Pò Hèn") == "Đồn Biên phòng Pò Hèn"
+    assert without_small_talk("ban biet gi ve bdbp") == "bdbp"
     assert without_small_talk("Bạn có biết Tư lệnh BĐBP là ai không?") == "Tư lệnh BĐBP là ai?"
     assert without_small_talk("ban co biet tu lenh bdbp la ai khong") == "tu lenh bdbp la ai"
     assert without_small_talk("Bạn có biết Lai Châu có phải tỉnh biên giới không?") == (

@@ -66,6 +66,11 @@ _ASKING_LEAD = re.compile(
     r"|(?:minh|toi|em|to) (?:muon|can|xin) hoi|(?:ban (?:co )?|co )biet|(?:ban )?cho (?:minh|toi|em) biet)"
     r"(?: la)?\s*[,:]?\s+(?=\S)"
 )
+# "Bạn biết gì về X?", "Kể cho mình nghe về X", "Cho tôi biết về X": asks about X, folded
+_ABOUT_LEAD = re.compile(
+    r"^\s*(?:(?:ban|bot) (?:co )?biet (?:nhung )?gi|(?:hay )?(?:ke|noi)(?: cho (?:minh|toi|em))?(?: nghe)?"
+    r"|(?:hay )?cho (?:minh|toi|em) biet(?: them)?) ve\s+(?=\S)"
+)
 # What a question asks by (folded): a polite lead is cut only before a real question.
 _ASKING_WORDS = r"ai|gi|nao|dau|bao nhieu|may|khi nao|bao gio"  # a question's own words, folded
 _QUESTION_WORDS = re.compile(rf"\b(?:{_ASKING_WORDS}|sao|the nao|phai khong|khong)\b")
@@ -76,7 +81,8 @@ _ASKED_WITHIN = re.compile(rf"\b(?:{_ASKING_WORDS})\b")
 def without_small_talk(line: str) -> str:
     """``line`` without the small talk its question starts with ("Xin chào, Tư lệnh BĐBP là
     ai?" asks "Tư lệnh BĐBP là ai?"; "Cho mình hỏi Chính ủy … tên gì?" asks "Chính ủy … tên
-    gì?"); a line of small talk only, or with none, as it is."""
+    gì?"; "Bạn biết gì về biên phòng?" asks of "biên phòng"); a line of small talk only, or with
+    none, as it is."""
     for _ in range(3):  # "Chào bạn! Cảm ơn nhé. Cho hỏi, …": a few clauses at most
         lead = _LEADING_CLAUSE.match(line)
         talk = lead is not None and any(c.isalnum() for c in lead.group(1)) and small_talk(lead.group(1))
@@ -84,10 +90,11 @@ def without_small_talk(line: str) -> str:
             break
         line = lead.group(2)
     folded = fold_diacritics(line).lower()  # the same length: a cut there is a cut of the line
+    if (about := _ABOUT_LEAD.match(folded)) and len(folded) == len(line):
+        return line[about.end() :].rstrip(" ?")  # "Bạn biết gì về biên phòng?": the corpus on it
     ask = _ASKING_LEAD.match(folded)
-    # "Bạn biết gì về X?": "gì" is what "biết" asks, no question of its own after a lead
     asks = ask and len(folded) == len(line) and _QUESTION_WORDS.search(folded, ask.end())
-    asks = asks and not folded.startswith("gi ", ask.end())
+    asks = asks and not folded.startswith("gi ", ask.end())  # "Bạn biết gì?": what "biết" asks, talk
     if asks and not small_talk(line):  # "Bạn có biết tôi là ai không?" is talk, whole
         rest = line[ask.end() :]
         # "Bạn có biết … là ai không?": the frame goes whole ("… có phải … không?" keeps its own)
