@@ -89,6 +89,7 @@ def test_an_answer_must_hold_something_new():
     assert committee.names_kind("Những đề xuất của Đảng ủy BĐBP tỉnh.")
     assert not committee.names_kind("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.")
     assert AnswerCheck("Chính ủy kiểm tra đồn nào?").names_kind("Kiểm tra CB, CS Đồn BP Pò Hèn.")
+    assert not AnswerCheck("don vi nao duy tri ket nghia").kind_named  # "đơn vị", no "đồn"
     assert programme.names_kind("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”.")
     assert AnswerCheck("Tư lệnh là ai?").names_kind("Trung tướng Lê Đức Thái.") is None
     # a person or a place is named by a capitalised word, never by an abbreviation

@@ -22,7 +22,8 @@ OFFICE_HEADS = (
     "don truong|pho don truong|hieu truong|truong phong|cuc truong|tham muu truong"
 )
 # "Nước bạn nào", "huyện biên giới nào": a kind of place with up to two words of its own, asked which.
-_PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)", "đồn", "đảng ủy")  # "xã hội": society
+# "xã hội": society; "đơn vị", without accents "don vi": a unit, no border post
+_PLACE_KINDS = ("nước", "quốc gia", "thành phố", "huyện", "tỉnh", "xã(?! hội)", "đồn(?! vị)", "đảng ủy")
 _WHICH_PLACE = "|".join(rf"\b{kind}(?: [^\W\d_]+){{0,2}} nào" for kind in _PLACE_KINDS)
 # "Phong trào nào …?", "Mô hình … tên là gì?": a named programme, answered by its name in quotes
 # or its slogan ("Đồn là nhà, biên giới là quê hương, …"): twenty words at most, where a saying
