@@ -90,6 +90,11 @@ def test_an_answer_must_hold_something_new():
     assert not committee.names_kind("Bí thư Tỉnh ủy Phan Việt Cường phát biểu chỉ đạo tại buổi làm việc.")
     assert AnswerCheck("Chính ủy kiểm tra đồn nào?").names_kind("Kiểm tra CB, CS Đồn BP Pò Hèn.")
     assert not AnswerCheck("don vi nao duy tri ket nghia").kind_named  # "đơn vị", no "đồn"
+    # which one by a verb and its preposition: a name right after them fills the slot
+    unit = AnswerCheck("Đại tướng Lương Cường làm việc với đơn vị nào?")
+    assert unit.slotted and unit.fills("Sáng 27-3, Đại tướng chủ trì làm việc với Ban Thường vụ Đảng ủy.")
+    assert not unit.fills("Kết luận tại buổi làm việc với đơn vị mới đây.")
+    assert not AnswerCheck("Tư lệnh BĐBP là ai?").slotted
     assert programme.names_kind("Có thể kể đến: “Mái ấm cho người nghèo nơi biên giới”.")
     assert AnswerCheck("Tư lệnh là ai?").names_kind("Trung tướng Lê Đức Thái.") is None
     # a person or a place is named by a capitalised word, never by an abbreviation

@@ -357,6 +357,18 @@ def test_the_verdict_reads_the_answers_own_article_and_no_other():
     assert index.search("Ai là Chính ủy BĐBP tỉnh Điện Biên?").verdict == "related"
 
 
+def test_a_name_in_the_asked_slot_ranks_before_a_sentence_that_fills_none():
+    """ "… làm việc với đơn vị nào?" is answered by "… làm việc với Ban Thường vụ", not by "…
+    phát biểu tại buổi làm việc", which scores a little higher by its words alone (bench/dev5;
+    checked to fail without the bonus)."""
+    index = index_of(
+        "Làm việc với biên phòng\nĐại tướng Lương Cường phát biểu tại buổi làm việc. "
+        "Sáng 27-3, Đại tướng Lương Cường làm việc với Ban Thường vụ.",
+    )
+    top = index.search("Đại tướng Lương Cường làm việc với đơn vị nào?").answers[0]
+    assert "Ban Thường vụ" in top.sentence
+
+
 def test_a_corpus_of_one_passage_answers_its_question():
     index = index_of("Đồn Biên phòng Hoành Mô\nĐồn Biên phòng Hoành Mô có 45 cán bộ, chiến sĩ.")
     result = index.search("Đồn Biên phòng Hoành Mô có bao nhiêu cán bộ?")

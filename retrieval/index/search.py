@@ -393,7 +393,7 @@ class SearchIndex:
                 said = coverage(self.sentences.at(rows), query, self.sentences.at(self._gone_on_from(rows)))
                 covered[going] = np.maximum(covered[going], said)
             final += config.coverage_weight * covered
-        if config.answer_type_weight and (check := AnswerCheck(question)).kind is not None:
+        if config.answer_type_weight and ((check := AnswerCheck(question)).kind is not None or check.slotted):
             # Fused with the model's similarities, any candidate may still win: check them all; else
             # as many as the answers shown or the verdict may move first, whichever is more
             deep = max(top_k, config.stated_depth + 1) if similar is None else len(candidates)
@@ -535,7 +535,9 @@ class SearchIndex:
         after all of them, and so does every later one (bonuses only add): 6 sentences checked
         for a needle question of a topical corpus, where a bound by scores alone checked 20."""
         config = self.config
-        most = config.answer_type_weight + (config.counted_weight if check.counting else 0.0)
+        most = config.answer_type_weight * (2 if check.slotted else 1) + (
+            config.counted_weight if check.counting else 0.0
+        )
         final = scores.copy()
         best: dict[str, float] = {}  # each text's best score with its bonus, among those checked
         for i in np.argsort(-scores, kind="stable"):
@@ -544,6 +546,8 @@ class SearchIndex:
             text = self.sentence_text[rows[i]]
             final[i] += config.answer_type_weight * check.holds(text)  # two additions, as two array adds made
             final[i] += config.counted_weight * check.counts(text)
+            # a name in the asked slot ("… làm việc với Ban Thường vụ …"), weighed as the kind is
+            final[i] += config.answer_type_weight * check.fills(text)
             key = _text_key(text)
             best[key] = max(best.get(key, final[i]), final[i])
         return final

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.text.normalize import UPPER_LETTER, fold_diacritics, has_diacritics, normalize
+from retrieval.text.normalize import UPPER_LETTER, clean_unicode, fold_diacritics, has_diacritics, normalize
 
 # Offices by their head word, folded: what "giữ chức vụ gì?" is answered with; the verdict reads
 # a question's office by them, with the lowercase words after ("chủ tịch ubnd tỉnh").
@@ -221,6 +221,9 @@ class AnswerCheck:
         # "X xảy ra khi nào?" is answered by "X xảy ra khi Y": the sentence fills the slot.
         when = re.search(r"([^\W\d_]+) khi nào", text) if self.kind == "time" else None
         self._when = re.compile(rf"\b{re.escape(when.group(1))} khi\b") if when else None
+        # "… làm việc với đơn vị nào?": the slot after the verb and its preposition, filled by a name
+        slot = re.search(r"([^\W\d_]+ (?:với|cho|của|tại|ở|từ|đến|về)) (?:[^\W\d_]+ ){1,2}nào\b", text)
+        self._slot = re.compile(rf"\b{re.escape(slot.group(1))} (?:[^\W\d_]+ ){{0,3}}?{UPPER_LETTER}") if slot else None
 
         unit = next((u for u in _UNITS if counted and (counted == u or counted.startswith(u + " "))), None)
         # A number, maybe a scale word ("3,1 tỷ"), then the unit: "18%", "22.392 km", "2 tấn"; a
@@ -290,6 +293,18 @@ class AnswerCheck:
         Việt Nam 2020" dates that law, not the directive asked about beside it."""
         before = _name_before(sentence, start)
         return before is not None and before not in self.asked.lower()
+
+    @property
+    def slotted(self) -> bool:
+        """Whether the question asks which one by a verb and its preposition ("… làm việc với đơn vị
+        nào?", "… phối hợp chặt chẽ với nước nào?")."""
+        return self._slot is not None
+
+    def fills(self, sentence: str) -> bool:
+        """Whether ``sentence`` names something (a capital) right after that verb and preposition:
+        "… làm việc với Ban Thường vụ …" fills the slot, "… buổi làm việc với đơn vị mới đây"
+        only says it again."""
+        return self._slot is not None and self._slot.search(clean_unicode(sentence)) is not None
 
     def holds(self, sentence: str) -> bool:
         """Whether ``sentence`` contains something of the expected kind that the question does not."""
