@@ -397,6 +397,14 @@ def test_a_yes_no_question_is_answered_by_a_sentence_that_says_what_is_asked():
     assert constraints("Có tỉnh nào khác ban hành nghị quyết như vậy không?").met(other, "", PAIRS)
 
 
+def test_an_abbreviation_may_sit_inside_a_name():
+    """ "Đồn Pò Hèn" is written "Đồn BP Pò Hèn" in the article (console: "Ai kiểm tra đồn này?" after
+    "Đồn Pò Hèn thuộc tỉnh nào?" had been answered as related only)."""
+    post = constraints("Ai kiểm tra Đồn Pò Hèn?")
+    assert post.met("Đại tá Nguyễn Thanh Hải kiểm tra, động viên CB,CS Đồn BP Pò Hèn làm nhiệm vụ.", "", PAIRS)
+    assert not post.met("Đại tá Nguyễn Thanh Hải kiểm tra, động viên CB,CS Đồn BP Hoành Mô.", "", PAIRS)
+
+
 def test_what_is_asked_about_a_topic_says_a_word_of_it():
     """ "… yêu cầu gì về tội phạm?" is not answered by the request about new soldiers (console);
     a word of the topic is enough ("việc giúp đỡ đồng bào thiểu số" is said as "giúp đỡ … đồng

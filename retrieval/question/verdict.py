@@ -522,8 +522,8 @@ def _met(phrase: str, where: str, cased: str) -> bool:
     if name.isupper():
         return _found(name.lower(), where)
     first, _, rest = name.partition(" ")
-    if rest and all(capital(r) for r in rest.split(" ")):
-        return re.search(rf" {re.escape(first)} (?i:{re.escape(rest)})s? ", cased) is not None
+    if rest and all(capital(r) for r in rest.split(" ")):  # an abbreviation may sit inside: "Đồn BP Pò Hèn"
+        return re.search(rf" {re.escape(first)} (?:[A-Z]{{2,5}} )?(?i:{re.escape(rest)})s? ", cased) is not None
     return re.search(rf" {re.escape(name)}s? ", cased) is not None
 
 
