@@ -106,6 +106,7 @@ def verb_before(text: str, noun: str) -> str | None:
 
 
 _WHAT = re.compile(r"\bgì\b|\b(?:với|cùng) ai\b", re.IGNORECASE)
+_WHO_HAD = re.compile(r"^ai\s+(?:được|bị)\s", re.IGNORECASE)  # who had something done to them
 
 
 def _names(word: str, tag: str) -> bool:
@@ -119,12 +120,14 @@ def asked_act(text: str) -> str | None:
     "Nguyễn Xuân Ký khẳng định gì về …?", "mong muốn" of "… mong muốn điều gì?"): a compound verb
     right before "(điều / những / cái) gì" after a proper noun, else the compound verb right after
     the proper noun ("lưu ý" of "… Lương Cường lưu ý BĐBP làm tốt công tác gì?", "kết nghĩa" of
-    "BĐBP Lai Châu kết nghĩa với ai?"), by pyvi's tagger; None for any other question, or one
-    typed without accents."""
+    "BĐBP Lai Châu kết nghĩa với ai?"; "phỏng vấn" of "Ai được phỏng vấn về …?"), by pyvi's
+    tagger; None for any other question, or one typed without accents."""
     text = clean_unicode(text).strip()
-    if not _WHAT.search(text) or not has_diacritics(text):
+    if not (_WHAT.search(text) or _WHO_HAD.match(text)) or not has_diacritics(text):
         return None
     words, tags = _tagged(text)
+    if _WHO_HAD.match(text):  # "Ai được phỏng vấn …?": the answer says it ("… trả lời phỏng vấn …")
+        return words[2].replace("_", " ").lower() if len(words) > 2 and tags[2] == "V" and "_" in words[2] else None
     for i, word in enumerate(words):
         if word.lower() != "gì" and not (word.lower() == "ai" and i and words[i - 1].lower() in ("với", "cùng")):
             continue
