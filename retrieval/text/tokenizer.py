@@ -123,10 +123,11 @@ def asked_act(text: str) -> str | None:
     "BĐBP Lai Châu kết nghĩa với ai?"; "phỏng vấn" of "Ai được phỏng vấn về …?"), by pyvi's
     tagger; None for any other question, or one typed without accents."""
     text = clean_unicode(text).strip()
-    if not (_WHAT.search(text) or _WHO_HAD.match(text)) or not has_diacritics(text):
+    who_had = _WHO_HAD.match(text) is not None
+    if not (who_had or _WHAT.search(text)) or not has_diacritics(text):
         return None
     words, tags = _tagged(text)
-    if _WHO_HAD.match(text):  # "Ai được phỏng vấn …?": the answer says it ("… trả lời phỏng vấn …")
+    if who_had:  # "Ai được phỏng vấn …?": the answer says it ("… trả lời phỏng vấn …")
         return words[2].replace("_", " ").lower() if len(words) > 2 and tags[2] == "V" and "_" in words[2] else None
     for i, word in enumerate(words):
         if word.lower() != "gì" and not (word.lower() == "ai" and i and words[i - 1].lower() in ("với", "cùng")):
